@@ -1,0 +1,1233 @@
+//! Regenerates `vectors/` (SPEC.md §12).
+//!
+//! ```text
+//! CERTVAULT_WRITE_VECTORS=1 cargo run --release --example make-vectors
+//! ```
+//!
+//! age encryption is randomized, so every run produces different ciphertexts: the
+//! vectors are generated once and committed, and the tests read them. Everything that is
+//! not a ciphertext (vault id, codes, keys, PIN, payload) is fixed, so a rerun changes only
+//! the encrypted bytes. Broken inputs are built by hand here (raw tar headers, raw JSON),
+//! not through the crate's writers, which refuse to produce them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use vault_format::age;
+use vault_format::payload::Payload;
+use vault_format::secrecy::{ExposeSecret, SecretString};
+use vault_format::{
+    Argon2Params, CertificateInfo, Code, CodeKind, Entry, Identity, KdfParams, Manifest, Purpose,
+    UnlockFile, VaultHeader, VaultId, derive_identity, entry_id, seal_generation, seal_pin,
+    sha256_hex,
+};
+
+const PASSPHRASE: &str = "correct horse battery staple 2025";
+const PIN: &str = "4721";
+/// Small parameters recorded in the test vault and most vectors, so tests stay fast.
+const SMALL: Argon2Params = Argon2Params::new(1024, 1, 1);
+const LOW_WORK_FACTOR: u8 = 10;
+
+/// A few deterministic bytes from a label.
+fn fixed<const N: usize>(label: &str) -> [u8; N] {
+    let h = Sha256::digest(label.as_bytes());
+    let mut out = [0u8; N];
+    out.copy_from_slice(&h[..N]);
+    out
+}
+
+fn fixed_code(kind: CodeKind, label: &str) -> Code {
+    let mut b: [u8; 13] = fixed(label);
+    b[12] &= 0xf0;
+    Code::from_canonical_bytes(kind, &b).unwrap()
+}
+
+fn hexs(b: &[u8]) -> String {
+    b.iter().fold(String::new(), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    })
+}
+
+fn written(c: &Code) -> String {
+    c.to_grouped_string().expose_secret().to_owned()
+}
+
+fn kind_name(k: CodeKind) -> &'static str {
+    match k {
+        CodeKind::Recovery => "recovery",
+        CodeKind::PinCode => "pin-code",
+    }
+}
+
+fn argon2_line(p: &Argon2Params) -> String {
+    format!(
+        "m_cost={} t_cost={} p_cost={}",
+        p.m_cost, p.t_cost, p.p_cost
+    )
+}
+
+struct Kit {
+    dir: PathBuf,
+    names: Vec<String>,
+}
+
+impl Kit {
+    fn write(&mut self, name: &str, headers: &[(&str, String)], body: &[u8]) {
+        assert!(
+            !self.names.iter().any(|n| n == name),
+            "duplicate vector {name}"
+        );
+        let mut out = Vec::new();
+        for (k, v) in headers {
+            assert!(!v.contains('\n'), "{name}: header {k} has a newline");
+            writeln!(out, "{k}: {v}").unwrap();
+        }
+        out.push(b'\n');
+        out.extend_from_slice(body);
+        fs::write(self.dir.join(name), out).unwrap();
+        self.names.push(name.to_owned());
+    }
+}
+
+fn age_encrypt(r: &dyn age::Recipient, pt: &[u8]) -> Vec<u8> {
+    let e = age::Encryptor::with_recipients(std::iter::once(r)).unwrap();
+    let mut out = Vec::new();
+    let mut w = e.wrap_output(&mut out).unwrap();
+    w.write_all(pt).unwrap();
+    w.finish().unwrap();
+    out
+}
+
+/// A raw ustar member: name bytes, type flag, data, link name.
+struct M<'a>(&'a [u8], u8, &'a [u8], &'a [u8]);
+
+fn raw_tar(members: &[M]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for M(name, kind, data, link) in members {
+        let mut h = tar::Header::new_ustar();
+        h.as_old_mut().name[..name.len()].copy_from_slice(name);
+        h.as_old_mut().linkname[..link.len()].copy_from_slice(link);
+        h.set_size(data.len() as u64);
+        h.set_mode(if *kind == b'5' { 0o700 } else { 0o600 });
+        h.set_mtime(vault_format::payload::MEMBER_MTIME);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_entry_type(tar::EntryType::new(*kind));
+        h.set_cksum();
+        out.extend_from_slice(h.as_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+fn main() {
+    if std::env::var_os("CERTVAULT_WRITE_VECTORS").is_none() {
+        eprintln!(
+            "This rewrites vault-format/vectors/ with fresh ciphertexts.\n\
+             Set CERTVAULT_WRITE_VECTORS=1 to do it."
+        );
+        std::process::exit(2);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    let kit_dir = root.join("testkit");
+    let vault_dir = root.join("vault");
+    for d in [&kit_dir, &vault_dir] {
+        if d.exists() {
+            fs::remove_dir_all(d).unwrap();
+        }
+        fs::create_dir_all(d).unwrap();
+    }
+    let mut kit = Kit {
+        dir: kit_dir,
+        names: Vec::new(),
+    };
+
+    // ---------------------------------------------------------------- the test vault
+    let vault_id = VaultId::from_bytes(fixed("certvault vectors: vault id"));
+    let r = fixed_code(CodeKind::Recovery, "certvault vectors: recovery code");
+    let c = fixed_code(CodeKind::PinCode, "certvault vectors: PIN code");
+    let kdf = KdfParams::both(SMALL);
+    let vault_identity = derive_identity(&r, &vault_id, &kdf.recovery).unwrap();
+    let pin_identity = derive_identity(&c, &vault_id, &kdf.pin_code).unwrap();
+    let created = "2025-04-01T09:00:00Z".to_owned();
+    let header = VaultHeader {
+        vault_id,
+        created: created.clone(),
+        kdf,
+        pin_recipient: pin_identity.to_public(),
+    };
+    // Not a real PKCS#12 file: a tiny DER SEQUENCE { INTEGER 3, OCTET STRING }. This
+    // crate never parses the .p12 bytes.
+    let p12: Vec<u8> = {
+        let body = b"certvault test vector, not a real PKCS#12 file";
+        let mut v = vec![0x30, (3 + 2 + body.len()) as u8, 0x02, 0x01, 0x03, 0x04];
+        v.push(body.len() as u8);
+        v.extend_from_slice(body);
+        v
+    };
+    let id = entry_id(&p12);
+    let entry = Entry {
+        id: id.clone(),
+        purpose: Purpose::OnlineQualification,
+        original_file_name: "202101010000777.p12".into(),
+        size: p12.len() as u64,
+        sha256: sha256_hex(&p12),
+        added: "2025-04-01T09:05:00Z".into(),
+        certificate: CertificateInfo {
+            subject: "CN=1234567890,OU=Test Clinic,O=Example,C=JP".into(),
+            institution_code: Some("1234567890".into()),
+            issuer: "CN=Example Test CA,O=Example,C=JP".into(),
+            serial: "01e240".into(),
+            not_before: "2025-04-01T00:00:00Z".into(),
+            not_after: "2028-03-31T23:59:59Z".into(),
+            leaf_sha1: hexs(&fixed::<20>("leaf sha1")),
+            leaf_sha256: hexs(&fixed::<32>("leaf sha256")),
+            ca_sha1: vec![hexs(&fixed::<20>("ca sha1"))],
+            key_type: "rsa".into(),
+            key_bits: 2048,
+        },
+        pin_stored: true,
+        hint: Some("受付の金庫の青いノート / blue notebook in the front-desk safe".into()),
+        superseded: None,
+    };
+    let mut manifest = Manifest::new(&header, 1, "2025-04-01T09:05:00Z".into());
+    manifest.entries.push(entry.clone());
+    let sealed_pin = seal_pin(&SecretString::from(PIN), &header.pin_recipient).unwrap();
+    let mut payload = Payload::new(manifest.clone());
+    payload.certs.insert(id.clone(), p12.clone());
+    payload.pins.insert(id.clone(), sealed_pin.clone());
+    let unlock = UnlockFile::new(vault_id, r.clone(), vault_identity.clone()).unwrap();
+
+    fs::write(vault_dir.join("vault.json"), header.to_json()).unwrap();
+    fs::write(
+        vault_dir.join("unlock.age"),
+        unlock.encrypt(&SecretString::from(PASSPHRASE)).unwrap(),
+    )
+    .unwrap();
+    let gen1 = seal_generation(&payload, &vault_identity.to_public()).unwrap();
+    fs::write(vault_dir.join("vault-1.age"), &gen1).unwrap();
+    fs::write(
+        vault_dir.join("README.txt"),
+        "これは certvault のテスト用の金庫です。本物の証明書は入っていません。\n\
+         This is a certvault TEST vault. It holds no real certificate.\n\
+         Passphrase, recovery code and PIN code: see ../README.md.\n",
+    )
+    .unwrap();
+    let id_line = vault_identity.to_string().expose_secret().to_owned();
+    let pin_id_line = pin_identity.to_string().expose_secret().to_owned();
+    kit.write(
+        "vault_complete",
+        &[
+            ("expect", "ok".into()),
+            ("area", "vault".into()),
+            (
+                "comment",
+                "the folder ../vault: open with the passphrase, reveal the PIN with the PIN code"
+                    .into(),
+            ),
+            ("passphrase", PASSPHRASE.into()),
+            ("recovery_code", written(&r)),
+            ("pin_code", written(&c)),
+            ("identity", id_line.clone()),
+            ("pin_identity", pin_id_line.clone()),
+            ("entry", id.clone()),
+            ("pin", PIN.into()),
+        ],
+        b"",
+    );
+
+    // ---------------------------------------------------------------- codes (§3, §4)
+    let code_vec = |kit: &mut Kit,
+                    name: &str,
+                    code: &Code,
+                    input: &str,
+                    p: &Argon2Params,
+                    vid: &VaultId,
+                    comment: &str| {
+        let identity = derive_identity(code, vid, p).unwrap();
+        kit.write(
+            name,
+            &[
+                ("expect", "ok".into()),
+                ("area", "code".into()),
+                ("comment", comment.into()),
+                ("kind", kind_name(code.kind()).into()),
+                ("input", input.into()),
+                ("canonical", hexs(code.expose_canonical_bytes())),
+                ("vault_id", vid.to_string()),
+                ("argon2", argon2_line(p)),
+                ("identity", identity.to_string().expose_secret().to_owned()),
+                ("recipient", identity.to_public().to_string()),
+            ],
+            b"",
+        );
+    };
+    code_vec(
+        &mut kit,
+        "code_recovery_ok",
+        &r,
+        &written(&r),
+        &SMALL,
+        &vault_id,
+        "the test vault's recovery code",
+    );
+    code_vec(
+        &mut kit,
+        "code_pin_ok",
+        &c,
+        &written(&c),
+        &SMALL,
+        &vault_id,
+        "the test vault's PIN code",
+    );
+    let zero_r = Code::from_canonical_bytes(CodeKind::Recovery, &[0; 13]).unwrap();
+    let zero_c = Code::from_canonical_bytes(CodeKind::PinCode, &[0; 13]).unwrap();
+    let zero_vid = VaultId::from_bytes([0; 16]);
+    code_vec(
+        &mut kit,
+        "code_zero_recovery_ok",
+        &zero_r,
+        &written(&zero_r),
+        &Argon2Params::new(8, 1, 1),
+        &zero_vid,
+        "all-zero value, all-zero vault id, minimum parameters",
+    );
+    code_vec(
+        &mut kit,
+        "code_zero_pin_ok",
+        &zero_c,
+        &written(&zero_c),
+        &Argon2Params::new(8, 1, 1),
+        &zero_vid,
+        "same value as code_zero_recovery_ok, other kind: other check symbols and salt",
+    );
+    let ones: [u8; 13] = {
+        let mut b = [0xff; 13];
+        b[12] = 0xf0;
+        b
+    };
+    let ones_r = Code::from_canonical_bytes(CodeKind::Recovery, &ones).unwrap();
+    code_vec(
+        &mut kit,
+        "code_ones_recovery_ok",
+        &ones_r,
+        &written(&ones_r),
+        &Argon2Params::new(8, 1, 1),
+        &zero_vid,
+        "all-ones value",
+    );
+    let w = written(&r);
+    let sloppy: String = {
+        // Lower case, spaces for hyphens, Crockford confusions, a full-width group.
+        let mut s = String::new();
+        for (i, g) in w.split('-').enumerate() {
+            if i > 0 {
+                s.push_str(if i == 2 { "ー" } else { " " });
+            }
+            let g = if i == 3 {
+                g.chars()
+                    .map(|ch| char::from_u32(u32::from(ch) + 0xFEE0).unwrap())
+                    .collect()
+            } else {
+                g.to_lowercase().replace('0', "o").replace('1', "l")
+            };
+            s.push_str(&g);
+        }
+        s
+    };
+    code_vec(
+        &mut kit,
+        "code_recovery_sloppy_ok",
+        &r,
+        &sloppy,
+        &SMALL,
+        &vault_id,
+        "lower case, O/L confusions, spaces, a katakana long-vowel mark as separator, a full-width group",
+    );
+    code_vec(
+        &mut kit,
+        "code_recovery_default_params_ok",
+        &r,
+        &w,
+        &Argon2Params::DEFAULT,
+        &vault_id,
+        "the real default parameters (about 1 s)",
+    );
+
+    let err_vec = |kit: &mut Kit,
+                   name: &str,
+                   kind: CodeKind,
+                   input: &str,
+                   expect: &str,
+                   extra: &[(&str, String)],
+                   comment: &str| {
+        let mut h = vec![
+            ("expect", expect.to_owned()),
+            ("area", "code".to_owned()),
+            ("comment", comment.to_owned()),
+            ("kind", kind_name(kind).to_owned()),
+            ("input", input.to_owned()),
+        ];
+        h.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+        kit.write(name, &h, b"");
+    };
+    let mut chars: Vec<char> = w.chars().collect();
+    // Group 2 is chars 6..=10.
+    let sub = |chars: &[char], i: usize| {
+        let mut v = chars.to_vec();
+        v[i] = if v[i] == '7' { 'X' } else { '7' };
+        v.iter().collect::<String>()
+    };
+    err_vec(
+        &mut kit,
+        "code_substitution_group2",
+        CodeKind::Recovery,
+        &sub(&chars, 8),
+        "checksum",
+        &[("group", "2".into())],
+        "one data symbol of group 2 mistyped",
+    );
+    err_vec(
+        &mut kit,
+        "code_check_symbol_group5",
+        CodeKind::Recovery,
+        &sub(&chars, 28),
+        "checksum",
+        &[("group", "5".into())],
+        "the check symbol of group 5 mistyped",
+    );
+    let swap = {
+        // Find adjacent distinct data symbols in group 4 (chars 18..=21).
+        let mut v = chars.clone();
+        let i = (18..21).find(|&i| v[i] != v[i + 1]).unwrap();
+        v.swap(i, i + 1);
+        v.iter().collect::<String>()
+    };
+    err_vec(
+        &mut kit,
+        "code_adjacent_swap_group4",
+        CodeKind::Recovery,
+        &swap,
+        "checksum",
+        &[("group", "4".into())],
+        "two adjacent symbols of group 4 swapped",
+    );
+    let groups: Vec<&str> = w.split('-').collect();
+    let swapped_groups = [groups[0], groups[2], groups[1], groups[3], groups[4]].join("-");
+    err_vec(
+        &mut kit,
+        "code_groups_swapped",
+        CodeKind::Recovery,
+        &swapped_groups,
+        "checksum",
+        &[("group", "2".into())],
+        "groups 2 and 3 typed in each other's place",
+    );
+    chars[14] = 'U';
+    err_vec(
+        &mut kit,
+        "code_invalid_character_u",
+        CodeKind::Recovery,
+        &chars.iter().collect::<String>(),
+        "invalid_character",
+        &[("group", "3".into())],
+        "U is not a Crockford symbol",
+    );
+    err_vec(
+        &mut kit,
+        "code_too_short",
+        CodeKind::Recovery,
+        &w.replace('-', "")[..24],
+        "length",
+        &[("symbols", "24".into())],
+        "24 symbols, no separators",
+    );
+    let short_group = format!("{}{}", &w[..16], &w[17..]);
+    err_vec(
+        &mut kit,
+        "code_group_too_short",
+        CodeKind::Recovery,
+        &short_group,
+        "group_length",
+        &[("group", "3".into())],
+        "group 3 has four symbols",
+    );
+    err_vec(
+        &mut kit,
+        "code_pin_as_recovery",
+        CodeKind::Recovery,
+        &written(&c),
+        "wrong_kind",
+        &[("found", "pin-code".into())],
+        "the PIN code typed where the recovery code was asked",
+    );
+    err_vec(
+        &mut kit,
+        "code_recovery_as_pin",
+        CodeKind::PinCode,
+        &w,
+        "wrong_kind",
+        &[("found", "recovery".into())],
+        "the recovery code typed where the PIN code was asked",
+    );
+    err_vec(
+        &mut kit,
+        "code_empty",
+        CodeKind::Recovery,
+        " - - ",
+        "empty",
+        &[],
+        "only separators",
+    );
+
+    // ---------------------------------------------------------------- header (§5)
+    let hjson: serde_json::Value = serde_json::from_slice(&header.to_json()).unwrap();
+    let header_vec = |kit: &mut Kit, name: &str, expect: &str, body: &[u8], comment: &str| {
+        kit.write(
+            name,
+            &[
+                ("expect", expect.into()),
+                ("area", "header".into()),
+                ("comment", comment.into()),
+            ],
+            body,
+        );
+    };
+    header_vec(
+        &mut kit,
+        "header_ok",
+        "ok",
+        &header.to_json(),
+        "the test vault's vault.json",
+    );
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = hjson.clone();
+        f(&mut v);
+        let mut b = serde_json::to_vec_pretty(&v).unwrap();
+        b.push(b'\n');
+        b
+    };
+    header_vec(
+        &mut kit,
+        "header_unknown_member_ok",
+        "ok",
+        &edit(&|v| v["label"] = "USB stick A".into()),
+        "unknown members are ignored",
+    );
+    header_vec(
+        &mut kit,
+        "header_newer_version",
+        "unsupported_version",
+        &edit(&|v| {
+            v["format_version"] = 2.into();
+            v["kdf"] = serde_json::json!({"scheme": "future"});
+        }),
+        "format_version 2, with a structure this reader does not know",
+    );
+    header_vec(
+        &mut kit,
+        "header_not_a_vault",
+        "not_a_vault",
+        &edit(&|v| v["format"] = "something-else".into()),
+        "format is not certvault-vault",
+    );
+    header_vec(
+        &mut kit,
+        "header_memory_too_large",
+        "kdf_out_of_range",
+        &edit(&|v| v["kdf"]["recovery"]["m_cost"] = (2u32 * 1024 * 1024).into()),
+        "m_cost 2 GiB exceeds the 1 GiB cap",
+    );
+    header_vec(
+        &mut kit,
+        "header_time_cost_too_large",
+        "kdf_out_of_range",
+        &edit(&|v| v["kdf"]["pin_code"]["t_cost"] = 1000.into()),
+        "t_cost 1000 exceeds the cap of 16",
+    );
+    header_vec(
+        &mut kit,
+        "header_work_too_large",
+        "kdf_out_of_range",
+        &edit(&|v| {
+            v["kdf"]["recovery"]["m_cost"] = (1024u32 * 1024).into();
+            v["kdf"]["recovery"]["t_cost"] = 5.into();
+        }),
+        "1 GiB x 5 passes exceeds the 4 GiB-pass cap",
+    );
+    header_vec(
+        &mut kit,
+        "header_argon2_version_16",
+        "kdf_unsupported",
+        &edit(&|v| v["kdf"]["recovery"]["version"] = 16.into()),
+        "Argon2 version 0x10",
+    );
+    header_vec(
+        &mut kit,
+        "header_argon2d",
+        "malformed",
+        &edit(&|v| v["kdf"]["recovery"]["algorithm"] = "argon2d".into()),
+        "only argon2id exists",
+    );
+    header_vec(
+        &mut kit,
+        "header_uppercase_vault_id",
+        "malformed",
+        &edit(&|v| v["vault_id"] = vault_id.to_string().to_uppercase().into()),
+        "hex must be lower case",
+    );
+    header_vec(
+        &mut kit,
+        "header_bad_timestamp",
+        "invalid_field",
+        &edit(&|v| v["created"] = "2025-04-01 09:00:00+09:00".into()),
+        "created is not YYYY-MM-DDTHH:MM:SSZ",
+    );
+    header_vec(
+        &mut kit,
+        "header_missing_pin_recipient",
+        "malformed",
+        &edit(&|v| {
+            v.as_object_mut().unwrap().remove("pin_recipient");
+        }),
+        "pin_recipient absent",
+    );
+    header_vec(
+        &mut kit,
+        "header_ssh_pin_recipient",
+        "malformed",
+        &edit(&|v| v["pin_recipient"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEJ0ZXN0".into()),
+        "pin_recipient must be an age1 X25519 recipient",
+    );
+    {
+        let text = String::from_utf8(header.to_json()).unwrap();
+        let dup = text.replacen(
+            "\"created\"",
+            "\"created\": \"2030-01-01T00:00:00Z\",\n  \"created\"",
+            1,
+        );
+        header_vec(
+            &mut kit,
+            "header_duplicate_member",
+            "malformed",
+            dup.as_bytes(),
+            "created appears twice",
+        );
+    }
+    header_vec(
+        &mut kit,
+        "header_not_json",
+        "malformed",
+        b"format = \"certvault-vault\"\n",
+        "not JSON",
+    );
+
+    // ---------------------------------------------------------------- unlock (§6)
+    let pass = SecretString::from(PASSPHRASE);
+    let unlock_vec = |kit: &mut Kit, name: &str, expect: &str, body: &[u8], comment: &str| {
+        kit.write(
+            name,
+            &[
+                ("expect", expect.into()),
+                ("area", "unlock".into()),
+                ("comment", comment.into()),
+                ("passphrase", PASSPHRASE.into()),
+                ("argon2", argon2_line(&SMALL)),
+            ],
+            body,
+        );
+    };
+    let scrypt_encrypt = |pt: &[u8], log_n: u8| {
+        let mut rcp = age::scrypt::Recipient::new(pass.clone());
+        rcp.set_work_factor(log_n);
+        age_encrypt(&rcp, pt)
+    };
+    let good_pt = unlock.to_plaintext().expose_secret().to_owned();
+    unlock_vec(
+        &mut kit,
+        "unlock_low_work_factor_ok",
+        "ok",
+        &scrypt_encrypt(good_pt.as_bytes(), LOW_WORK_FACTOR),
+        "work factor 2^10: writers use 2^18, readers accept up to 2^22",
+    );
+    unlock_vec(
+        &mut kit,
+        "unlock_crlf_and_comments_ok",
+        "ok",
+        &scrypt_encrypt(
+            format!(
+                "# edited on Windows\r\n\r\n{}",
+                good_pt.replace('\n', "\r\n")
+            )
+            .as_bytes(),
+            LOW_WORK_FACTOR,
+        ),
+        "CRLF line ends, an extra comment and a blank line",
+    );
+    kit.write(
+        "unlock_wrong_passphrase",
+        &[
+            ("expect", "wrong_passphrase".into()),
+            ("area", "unlock".into()),
+            ("comment", "encrypted with another passphrase".into()),
+            ("passphrase", PASSPHRASE.into()),
+        ],
+        &{
+            let mut rcp = age::scrypt::Recipient::new(SecretString::from("another passphrase"));
+            rcp.set_work_factor(LOW_WORK_FACTOR);
+            age_encrypt(&rcp, good_pt.as_bytes())
+        },
+    );
+    {
+        // Work factor 23 > 22: a reader refuses before running scrypt. The header MAC is
+        // then wrong too, but must not be reached.
+        let ct = scrypt_encrypt(good_pt.as_bytes(), LOW_WORK_FACTOR);
+        let text = String::from_utf8_lossy(&ct).into_owned();
+        let start = text.find("-> scrypt ").unwrap();
+        let end = start + text[start..].find('\n').unwrap();
+        let line = &text[start..end];
+        let new_line = format!("{} 23", line.rsplit_once(' ').unwrap().0);
+        let mut hostile = ct[..start].to_vec();
+        hostile.extend_from_slice(new_line.as_bytes());
+        hostile.extend_from_slice(&ct[end..]);
+        unlock_vec(
+            &mut kit,
+            "unlock_excessive_work",
+            "excessive_work",
+            &hostile,
+            "scrypt work factor 2^23",
+        );
+    }
+    {
+        let other = Identity::generate();
+        let pt = good_pt.replace(&id_line, other.to_string().expose_secret());
+        unlock_vec(
+            &mut kit,
+            "unlock_identity_mismatch",
+            "identity_mismatch",
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+            "decodes, but the identity is not the derivation of the code",
+        );
+        let pt = good_pt.replace(&written(&r), &written(&c));
+        unlock_vec(
+            &mut kit,
+            "unlock_pin_code_line",
+            "wrong_kind",
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+            "the RECOVERY-CODE line holds a PIN code",
+        );
+        let pt: String = good_pt.lines().take(2).map(|l| format!("{l}\n")).collect();
+        unlock_vec(
+            &mut kit,
+            "unlock_missing_identity",
+            "invalid_plaintext",
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+            "no AGE-SECRET-KEY-1 line",
+        );
+        let pt = format!("{good_pt}{}\n", other.to_string().expose_secret());
+        unlock_vec(
+            &mut kit,
+            "unlock_two_identities",
+            "invalid_plaintext",
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+            "two AGE-SECRET-KEY-1 lines",
+        );
+        unlock_vec(
+            &mut kit,
+            "unlock_not_passphrase",
+            "not_passphrase_encrypted",
+            &age_encrypt(&other.to_public(), good_pt.as_bytes()),
+            "encrypted to an X25519 recipient",
+        );
+    }
+
+    // ---------------------------------------------------------------- PIN seal (§10)
+    let pin_vec =
+        |kit: &mut Kit, name: &str, expect: &str, pin: Option<&str>, body: &[u8], comment: &str| {
+            let mut h = vec![
+                ("expect", expect.to_owned()),
+                ("area", "pin".to_owned()),
+                ("comment", comment.to_owned()),
+                ("identity", pin_id_line.clone()),
+            ];
+            if let Some(p) = pin {
+                h.push(("pin", p.to_owned()));
+            }
+            kit.write(name, &h, body);
+        };
+    pin_vec(
+        &mut kit,
+        "pin_ok",
+        "ok",
+        Some(PIN),
+        &sealed_pin,
+        "the test vault's sealed PIN",
+    );
+    pin_vec(
+        &mut kit,
+        "pin_empty_ok",
+        "ok",
+        Some(""),
+        &age_encrypt(&header.pin_recipient, b""),
+        "an empty PIN (some .p12 files have none)",
+    );
+    pin_vec(
+        &mut kit,
+        "pin_wrong_key",
+        "wrong_key",
+        None,
+        &age_encrypt(&Identity::generate().to_public(), PIN.as_bytes()),
+        "sealed to another PIN recipient",
+    );
+    pin_vec(
+        &mut kit,
+        "pin_not_utf8",
+        "invalid_pin",
+        None,
+        &age_encrypt(&header.pin_recipient, &[0x34, 0xff, 0x32]),
+        "plaintext is not UTF-8",
+    );
+    pin_vec(
+        &mut kit,
+        "pin_too_long",
+        "invalid_pin",
+        None,
+        &age_encrypt(&header.pin_recipient, &[b'9'; 1025]),
+        "plaintext longer than 1024 bytes",
+    );
+
+    // ---------------------------------------------------------------- generations (§7, §8, §9)
+    let vault_recipient = vault_identity.to_public();
+    let gen_vec =
+        |kit: &mut Kit, name: &str, expect: &str, file_name: &str, body: &[u8], comment: &str| {
+            kit.write(
+                name,
+                &[
+                    ("expect", expect.into()),
+                    ("area", "generation".into()),
+                    ("comment", comment.into()),
+                    ("file_name", file_name.into()),
+                    ("vault_id", vault_id.to_string()),
+                    ("identity", id_line.clone()),
+                ],
+                body,
+            );
+        };
+    let enc = |tar: &[u8]| age_encrypt(&vault_recipient, tar);
+    let mjson = manifest.to_json();
+    let cert_name = format!("certs/{id}.p12");
+    let pin_name = format!("pins/{id}.age");
+    let good = |extra: Vec<M>| {
+        let mut v = vec![
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ];
+        v.extend(extra);
+        raw_tar(&v)
+    };
+    let medit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value = serde_json::from_slice(&mjson).unwrap();
+        f(&mut v);
+        let mut b = serde_json::to_vec_pretty(&v).unwrap();
+        b.push(b'\n');
+        b
+    };
+    let with_manifest = |m: &[u8]| {
+        raw_tar(&[
+            M(b"manifest.json", b'0', m, b""),
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ])
+    };
+
+    assert!(
+        good(vec![]) == payload.to_tar().unwrap(),
+        "raw_tar must match the writer"
+    );
+    gen_vec(
+        &mut kit,
+        "generation_ok",
+        "ok",
+        "vault-1.age",
+        &gen1,
+        "the test vault's vault-1.age",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_truncated",
+        "corrupt",
+        "vault-1.age",
+        &gen1[..gen1.len() - 40],
+        "the last 40 bytes cut off",
+    );
+    {
+        let mut b = gen1.clone();
+        let n = b.len() - 100;
+        b[n] ^= 0x01;
+        gen_vec(
+            &mut kit,
+            "generation_bitflip",
+            "corrupt",
+            "vault-1.age",
+            &b,
+            "one bit flipped in the payload",
+        );
+        let hdr_end = gen1.windows(4).position(|w| w == b"\n---").unwrap();
+        gen_vec(
+            &mut kit,
+            "generation_header_truncated",
+            "malformed",
+            "vault-1.age",
+            &gen1[..hdr_end],
+            "cut inside the age header",
+        );
+    }
+    gen_vec(
+        &mut kit,
+        "generation_wrong_key",
+        "wrong_key",
+        "vault-1.age",
+        &age_encrypt(&Identity::generate().to_public(), &good(vec![])),
+        "encrypted to another identity",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_not_age",
+        "malformed",
+        "vault-1.age",
+        &good(vec![]),
+        "a bare tar archive",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_number_mismatch",
+        "generation_mismatch",
+        "vault-2.age",
+        &gen1,
+        "vault-1.age renamed to vault-2.age",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_vault_id_mismatch",
+        "vault_id_mismatch",
+        "vault-1.age",
+        &enc(&with_manifest(&medit(&|v| {
+            v["vault_id"] = "00112233445566778899aabbccddeeff".into()
+        }))),
+        "manifest from another vault",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_manifest_newer_version",
+        "unsupported_version",
+        "vault-1.age",
+        &enc(&with_manifest(&medit(&|v| {
+            v["format_version"] = 2.into();
+            v["entries"] = serde_json::json!({"moved": true});
+        }))),
+        "format_version 2, with a structure this reader does not know",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_forward_compatible_ok",
+        "ok",
+        "vault-1.age",
+        &enc(&with_manifest(&medit(&|v| {
+            v["future_member"] = serde_json::json!([1, 2, 3]);
+            v["entries"][0]["future_member"] = "x".into();
+            v["entries"][0]["purpose"] = "hpki-signature".into();
+        }))),
+        "unknown members ignored, unknown purpose read as other",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_manifest_invalid_entry_id",
+        "invalid_manifest",
+        "vault-1.age",
+        &enc(&with_manifest(&medit(&|v| {
+            v["entries"][0]["id"] = "ABCDEF012345".into()
+        }))),
+        "entry id in upper case (and not the sha256 prefix)",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_manifest_file_name_path",
+        "invalid_manifest",
+        "vault-1.age",
+        &enc(&with_manifest(&medit(&|v| {
+            v["entries"][0]["original_file_name"] = "..\\..\\Windows\\evil.p12".into()
+        }))),
+        "original_file_name must be a base name",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_manifest_kdf_out_of_range",
+        "kdf_out_of_range",
+        "vault-1.age",
+        &enc(&with_manifest(&medit(&|v| {
+            v["kdf"]["pin_code"]["m_cost"] = 4_000_000.into()
+        }))),
+        "hostile Argon2id memory in the manifest",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_manifest_not_json",
+        "invalid_manifest",
+        "vault-1.age",
+        &enc(&with_manifest(b"not json\n")),
+        "manifest.json is not JSON",
+    );
+    {
+        let two = medit(&|v| {
+            let e = v["entries"][0].clone();
+            v["entries"].as_array_mut().unwrap().push(e);
+        });
+        gen_vec(
+            &mut kit,
+            "generation_manifest_duplicate_entry",
+            "invalid_manifest",
+            "vault-1.age",
+            &enc(&with_manifest(&two)),
+            "the same entry twice",
+        );
+    }
+    gen_vec(
+        &mut kit,
+        "generation_path_traversal",
+        "unsafe_path",
+        "vault-1.age",
+        &enc(&good(vec![M(b"certs/../../evil.p12", b'0', b"x", b"")])),
+        "a member named certs/../../evil.p12",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_absolute_path",
+        "unsafe_path",
+        "vault-1.age",
+        &enc(&good(vec![M(b"/tmp/evil", b'0', b"x", b"")])),
+        "a member named /tmp/evil",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_backslash_path",
+        "unsafe_path",
+        "vault-1.age",
+        &enc(&good(vec![M(b"..\\evil.p12", b'0', b"x", b"")])),
+        "a member named ..\\evil.p12",
+    );
+    {
+        let t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(cert_name.as_bytes(), b'2', b"", b"/etc/passwd"),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_symlink",
+            "unsupported_entry_type",
+            "vault-1.age",
+            &enc(&t),
+            "the cert member is a symlink to /etc/passwd",
+        );
+        let t = good(vec![M(
+            b"certs/000000000000.p12",
+            b'1',
+            b"",
+            b"manifest.json",
+        )]);
+        gen_vec(
+            &mut kit,
+            "generation_hardlink",
+            "unsupported_entry_type",
+            "vault-1.age",
+            &enc(&t),
+            "a hard link member",
+        );
+        let t = good(vec![M(b"certs/000000000000.p12", b'3', b"", b"")]);
+        gen_vec(
+            &mut kit,
+            "generation_device",
+            "unsupported_entry_type",
+            "vault-1.age",
+            &enc(&t),
+            "a character device member",
+        );
+    }
+    gen_vec(
+        &mut kit,
+        "generation_unexpected_file",
+        "unexpected_file",
+        "vault-1.age",
+        &enc(&good(vec![M(b"notes.txt", b'0', b"hello", b"")])),
+        "a member outside the layout",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_unexpected_directory",
+        "unexpected_file",
+        "vault-1.age",
+        &enc(&good(vec![M(b"tmp/", b'5', b"", b"")])),
+        "a directory other than certs/ and pins/",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_directories_ok",
+        "ok",
+        "vault-1.age",
+        &enc(&raw_tar(&[
+            M(b"certs/", b'5', b"", b""),
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(b"pins/", b'5', b"", b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ])),
+        "as repacked by a stock tar: directory members, manifest not first",
+    );
+    gen_vec(
+        &mut kit,
+        "generation_duplicate_file",
+        "duplicate_file",
+        "vault-1.age",
+        &enc(&good(vec![M(cert_name.as_bytes(), b'0', &p12, b"")])),
+        "the cert member twice",
+    );
+    {
+        let mut bad = p12.clone();
+        let n = bad.len() - 1;
+        bad[n] ^= 0x20;
+        let t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(cert_name.as_bytes(), b'0', &bad, b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_sha256_mismatch",
+            "checksum_mismatch",
+            "vault-1.age",
+            &enc(&t),
+            "one byte of the .p12 changed",
+        );
+        let t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(cert_name.as_bytes(), b'0', &p12[..p12.len() - 1], b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_size_mismatch",
+            "size_mismatch",
+            "vault-1.age",
+            &enc(&t),
+            "the .p12 is one byte short",
+        );
+        let t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_missing_cert",
+            "missing_file",
+            "vault-1.age",
+            &enc(&t),
+            "no certs/<id>.p12",
+        );
+        let t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_missing_pin",
+            "missing_file",
+            "vault-1.age",
+            &enc(&t),
+            "pin_stored is true but no pins/<id>.age",
+        );
+        let no_pin = medit(&|v| v["entries"][0]["pin_stored"] = false.into());
+        gen_vec(
+            &mut kit,
+            "generation_orphan_pin",
+            "unreferenced_file",
+            "vault-1.age",
+            &enc(&with_manifest(&no_pin)),
+            "a pin file for an entry whose pin_stored is false",
+        );
+        let t = good(vec![M(b"certs/0123456789ab.p12", b'0', b"x", b"")]);
+        gen_vec(
+            &mut kit,
+            "generation_orphan_cert",
+            "unreferenced_file",
+            "vault-1.age",
+            &enc(&t),
+            "a cert file no entry refers to",
+        );
+        let t = raw_tar(&[
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_missing_manifest",
+            "missing_manifest",
+            "vault-1.age",
+            &enc(&t),
+            "no manifest.json",
+        );
+        let big = vec![b'a'; 64 * 1024 + 1];
+        let t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+            M(pin_name.as_bytes(), b'0', &big, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_oversize_pin",
+            "too_large",
+            "vault-1.age",
+            &enc(&t),
+            "a pin member of 65537 bytes (limit 65536)",
+        );
+        let mut t = good(vec![]);
+        t[148] ^= 0x01; // first header's checksum field
+        gen_vec(
+            &mut kit,
+            "generation_tar_bad_checksum",
+            "malformed_archive",
+            "vault-1.age",
+            &enc(&t),
+            "the first tar header's checksum is wrong",
+        );
+    }
+
+    // A listing, so a reader of the folder sees every vector at a glance.
+    let mut index = String::from("# name\texpect\n");
+    kit.names.sort();
+    for n in &kit.names {
+        let text = fs::read(kit.dir.join(n)).unwrap();
+        let head = String::from_utf8_lossy(&text[..text.len().min(200)]).into_owned();
+        let expect = head
+            .lines()
+            .next()
+            .unwrap()
+            .trim_start_matches("expect: ")
+            .to_owned();
+        let _ = writeln!(index, "{n}\t{expect}");
+    }
+    fs::write(root.join("INDEX.tsv"), index).unwrap();
+    println!(
+        "wrote {} vectors and the test vault to {}",
+        kit.names.len(),
+        root.display()
+    );
+}

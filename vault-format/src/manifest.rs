@@ -1,0 +1,487 @@
+//! The manifest `manifest.json` inside each generation (SPEC.md §9).
+
+use std::collections::BTreeSet;
+
+use age::x25519::Recipient;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::FORMAT_VERSION;
+use crate::header::{VaultHeader, VersionPeek, check_version};
+use crate::hex;
+use crate::id::{VaultId, recipient_serde};
+use crate::kdf::{KdfError, KdfParams};
+use crate::time::{is_valid_date, is_valid_timestamp};
+
+/// Largest `manifest.json` a reader accepts, in bytes (SPEC.md §8.3).
+pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
+
+/// Longest `original_file_name`, in bytes (SPEC.md §9.2).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// The decrypted description of a generation (SPEC.md §9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Must equal `vault.json`'s (SPEC.md §7.3).
+    pub vault_id: VaultId,
+    /// Must equal N of the file name `vault-<N>.age` (SPEC.md §7.3).
+    pub generation: u64,
+    /// When the vault was created (copied from the header).
+    pub created: String,
+    /// When this generation was written.
+    pub updated: String,
+    /// The PIN identity's recipient (authoritative copy, SPEC.md §5.4).
+    #[serde(with = "recipient_serde")]
+    pub pin_recipient: Recipient,
+    /// Argon2id parameters (authoritative copy, SPEC.md §5.4).
+    pub kdf: KdfParams,
+    /// One per sealed certificate.
+    pub entries: Vec<Entry>,
+}
+
+/// What a certificate is for (SPEC.md §9.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Purpose {
+    /// オンライン資格確認 / online qualification and claims network certificate.
+    #[serde(rename = "online-qualification")]
+    OnlineQualification,
+    /// HPKI second (cardless signature) client certificate.
+    #[serde(rename = "hpki-second")]
+    HpkiSecond,
+    /// Anything else; readers map unknown values here (SPEC.md §9.2).
+    #[serde(rename = "other", other)]
+    Other,
+}
+
+/// One sealed PKCS#12 file (SPEC.md §9.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// First 12 lowercase hex digits of the SHA-256 of the `.p12` bytes.
+    pub id: String,
+    /// What the certificate is for.
+    pub purpose: Purpose,
+    /// The file's name when it was sealed (a base name, no directories).
+    pub original_file_name: String,
+    /// Length of the `.p12` in bytes.
+    pub size: u64,
+    /// SHA-256 of the `.p12`, 64 lowercase hex digits.
+    pub sha256: String,
+    /// When the entry was added (RFC 3339 UTC).
+    pub added: String,
+    /// What was read from the certificate when it was sealed.
+    pub certificate: CertificateInfo,
+    /// Whether `pins/<id>.age` holds the PIN.
+    pub pin_stored: bool,
+    /// The user's own reminder for the PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Set when a re-issued certificate replaces this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<Superseded>,
+}
+
+/// Certificate metadata, copied from the leaf certificate when sealed (SPEC.md §9.2).
+/// Informational: readers never need it to recover the `.p12`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    /// Subject distinguished name, RFC 4514 string.
+    pub subject: String,
+    /// The 10-digit medical institution code, when the subject carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution_code: Option<String>,
+    /// Issuer distinguished name, RFC 4514 string.
+    pub issuer: String,
+    /// Serial number, lowercase hex of the big-endian magnitude.
+    pub serial: String,
+    /// Validity start (RFC 3339 UTC).
+    pub not_before: String,
+    /// Validity end (RFC 3339 UTC).
+    pub not_after: String,
+    /// SHA-1 of the leaf certificate's DER (the Windows "thumbprint"), lowercase hex.
+    pub leaf_sha1: String,
+    /// SHA-256 of the leaf certificate's DER, lowercase hex.
+    pub leaf_sha256: String,
+    /// SHA-1 of each CA certificate's DER in the file, lowercase hex.
+    #[serde(default)]
+    pub ca_sha1: Vec<String>,
+    /// Key algorithm, e.g. `rsa` or `ec-p256`.
+    pub key_type: String,
+    /// Key size in bits.
+    pub key_bits: u32,
+}
+
+/// Replacement by a re-issued certificate (SPEC.md §9.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Superseded {
+    /// The id of the entry that replaces this one.
+    pub by: String,
+    /// The day this certificate stops working (`YYYY-MM-DD`).
+    pub stops_working: String,
+}
+
+/// Why `manifest.json` was rejected (SPEC.md §9.3).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// Larger than [`MAX_MANIFEST_BYTES`].
+    #[error("manifest.json is too large")]
+    TooLarge,
+    /// Not JSON, or a member is missing, duplicated, or of the wrong type.
+    #[error("manifest.json is malformed: {0}")]
+    Malformed(String),
+    /// Written by a newer certvault.
+    #[error(
+        "this vault generation uses format version {found}, but this program reads version {supported}; update certvault"
+    )]
+    UnsupportedVersion {
+        /// The version in the manifest.
+        found: u64,
+        /// The version this crate reads.
+        supported: u32,
+    },
+    /// A member has a value outside its grammar.
+    #[error("manifest.json: invalid {field}{}", entry.as_ref().map(|e| format!(" in entry {e}")).unwrap_or_default())]
+    InvalidField {
+        /// The entry's id (as written), if the member belongs to an entry.
+        entry: Option<String>,
+        /// The JSON member name.
+        field: &'static str,
+    },
+    /// Two entries have the same id.
+    #[error("manifest.json: entry {0} appears twice")]
+    DuplicateEntry(String),
+    /// The Argon2id parameters are outside the reader limits (SPEC.md §4.2).
+    #[error("manifest.json: {0}")]
+    Kdf(#[from] KdfError),
+}
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(&Sha256::digest(bytes))
+}
+
+/// The entry id of a `.p12`: the first 12 hex digits of its SHA-256 (SPEC.md §9.2).
+pub fn entry_id(p12: &[u8]) -> String {
+    let mut h = sha256_hex(p12);
+    h.truncate(12);
+    h
+}
+
+/// Whether `s` has the shape of an entry id: 12 lowercase hex digits.
+pub fn is_entry_id(s: &str) -> bool {
+    hex::is_lower_hex_len(s, 12)
+}
+
+fn is_base_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_FILE_NAME_BYTES
+        && s != "."
+        && s != ".."
+        && !s.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    format_version: u32,
+    #[serde(flatten)]
+    manifest: &'a Manifest,
+}
+
+impl Manifest {
+    /// An empty manifest for generation `generation` of the vault described by `header`.
+    pub fn new(header: &VaultHeader, generation: u64, updated: String) -> Manifest {
+        Manifest {
+            vault_id: header.vault_id,
+            generation,
+            created: header.created.clone(),
+            updated,
+            pin_recipient: header.pin_recipient.clone(),
+            kdf: header.kdf,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The header these values imply; the manifest copy wins over `vault.json`
+    /// (SPEC.md §5.4).
+    pub fn header(&self) -> VaultHeader {
+        VaultHeader {
+            vault_id: self.vault_id,
+            created: self.created.clone(),
+            kdf: self.kdf,
+            pin_recipient: self.pin_recipient.clone(),
+        }
+    }
+
+    /// The manifest of the next generation: the same contents with `generation` + 1 and
+    /// `updated` set (SPEC.md §11).
+    pub fn next_generation(&self, updated: String) -> Manifest {
+        Manifest {
+            generation: self.generation.saturating_add(1),
+            updated,
+            ..self.clone()
+        }
+    }
+
+    /// The entry with this id.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// Serialises as pretty-printed JSON with a final newline (SPEC.md §9.1).
+    pub fn to_json(&self) -> Vec<u8> {
+        let out = ManifestOut {
+            format_version: FORMAT_VERSION,
+            manifest: self,
+        };
+        // Serialising plain structs of strings and integers to a Vec cannot fail.
+        let mut v = serde_json::to_vec_pretty(&out).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+
+    /// Parses and validates `manifest.json` (SPEC.md §9.3).
+    pub fn from_json(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+        if bytes.len() > MAX_MANIFEST_BYTES {
+            return Err(ManifestError::TooLarge);
+        }
+        let peek: VersionPeek =
+            serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
+        match check_version(peek.format_version) {
+            Ok(()) => {}
+            Err((found, true)) => {
+                return Err(ManifestError::UnsupportedVersion {
+                    found,
+                    supported: FORMAT_VERSION,
+                });
+            }
+            Err(_) => {
+                return Err(ManifestError::InvalidField {
+                    entry: None,
+                    field: "format_version",
+                });
+            }
+        }
+        let m: Manifest =
+            serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Checks every grammar and uniqueness rule of SPEC.md §9.3 (not the files: see
+    /// [`crate::Payload::validate`]).
+    pub fn validate(&self) -> Result<(), ManifestError> {
+        let top = |field| ManifestError::InvalidField { entry: None, field };
+        if self.generation == 0 {
+            return Err(top("generation"));
+        }
+        if !is_valid_timestamp(&self.created) {
+            return Err(top("created"));
+        }
+        if !is_valid_timestamp(&self.updated) {
+            return Err(top("updated"));
+        }
+        self.kdf.validate()?;
+        let mut ids = BTreeSet::new();
+        for e in &self.entries {
+            e.validate()?;
+            if !ids.insert(e.id.as_str()) {
+                return Err(ManifestError::DuplicateEntry(e.id.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Entry {
+    /// Checks this entry's grammars (SPEC.md §9.3).
+    pub fn validate(&self) -> Result<(), ManifestError> {
+        let bad = |field| ManifestError::InvalidField {
+            entry: Some(self.id.chars().take(16).collect()),
+            field,
+        };
+        if !is_entry_id(&self.id) {
+            return Err(bad("id"));
+        }
+        if !hex::is_lower_hex_len(&self.sha256, 64) {
+            return Err(bad("sha256"));
+        }
+        if !self.sha256.starts_with(&self.id) {
+            return Err(bad("id"));
+        }
+        if !is_base_name(&self.original_file_name) {
+            return Err(bad("original_file_name"));
+        }
+        if !is_valid_timestamp(&self.added) {
+            return Err(bad("added"));
+        }
+        let c = &self.certificate;
+        if !is_valid_timestamp(&c.not_before) {
+            return Err(bad("not_before"));
+        }
+        if !is_valid_timestamp(&c.not_after) {
+            return Err(bad("not_after"));
+        }
+        if !hex::is_lower_hex(&c.serial, 128) {
+            return Err(bad("serial"));
+        }
+        if !hex::is_lower_hex_len(&c.leaf_sha1, 40) {
+            return Err(bad("leaf_sha1"));
+        }
+        if !hex::is_lower_hex_len(&c.leaf_sha256, 64) {
+            return Err(bad("leaf_sha256"));
+        }
+        if !c.ca_sha1.iter().all(|h| hex::is_lower_hex_len(h, 40)) {
+            return Err(bad("ca_sha1"));
+        }
+        if let Some(s) = &self.superseded {
+            if !is_entry_id(&s.by) {
+                return Err(bad("superseded.by"));
+            }
+            if !is_valid_date(&s.stops_working) {
+                return Err(bad("superseded.stops_working"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::kdf::Argon2Params;
+    use proptest::prelude::*;
+
+    pub(crate) fn sample_entry(p12: &[u8]) -> Entry {
+        Entry {
+            id: entry_id(p12),
+            purpose: Purpose::OnlineQualification,
+            original_file_name: "202101010000777.p12".into(),
+            size: p12.len() as u64,
+            sha256: sha256_hex(p12),
+            added: "2025-04-01T09:00:00Z".into(),
+            certificate: CertificateInfo {
+                subject: "CN=1234567890,O=Example Clinic,C=JP".into(),
+                institution_code: Some("1234567890".into()),
+                issuer: "CN=Example CA,C=JP".into(),
+                serial: "0a1b".into(),
+                not_before: "2025-04-01T00:00:00Z".into(),
+                not_after: "2028-03-31T23:59:59Z".into(),
+                leaf_sha1: "a".repeat(40),
+                leaf_sha256: "b".repeat(64),
+                ca_sha1: vec!["c".repeat(40)],
+                key_type: "rsa".into(),
+                key_bits: 2048,
+            },
+            pin_stored: true,
+            hint: Some("受付の金庫".into()),
+            superseded: None,
+        }
+    }
+
+    pub(crate) fn sample_manifest(entries: Vec<Entry>) -> Manifest {
+        Manifest {
+            vault_id: VaultId::from_bytes([0x11; 16]),
+            generation: 1,
+            created: "2025-04-01T09:00:00Z".into(),
+            updated: "2025-04-01T09:00:00Z".into(),
+            pin_recipient: age::x25519::Identity::generate().to_public(),
+            kdf: KdfParams::both(Argon2Params::new(8, 1, 1)),
+            entries,
+        }
+    }
+
+    #[test]
+    fn round_trip_and_order() {
+        let m = sample_manifest(vec![sample_entry(b"x")]);
+        let j = m.to_json();
+        let s = std::str::from_utf8(&j).unwrap();
+        assert!(s.starts_with("{\n  \"format_version\": 1,\n  \"vault_id\""));
+        assert_eq!(Manifest::from_json(&j).unwrap(), m);
+    }
+
+    #[test]
+    fn unknown_members_and_purposes() {
+        let m = sample_manifest(vec![sample_entry(b"x")]);
+        let mut v: serde_json::Value = serde_json::from_slice(&m.to_json()).unwrap();
+        v["future"] = serde_json::json!({"a": 1});
+        v["entries"][0]["future"] = 5.into();
+        v["entries"][0]["purpose"] = "hpki-signature".into();
+        let back = Manifest::from_json(v.to_string().as_bytes()).unwrap();
+        assert_eq!(back.entries[0].purpose, Purpose::Other);
+        v["format_version"] = 7.into();
+        assert_eq!(
+            Manifest::from_json(v.to_string().as_bytes()),
+            Err(ManifestError::UnsupportedVersion {
+                found: 7,
+                supported: 1
+            })
+        );
+    }
+
+    #[test]
+    fn rejections() {
+        let mut e = sample_entry(b"x");
+        e.original_file_name = "..\\evil.p12".into();
+        assert!(matches!(
+            sample_manifest(vec![e]).validate(),
+            Err(ManifestError::InvalidField {
+                field: "original_file_name",
+                ..
+            })
+        ));
+        let mut e = sample_entry(b"x");
+        e.id = entry_id(b"y");
+        assert!(sample_manifest(vec![e]).validate().is_err());
+        let m = sample_manifest(vec![sample_entry(b"x"), sample_entry(b"x")]);
+        assert!(matches!(
+            m.validate(),
+            Err(ManifestError::DuplicateEntry(_))
+        ));
+    }
+
+    fn arb_text() -> impl Strategy<Value = String> {
+        "\\PC{0,40}"
+    }
+
+    prop_compose! {
+        fn arb_entry()(p12 in proptest::collection::vec(any::<u8>(), 0..64),
+                       name in "[A-Za-z0-9_.-]{1,30}",
+                       subject in arb_text(), issuer in arb_text(),
+                       hint in proptest::option::of(arb_text()),
+                       code in proptest::option::of("[0-9]{10}"),
+                       pin_stored in any::<bool>(), bits in any::<u32>(),
+                       purpose in prop_oneof![Just(Purpose::OnlineQualification), Just(Purpose::HpkiSecond), Just(Purpose::Other)],
+                       superseded in any::<bool>())
+                       -> Entry {
+            let mut e = sample_entry(&p12);
+            e.original_file_name = if name == "." || name == ".." { "x".into() } else { name };
+            e.certificate.subject = subject;
+            e.certificate.issuer = issuer;
+            e.certificate.institution_code = code;
+            e.certificate.key_bits = bits;
+            e.hint = hint;
+            e.pin_stored = pin_stored;
+            e.purpose = purpose;
+            e.superseded = superseded.then(|| Superseded { by: entry_id(b"next"), stops_working: "2026-05-01".into() });
+            e
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn serde_round_trip(entries in proptest::collection::vec(arb_entry(), 0..4), generation in 1u64..) {
+            let mut seen = BTreeSet::new();
+            let entries: Vec<Entry> = entries.into_iter().filter(|e| seen.insert(e.id.clone())).collect();
+            let mut m = sample_manifest(entries);
+            m.generation = generation;
+            let j = m.to_json();
+            prop_assert_eq!(Manifest::from_json(&j).unwrap(), m);
+        }
+
+        #[test]
+        fn from_json_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = Manifest::from_json(&bytes);
+            let _ = VaultHeader::from_json(&bytes);
+        }
+    }
+}
