@@ -1,0 +1,163 @@
+//! Japanese and English text, from Fluent files in `i18n/` compiled into the binary.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+pub const EN_FTL: &str = include_str!("../i18n/en/certvault.ftl");
+pub const JA_FTL: &str = include_str!("../i18n/ja/certvault.ftl");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    /// Japanese where the user's locale (LC_ALL / LC_MESSAGES / LANG, or the Windows UI
+    /// language) is Japanese, English otherwise.
+    pub fn detect() -> Lang {
+        let locale = sys_locale::get_locale().unwrap_or_default();
+        if locale.to_ascii_lowercase().starts_with("ja") {
+            Lang::Ja
+        } else {
+            Lang::En
+        }
+    }
+}
+
+struct Localizer {
+    bundle: FluentBundle<FluentResource>,
+}
+
+static LOCALIZER: OnceLock<Localizer> = OnceLock::new();
+
+fn build(lang: Lang) -> Localizer {
+    let (tag, source) = match lang {
+        Lang::Ja => ("ja-JP", JA_FTL),
+        Lang::En => ("en-US", EN_FTL),
+    };
+    let langid: unic_langid::LanguageIdentifier = tag.parse().expect("static language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // Isolation marks (U+2068/U+2069) around placeables would end up in file paths people copy.
+    bundle.set_use_isolating(false);
+    let resource =
+        FluentResource::try_new(source.to_string()).expect("the compiled-in .ftl parses (tested)");
+    bundle
+        .add_resource(resource)
+        .expect("no duplicate message ids (tested)");
+    Localizer { bundle }
+}
+
+/// Chooses the language once, at start-up. Later calls keep the first choice.
+pub fn init(lang: Lang) {
+    let _ = LOCALIZER.get_or_init(|| build(lang));
+}
+
+/// The message `id` with its placeables filled from `args`.
+pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    let loc = LOCALIZER.get_or_init(|| build(Lang::detect()));
+    let Some(pattern) = loc.bundle.get_message(id).and_then(|m| m.value()) else {
+        // A missing id is a bug caught by the parity test; show the id rather than nothing.
+        return id.to_string();
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (k, v) in args {
+        fluent_args.set(*k, v.clone());
+    }
+    let mut errors = Vec::new();
+    loc.bundle
+        .format_pattern(pattern, Some(&fluent_args), &mut errors)
+        .into_owned()
+}
+
+/// `t!("id")` or `t!("id", name = value, …)`; values are turned into strings first so that
+/// numbers keep the formatting we chose (Fluent would otherwise group digits per locale).
+#[macro_export]
+macro_rules! t {
+    ($id:expr) => {
+        $crate::i18n::message($id, &[])
+    };
+    ($id:expr, $($name:ident = $value:expr),+ $(,)?) => {
+        $crate::i18n::message(
+            $id,
+            &[$((stringify!($name), fluent_bundle::FluentValue::from($value.to_string()))),+],
+        )
+    };
+}
+
+/// "1,234,567" (both languages use the comma).
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration for people: "0.4 seconds", "3 minutes", "2.5 hours".
+pub fn human_duration(seconds: f64) -> String {
+    if seconds < 1.0 {
+        t!(
+            "duration-ms",
+            value = format!("{:.0}", (seconds * 1000.0).max(1.0))
+        )
+    } else if seconds < 90.0 {
+        t!("duration-s", value = format!("{seconds:.1}"))
+    } else if seconds < 90.0 * 60.0 {
+        t!("duration-min", value = format!("{:.0}", seconds / 60.0))
+    } else if seconds < 48.0 * 3600.0 {
+        t!("duration-h", value = format!("{:.1}", seconds / 3600.0))
+    } else {
+        t!("duration-d", value = format!("{:.0}", seconds / 86400.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ids(source: &str) -> BTreeSet<String> {
+        let resource = FluentResource::try_new(source.to_string()).expect("ftl parses");
+        resource
+            .entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_message_ids() {
+        let en = ids(EN_FTL);
+        let ja = ids(JA_FTL);
+        let only_en: Vec<_> = en.difference(&ja).collect();
+        let only_ja: Vec<_> = ja.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_ja.is_empty(),
+            "only in en: {only_en:?}; only in ja: {only_ja:?}"
+        );
+    }
+
+    #[test]
+    fn bundles_build_without_errors() {
+        for lang in [Lang::Ja, Lang::En] {
+            let loc = build(lang);
+            assert!(loc.bundle.has_message("err-wrong-pin"));
+        }
+    }
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(1234), "1,234");
+        assert_eq!(group_digits(1111110), "1,111,110");
+    }
+}

@@ -1,0 +1,14 @@
+//! certvault: keeps a clinic's PKCS#12 client certificates safe.
+//!
+//! The binary (`src/main.rs`) only parses arguments and calls the operations here, one module
+//! per capability, so the wizard, the subcommands, tests and benchmarks share the same code.
+
+pub mod cert;
+pub mod certfile;
+pub mod cli;
+pub mod error;
+pub mod i18n;
+pub mod inspect;
+pub mod pkcs12;
+pub mod recover_pin;
+pub mod secret_input;

@@ -1,0 +1,100 @@
+//! Reading secrets: a no-echo prompt on a terminal, or a file named by a `*-file` flag
+//! (`-` = standard input). Never argv, never environment variables.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+/// Secrets are short; a larger "PIN file" is the wrong file.
+const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretInputError {
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("no terminal")]
+    NoTerminal,
+    #[error("terminal: {0}")]
+    Terminal(std::io::Error),
+}
+
+/// Reads a secret from `path` (`-` = stdin). One trailing newline (LF or CRLF) is removed, as
+/// editors and `echo` add one; other whitespace is kept because it may be part of a password.
+pub fn read_secret_file(path: &Path) -> Result<SecretString, SecretInputError> {
+    let shown = path.display().to_string();
+    let mut raw = Zeroizing::new(Vec::new());
+    let result = if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_SECRET_FILE + 1)
+            .read_to_end(&mut raw)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_end(&mut raw))
+    };
+    result.map_err(|e| SecretInputError::File {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    if raw.len() as u64 > MAX_SECRET_FILE {
+        return Err(SecretInputError::File {
+            path: shown,
+            reason: "larger than any secret (64 KiB)".into(),
+        });
+    }
+    if raw.ends_with(b"\n") {
+        raw.pop();
+        if raw.ends_with(b"\r") {
+            raw.pop();
+        }
+    }
+    let text = std::str::from_utf8(&raw).map_err(|_| SecretInputError::File {
+        path: shown.clone(),
+        reason: "not UTF-8 text".into(),
+    })?;
+    Ok(SecretString::from(text.to_string()))
+}
+
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// Asks on the terminal without echo. Fails with `NoTerminal` when there is none, so scripts
+/// get an error that names the `*-file` flag instead of a hang.
+pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
+    if !stdin_is_terminal() {
+        return Err(SecretInputError::NoTerminal);
+    }
+    let answer = Zeroizing::new(
+        rpassword::prompt_password(format!("{prompt} ")).map_err(SecretInputError::Terminal)?,
+    );
+    Ok(SecretString::from(answer.as_str().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn one_trailing_newline_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        for (content, expected) in [
+            (&b"4821\n"[..], "4821"),
+            (b"4821\r\n", "4821"),
+            (b"4821", "4821"),
+            (b" pass word \n\n", " pass word \n"),
+        ] {
+            let p = dir.path().join("pin");
+            std::fs::write(&p, content).unwrap();
+            assert_eq!(read_secret_file(&p).unwrap().expose_secret(), expected);
+        }
+    }
+
+    #[test]
+    fn missing_file_is_an_error_naming_it() {
+        let err = read_secret_file(Path::new("/nonexistent/pin.txt")).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/pin.txt"));
+    }
+}

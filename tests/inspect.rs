@@ -1,0 +1,468 @@
+//! `certvault inspect` through the real binary on the generated fixture family, checked against
+//! what openssl itself reports.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn inspect_json(file: &str, pin_file: Option<&str>) -> Value {
+    let mut cmd = certvault();
+    cmd.arg("inspect").arg(fixture(file)).arg("--json");
+    if let Some(p) = pin_file {
+        cmd.arg("--pin-file").arg(fixture(p));
+    }
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("valid JSON")
+}
+
+/// The leaf's printed values equal openssl's view of the certificate it was made from.
+fn assert_leaf_matches_openssl(report: &Value, cert: &str) {
+    let leaf = &report["leaf"];
+    assert_eq!(
+        leaf["sha1"],
+        after_eq(&openssl_x509(cert, &["-fingerprint", "-sha1"])),
+        "SHA-1 of {cert}"
+    );
+    assert_eq!(
+        leaf["sha256"],
+        after_eq(&openssl_x509(cert, &["-fingerprint", "-sha256"])),
+        "SHA-256 of {cert}"
+    );
+    let serial = after_eq(&openssl_x509(cert, &["-serial"]));
+    assert_eq!(
+        leaf["serial"].as_str().unwrap().replace(':', ""),
+        serial,
+        "serial of {cert}"
+    );
+    let subject = after_eq(&openssl_x509(
+        cert,
+        &["-subject", "-nameopt", "utf8,sep_comma_plus_space"],
+    ));
+    assert_eq!(leaf["subject"], subject);
+    let issuer = after_eq(&openssl_x509(
+        cert,
+        &["-issuer", "-nameopt", "utf8,sep_comma_plus_space"],
+    ));
+    assert_eq!(leaf["issuer"], issuer);
+    assert_eq!(
+        leaf["not_after"],
+        openssl_date_to_rfc3339(&openssl_x509(cert, &["-enddate"]))
+    );
+    assert_eq!(
+        leaf["not_before"],
+        openssl_date_to_rfc3339(&openssl_x509(cert, &["-startdate"]))
+    );
+}
+
+fn root_sha1(ca: &str) -> String {
+    after_eq(&openssl_x509(ca, &["-fingerprint", "-sha1"]))
+}
+
+#[test]
+fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
+    // (file, pin file, leaf cert, CA, encoding, mac, pin state)
+    let cases = [
+        (
+            "legacy.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA1"),
+            "correct",
+        ),
+        (
+            "aes.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "nomac.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            None,
+            "correct",
+        ),
+        (
+            "noenc.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "nochain.p12",
+            "pin.txt",
+            "leaf.crt",
+            None,
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "nochain-legacy.p12",
+            "pin.txt",
+            "leaf.crt",
+            None,
+            "DER",
+            Some("HMAC-SHA1"),
+            "correct",
+        ),
+        (
+            "empty-password.p12",
+            "wrong-pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "empty",
+        ),
+        (
+            "nopassword.p12",
+            "wrong-pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "absent",
+        ),
+        (
+            "long-password.p12",
+            "longpw.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "expired.p12",
+            "pin.txt",
+            "expired.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "ec.p12",
+            "pin.txt",
+            "leaf-ec.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "ber.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "BER",
+            Some("HMAC-SHA1"),
+            "correct",
+        ),
+        (
+            "ber-aes.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "BER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "client.hpki-cardless-signature",
+            "hpki-pw.txt",
+            "hpki.crt",
+            Some("hpki-ca.crt"),
+            "DER",
+            Some("HMAC-SHA256"),
+            "correct",
+        ),
+        (
+            "202101010000777.p12",
+            "pin.txt",
+            "leaf.crt",
+            Some("ca.crt"),
+            "DER",
+            Some("HMAC-SHA1"),
+            "correct",
+        ),
+    ];
+    for (file, pin, cert, ca, encoding, mac, pin_state) in cases {
+        let r = inspect_json(file, Some(pin));
+        assert_eq!(r["format"]["encoding"], encoding, "{file}");
+        match mac {
+            Some(name) => assert_eq!(r["format"]["mac"]["name"], name, "{file}"),
+            None => assert!(r["format"]["mac"].is_null(), "{file}"),
+        }
+        assert_eq!(r["pin"], pin_state, "{file}");
+        assert_leaf_matches_openssl(&r, cert);
+        assert_eq!(r["private_key"]["present"], true, "{file}");
+        assert_eq!(r["private_key"]["matches_certificate"], "matches", "{file}");
+        let expected_certs = if ca.is_some() { 2 } else { 1 };
+        assert_eq!(r["certificate_count"], expected_certs, "{file}");
+        match ca {
+            Some(ca) => assert_eq!(r["ca_root_sha1"], root_sha1(ca), "{file}"),
+            None => assert!(r["ca_root_sha1"].is_null(), "{file}"),
+        }
+        assert_eq!(r["leaf"]["institution_code"], "1312345678", "{file}");
+    }
+}
+
+#[test]
+fn algorithms_are_named() {
+    let legacy = inspect_json("legacy.p12", Some("pin.txt"));
+    let parts = legacy["format"]["parts"].as_array().unwrap();
+    assert_eq!(parts[0]["encryption"]["name"], "pbeWithSHAAnd40BitRC2-CBC");
+    assert_eq!(parts[0]["encryption"]["iterations"], 2048);
+    assert_eq!(
+        parts[1]["bags"][0]["encryption"]["name"],
+        "pbeWithSHAAnd3-KeyTripleDES-CBC"
+    );
+    let aes = inspect_json("aes.p12", Some("pin.txt"));
+    assert_eq!(
+        aes["format"]["parts"][0]["encryption"]["name"],
+        "PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC)"
+    );
+    let noenc = inspect_json("noenc.p12", Some("pin.txt"));
+    assert_eq!(
+        noenc["format"]["parts"][1]["bags"][0]["kind"],
+        "private-key"
+    );
+}
+
+#[test]
+fn key_types_sizes_and_validity() {
+    let rsa = inspect_json("aes.p12", Some("pin.txt"));
+    assert_eq!(rsa["leaf"]["key_type"], "RSA");
+    assert_eq!(rsa["leaf"]["key_bits"], 2048);
+    assert!(rsa["leaf"]["days_left"].as_i64().unwrap() > 800);
+    let ec = inspect_json("ec.p12", Some("pin.txt"));
+    assert_eq!(ec["leaf"]["key_type"], "ECDSA P-256");
+    assert_eq!(ec["leaf"]["key_bits"], 256);
+    let expired = inspect_json("expired.p12", Some("pin.txt"));
+    assert!(expired["leaf"]["days_left"].as_i64().unwrap() < 0);
+    let text = certvault()
+        .args(["inspect", "--pin-file"])
+        .arg(fixture("pin.txt"))
+        .arg(fixture("expired.p12"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(text).unwrap().contains("EXPIRED"));
+}
+
+#[test]
+fn purpose_is_guessed_from_issuer_and_name() {
+    assert_eq!(
+        inspect_json("aes.p12", Some("pin.txt"))["purpose"],
+        "online-qualification"
+    );
+    assert_eq!(
+        inspect_json("client.hpki-cardless-signature", Some("hpki-pw.txt"))["purpose"],
+        "hpki-second"
+    );
+    // Without the PIN the issuer is hidden, but the download's numbered name still tells.
+    assert_eq!(
+        inspect_json("202101010000777.p12", None)["purpose"],
+        "online-qualification"
+    );
+}
+
+#[test]
+fn without_a_pin_the_unencrypted_parts_are_still_shown() {
+    let legacy = inspect_json("legacy.p12", None);
+    assert_eq!(legacy["pin"], "not-given");
+    assert!(legacy["leaf"].is_null());
+    assert_eq!(legacy["format"]["parts"][0]["kind"], "encrypted");
+    // noenc keeps its certificates in the clear: the leaf is readable without the PIN.
+    let noenc = inspect_json("noenc.p12", None);
+    assert_eq!(noenc["pin"], "not-given");
+    assert_leaf_matches_openssl(&noenc, "leaf.crt");
+}
+
+#[test]
+fn a_missing_or_foreign_key_is_reported_plainly() {
+    let nokey = inspect_json("nokey.p12", Some("pin.txt"));
+    assert_eq!(nokey["private_key"]["present"], false);
+    let mismatch = inspect_json("mismatch.p12", Some("pin.txt"));
+    assert_eq!(
+        mismatch["private_key"]["matches_certificate"],
+        "does-not-match"
+    );
+    let out = certvault()
+        .args(["inspect"])
+        .arg(fixture("nokey.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains("holds no private key"));
+}
+
+#[test]
+fn pin_from_stdin_and_trailing_newline() {
+    let r = certvault()
+        .args(["inspect", "--json", "--pin-file", "-"])
+        .arg(fixture("aes.p12"))
+        .write_stdin("4821\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&r).unwrap();
+    assert_eq!(v["pin"], "correct");
+    let r = inspect_json("aes.p12", Some("pin-newline.txt"));
+    assert_eq!(r["pin"], "correct");
+}
+
+#[test]
+fn a_short_numeric_pin_is_called_unprotected_with_a_measured_time() {
+    let r = inspect_json("aes.p12", Some("pin.txt"));
+    assert_eq!(r["brute_force"]["digits"], 4);
+    assert_eq!(r["brute_force"]["candidates"], 10_000);
+    assert!(r["brute_force"]["seconds"].as_f64().unwrap() > 0.0);
+    // A long password gets no such warning.
+    assert!(inspect_json("long-password.p12", Some("longpw.txt"))["brute_force"].is_null());
+}
+
+#[test]
+fn japanese_and_english_follow_the_locale() {
+    let ja = certvault()
+        .env("LANG", "ja_JP.UTF-8")
+        .arg("inspect")
+        .arg(fixture("aes.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let ja = String::from_utf8(ja).unwrap();
+    assert!(
+        ja.contains("有効期限") && ja.contains("医療機関コード"),
+        "{ja}"
+    );
+    let en = certvault()
+        .args(["--lang", "en", "inspect"])
+        .arg(fixture("aes.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .env("LANG", "ja_JP.UTF-8")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(en).unwrap().contains("Institution code"));
+}
+
+/// One clear line naming the file and the problem (plus at most a hint line), exit 2, no panic.
+fn assert_bad_input(path: &std::path::Path, pin: Option<&str>, expected: &str) {
+    let mut cmd = certvault();
+    cmd.arg("inspect").arg(path);
+    if let Some(p) = pin {
+        cmd.arg("--pin-file").arg(fixture(p));
+    }
+    let out = cmd.assert().code(2).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty() && lines.len() <= 2, "{path:?}: {stderr}");
+    assert!(lines[0].starts_with("certvault: error: "), "{stderr}");
+    assert!(
+        lines[0].contains(&path.display().to_string()),
+        "{path:?} not named: {stderr}"
+    );
+    assert!(
+        lines[0].contains(expected),
+        "{path:?}: expected {expected:?} in {stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+    assert!(out.stdout.is_empty(), "nothing on stdout for an error");
+}
+
+#[test]
+fn every_kind_of_bad_input_gets_one_clear_line() {
+    assert_bad_input(
+        &fixture("renamed-pdf.p12"),
+        None,
+        "not a PKCS#12 certificate file (it looks like a PDF document)",
+    );
+    assert_bad_input(&fixture("truncated.p12"), Some("pin.txt"), "truncated");
+    assert_bad_input(&fixture("empty.p12"), None, "empty");
+    assert_bad_input(&fixture("directory.p12"), None, "folder");
+    assert_bad_input(&fixture("does-not-exist.p12"), None, "no such file");
+    assert_bad_input(
+        &fixture("camellia.p12"),
+        Some("pin.txt"),
+        "unsupported algorithm: PBES2 (PBKDF2 HMAC-SHA256, Camellia-256-CBC)",
+    );
+    assert_bad_input(
+        &fixture("md5mac.p12"),
+        Some("pin.txt"),
+        "unsupported algorithm: integrity check HMAC-MD5",
+    );
+    assert_bad_input(
+        &fixture("corrupt-mac.p12"),
+        Some("pin.txt"),
+        "integrity check (MAC) fails",
+    );
+    assert_bad_input(&fixture("aes.p12"), Some("wrong-pin.txt"), "wrong PIN");
+    assert_bad_input(&fixture("legacy.p12"), Some("wrong-pin.txt"), "wrong PIN");
+    assert_bad_input(&fixture("nomac.p12"), Some("wrong-pin.txt"), "wrong PIN");
+}
+
+#[test]
+fn an_unreadable_file_is_named() {
+    // Tests may run as root, where permissions do not stop a read; /proc/self/mem opens but
+    // fails on the first read at offset 0, a real I/O error either way.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.p12");
+    std::fs::copy(fixture("aes.p12"), &path).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable_anyway = std::fs::read(&path).is_ok();
+    let target = if readable_anyway {
+        std::path::PathBuf::from("/proc/self/mem")
+    } else {
+        path
+    };
+    assert_bad_input(&target, None, "cannot read the file");
+}
+
+#[test]
+fn wrong_pin_message_explains_there_is_no_lockout() {
+    let out = certvault()
+        .arg("inspect")
+        .arg(fixture("aes.p12"))
+        .arg("--pin-file")
+        .arg(fixture("wrong-pin.txt"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains("nothing is locked"));
+}
