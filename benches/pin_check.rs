@@ -12,12 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 fn fixtures() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-fixtures.sh");
-    assert!(Command::new("bash")
-        .arg(script)
-        .arg(dir.path())
-        .status()
-        .expect("bash")
-        .success());
+    assert!(Command::new("bash").arg(script).arg(dir.path()).status().expect("bash").success());
     dir
 }
 
@@ -30,9 +25,7 @@ fn pin_checks(c: &mut Criterion) {
         let file = Pkcs12File::parse(&bytes).expect("parses");
         let checker = file.pin_checker().expect("supported");
         assert!(checker.check("4821"));
-        group.bench_function(name, |b| {
-            b.iter(|| checker.check(std::hint::black_box("1234")))
-        });
+        group.bench_function(name, |b| b.iter(|| checker.check(std::hint::black_box("1234"))));
     }
     group.finish();
 }

@@ -55,17 +55,23 @@ impl CertInfo {
 pub struct CertError(String);
 
 pub fn colon_hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+/// `AB:CD:…` → `abcd…`, the form the vault manifest stores.
+pub fn plain_hex(colon: &str) -> String {
+    colon.replace(':', "").to_lowercase()
+}
+
+/// `abcd…` → `AB:CD:…`, the form people compare with Windows.
+pub fn colon_hex_from_plain(plain: &str) -> String {
+    let upper = plain.to_uppercase();
+    upper.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(":")
 }
 
 pub fn parse(der_bytes: &[u8]) -> Result<CertInfo, CertError> {
     // Thumbprints cover the bytes as stored, which is what Windows and openssl hash.
-    let (normalised, _) =
-        crate::pkcs12::ber::to_der(der_bytes).map_err(|e| CertError(e.to_string()))?;
+    let (normalised, _) = crate::pkcs12::ber::to_der(der_bytes).map_err(|e| CertError(e.to_string()))?;
     let cert = Certificate::from_der(&normalised).map_err(|e| CertError(e.to_string()))?;
     let tbs = cert.tbs_certificate();
     let subject = format_name(tbs.subject());
@@ -75,19 +81,14 @@ pub fn parse(der_bytes: &[u8]) -> Result<CertInfo, CertError> {
     let not_after_unix = validity.not_after.to_unix_duration().as_secs() as i64;
     let spki = tbs.subject_public_key_info();
     let spki_key = spki.subject_public_key.raw_bytes().to_vec();
-    let (key_type, key_bits) = key_description(
-        &spki.algorithm.oid,
-        spki.algorithm.parameters.as_ref(),
-        &spki_key,
-    );
+    let (key_type, key_bits) =
+        key_description(&spki.algorithm.oid, spki.algorithm.parameters.as_ref(), &spki_key);
     let is_ca = tbs
         .extensions()
         .into_iter()
         .flatten()
         .find(|e| e.extn_id == BASIC_CONSTRAINTS)
-        .and_then(|e| {
-            x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).ok()
-        })
+        .and_then(|e| x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
         .is_some_and(|bc| bc.ca);
     let self_signed = tbs.subject() == tbs.issuer();
     let institution_code = institution_code(tbs.subject());
@@ -114,10 +115,7 @@ pub fn parse(der_bytes: &[u8]) -> Result<CertInfo, CertError> {
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_else(|| unix.to_string())
 }
 
@@ -127,9 +125,7 @@ fn key_description(alg: &Oid, params: Option<&der::Any>, key: &[u8]) -> (String,
             let bits = pkcs1::RsaPublicKeyRef::from_der(key).ok().map(|k| {
                 let n = k.modulus.as_bytes();
                 let n = &n[n.iter().take_while(|b| **b == 0).count()..];
-                n.first().map_or(0, |top| {
-                    (n.len() as u32 - 1) * 8 + (8 - top.leading_zeros())
-                })
+                n.first().map_or(0, |top| (n.len() as u32 - 1) * 8 + (8 - top.leading_zeros()))
             });
             ("RSA".into(), bits)
         }
@@ -167,32 +163,15 @@ fn attribute_value(value: &der::Any) -> String {
     use der::asn1::{BmpString, Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
     use der::{Tag, Tagged};
     let decoded = match value.tag() {
-        Tag::Utf8String => value
-            .decode_as::<Utf8StringRef<'_>>()
-            .ok()
-            .map(|s| s.to_string()),
-        Tag::PrintableString => value
-            .decode_as::<PrintableStringRef<'_>>()
-            .ok()
-            .map(|s| s.to_string()),
-        Tag::Ia5String => value
-            .decode_as::<Ia5StringRef<'_>>()
-            .ok()
-            .map(|s| s.to_string()),
-        Tag::TeletexString => value
-            .decode_as::<TeletexStringRef<'_>>()
-            .ok()
-            .map(|s| s.to_string()),
+        Tag::Utf8String => value.decode_as::<Utf8StringRef<'_>>().ok().map(|s| s.to_string()),
+        Tag::PrintableString => value.decode_as::<PrintableStringRef<'_>>().ok().map(|s| s.to_string()),
+        Tag::Ia5String => value.decode_as::<Ia5StringRef<'_>>().ok().map(|s| s.to_string()),
+        Tag::TeletexString => value.decode_as::<TeletexStringRef<'_>>().ok().map(|s| s.to_string()),
         Tag::BmpString => value.decode_as::<BmpString>().ok().map(|s| s.to_string()),
         _ => None,
     };
     decoded.unwrap_or_else(|| {
-        let hex: String = value
-            .to_der()
-            .unwrap_or_default()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hex: String = value.to_der().unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect();
         format!("#{hex}")
     })
 }
@@ -203,13 +182,7 @@ pub fn format_name(name: &x509_cert::name::Name) -> String {
     name.iter_rdn()
         .map(|rdn| {
             rdn.iter()
-                .map(|atv| {
-                    format!(
-                        "{}={}",
-                        attribute_short_name(&atv.oid),
-                        attribute_value(&atv.value)
-                    )
-                })
+                .map(|atv| format!("{}={}", attribute_short_name(&atv.oid), attribute_value(&atv.value)))
                 .collect::<Vec<_>>()
                 .join(" + ")
         })
@@ -218,9 +191,7 @@ pub fn format_name(name: &x509_cert::name::Name) -> String {
 }
 
 fn attribute(name: &x509_cert::name::Name, short: &str) -> Option<String> {
-    name.iter()
-        .find(|atv| attribute_short_name(&atv.oid) == short)
-        .map(|atv| attribute_value(&atv.value))
+    name.iter().find(|atv| attribute_short_name(&atv.oid) == short).map(|atv| attribute_value(&atv.value))
 }
 
 /// The 10-digit medical institution code (都道府県 2 + 点数表 1 + 郡市区 2 + 番号 4 + 検証 1):
@@ -228,12 +199,7 @@ fn attribute(name: &x509_cert::name::Name, short: &str) -> Option<String> {
 fn institution_code(name: &x509_cert::name::Name) -> Option<String> {
     let mut values: Vec<(bool, String)> = name
         .iter()
-        .map(|atv| {
-            (
-                attribute_short_name(&atv.oid) == "CN",
-                attribute_value(&atv.value),
-            )
-        })
+        .map(|atv| (attribute_short_name(&atv.oid) == "CN", attribute_value(&atv.value)))
         .collect();
     values.sort_by_key(|(is_cn, _)| !is_cn);
     values.iter().find_map(|(_, v)| find_ten_digits(v))
@@ -324,10 +290,7 @@ impl Purpose {
             return Purpose::HpkiSecond;
         }
         // The online-qualification download is named with a long number, e.g. 202101010000777.p12.
-        let stem = name
-            .strip_suffix(".p12")
-            .or_else(|| name.strip_suffix(".pfx"))
-            .unwrap_or(&name);
+        let stem = name.strip_suffix(".p12").or_else(|| name.strip_suffix(".pfx")).unwrap_or(&name);
         let numbered = stem.len() >= 12 && stem.chars().all(|c| c.is_ascii_digit());
         if numbered
             || issuer.contains("オンライン請求")
@@ -347,10 +310,7 @@ mod tests {
     #[test]
     fn ten_digit_runs_only() {
         assert_eq!(find_ten_digits("1312345678"), Some("1312345678".into()));
-        assert_eq!(
-            find_ten_digits("code 1312345678 HPKI"),
-            Some("1312345678".into())
-        );
+        assert_eq!(find_ten_digits("code 1312345678 HPKI"), Some("1312345678".into()));
         assert_eq!(find_ten_digits("13123456789"), None);
         assert_eq!(find_ten_digits("131234567"), None);
         assert_eq!(find_ten_digits("a131234567b8"), None);
@@ -358,29 +318,19 @@ mod tests {
 
     #[test]
     fn purpose_from_names() {
+        assert_eq!(Purpose::guess(None, "client.hpki-cardless-signature"), Purpose::HpkiSecond);
+        assert_eq!(Purpose::guess(None, "202101010000777.p12"), Purpose::OnlineQualification);
         assert_eq!(
-            Purpose::guess(None, "client.hpki-cardless-signature"),
-            Purpose::HpkiSecond
-        );
-        assert_eq!(
-            Purpose::guess(None, "202101010000777.p12"),
+            Purpose::guess(Some("CN=オンライン請求ネットワーク関連システム共通認証局"), "x.p12"),
             Purpose::OnlineQualification
         );
-        assert_eq!(
-            Purpose::guess(
-                Some("CN=オンライン請求ネットワーク関連システム共通認証局"),
-                "x.p12"
-            ),
-            Purpose::OnlineQualification
-        );
-        assert_eq!(
-            Purpose::guess(Some("CN=Example CA"), "mail.pfx"),
-            Purpose::Other
-        );
+        assert_eq!(Purpose::guess(Some("CN=Example CA"), "mail.pfx"), Purpose::Other);
     }
 
     #[test]
     fn colon_hex_is_upper_case() {
         assert_eq!(colon_hex(&[0x0a, 0xff, 0x00]), "0A:FF:00");
+        assert_eq!(plain_hex("0A:FF:00"), "0aff00");
+        assert_eq!(colon_hex_from_plain("0aff00"), "0A:FF:00");
     }
 }

@@ -22,11 +22,7 @@ impl CertificateFile {
     pub fn load(path: &Path) -> Result<Self, CliError> {
         let bytes = read_limited(path)?;
         let pkcs12 = Pkcs12File::parse(&bytes).map_err(|e| pkcs12_error(path, &e))?;
-        Ok(CertificateFile {
-            path: path.to_path_buf(),
-            bytes,
-            pkcs12,
-        })
+        Ok(CertificateFile { path: path.to_path_buf(), bytes, pkcs12 })
     }
 
     pub fn display_name(&self) -> String {
@@ -34,10 +30,7 @@ impl CertificateFile {
     }
 
     pub fn file_name(&self) -> String {
-        self.path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
     }
 }
 
@@ -71,27 +64,21 @@ pub fn pkcs12_error(path: &Path, error: &Pkcs12Error) -> CliError {
     let file = path.display().to_string();
     match error {
         Pkcs12Error::Empty => CliError::new(t!("err-empty", file = file)),
-        Pkcs12Error::NotPkcs12 {
-            looks_like: Some(kind),
-        } => CliError::new(t!("err-not-pkcs12-kind", file = file, kind = kind))
-            .with_hint(t!("hint-not-pkcs12")),
+        Pkcs12Error::NotPkcs12 { looks_like: Some(kind) } => {
+            CliError::new(t!("err-not-pkcs12-kind", file = file, kind = kind))
+                .with_hint(t!("hint-not-pkcs12"))
+        }
         Pkcs12Error::NotPkcs12 { looks_like: None } => {
             CliError::new(t!("err-not-pkcs12", file = file)).with_hint(t!("hint-not-pkcs12"))
         }
         Pkcs12Error::Truncated => CliError::new(t!("err-truncated", file = file)),
-        Pkcs12Error::Malformed(detail) => {
-            CliError::new(t!("err-malformed", file = file, detail = detail))
-        }
-        Pkcs12Error::Unsupported(what) => {
-            CliError::new(t!("err-unsupported", file = file, what = what))
-        }
+        Pkcs12Error::Malformed(detail) => CliError::new(t!("err-malformed", file = file, detail = detail)),
+        Pkcs12Error::Unsupported(what) => CliError::new(t!("err-unsupported", file = file, what = what)),
         Pkcs12Error::WrongPassword => {
             CliError::new(t!("err-wrong-pin", file = file)).with_hint(t!("hint-wrong-pin"))
         }
         Pkcs12Error::MacMismatch => CliError::new(t!("err-mac-mismatch", file = file)),
-        Pkcs12Error::TooManyIterations(n) => {
-            CliError::new(t!("err-iterations", file = file, count = n))
-        }
+        Pkcs12Error::TooManyIterations(n) => CliError::new(t!("err-iterations", file = file, count = n)),
     }
 }
 
@@ -142,16 +129,11 @@ pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, CliError> {
     }
     if leaf_index.is_none() && !opened.keys.is_empty() {
         // No public key matched: an exotic key type (Unknown) or a wrong pairing.
-        let unknown = opened.keys.iter().any(|k| {
-            certs
-                .iter()
-                .any(|(c, _)| cert::key_matches(&k.pkcs8, c) == KeyMatch::Unknown)
-        });
-        key_match = Some(if unknown {
-            KeyMatch::Unknown
-        } else {
-            KeyMatch::DoesNotMatch
-        });
+        let unknown = opened
+            .keys
+            .iter()
+            .any(|k| certs.iter().any(|(c, _)| cert::key_matches(&k.pkcs8, c) == KeyMatch::Unknown));
+        key_match = Some(if unknown { KeyMatch::Unknown } else { KeyMatch::DoesNotMatch });
         leaf_index = opened.keys.iter().find_map(|k| {
             let id = k.attributes.local_key_id.as_ref()?;
             certs.iter().position(|(_, cid)| cid.as_ref() == Some(id))
@@ -176,11 +158,5 @@ pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, CliError> {
         }
     }
     chain.extend(rest);
-    Ok(Analysis {
-        key_count: opened.keys.len(),
-        certificate_count,
-        key_match,
-        leaf,
-        chain,
-    })
+    Ok(Analysis { key_count: opened.keys.len(), certificate_count, key_match, leaf, chain })
 }

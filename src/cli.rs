@@ -4,7 +4,55 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::cert::Purpose;
 use crate::i18n::Lang;
+
+/// How a command that reads the vault opens it.
+#[derive(Debug, clap::Args)]
+pub struct VaultArgs {
+    /// The vault folder (e.g. E:\CERTVAULT).
+    #[arg(long, value_name = "DIR")]
+    pub vault: PathBuf,
+    #[command(flatten)]
+    pub unlock: UnlockArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnlockArgs {
+    /// Read the vault passphrase from this file (- = standard input) instead of asking.
+    #[arg(long, value_name = "F", conflicts_with = "recovery_code_file")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Open with the recovery code from the sheet, read from this file (- = standard input).
+    #[arg(long, value_name = "F")]
+    pub recovery_code_file: Option<PathBuf>,
+}
+
+impl UnlockArgs {
+    pub fn source(&self) -> crate::vault::UnlockSource {
+        crate::vault::UnlockSource {
+            passphrase_file: self.passphrase_file.clone(),
+            recovery_code_file: self.recovery_code_file.clone(),
+        }
+    }
+}
+
+/// The purposes `--purpose` accepts.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PurposeArg {
+    OnlineQualification,
+    HpkiSecond,
+    Other,
+}
+
+impl From<PurposeArg> for Purpose {
+    fn from(p: PurposeArg) -> Purpose {
+        match p {
+            PurposeArg::OnlineQualification => Purpose::OnlineQualification,
+            PurposeArg::HpkiSecond => Purpose::HpkiSecond,
+            PurposeArg::Other => Purpose::Other,
+        }
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,5 +93,82 @@ pub enum Command {
         /// Print a JSON result for scripts.
         #[arg(long)]
         json: bool,
+    },
+    /// Create a vault folder on a USB stick.
+    Init {
+        /// The new vault folder (created; must be new or empty).
+        dir: PathBuf,
+        /// Read the new passphrase from this file (- = standard input) instead of asking twice.
+        #[arg(long, value_name = "F")]
+        passphrase_file: Option<PathBuf>,
+        /// Write RECOVERY-CODE, RECOVERY-IDENTITY and PIN-CODE lines to this new 0600 file
+        /// (outside the vault folder) for scripted setups.
+        #[arg(long, value_name = "F")]
+        recovery_out: Option<PathBuf>,
+        /// Create the vault even though the folder is not on removable media.
+        #[arg(long)]
+        allow_fixed_disk: bool,
+    },
+    /// Seal a certificate file (and its PIN) into the vault.
+    Add {
+        /// The certificate file (.p12/.pfx).
+        file: PathBuf,
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Read the certificate's PIN from this file (- = standard input) instead of asking.
+        #[arg(long, value_name = "F")]
+        pin_file: Option<PathBuf>,
+        /// Your own reminder for the PIN, kept with the entry (visible with the passphrase).
+        #[arg(long, value_name = "TEXT")]
+        hint: Option<String>,
+        /// What the certificate is for (default: guessed from issuer and file name).
+        #[arg(long, value_enum, value_name = "P")]
+        purpose: Option<PurposeArg>,
+        /// Do not store the PIN (keep only the hint).
+        #[arg(long)]
+        no_store_pin: bool,
+    },
+    /// List the certificates in the vault.
+    List {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Print a JSON report for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an entry from the vault (writes a new generation).
+    Remove {
+        /// The entry id (see list).
+        entry: String,
+        #[command(flatten)]
+        vault: VaultArgs,
+    },
+    /// Show a stored PIN (needs the PIN code from the recovery sheet).
+    RevealPin {
+        /// The entry id (see list).
+        entry: String,
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Read the PIN code from this file (- = standard input) instead of asking.
+        #[arg(long, value_name = "F")]
+        pin_code_file: Option<PathBuf>,
+    },
+    /// Write the original .p12 file of an entry (for a vendor).
+    Export {
+        /// The entry id (see list).
+        entry: String,
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// The file to write (created 0600; never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Change the vault passphrase (open with the old one, or with the recovery code).
+    Passwd {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Read the new passphrase from this file (- = standard input) instead of asking twice.
+        #[arg(long, value_name = "F")]
+        new_passphrase_file: Option<PathBuf>,
     },
 }

@@ -16,10 +16,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
-        CliError {
-            message: message.into(),
-            hint: None,
-        }
+        CliError { message: message.into(), hint: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

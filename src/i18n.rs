@@ -42,11 +42,8 @@ fn build(lang: Lang) -> Localizer {
     let mut bundle = FluentBundle::new_concurrent(vec![langid]);
     // Isolation marks (U+2068/U+2069) around placeables would end up in file paths people copy.
     bundle.set_use_isolating(false);
-    let resource =
-        FluentResource::try_new(source.to_string()).expect("the compiled-in .ftl parses (tested)");
-    bundle
-        .add_resource(resource)
-        .expect("no duplicate message ids (tested)");
+    let resource = FluentResource::try_new(source.to_string()).expect("the compiled-in .ftl parses (tested)");
+    bundle.add_resource(resource).expect("no duplicate message ids (tested)");
     Localizer { bundle }
 }
 
@@ -67,9 +64,7 @@ pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         fluent_args.set(*k, v.clone());
     }
     let mut errors = Vec::new();
-    loc.bundle
-        .format_pattern(pattern, Some(&fluent_args), &mut errors)
-        .into_owned()
+    loc.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
 }
 
 /// `t!("id")` or `t!("id", name = value, …)`; values are turned into strings first so that
@@ -92,7 +87,7 @@ pub fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -103,10 +98,7 @@ pub fn group_digits(n: u64) -> String {
 /// A duration for people: "0.4 seconds", "3 minutes", "2.5 hours".
 pub fn human_duration(seconds: f64) -> String {
     if seconds < 1.0 {
-        t!(
-            "duration-ms",
-            value = format!("{:.0}", (seconds * 1000.0).max(1.0))
-        )
+        t!("duration-ms", value = format!("{:.0}", (seconds * 1000.0).max(1.0)))
     } else if seconds < 90.0 {
         t!("duration-s", value = format!("{seconds:.1}"))
     } else if seconds < 90.0 * 60.0 {
@@ -140,10 +132,7 @@ mod tests {
         let ja = ids(JA_FTL);
         let only_en: Vec<_> = en.difference(&ja).collect();
         let only_ja: Vec<_> = ja.difference(&en).collect();
-        assert!(
-            only_en.is_empty() && only_ja.is_empty(),
-            "only in en: {only_en:?}; only in ja: {only_ja:?}"
-        );
+        assert!(only_en.is_empty() && only_ja.is_empty(), "only in en: {only_en:?}; only in ja: {only_ja:?}");
     }
 
     #[test]

@@ -74,35 +74,25 @@ pub struct KeyReport {
 }
 
 pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 pub fn run(opts: &InspectOptions) -> Result<u8, CliError> {
     let file = CertificateFile::load(&opts.file)?;
     if let Some(what) = file.pkcs12.unsupported_algorithm() {
-        return Err(certfile::pkcs12_error(
-            &file.path,
-            &Pkcs12Error::Unsupported(what),
-        ));
+        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
     }
     let (state, pin) = obtain_pin(&file, opts)?;
     let analysis = match &pin {
         Some(pin) => {
-            let opened = file
-                .pkcs12
-                .open(pin.expose_secret())
-                .map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
+            let opened =
+                file.pkcs12.open(pin.expose_secret()).map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
             Some(certfile::analyse(&file.path, &opened)?)
         }
         // Without the PIN, show what the unencrypted parts hold.
         None => {
             let visible = file.pkcs12.visible();
-            (!visible.certificates.is_empty())
-                .then(|| certfile::analyse(&file.path, &visible))
-                .transpose()?
+            (!visible.certificates.is_empty()).then(|| certfile::analyse(&file.path, &visible)).transpose()?
         }
     };
     let brute_force = match (&pin, state) {
@@ -111,10 +101,7 @@ pub fn run(opts: &InspectOptions) -> Result<u8, CliError> {
     };
     let report = build_report(&file, state, analysis.as_ref(), brute_force);
     if opts.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("report serialises")
-        );
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
     } else {
         print!("{}", render_human(&report));
     }
@@ -128,19 +115,12 @@ fn obtain_pin(
     opts: &InspectOptions,
 ) -> Result<(PinState, Option<SecretString>), CliError> {
     let p12 = &file.pkcs12;
-    let check = |pin: &str| {
-        p12.check_pin(pin)
-            .map_err(|e| certfile::pkcs12_error(&file.path, &e))
-    };
+    let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
     if !p12.needs_password() {
         return Ok((PinState::NotNeeded, Some(SecretString::from(String::new()))));
     }
     if let PasswordCheck::Correct(form) = check("")? {
-        let state = if form == PasswordForm::Absent {
-            PinState::Absent
-        } else {
-            PinState::Empty
-        };
+        let state = if form == PasswordForm::Absent { PinState::Absent } else { PinState::Empty };
         return Ok((state, Some(SecretString::from(String::new()))));
     }
     if let Some(path) = &opts.pin_file {
@@ -165,10 +145,7 @@ fn obtain_pin(
             PasswordCheck::Wrong => {
                 // A damaged file is not a wrong PIN: asking again would not help.
                 if let Err(Pkcs12Error::MacMismatch) = p12.open(pin.expose_secret()) {
-                    return Err(certfile::pkcs12_error(
-                        &file.path,
-                        &Pkcs12Error::MacMismatch,
-                    ));
+                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch));
                 }
                 prompt = t!("inspect-pin-retry")
             }
@@ -179,11 +156,7 @@ fn obtain_pin(
 
 /// The precise reason a PIN failed: wrong, or right but the file is damaged.
 fn wrong_pin_error(file: &CertificateFile, pin: &str) -> CliError {
-    let error = file
-        .pkcs12
-        .open(pin)
-        .err()
-        .unwrap_or(Pkcs12Error::WrongPassword);
+    let error = file.pkcs12.open(pin).err().unwrap_or(Pkcs12Error::WrongPassword);
     certfile::pkcs12_error(&file.path, &error)
 }
 
@@ -219,10 +192,7 @@ fn build_report(
     brute_force: Option<BruteForce>,
 ) -> InspectReport {
     let now = now_unix();
-    let summary = |c: &CertInfo| CertSummary {
-        info: c.clone(),
-        days_left: c.days_left(now),
-    };
+    let summary = |c: &CertInfo| CertSummary { info: c.clone(), days_left: c.days_left(now) };
     let file_name = file.file_name();
     InspectReport {
         file: file.display_name(),
@@ -235,14 +205,9 @@ fn build_report(
             matches_certificate: a.key_match,
         }),
         certificate_count: analysis.map(|a| a.certificate_count),
-        purpose: analysis.map_or_else(
-            || Purpose::guess(None, &file_name),
-            |a| a.purpose(&file_name),
-        ),
+        purpose: analysis.map_or_else(|| Purpose::guess(None, &file_name), |a| a.purpose(&file_name)),
         leaf: analysis.and_then(|a| a.leaf.as_ref()).map(summary),
-        chain: analysis
-            .map(|a| a.chain.iter().map(summary).collect())
-            .unwrap_or_default(),
+        chain: analysis.map(|a| a.chain.iter().map(summary).collect()).unwrap_or_default(),
         ca_root_sha1: analysis.and_then(|a| a.root()).map(|r| r.sha1.clone()),
         brute_force,
     }
@@ -256,24 +221,13 @@ fn row(out: &mut String, label: &str, value: &str) {
 
 /// Display width: CJK characters take two terminal columns.
 fn unicode_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            if (c as u32) >= 0x1100 && !matches!(c as u32, 0x2000..=0x206F) {
-                2
-            } else {
-                1
-            }
-        })
-        .sum()
+    s.chars().map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0x2000..=0x206F) { 2 } else { 1 }).sum()
 }
 
 fn algorithm_text(alg: &crate::pkcs12::AlgorithmInfo) -> String {
     let mut s = alg.name.clone();
     if let Some(n) = alg.iterations {
-        s.push_str(&format!(
-            ", {}",
-            t!("inspect-iterations", count = group_digits(n))
-        ));
+        s.push_str(&format!(", {}", t!("inspect-iterations", count = group_digits(n))));
     }
     if !alg.supported {
         s.push(' ');
@@ -300,22 +254,10 @@ pub fn render_human(r: &InspectReport) -> String {
     row(
         &mut out,
         &t!("inspect-file"),
-        &format!(
-            "{}  ({})",
-            r.file,
-            t!("inspect-size", size = group_digits(r.size))
-        ),
+        &format!("{}  ({})", r.file, t!("inspect-size", size = group_digits(r.size))),
     );
-    row(
-        &mut out,
-        &t!("inspect-format"),
-        &t!("inspect-format-value", encoding = r.format.encoding),
-    );
-    let mac = r
-        .format
-        .mac
-        .as_ref()
-        .map_or_else(|| t!("inspect-integrity-none"), algorithm_text);
+    row(&mut out, &t!("inspect-format"), &t!("inspect-format-value", encoding = r.format.encoding));
+    let mac = r.format.mac.as_ref().map_or_else(|| t!("inspect-integrity-none"), algorithm_text);
     row(&mut out, &t!("inspect-integrity"), &mac);
     out.push_str(&format!("{}\n", t!("inspect-contents")));
     for (i, part) in r.format.parts.iter().enumerate() {
@@ -335,10 +277,7 @@ pub fn render_human(r: &InspectReport) -> String {
                         ("certificate", _) => t!("inspect-bag-certificate"),
                         ("private-key", _) => t!("inspect-bag-private-key"),
                         ("shrouded-private-key", Some(alg)) => {
-                            t!(
-                                "inspect-bag-shrouded-private-key",
-                                algorithm = algorithm_text(alg)
-                            )
+                            t!("inspect-bag-shrouded-private-key", algorithm = algorithm_text(alg))
                         }
                         (kind, _) => t!("inspect-bag-other", kind = kind),
                     };
@@ -373,26 +312,14 @@ pub fn render_human(r: &InspectReport) -> String {
     if let Some(leaf) = &r.leaf {
         out.push_str(&format!("\n{}\n", t!("inspect-leaf")));
         let c = &leaf.info;
-        row(
-            &mut out,
-            &format!("  {}", t!("inspect-subject")),
-            &c.subject,
-        );
+        row(&mut out, &format!("  {}", t!("inspect-subject")), &c.subject);
         if let Some(code) = &c.institution_code {
             row(&mut out, &format!("  {}", t!("inspect-institution")), code);
         }
         row(&mut out, &format!("  {}", t!("inspect-issuer")), &c.issuer);
         row(&mut out, &format!("  {}", t!("inspect-serial")), &c.serial);
-        row(
-            &mut out,
-            &format!("  {}", t!("inspect-valid-from")),
-            &c.not_before,
-        );
-        row(
-            &mut out,
-            &format!("  {}", t!("inspect-valid-until")),
-            &validity_text(leaf),
-        );
+        row(&mut out, &format!("  {}", t!("inspect-valid-from")), &c.not_before);
+        row(&mut out, &format!("  {}", t!("inspect-valid-until")), &validity_text(leaf));
         let key = match c.key_bits {
             Some(bits) if !c.key_type.contains(&bits.to_string()) => {
                 format!("{} {bits}", c.key_type)
@@ -409,15 +336,8 @@ pub fn render_human(r: &InspectReport) -> String {
             out.push_str(&format!("  {}\n", t!("inspect-chain-none")));
         }
         for c in &r.chain {
-            let label = if c.info.self_signed {
-                t!("inspect-chain-root")
-            } else {
-                t!("inspect-chain-ca")
-            };
-            out.push_str(&format!(
-                "  {label}\n    {}\n    SHA-1 {}\n",
-                c.info.subject, c.info.sha1
-            ));
+            let label = if c.info.self_signed { t!("inspect-chain-root") } else { t!("inspect-chain-ca") };
+            out.push_str(&format!("  {label}\n    {}\n    SHA-1 {}\n", c.info.subject, c.info.sha1));
         }
     }
     if let Some(bf) = &r.brute_force {

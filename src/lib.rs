@@ -12,3 +12,5 @@ pub mod inspect;
 pub mod pkcs12;
 pub mod recover_pin;
 pub mod secret_input;
+pub mod vault;
+pub mod vault_commands;

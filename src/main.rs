@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use certvault::{cli, error, i18n, inspect, recover_pin};
+use certvault::{cli, error, i18n, inspect, recover_pin, vault_commands};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -11,11 +11,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // --help and --version are not errors; usage mistakes are (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                error::EXIT_ERROR
-            } else {
-                error::EXIT_OK
-            });
+            return ExitCode::from(if e.use_stderr() { error::EXIT_ERROR } else { error::EXIT_OK });
         }
     };
     i18n::init(cli.lang.unwrap_or_else(i18n::Lang::detect));
@@ -26,24 +22,45 @@ fn main() -> ExitCode {
 }
 
 fn run(command: cli::Command) -> Result<u8, error::CliError> {
+    use cli::Command;
     match command {
-        cli::Command::Inspect {
-            file,
-            pin_file,
-            json,
-        } => inspect::run(&inspect::InspectOptions {
-            file,
-            pin_file,
-            json,
-        }),
-        cli::Command::RecoverPin {
-            file,
-            max_digits,
-            json,
-        } => recover_pin::run(&recover_pin::RecoverOptions {
-            file,
-            max_digits,
-            json,
-        }),
+        Command::Inspect { file, pin_file, json } => {
+            inspect::run(&inspect::InspectOptions { file, pin_file, json })
+        }
+        Command::RecoverPin { file, max_digits, json } => {
+            recover_pin::run(&recover_pin::RecoverOptions { file, max_digits, json })
+        }
+        Command::Init { dir, passphrase_file, recovery_out, allow_fixed_disk } => {
+            vault_commands::init(&vault_commands::InitOptions {
+                dir,
+                passphrase_file,
+                recovery_out,
+                allow_fixed_disk,
+            })
+        }
+        Command::Add { file, vault, pin_file, hint, purpose, no_store_pin } => {
+            vault_commands::add(&vault_commands::AddOptions {
+                file,
+                vault: vault.vault,
+                unlock: vault.unlock.source(),
+                pin_file,
+                hint,
+                purpose: purpose.map(Into::into),
+                no_store_pin,
+            })
+        }
+        Command::List { vault, json } => vault_commands::list(&vault.vault, &vault.unlock.source(), json),
+        Command::Remove { entry, vault } => {
+            vault_commands::remove(&entry, &vault.vault, &vault.unlock.source())
+        }
+        Command::RevealPin { entry, vault, pin_code_file } => {
+            vault_commands::reveal_pin(&entry, &vault.vault, &vault.unlock.source(), pin_code_file.as_deref())
+        }
+        Command::Export { entry, vault, out } => {
+            vault_commands::export(&entry, &vault.vault, &vault.unlock.source(), &out)
+        }
+        Command::Passwd { vault, new_passphrase_file } => {
+            vault_commands::passwd(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
+        }
     }
 }

@@ -44,9 +44,7 @@ pub struct CandidateSpace {
 
 impl CandidateSpace {
     pub fn new(max_digits: u8) -> Self {
-        CandidateSpace {
-            lengths: lengths(max_digits),
-        }
+        CandidateSpace { lengths: lengths(max_digits) }
     }
 
     pub fn total(&self) -> u64 {
@@ -157,16 +155,10 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
         Ok(crate::pkcs12::PasswordCheck::NotNeeded | crate::pkcs12::PasswordCheck::Correct(_))
     );
     if unprotected {
-        eprintln!(
-            "{}",
-            t!("recover-no-pin-needed", file = file.display_name())
-        );
+        eprintln!("{}", t!("recover-no-pin-needed", file = file.display_name()));
         return Ok(EXIT_OK);
     }
-    let checker = file
-        .pkcs12
-        .pin_checker()
-        .map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
+    let checker = file.pkcs12.pin_checker().map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
     let space = CandidateSpace::new(opts.max_digits);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
 
@@ -217,10 +209,7 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
         Some(pin) => {
             // A MAC-less file could, in theory, pass the padding check by chance: confirm.
             if file.pkcs12.open(pin).is_err() {
-                return Err(certfile::pkcs12_error(
-                    &file.path,
-                    &crate::pkcs12::Pkcs12Error::WrongPassword,
-                ));
+                return Err(certfile::pkcs12_error(&file.path, &crate::pkcs12::Pkcs12Error::WrongPassword));
             }
             if opts.json {
                 let out = JsonResult {
@@ -230,10 +219,7 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
                     tried: result.tried,
                     seconds,
                 };
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&out).expect("serialises")
-                );
+                println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
             } else {
                 eprintln!(
                     "{}",
@@ -256,10 +242,7 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
                     tried: result.tried,
                     seconds,
                 };
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&out).expect("serialises")
-                );
+                println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
             } else {
                 eprintln!(
                     "{}",

@@ -26,22 +26,13 @@ pub fn read_secret_file(path: &Path) -> Result<SecretString, SecretInputError> {
     let shown = path.display().to_string();
     let mut raw = Zeroizing::new(Vec::new());
     let result = if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(MAX_SECRET_FILE + 1)
-            .read_to_end(&mut raw)
+        std::io::stdin().lock().take(MAX_SECRET_FILE + 1).read_to_end(&mut raw)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_end(&mut raw))
     };
-    result.map_err(|e| SecretInputError::File {
-        path: shown.clone(),
-        reason: e.to_string(),
-    })?;
+    result.map_err(|e| SecretInputError::File { path: shown.clone(), reason: e.to_string() })?;
     if raw.len() as u64 > MAX_SECRET_FILE {
-        return Err(SecretInputError::File {
-            path: shown,
-            reason: "larger than any secret (64 KiB)".into(),
-        });
+        return Err(SecretInputError::File { path: shown, reason: "larger than any secret (64 KiB)".into() });
     }
     if raw.ends_with(b"\n") {
         raw.pop();
@@ -49,10 +40,8 @@ pub fn read_secret_file(path: &Path) -> Result<SecretString, SecretInputError> {
             raw.pop();
         }
     }
-    let text = std::str::from_utf8(&raw).map_err(|_| SecretInputError::File {
-        path: shown.clone(),
-        reason: "not UTF-8 text".into(),
-    })?;
+    let text = std::str::from_utf8(&raw)
+        .map_err(|_| SecretInputError::File { path: shown.clone(), reason: "not UTF-8 text".into() })?;
     Ok(SecretString::from(text.to_string()))
 }
 
@@ -66,9 +55,8 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
     if !stdin_is_terminal() {
         return Err(SecretInputError::NoTerminal);
     }
-    let answer = Zeroizing::new(
-        rpassword::prompt_password(format!("{prompt} ")).map_err(SecretInputError::Terminal)?,
-    );
+    let answer =
+        Zeroizing::new(rpassword::prompt_password(format!("{prompt} ")).map_err(SecretInputError::Terminal)?);
     Ok(SecretString::from(answer.as_str().to_string()))
 }
 

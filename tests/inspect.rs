@@ -19,40 +19,20 @@ fn inspect_json(file: &str, pin_file: Option<&str>) -> Value {
 /// The leaf's printed values equal openssl's view of the certificate it was made from.
 fn assert_leaf_matches_openssl(report: &Value, cert: &str) {
     let leaf = &report["leaf"];
-    assert_eq!(
-        leaf["sha1"],
-        after_eq(&openssl_x509(cert, &["-fingerprint", "-sha1"])),
-        "SHA-1 of {cert}"
-    );
+    assert_eq!(leaf["sha1"], after_eq(&openssl_x509(cert, &["-fingerprint", "-sha1"])), "SHA-1 of {cert}");
     assert_eq!(
         leaf["sha256"],
         after_eq(&openssl_x509(cert, &["-fingerprint", "-sha256"])),
         "SHA-256 of {cert}"
     );
     let serial = after_eq(&openssl_x509(cert, &["-serial"]));
-    assert_eq!(
-        leaf["serial"].as_str().unwrap().replace(':', ""),
-        serial,
-        "serial of {cert}"
-    );
-    let subject = after_eq(&openssl_x509(
-        cert,
-        &["-subject", "-nameopt", "utf8,sep_comma_plus_space"],
-    ));
+    assert_eq!(leaf["serial"].as_str().unwrap().replace(':', ""), serial, "serial of {cert}");
+    let subject = after_eq(&openssl_x509(cert, &["-subject", "-nameopt", "utf8,sep_comma_plus_space"]));
     assert_eq!(leaf["subject"], subject);
-    let issuer = after_eq(&openssl_x509(
-        cert,
-        &["-issuer", "-nameopt", "utf8,sep_comma_plus_space"],
-    ));
+    let issuer = after_eq(&openssl_x509(cert, &["-issuer", "-nameopt", "utf8,sep_comma_plus_space"]));
     assert_eq!(leaf["issuer"], issuer);
-    assert_eq!(
-        leaf["not_after"],
-        openssl_date_to_rfc3339(&openssl_x509(cert, &["-enddate"]))
-    );
-    assert_eq!(
-        leaf["not_before"],
-        openssl_date_to_rfc3339(&openssl_x509(cert, &["-startdate"]))
-    );
+    assert_eq!(leaf["not_after"], openssl_date_to_rfc3339(&openssl_x509(cert, &["-enddate"])));
+    assert_eq!(leaf["not_before"], openssl_date_to_rfc3339(&openssl_x509(cert, &["-startdate"])));
 }
 
 fn root_sha1(ca: &str) -> String {
@@ -63,60 +43,12 @@ fn root_sha1(ca: &str) -> String {
 fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
     // (file, pin file, leaf cert, CA, encoding, mac, pin state)
     let cases = [
-        (
-            "legacy.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA1"),
-            "correct",
-        ),
-        (
-            "aes.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA256"),
-            "correct",
-        ),
-        (
-            "nomac.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "DER",
-            None,
-            "correct",
-        ),
-        (
-            "noenc.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA256"),
-            "correct",
-        ),
-        (
-            "nochain.p12",
-            "pin.txt",
-            "leaf.crt",
-            None,
-            "DER",
-            Some("HMAC-SHA256"),
-            "correct",
-        ),
-        (
-            "nochain-legacy.p12",
-            "pin.txt",
-            "leaf.crt",
-            None,
-            "DER",
-            Some("HMAC-SHA1"),
-            "correct",
-        ),
+        ("legacy.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "DER", Some("HMAC-SHA1"), "correct"),
+        ("aes.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "DER", Some("HMAC-SHA256"), "correct"),
+        ("nomac.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "DER", None, "correct"),
+        ("noenc.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "DER", Some("HMAC-SHA256"), "correct"),
+        ("nochain.p12", "pin.txt", "leaf.crt", None, "DER", Some("HMAC-SHA256"), "correct"),
+        ("nochain-legacy.p12", "pin.txt", "leaf.crt", None, "DER", Some("HMAC-SHA1"), "correct"),
         (
             "empty-password.p12",
             "wrong-pin.txt",
@@ -126,15 +58,7 @@ fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
             Some("HMAC-SHA256"),
             "empty",
         ),
-        (
-            "nopassword.p12",
-            "wrong-pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA256"),
-            "absent",
-        ),
+        ("nopassword.p12", "wrong-pin.txt", "leaf.crt", Some("ca.crt"), "DER", Some("HMAC-SHA256"), "absent"),
         (
             "long-password.p12",
             "longpw.txt",
@@ -144,42 +68,10 @@ fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
             Some("HMAC-SHA256"),
             "correct",
         ),
-        (
-            "expired.p12",
-            "pin.txt",
-            "expired.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA256"),
-            "correct",
-        ),
-        (
-            "ec.p12",
-            "pin.txt",
-            "leaf-ec.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA256"),
-            "correct",
-        ),
-        (
-            "ber.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "BER",
-            Some("HMAC-SHA1"),
-            "correct",
-        ),
-        (
-            "ber-aes.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "BER",
-            Some("HMAC-SHA256"),
-            "correct",
-        ),
+        ("expired.p12", "pin.txt", "expired.crt", Some("ca.crt"), "DER", Some("HMAC-SHA256"), "correct"),
+        ("ec.p12", "pin.txt", "leaf-ec.crt", Some("ca.crt"), "DER", Some("HMAC-SHA256"), "correct"),
+        ("ber.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "BER", Some("HMAC-SHA1"), "correct"),
+        ("ber-aes.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "BER", Some("HMAC-SHA256"), "correct"),
         (
             "client.hpki-cardless-signature",
             "hpki-pw.txt",
@@ -189,15 +81,7 @@ fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
             Some("HMAC-SHA256"),
             "correct",
         ),
-        (
-            "202101010000777.p12",
-            "pin.txt",
-            "leaf.crt",
-            Some("ca.crt"),
-            "DER",
-            Some("HMAC-SHA1"),
-            "correct",
-        ),
+        ("202101010000777.p12", "pin.txt", "leaf.crt", Some("ca.crt"), "DER", Some("HMAC-SHA1"), "correct"),
     ];
     for (file, pin, cert, ca, encoding, mac, pin_state) in cases {
         let r = inspect_json(file, Some(pin));
@@ -226,20 +110,11 @@ fn algorithms_are_named() {
     let parts = legacy["format"]["parts"].as_array().unwrap();
     assert_eq!(parts[0]["encryption"]["name"], "pbeWithSHAAnd40BitRC2-CBC");
     assert_eq!(parts[0]["encryption"]["iterations"], 2048);
-    assert_eq!(
-        parts[1]["bags"][0]["encryption"]["name"],
-        "pbeWithSHAAnd3-KeyTripleDES-CBC"
-    );
+    assert_eq!(parts[1]["bags"][0]["encryption"]["name"], "pbeWithSHAAnd3-KeyTripleDES-CBC");
     let aes = inspect_json("aes.p12", Some("pin.txt"));
-    assert_eq!(
-        aes["format"]["parts"][0]["encryption"]["name"],
-        "PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC)"
-    );
+    assert_eq!(aes["format"]["parts"][0]["encryption"]["name"], "PBES2 (PBKDF2 HMAC-SHA256, AES-256-CBC)");
     let noenc = inspect_json("noenc.p12", Some("pin.txt"));
-    assert_eq!(
-        noenc["format"]["parts"][1]["bags"][0]["kind"],
-        "private-key"
-    );
+    assert_eq!(noenc["format"]["parts"][1]["bags"][0]["kind"], "private-key");
 }
 
 #[test]
@@ -267,19 +142,10 @@ fn key_types_sizes_and_validity() {
 
 #[test]
 fn purpose_is_guessed_from_issuer_and_name() {
-    assert_eq!(
-        inspect_json("aes.p12", Some("pin.txt"))["purpose"],
-        "online-qualification"
-    );
-    assert_eq!(
-        inspect_json("client.hpki-cardless-signature", Some("hpki-pw.txt"))["purpose"],
-        "hpki-second"
-    );
+    assert_eq!(inspect_json("aes.p12", Some("pin.txt"))["purpose"], "online-qualification");
+    assert_eq!(inspect_json("client.hpki-cardless-signature", Some("hpki-pw.txt"))["purpose"], "hpki-second");
     // Without the PIN the issuer is hidden, but the download's numbered name still tells.
-    assert_eq!(
-        inspect_json("202101010000777.p12", None)["purpose"],
-        "online-qualification"
-    );
+    assert_eq!(inspect_json("202101010000777.p12", None)["purpose"], "online-qualification");
 }
 
 #[test]
@@ -299,10 +165,7 @@ fn a_missing_or_foreign_key_is_reported_plainly() {
     let nokey = inspect_json("nokey.p12", Some("pin.txt"));
     assert_eq!(nokey["private_key"]["present"], false);
     let mismatch = inspect_json("mismatch.p12", Some("pin.txt"));
-    assert_eq!(
-        mismatch["private_key"]["matches_certificate"],
-        "does-not-match"
-    );
+    assert_eq!(mismatch["private_key"]["matches_certificate"], "does-not-match");
     let out = certvault()
         .args(["inspect"])
         .arg(fixture("nokey.p12"))
@@ -313,9 +176,7 @@ fn a_missing_or_foreign_key_is_reported_plainly() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8(out)
-        .unwrap()
-        .contains("holds no private key"));
+    assert!(String::from_utf8(out).unwrap().contains("holds no private key"));
 }
 
 #[test]
@@ -359,10 +220,7 @@ fn japanese_and_english_follow_the_locale() {
         .stdout
         .clone();
     let ja = String::from_utf8(ja).unwrap();
-    assert!(
-        ja.contains("有効期限") && ja.contains("医療機関コード"),
-        "{ja}"
-    );
+    assert!(ja.contains("有効期限") && ja.contains("医療機関コード"), "{ja}");
     let en = certvault()
         .args(["--lang", "en", "inspect"])
         .arg(fixture("aes.p12"))
@@ -389,14 +247,8 @@ fn assert_bad_input(path: &std::path::Path, pin: Option<&str>, expected: &str) {
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(!lines.is_empty() && lines.len() <= 2, "{path:?}: {stderr}");
     assert!(lines[0].starts_with("certvault: error: "), "{stderr}");
-    assert!(
-        lines[0].contains(&path.display().to_string()),
-        "{path:?} not named: {stderr}"
-    );
-    assert!(
-        lines[0].contains(expected),
-        "{path:?}: expected {expected:?} in {stderr}"
-    );
+    assert!(lines[0].contains(&path.display().to_string()), "{path:?} not named: {stderr}");
+    assert!(lines[0].contains(expected), "{path:?}: expected {expected:?} in {stderr}");
     assert!(!stderr.contains("panicked"));
     assert!(out.stdout.is_empty(), "nothing on stdout for an error");
 }
@@ -422,11 +274,7 @@ fn every_kind_of_bad_input_gets_one_clear_line() {
         Some("pin.txt"),
         "unsupported algorithm: integrity check HMAC-MD5",
     );
-    assert_bad_input(
-        &fixture("corrupt-mac.p12"),
-        Some("pin.txt"),
-        "integrity check (MAC) fails",
-    );
+    assert_bad_input(&fixture("corrupt-mac.p12"), Some("pin.txt"), "integrity check (MAC) fails");
     assert_bad_input(&fixture("aes.p12"), Some("wrong-pin.txt"), "wrong PIN");
     assert_bad_input(&fixture("legacy.p12"), Some("wrong-pin.txt"), "wrong PIN");
     assert_bad_input(&fixture("nomac.p12"), Some("wrong-pin.txt"), "wrong PIN");
@@ -442,11 +290,7 @@ fn an_unreadable_file_is_named() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     let readable_anyway = std::fs::read(&path).is_ok();
-    let target = if readable_anyway {
-        std::path::PathBuf::from("/proc/self/mem")
-    } else {
-        path
-    };
+    let target = if readable_anyway { std::path::PathBuf::from("/proc/self/mem") } else { path };
     assert_bad_input(&target, None, "cannot read the file");
 }
 
@@ -462,7 +306,5 @@ fn wrong_pin_message_explains_there_is_no_lockout() {
         .get_output()
         .stderr
         .clone();
-    assert!(String::from_utf8(out)
-        .unwrap()
-        .contains("nothing is locked"));
+    assert!(String::from_utf8(out).unwrap().contains("nothing is locked"));
 }

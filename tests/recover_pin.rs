@@ -8,18 +8,8 @@ use std::time::{Duration, Instant};
 #[test]
 fn finds_a_four_digit_pin_on_legacy_and_aes_files() {
     for file in ["legacy.p12", "aes.p12", "nomac.p12", "ber.p12"] {
-        let out = certvault()
-            .arg("recover-pin")
-            .arg(fixture(file))
-            .assert()
-            .code(0)
-            .get_output()
-            .clone();
-        assert_eq!(
-            String::from_utf8(out.stdout).unwrap().trim(),
-            "4821",
-            "{file}"
-        );
+        let out = certvault().arg("recover-pin").arg(fixture(file)).assert().code(0).get_output().clone();
+        assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "4821", "{file}");
     }
 }
 
@@ -48,40 +38,17 @@ fn exits_1_when_no_numeric_pin_opens_the_file() {
         .get_output()
         .clone();
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("No numeric PIN of up to 3 digits"));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("No numeric PIN of up to 3 digits"));
 }
 
 #[test]
 fn rejects_bad_arguments_and_files() {
-    certvault()
-        .args(["recover-pin", "--max-digits", "9"])
-        .arg(fixture("aes.p12"))
-        .assert()
-        .code(2);
-    certvault()
-        .args(["recover-pin", "--max-digits", "0"])
-        .arg(fixture("aes.p12"))
-        .assert()
-        .code(2);
-    certvault()
-        .arg("recover-pin")
-        .arg(fixture("renamed-pdf.p12"))
-        .assert()
-        .code(2);
-    certvault()
-        .arg("recover-pin")
-        .arg(fixture("camellia.p12"))
-        .assert()
-        .code(2);
+    certvault().args(["recover-pin", "--max-digits", "9"]).arg(fixture("aes.p12")).assert().code(2);
+    certvault().args(["recover-pin", "--max-digits", "0"]).arg(fixture("aes.p12")).assert().code(2);
+    certvault().arg("recover-pin").arg(fixture("renamed-pdf.p12")).assert().code(2);
+    certvault().arg("recover-pin").arg(fixture("camellia.p12")).assert().code(2);
     // Nothing to find in a file without a password.
-    certvault()
-        .arg("recover-pin")
-        .arg(fixture("nopassword.p12"))
-        .assert()
-        .code(0)
-        .stdout("");
+    certvault().arg("recover-pin").arg(fixture("nopassword.p12")).assert().code(0).stdout("");
 }
 
 #[test]
@@ -103,17 +70,12 @@ fn stops_at_once_on_ctrl_c() {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            sent.elapsed() < deadline,
-            "recover-pin did not stop after SIGINT"
-        );
+        assert!(sent.elapsed() < deadline, "recover-pin did not stop after SIGINT");
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(2));
     let out = child.wait_with_output().unwrap();
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("stopped (Ctrl-C)"));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("stopped (Ctrl-C)"));
     assert!(out.stdout.is_empty());
 }
 

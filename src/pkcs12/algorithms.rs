@@ -129,21 +129,12 @@ fn params_der(alg: &AlgorithmIdentifierOwned) -> Option<Vec<u8>> {
 pub fn describe_encryption(alg: &AlgorithmIdentifierOwned) -> AlgorithmInfo {
     match alg.oid {
         PBE_SHA1_3DES | PBE_SHA1_RC2_40 | PBE_SHA1_RC2_128 => {
-            let iterations = params_der(alg)
-                .and_then(|d| Pkcs12PbeParams::from_der(&d).ok())
-                .map(|p| p.iterations);
-            AlgorithmInfo {
-                name: oid_name(&alg.oid),
-                iterations,
-                supported: true,
-            }
+            let iterations =
+                params_der(alg).and_then(|d| Pkcs12PbeParams::from_der(&d).ok()).map(|p| p.iterations);
+            AlgorithmInfo { name: oid_name(&alg.oid), iterations, supported: true }
         }
         PBES2 => describe_pbes2(alg),
-        _ => AlgorithmInfo {
-            name: oid_name(&alg.oid),
-            iterations: None,
-            supported: false,
-        },
+        _ => AlgorithmInfo { name: oid_name(&alg.oid), iterations: None, supported: false },
     }
 }
 
@@ -162,15 +153,8 @@ fn describe_pbes2(alg: &AlgorithmIdentifierOwned) -> AlgorithmInfo {
         match params_der(kdf).and_then(|d| Pbkdf2Params::from_der(&d).ok()) {
             Some(p) => {
                 let prf = p.prf.as_ref().map(|a| a.oid).unwrap_or(HMAC_SHA1);
-                let prf_ok = matches!(
-                    prf,
-                    HMAC_SHA1 | HMAC_SHA224 | HMAC_SHA256 | HMAC_SHA384 | HMAC_SHA512
-                );
-                (
-                    format!("PBKDF2 {}", oid_name(&prf)),
-                    Some(p.iteration_count),
-                    prf_ok,
-                )
+                let prf_ok = matches!(prf, HMAC_SHA1 | HMAC_SHA224 | HMAC_SHA256 | HMAC_SHA384 | HMAC_SHA512);
+                (format!("PBKDF2 {}", oid_name(&prf)), Some(p.iteration_count), prf_ok)
             }
             None => ("PBKDF2 (unreadable parameters)".to_string(), None, false),
         }
@@ -194,9 +178,5 @@ pub fn describe_mac(digest: &Oid, iterations: u64) -> AlgorithmInfo {
     } else {
         format!("HMAC-{}", oid_name(digest).replace("SHA-", "SHA"))
     };
-    AlgorithmInfo {
-        name,
-        iterations: Some(iterations),
-        supported,
-    }
+    AlgorithmInfo { name, iterations: Some(iterations), supported }
 }

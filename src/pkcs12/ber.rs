@@ -31,9 +31,7 @@ pub enum BerError {
 impl fmt::Display for BerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BerError::Truncated => {
-                f.write_str("the data ends in the middle of a value (truncated)")
-            }
+            BerError::Truncated => f.write_str("the data ends in the middle of a value (truncated)"),
             BerError::TrailingData => f.write_str("unexpected data after the end of the structure"),
             BerError::TooDeep => f.write_str("the structure is nested too deeply"),
             BerError::Malformed(what) => f.write_str(what),
@@ -51,20 +49,13 @@ pub enum Encoding {
 /// Rewrites one complete BER value (and nothing after it) as DER.
 pub fn to_der(input: &[u8]) -> Result<(Vec<u8>, Encoding), BerError> {
     let mut out = Vec::with_capacity(input.len());
-    let mut reader = Reader {
-        data: input,
-        pos: 0,
-    };
+    let mut reader = Reader { data: input, pos: 0 };
     let value = reader.read_value(0)?;
     if reader.pos != input.len() {
         return Err(BerError::TrailingData);
     }
     value.encode(&mut out);
-    let encoding = if out == input {
-        Encoding::Der
-    } else {
-        Encoding::Ber
-    };
+    let encoding = if out == input { Encoding::Der } else { Encoding::Ber };
     Ok((out, encoding))
 }
 
@@ -171,9 +162,7 @@ impl Reader<'_> {
         }
         let n = (first & 0x7F) as usize;
         if n > 8 || first == 0xFF {
-            return Err(BerError::Malformed(
-                "a length field is larger than any file",
-            ));
+            return Err(BerError::Malformed("a length field is larger than any file"));
         }
         let mut len: u64 = 0;
         for _ in 0..n {
@@ -197,25 +186,18 @@ impl Reader<'_> {
         let constructed = ident[0] & 0x20 != 0;
         let length = self.length()?;
         if !constructed {
-            let len = length.ok_or(BerError::Malformed(
-                "a primitive value uses the indefinite length form",
-            ))?;
+            let len =
+                length.ok_or(BerError::Malformed("a primitive value uses the indefinite length form"))?;
             let bytes = self.data[self.pos..self.pos + len].to_vec();
             self.pos += len;
-            return Ok(Value {
-                ident,
-                body: Body::Primitive(bytes),
-            });
+            return Ok(Value { ident, body: Body::Primitive(bytes) });
         }
 
         let mut children = Vec::new();
         match length {
             Some(len) => {
                 let end = self.pos + len;
-                let mut inner = Reader {
-                    data: &self.data[..end],
-                    pos: self.pos,
-                };
+                let mut inner = Reader { data: &self.data[..end], pos: self.pos };
                 while inner.pos < end {
                     children.push(inner.read_value(depth + 1)?);
                 }
@@ -241,15 +223,12 @@ impl Reader<'_> {
             let mut unused_bits = 0u8;
             for child in children {
                 if child.ident[0] & !0x20 != ident[0] & !0x20 {
-                    return Err(BerError::Malformed(
-                        "a chunked string contains a value of another type",
-                    ));
+                    return Err(BerError::Malformed("a chunked string contains a value of another type"));
                 }
                 match child.body {
                     Body::Primitive(chunk) if is_bit_string => {
-                        let (&unused, rest) = chunk
-                            .split_first()
-                            .ok_or(BerError::Malformed("an empty BIT STRING chunk"))?;
+                        let (&unused, rest) =
+                            chunk.split_first().ok_or(BerError::Malformed("an empty BIT STRING chunk"))?;
                         unused_bits = unused;
                         bytes.extend_from_slice(rest);
                     }
@@ -263,10 +242,7 @@ impl Reader<'_> {
                 bytes.insert(0, unused_bits);
             }
             ident[0] &= !0x20;
-            return Ok(Value {
-                ident,
-                body: Body::Primitive(bytes),
-            });
+            return Ok(Value { ident, body: Body::Primitive(bytes) });
         }
 
         if ident == [0x31] {
@@ -282,10 +258,7 @@ impl Reader<'_> {
             encoded.sort_by(|a, b| a.0.cmp(&b.0));
             children = encoded.into_iter().map(|(_, c)| c).collect();
         }
-        Ok(Value {
-            ident,
-            body: Body::Constructed(children),
-        })
+        Ok(Value { ident, body: Body::Constructed(children) })
     }
 }
 
@@ -304,10 +277,7 @@ mod tests {
     #[test]
     fn indefinite_lengths_and_chunks_become_der() {
         // SEQUENCE (indefinite) { OCTET STRING constructed { "ab", "c" } }
-        let ber = [
-            0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0x00, 0x00, 0x00,
-            0x00,
-        ];
+        let ber = [0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0x00, 0x00, 0x00, 0x00];
         let (out, enc) = to_der(&ber).unwrap();
         assert_eq!(out, [0x30, 0x05, 0x04, 0x03, b'a', b'b', b'c']);
         assert_eq!(enc, Encoding::Ber);
@@ -322,10 +292,7 @@ mod tests {
     #[test]
     fn set_members_are_sorted() {
         let ber = [0x31, 0x06, 0x02, 0x01, 0x09, 0x02, 0x01, 0x01];
-        assert_eq!(
-            to_der(&ber).unwrap().0,
-            [0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x09]
-        );
+        assert_eq!(to_der(&ber).unwrap().0, [0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x09]);
     }
 
     #[test]
@@ -341,10 +308,7 @@ mod tests {
             BerError::Malformed("a primitive value uses the indefinite length form")
         );
         assert_eq!(to_der(&[0x30, 0x80, 0x02, 0x01]), Err(BerError::Truncated));
-        assert_eq!(
-            to_der(&[0x02, 0x01, 0x01, 0xFF]),
-            Err(BerError::TrailingData)
-        );
+        assert_eq!(to_der(&[0x02, 0x01, 0x01, 0xFF]), Err(BerError::TrailingData));
         // 100 nested indefinite SEQUENCEs
         let mut deep = Vec::new();
         for _ in 0..100 {

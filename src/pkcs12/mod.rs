@@ -136,10 +136,7 @@ struct Bag {
 #[derive(Clone)]
 enum Safe {
     Plain(Vec<Bag>),
-    Encrypted {
-        algorithm: AlgorithmIdentifierOwned,
-        ciphertext: Vec<u8>,
-    },
+    Encrypted { algorithm: AlgorithmIdentifierOwned, ciphertext: Vec<u8> },
     Unsupported(Oid),
 }
 
@@ -209,33 +206,20 @@ pub enum PasswordCheck {
 pub fn sniff_other_format(data: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"%PDF", "a PDF document"),
-        (
-            b"PK\x03\x04",
-            "a ZIP archive (it may contain the certificate: unpack it first)",
-        ),
+        (b"PK\x03\x04", "a ZIP archive (it may contain the certificate: unpack it first)"),
         (b"\x89PNG", "a PNG image"),
         (b"\xFF\xD8\xFF", "a JPEG image"),
         (b"GIF8", "a GIF image"),
         (b"-----BEGIN", "a PEM text file, not a binary PKCS#12 file"),
         (b"\xD0\xCF\x11\xE0", "a Microsoft Office document"),
-        (
-            b"<",
-            "an HTML or XML text file (perhaps a download error page)",
-        ),
+        (b"<", "an HTML or XML text file (perhaps a download error page)"),
         (b"age-encryption.org/", "an age-encrypted file"),
     ];
-    MAGIC
-        .iter()
-        .find(|(magic, _)| data.starts_with(magic))
-        .map(|(_, name)| *name)
-        .or_else(|| {
-            let head = &data[..data.len().min(512)];
-            (!head.is_empty()
-                && head
-                    .iter()
-                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()))
+    MAGIC.iter().find(|(magic, _)| data.starts_with(magic)).map(|(_, name)| *name).or_else(|| {
+        let head = &data[..data.len().min(512)];
+        (!head.is_empty() && head.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()))
             .then_some("a text file")
-        })
+    })
 }
 
 impl Pkcs12File {
@@ -245,9 +229,7 @@ impl Pkcs12File {
             return Err(Pkcs12Error::Empty);
         }
         if let Some(kind) = sniff_other_format(data) {
-            return Err(Pkcs12Error::NotPkcs12 {
-                looks_like: Some(kind),
-            });
+            return Err(Pkcs12Error::NotPkcs12 { looks_like: Some(kind) });
         }
         if data[0] != 0x30 {
             return Err(Pkcs12Error::NotPkcs12 { looks_like: None });
@@ -259,9 +241,7 @@ impl Pkcs12File {
         };
         let pfx = pkcs12::pfx::Pfx::from_der(&der).map_err(|_| {
             // A valid SEQUENCE that is not a PFX: some other DER file (a bare certificate…).
-            Pkcs12Error::NotPkcs12 {
-                looks_like: looks_like_der_kind(&der),
-            }
+            Pkcs12Error::NotPkcs12 { looks_like: looks_like_der_kind(&der) }
         })?;
 
         match pfx.auth_safe.content_type {
@@ -271,20 +251,15 @@ impl Pkcs12File {
                     "public-key integrity mode (signedData authSafe)".into(),
                 ))
             }
-            other => {
-                return Err(Pkcs12Error::Unsupported(format!(
-                    "authSafe of type {}",
-                    oid_name(&other)
-                )))
-            }
+            other => return Err(Pkcs12Error::Unsupported(format!("authSafe of type {}", oid_name(&other)))),
         }
         let auth_safe = octets_of(&pfx.auth_safe.content)?;
 
         let mac = match pfx.mac_data {
             None => None,
             Some(m) => {
-                let iterations = u64::try_from(m.iterations)
-                    .map_err(|_| malformed("negative MAC iteration count"))?;
+                let iterations =
+                    u64::try_from(m.iterations).map_err(|_| malformed("negative MAC iteration count"))?;
                 Some(MacParams {
                     digest: m.mac.algorithm.oid,
                     salt: m.mac_salt.as_bytes().to_vec(),
@@ -318,12 +293,7 @@ impl Pkcs12File {
                 other => Safe::Unsupported(other),
             });
         }
-        Ok(Pkcs12File {
-            encoding,
-            mac,
-            auth_safe,
-            safes,
-        })
+        Ok(Pkcs12File { encoding, mac, auth_safe, safes })
     }
 
     /// Describes the file without decrypting anything.
@@ -358,10 +328,7 @@ impl Pkcs12File {
                 Encoding::Der => "DER",
                 Encoding::Ber => "BER",
             },
-            mac: self
-                .mac
-                .as_ref()
-                .map(|m| describe_mac(&m.digest, m.iterations)),
+            mac: self.mac.as_ref().map(|m| describe_mac(&m.digest, m.iterations)),
             parts,
         }
     }
@@ -395,19 +362,11 @@ impl Pkcs12File {
         let mut items: Vec<(&AlgorithmIdentifierOwned, &[u8])> = Vec::new();
         for safe in &self.safes {
             match safe {
-                Safe::Encrypted {
-                    algorithm,
-                    ciphertext,
-                } => items.push((algorithm, ciphertext)),
-                Safe::Plain(bags) => {
-                    items.extend(bags.iter().filter_map(|bag| match &bag.content {
-                        BagContent::ShroudedKey {
-                            algorithm,
-                            ciphertext,
-                        } => Some((algorithm, &ciphertext[..])),
-                        _ => None,
-                    }))
-                }
+                Safe::Encrypted { algorithm, ciphertext } => items.push((algorithm, ciphertext)),
+                Safe::Plain(bags) => items.extend(bags.iter().filter_map(|bag| match &bag.content {
+                    BagContent::ShroudedKey { algorithm, ciphertext } => Some((algorithm, &ciphertext[..])),
+                    _ => None,
+                })),
                 Safe::Unsupported(_) => {}
             }
         }
@@ -469,26 +428,17 @@ impl Pkcs12File {
             }
         };
         let password = Password::new(pin, form);
-        let mut opened = Opened {
-            certificates: Vec::new(),
-            keys: Vec::new(),
-        };
+        let mut opened = Opened { certificates: Vec::new(), keys: Vec::new() };
         for safe in &self.safes {
             match safe {
                 Safe::Plain(bags) => collect_bags(bags, &password, &mut opened)?,
-                Safe::Encrypted {
-                    algorithm,
-                    ciphertext,
-                } => {
+                Safe::Encrypted { algorithm, ciphertext } => {
                     let plain = decrypt(algorithm, ciphertext, &password)?;
                     let bags = parse_safe_contents(&plain, 0)?;
                     collect_bags(&bags, &password, &mut opened)?;
                 }
                 Safe::Unsupported(oid) => {
-                    return Err(Pkcs12Error::Unsupported(format!(
-                        "content of type {}",
-                        oid_name(oid)
-                    )))
+                    return Err(Pkcs12Error::Unsupported(format!("content of type {}", oid_name(oid))))
                 }
             }
         }
@@ -497,22 +447,17 @@ impl Pkcs12File {
 
     /// What can be read without the password: certificates and keys in unencrypted parts.
     pub fn visible(&self) -> Opened {
-        let mut opened = Opened {
-            certificates: Vec::new(),
-            keys: Vec::new(),
-        };
+        let mut opened = Opened { certificates: Vec::new(), keys: Vec::new() };
         for safe in &self.safes {
             if let Safe::Plain(bags) = safe {
                 for bag in bags {
                     match &bag.content {
-                        BagContent::Certificate(der) => opened.certificates.push(CertificateBag {
-                            der: der.clone(),
-                            attributes: bag.attributes.clone(),
-                        }),
-                        BagContent::PlainKey(pkcs8) => opened.keys.push(KeyBag {
-                            pkcs8: pkcs8.clone(),
-                            attributes: bag.attributes.clone(),
-                        }),
+                        BagContent::Certificate(der) => opened
+                            .certificates
+                            .push(CertificateBag { der: der.clone(), attributes: bag.attributes.clone() }),
+                        BagContent::PlainKey(pkcs8) => opened
+                            .keys
+                            .push(KeyBag { pkcs8: pkcs8.clone(), attributes: bag.attributes.clone() }),
                         _ => {}
                     }
                 }
@@ -537,34 +482,23 @@ pub struct PinChecker<'a> {
 
 impl PinChecker<'_> {
     pub fn check(&self, pin: &str) -> bool {
-        Password::candidates(pin)
-            .iter()
-            .any(|p| self.file.check_password(p).unwrap_or(false))
+        Password::candidates(pin).iter().any(|p| self.file.check_password(p).unwrap_or(false))
     }
 }
 
 fn collect_bags(bags: &[Bag], password: &Password, opened: &mut Opened) -> Result<(), Pkcs12Error> {
     for bag in bags {
         match &bag.content {
-            BagContent::Certificate(der) => opened.certificates.push(CertificateBag {
-                der: der.clone(),
-                attributes: bag.attributes.clone(),
-            }),
-            BagContent::PlainKey(pkcs8) => opened.keys.push(KeyBag {
-                pkcs8: pkcs8.clone(),
-                attributes: bag.attributes.clone(),
-            }),
-            BagContent::ShroudedKey {
-                algorithm,
-                ciphertext,
-            } => {
+            BagContent::Certificate(der) => opened
+                .certificates
+                .push(CertificateBag { der: der.clone(), attributes: bag.attributes.clone() }),
+            BagContent::PlainKey(pkcs8) => {
+                opened.keys.push(KeyBag { pkcs8: pkcs8.clone(), attributes: bag.attributes.clone() })
+            }
+            BagContent::ShroudedKey { algorithm, ciphertext } => {
                 let plain = decrypt(algorithm, ciphertext, password)?;
-                let (der, _) =
-                    ber::to_der(&plain).map_err(|e| malformed(format!("private key: {e}")))?;
-                opened.keys.push(KeyBag {
-                    pkcs8: Zeroizing::new(der),
-                    attributes: bag.attributes.clone(),
-                });
+                let (der, _) = ber::to_der(&plain).map_err(|e| malformed(format!("private key: {e}")))?;
+                opened.keys.push(KeyBag { pkcs8: Zeroizing::new(der), attributes: bag.attributes.clone() });
             }
             BagContent::Other(_) => {}
         }
@@ -576,10 +510,9 @@ fn describe_bag(bag: &Bag) -> BagInfo {
     let (kind, encryption) = match &bag.content {
         BagContent::Certificate(_) => ("certificate".to_string(), None),
         BagContent::PlainKey(_) => ("private-key".to_string(), None),
-        BagContent::ShroudedKey { algorithm, .. } => (
-            "shrouded-private-key".to_string(),
-            Some(describe_encryption(algorithm)),
-        ),
+        BagContent::ShroudedKey { algorithm, .. } => {
+            ("shrouded-private-key".to_string(), Some(describe_encryption(algorithm)))
+        }
         BagContent::Other(oid) => (
             match *oid {
                 CRL_BAG => "crl".to_string(),
@@ -589,18 +522,14 @@ fn describe_bag(bag: &Bag) -> BagInfo {
             None,
         ),
     };
-    BagInfo {
-        kind,
-        encryption,
-        friendly_name: bag.attributes.friendly_name.clone(),
-    }
+    BagInfo { kind, encryption, friendly_name: bag.attributes.friendly_name.clone() }
 }
 
 /// The content octets of `[0] EXPLICIT OCTET STRING` (as decoded into an `Any`).
 fn octets_of(content: &der::Any) -> Result<Vec<u8>, Pkcs12Error> {
     let der = content.to_der().map_err(malformed)?;
-    let octets = OctetString::from_der(&der)
-        .map_err(|e| malformed(format!("content is not an OCTET STRING: {e}")))?;
+    let octets =
+        OctetString::from_der(&der).map_err(|e| malformed(format!("content is not an OCTET STRING: {e}")))?;
     Ok(octets.as_bytes().to_vec())
 }
 
@@ -662,10 +591,7 @@ fn parse_safe_contents(bytes: &[u8], depth: usize) -> Result<Vec<Bag>, Pkcs12Err
             }
             other => BagContent::Other(other),
         };
-        bags.push(Bag {
-            content,
-            attributes,
-        });
+        bags.push(Bag { content, attributes });
     }
     Ok(bags)
 }
@@ -678,16 +604,10 @@ fn parse_attributes(attrs: Option<&x509_cert::attr::Attributes>) -> BagAttribute
         };
         match attr.oid {
             FRIENDLY_NAME => {
-                out.friendly_name = value
-                    .decode_as::<der::asn1::BmpString>()
-                    .ok()
-                    .map(|s| s.to_string());
+                out.friendly_name = value.decode_as::<der::asn1::BmpString>().ok().map(|s| s.to_string());
             }
             LOCAL_KEY_ID => {
-                out.local_key_id = value
-                    .decode_as::<OctetString>()
-                    .ok()
-                    .map(|o| o.as_bytes().to_vec());
+                out.local_key_id = value.decode_as::<OctetString>().ok().map(|o| o.as_bytes().to_vec());
             }
             _ => {}
         }
@@ -750,8 +670,8 @@ fn decrypt(
         .map_err(malformed)?;
     match alg.oid {
         PBE_SHA1_3DES | PBE_SHA1_RC2_40 | PBE_SHA1_RC2_128 => {
-            let p = Pkcs12PbeParams::from_der(&params)
-                .map_err(|e| malformed(format!("PBE parameters: {e}")))?;
+            let p =
+                Pkcs12PbeParams::from_der(&params).map_err(|e| malformed(format!("PBE parameters: {e}")))?;
             let rounds = check_iterations(p.iterations)?;
             let salt = p.salt.as_bytes();
             let key_len = match alg.oid {
@@ -767,13 +687,8 @@ fn decrypt(
                 rounds,
                 key_len,
             ));
-            let iv = pkcs12::kdf::derive_key::<sha1::Sha1>(
-                pass,
-                salt,
-                pkcs12::kdf::Pkcs12KeyType::Iv,
-                rounds,
-                8,
-            );
+            let iv =
+                pkcs12::kdf::derive_key::<sha1::Sha1>(pass, salt, pkcs12::kdf::Pkcs12KeyType::Iv, rounds, 8);
             let result = if alg.oid == PBE_SHA1_3DES {
                 cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
                     .map_err(malformed)?
@@ -783,9 +698,7 @@ fn decrypt(
                     .map_err(malformed)?
                     .decrypt_padded_vec::<Pkcs7>(ciphertext)
             };
-            result
-                .map(Zeroizing::new)
-                .map_err(|_| Pkcs12Error::WrongPassword)
+            result.map(Zeroizing::new).map_err(|_| Pkcs12Error::WrongPassword)
         }
         PBES2 => {
             let info = describe_encryption(alg);
@@ -824,17 +737,12 @@ mod tests {
         assert_eq!(Pkcs12File::parse(b"").err(), Some(Pkcs12Error::Empty));
         assert_eq!(
             Pkcs12File::parse(b"%PDF-1.4 ...").err(),
-            Some(Pkcs12Error::NotPkcs12 {
-                looks_like: Some("a PDF document")
-            })
+            Some(Pkcs12Error::NotPkcs12 { looks_like: Some("a PDF document") })
         );
         assert_eq!(
             Pkcs12File::parse(&[0x01, 0x02, 0xff]).err(),
             Some(Pkcs12Error::NotPkcs12 { looks_like: None })
         );
-        assert_eq!(
-            Pkcs12File::parse(&[0x30, 0x82, 0x10, 0x00, 0x02]).err(),
-            Some(Pkcs12Error::Truncated)
-        );
+        assert_eq!(Pkcs12File::parse(&[0x30, 0x82, 0x10, 0x00, 0x02]).err(), Some(Pkcs12Error::Truncated));
     }
 }

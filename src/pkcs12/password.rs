@@ -84,22 +84,11 @@ mod tests {
     fn encodings_follow_rfc7292() {
         // RFC 7292 B.1: "Beavis" -> 00 42 00 65 00 61 00 76 00 69 00 73 00 00
         let p = Password::new("Beavis", PasswordForm::Bmp);
-        assert_eq!(
-            p.pkcs12_bytes(),
-            [0, 0x42, 0, 0x65, 0, 0x61, 0, 0x76, 0, 0x69, 0, 0x73, 0, 0]
-        );
+        assert_eq!(p.pkcs12_bytes(), [0, 0x42, 0, 0x65, 0, 0x61, 0, 0x76, 0, 0x69, 0, 0x73, 0, 0]);
         assert_eq!(Password::new("", PasswordForm::Bmp).pkcs12_bytes(), [0, 0]);
-        assert!(Password::new("", PasswordForm::Absent)
-            .pkcs12_bytes()
-            .is_empty());
-        assert_eq!(
-            Password::new("é", PasswordForm::Bmp).pkcs12_bytes(),
-            [0, 0xE9, 0, 0]
-        );
-        assert_eq!(
-            Password::new("é", PasswordForm::ByteWise).pkcs12_bytes(),
-            [0, 0xC3, 0, 0xA9, 0, 0]
-        );
+        assert!(Password::new("", PasswordForm::Absent).pkcs12_bytes().is_empty());
+        assert_eq!(Password::new("é", PasswordForm::Bmp).pkcs12_bytes(), [0, 0xE9, 0, 0]);
+        assert_eq!(Password::new("é", PasswordForm::ByteWise).pkcs12_bytes(), [0, 0xC3, 0, 0xA9, 0, 0]);
         assert_eq!(Password::candidates("").len(), 2);
         assert_eq!(Password::candidates("1234").len(), 1);
     }

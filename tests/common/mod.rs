@@ -13,13 +13,9 @@ pub fn fixtures() -> &'static Path {
     FIXTURES
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
-            let script =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-fixtures.sh");
-            let status = Command::new("bash")
-                .arg(&script)
-                .arg(dir.path())
-                .status()
-                .expect("run make-fixtures.sh");
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-fixtures.sh");
+            let status =
+                Command::new("bash").arg(&script).arg(dir.path()).status().expect("run make-fixtures.sh");
             assert!(status.success(), "make-fixtures.sh failed");
             dir
         })
@@ -33,9 +29,7 @@ pub fn fixture(name: &str) -> PathBuf {
 /// The real binary, in English unless a test asks otherwise.
 pub fn certvault() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("certvault").expect("binary built");
-    cmd.env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
+    cmd.env("LANG", "C").env_remove("LC_ALL").env_remove("LC_MESSAGES");
     cmd
 }
 
@@ -50,35 +44,22 @@ pub fn openssl_x509(cert: &str, args: &[&str]) -> String {
         .output()
         .expect("openssl runs");
     assert!(out.status.success(), "openssl x509 {args:?} failed");
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_string()
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
 }
 
 /// The value after the first '=' of openssl's `name=value` output.
 pub fn after_eq(s: &str) -> String {
-    s.split_once('=')
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+    s.split_once('=').map(|(_, v)| v.trim().to_string()).unwrap_or_default()
 }
 
 /// `notAfter=Feb 24 04:08:54 2029 GMT` → `2029-02-24T04:08:54Z`.
 pub fn openssl_date_to_rfc3339(s: &str) -> String {
     let v = after_eq(s);
     let parts: Vec<&str> = v.split_whitespace().collect();
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| *m == parts[0])
-    .expect("month")
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| *m == parts[0])
+        .expect("month")
         + 1;
-    format!(
-        "{}-{:02}-{:02}T{}Z",
-        parts[3],
-        month,
-        parts[1].parse::<u32>().expect("day"),
-        parts[2]
-    )
+    format!("{}-{:02}-{:02}T{}Z", parts[3], month, parts[1].parse::<u32>().expect("day"), parts[2])
 }

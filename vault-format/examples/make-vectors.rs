@@ -22,9 +22,8 @@ use vault_format::age;
 use vault_format::payload::Payload;
 use vault_format::secrecy::{ExposeSecret, SecretString};
 use vault_format::{
-    Argon2Params, CertificateInfo, Code, CodeKind, Entry, Identity, KdfParams, Manifest, Purpose,
-    UnlockFile, VaultHeader, VaultId, derive_identity, entry_id, seal_generation, seal_pin,
-    sha256_hex,
+    Argon2Params, CertificateInfo, Code, CodeKind, Entry, Identity, KdfParams, Manifest, Purpose, UnlockFile,
+    VaultHeader, VaultId, derive_identity, entry_id, seal_generation, seal_pin, sha256_hex,
 };
 
 const PASSPHRASE: &str = "correct horse battery staple 2025";
@@ -66,10 +65,7 @@ fn kind_name(k: CodeKind) -> &'static str {
 }
 
 fn argon2_line(p: &Argon2Params) -> String {
-    format!(
-        "m_cost={} t_cost={} p_cost={}",
-        p.m_cost, p.t_cost, p.p_cost
-    )
+    format!("m_cost={} t_cost={} p_cost={}", p.m_cost, p.t_cost, p.p_cost)
 }
 
 struct Kit {
@@ -79,10 +75,7 @@ struct Kit {
 
 impl Kit {
     fn write(&mut self, name: &str, headers: &[(&str, String)], body: &[u8]) {
-        assert!(
-            !self.names.iter().any(|n| n == name),
-            "duplicate vector {name}"
-        );
+        assert!(!self.names.iter().any(|n| n == name), "duplicate vector {name}");
         let mut out = Vec::new();
         for (k, v) in headers {
             assert!(!v.contains('\n'), "{name}: header {k} has a newline");
@@ -145,10 +138,7 @@ fn main() {
         }
         fs::create_dir_all(d).unwrap();
     }
-    let mut kit = Kit {
-        dir: kit_dir,
-        names: Vec::new(),
-    };
+    let mut kit = Kit { dir: kit_dir, names: Vec::new() };
 
     // ---------------------------------------------------------------- the test vault
     let vault_id = VaultId::from_bytes(fixed("certvault vectors: vault id"));
@@ -158,12 +148,8 @@ fn main() {
     let vault_identity = derive_identity(&r, &vault_id, &kdf.recovery).unwrap();
     let pin_identity = derive_identity(&c, &vault_id, &kdf.pin_code).unwrap();
     let created = "2025-04-01T09:00:00Z".to_owned();
-    let header = VaultHeader {
-        vault_id,
-        created: created.clone(),
-        kdf,
-        pin_recipient: pin_identity.to_public(),
-    };
+    let header =
+        VaultHeader { vault_id, created: created.clone(), kdf, pin_recipient: pin_identity.to_public() };
     // Not a real PKCS#12 file: a tiny DER SEQUENCE { INTEGER 3, OCTET STRING }. This
     // crate never parses the .p12 bytes.
     let p12: Vec<u8> = {
@@ -207,11 +193,8 @@ fn main() {
     let unlock = UnlockFile::new(vault_id, r.clone(), vault_identity.clone()).unwrap();
 
     fs::write(vault_dir.join("vault.json"), header.to_json()).unwrap();
-    fs::write(
-        vault_dir.join("unlock.age"),
-        unlock.encrypt(&SecretString::from(PASSPHRASE)).unwrap(),
-    )
-    .unwrap();
+    fs::write(vault_dir.join("unlock.age"), unlock.encrypt(&SecretString::from(PASSPHRASE)).unwrap())
+        .unwrap();
     let gen1 = seal_generation(&payload, &vault_identity.to_public()).unwrap();
     fs::write(vault_dir.join("vault-1.age"), &gen1).unwrap();
     fs::write(
@@ -230,8 +213,7 @@ fn main() {
             ("area", "vault".into()),
             (
                 "comment",
-                "the folder ../vault: open with the passphrase, reveal the PIN with the PIN code"
-                    .into(),
+                "the folder ../vault: open with the passphrase, reveal the PIN with the PIN code".into(),
             ),
             ("passphrase", PASSPHRASE.into()),
             ("recovery_code", written(&r)),
@@ -279,15 +261,7 @@ fn main() {
         &vault_id,
         "the test vault's recovery code",
     );
-    code_vec(
-        &mut kit,
-        "code_pin_ok",
-        &c,
-        &written(&c),
-        &SMALL,
-        &vault_id,
-        "the test vault's PIN code",
-    );
+    code_vec(&mut kit, "code_pin_ok", &c, &written(&c), &SMALL, &vault_id, "the test vault's PIN code");
     let zero_r = Code::from_canonical_bytes(CodeKind::Recovery, &[0; 13]).unwrap();
     let zero_c = Code::from_canonical_bytes(CodeKind::PinCode, &[0; 13]).unwrap();
     let zero_vid = VaultId::from_bytes([0; 16]);
@@ -333,9 +307,7 @@ fn main() {
                 s.push_str(if i == 2 { "ー" } else { " " });
             }
             let g = if i == 3 {
-                g.chars()
-                    .map(|ch| char::from_u32(u32::from(ch) + 0xFEE0).unwrap())
-                    .collect()
+                g.chars().map(|ch| char::from_u32(u32::from(ch) + 0xFEE0).unwrap()).collect()
             } else {
                 g.to_lowercase().replace('0', "o").replace('1', "l")
             };
@@ -478,36 +450,18 @@ fn main() {
         &[("found", "recovery".into())],
         "the recovery code typed where the PIN code was asked",
     );
-    err_vec(
-        &mut kit,
-        "code_empty",
-        CodeKind::Recovery,
-        " - - ",
-        "empty",
-        &[],
-        "only separators",
-    );
+    err_vec(&mut kit, "code_empty", CodeKind::Recovery, " - - ", "empty", &[], "only separators");
 
     // ---------------------------------------------------------------- header (§5)
     let hjson: serde_json::Value = serde_json::from_slice(&header.to_json()).unwrap();
     let header_vec = |kit: &mut Kit, name: &str, expect: &str, body: &[u8], comment: &str| {
         kit.write(
             name,
-            &[
-                ("expect", expect.into()),
-                ("area", "header".into()),
-                ("comment", comment.into()),
-            ],
+            &[("expect", expect.into()), ("area", "header".into()), ("comment", comment.into())],
             body,
         );
     };
-    header_vec(
-        &mut kit,
-        "header_ok",
-        "ok",
-        &header.to_json(),
-        "the test vault's vault.json",
-    );
+    header_vec(&mut kit, "header_ok", "ok", &header.to_json(), "the test vault's vault.json");
     let edit = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut v = hjson.clone();
         f(&mut v);
@@ -609,26 +563,10 @@ fn main() {
     );
     {
         let text = String::from_utf8(header.to_json()).unwrap();
-        let dup = text.replacen(
-            "\"created\"",
-            "\"created\": \"2030-01-01T00:00:00Z\",\n  \"created\"",
-            1,
-        );
-        header_vec(
-            &mut kit,
-            "header_duplicate_member",
-            "malformed",
-            dup.as_bytes(),
-            "created appears twice",
-        );
+        let dup = text.replacen("\"created\"", "\"created\": \"2030-01-01T00:00:00Z\",\n  \"created\"", 1);
+        header_vec(&mut kit, "header_duplicate_member", "malformed", dup.as_bytes(), "created appears twice");
     }
-    header_vec(
-        &mut kit,
-        "header_not_json",
-        "malformed",
-        b"format = \"certvault-vault\"\n",
-        "not JSON",
-    );
+    header_vec(&mut kit, "header_not_json", "malformed", b"format = \"certvault-vault\"\n", "not JSON");
 
     // ---------------------------------------------------------------- unlock (§6)
     let pass = SecretString::from(PASSPHRASE);
@@ -663,11 +601,7 @@ fn main() {
         "unlock_crlf_and_comments_ok",
         "ok",
         &scrypt_encrypt(
-            format!(
-                "# edited on Windows\r\n\r\n{}",
-                good_pt.replace('\n', "\r\n")
-            )
-            .as_bytes(),
+            format!("# edited on Windows\r\n\r\n{}", good_pt.replace('\n', "\r\n")).as_bytes(),
             LOW_WORK_FACTOR,
         ),
         "CRLF line ends, an extra comment and a blank line",
@@ -698,13 +632,7 @@ fn main() {
         let mut hostile = ct[..start].to_vec();
         hostile.extend_from_slice(new_line.as_bytes());
         hostile.extend_from_slice(&ct[end..]);
-        unlock_vec(
-            &mut kit,
-            "unlock_excessive_work",
-            "excessive_work",
-            &hostile,
-            "scrypt work factor 2^23",
-        );
+        unlock_vec(&mut kit, "unlock_excessive_work", "excessive_work", &hostile, "scrypt work factor 2^23");
     }
     {
         let other = Identity::generate();
@@ -750,27 +678,19 @@ fn main() {
     }
 
     // ---------------------------------------------------------------- PIN seal (§10)
-    let pin_vec =
-        |kit: &mut Kit, name: &str, expect: &str, pin: Option<&str>, body: &[u8], comment: &str| {
-            let mut h = vec![
-                ("expect", expect.to_owned()),
-                ("area", "pin".to_owned()),
-                ("comment", comment.to_owned()),
-                ("identity", pin_id_line.clone()),
-            ];
-            if let Some(p) = pin {
-                h.push(("pin", p.to_owned()));
-            }
-            kit.write(name, &h, body);
-        };
-    pin_vec(
-        &mut kit,
-        "pin_ok",
-        "ok",
-        Some(PIN),
-        &sealed_pin,
-        "the test vault's sealed PIN",
-    );
+    let pin_vec = |kit: &mut Kit, name: &str, expect: &str, pin: Option<&str>, body: &[u8], comment: &str| {
+        let mut h = vec![
+            ("expect", expect.to_owned()),
+            ("area", "pin".to_owned()),
+            ("comment", comment.to_owned()),
+            ("identity", pin_id_line.clone()),
+        ];
+        if let Some(p) = pin {
+            h.push(("pin", p.to_owned()));
+        }
+        kit.write(name, &h, body);
+    };
+    pin_vec(&mut kit, "pin_ok", "ok", Some(PIN), &sealed_pin, "the test vault's sealed PIN");
     pin_vec(
         &mut kit,
         "pin_empty_ok",
@@ -806,21 +726,20 @@ fn main() {
 
     // ---------------------------------------------------------------- generations (§7, §8, §9)
     let vault_recipient = vault_identity.to_public();
-    let gen_vec =
-        |kit: &mut Kit, name: &str, expect: &str, file_name: &str, body: &[u8], comment: &str| {
-            kit.write(
-                name,
-                &[
-                    ("expect", expect.into()),
-                    ("area", "generation".into()),
-                    ("comment", comment.into()),
-                    ("file_name", file_name.into()),
-                    ("vault_id", vault_id.to_string()),
-                    ("identity", id_line.clone()),
-                ],
-                body,
-            );
-        };
+    let gen_vec = |kit: &mut Kit, name: &str, expect: &str, file_name: &str, body: &[u8], comment: &str| {
+        kit.write(
+            name,
+            &[
+                ("expect", expect.into()),
+                ("area", "generation".into()),
+                ("comment", comment.into()),
+                ("file_name", file_name.into()),
+                ("vault_id", vault_id.to_string()),
+                ("identity", id_line.clone()),
+            ],
+            body,
+        );
+    };
     let enc = |tar: &[u8]| age_encrypt(&vault_recipient, tar);
     let mjson = manifest.to_json();
     let cert_name = format!("certs/{id}.p12");
@@ -849,18 +768,8 @@ fn main() {
         ])
     };
 
-    assert!(
-        good(vec![]) == payload.to_tar().unwrap(),
-        "raw_tar must match the writer"
-    );
-    gen_vec(
-        &mut kit,
-        "generation_ok",
-        "ok",
-        "vault-1.age",
-        &gen1,
-        "the test vault's vault-1.age",
-    );
+    assert!(good(vec![]) == payload.to_tar().unwrap(), "raw_tar must match the writer");
+    gen_vec(&mut kit, "generation_ok", "ok", "vault-1.age", &gen1, "the test vault's vault-1.age");
     gen_vec(
         &mut kit,
         "generation_truncated",
@@ -899,14 +808,7 @@ fn main() {
         &age_encrypt(&Identity::generate().to_public(), &good(vec![])),
         "encrypted to another identity",
     );
-    gen_vec(
-        &mut kit,
-        "generation_not_age",
-        "malformed",
-        "vault-1.age",
-        &good(vec![]),
-        "a bare tar archive",
-    );
+    gen_vec(&mut kit, "generation_not_age", "malformed", "vault-1.age", &good(vec![]), "a bare tar archive");
     gen_vec(
         &mut kit,
         "generation_number_mismatch",
@@ -920,9 +822,7 @@ fn main() {
         "generation_vault_id_mismatch",
         "vault_id_mismatch",
         "vault-1.age",
-        &enc(&with_manifest(&medit(&|v| {
-            v["vault_id"] = "00112233445566778899aabbccddeeff".into()
-        }))),
+        &enc(&with_manifest(&medit(&|v| v["vault_id"] = "00112233445566778899aabbccddeeff".into()))),
         "manifest from another vault",
     );
     gen_vec(
@@ -953,9 +853,7 @@ fn main() {
         "generation_manifest_invalid_entry_id",
         "invalid_manifest",
         "vault-1.age",
-        &enc(&with_manifest(&medit(&|v| {
-            v["entries"][0]["id"] = "ABCDEF012345".into()
-        }))),
+        &enc(&with_manifest(&medit(&|v| v["entries"][0]["id"] = "ABCDEF012345".into()))),
         "entry id in upper case (and not the sha256 prefix)",
     );
     gen_vec(
@@ -973,9 +871,7 @@ fn main() {
         "generation_manifest_kdf_out_of_range",
         "kdf_out_of_range",
         "vault-1.age",
-        &enc(&with_manifest(&medit(&|v| {
-            v["kdf"]["pin_code"]["m_cost"] = 4_000_000.into()
-        }))),
+        &enc(&with_manifest(&medit(&|v| v["kdf"]["pin_code"]["m_cost"] = 4_000_000.into()))),
         "hostile Argon2id memory in the manifest",
     );
     gen_vec(
@@ -1038,12 +934,7 @@ fn main() {
             &enc(&t),
             "the cert member is a symlink to /etc/passwd",
         );
-        let t = good(vec![M(
-            b"certs/000000000000.p12",
-            b'1',
-            b"",
-            b"manifest.json",
-        )]);
+        let t = good(vec![M(b"certs/000000000000.p12", b'1', b"", b"manifest.json")]);
         gen_vec(
             &mut kit,
             "generation_hardlink",
@@ -1142,10 +1033,7 @@ fn main() {
             &enc(&t),
             "no certs/<id>.p12",
         );
-        let t = raw_tar(&[
-            M(b"manifest.json", b'0', &mjson, b""),
-            M(cert_name.as_bytes(), b'0', &p12, b""),
-        ]);
+        let t = raw_tar(&[M(b"manifest.json", b'0', &mjson, b""), M(cert_name.as_bytes(), b'0', &p12, b"")]);
         gen_vec(
             &mut kit,
             "generation_missing_pin",
@@ -1216,18 +1104,9 @@ fn main() {
     for n in &kit.names {
         let text = fs::read(kit.dir.join(n)).unwrap();
         let head = String::from_utf8_lossy(&text[..text.len().min(200)]).into_owned();
-        let expect = head
-            .lines()
-            .next()
-            .unwrap()
-            .trim_start_matches("expect: ")
-            .to_owned();
+        let expect = head.lines().next().unwrap().trim_start_matches("expect: ").to_owned();
         let _ = writeln!(index, "{n}\t{expect}");
     }
     fs::write(root.join("INDEX.tsv"), index).unwrap();
-    println!(
-        "wrote {} vectors and the test vault to {}",
-        kit.names.len(),
-        root.display()
-    );
+    println!("wrote {} vectors and the test vault to {}", kit.names.len(), root.display());
 }

@@ -20,15 +20,9 @@ fn time_argon2(p: Argon2Params) -> f64 {
 }
 
 fn main() {
-    let args: Vec<u32> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<u32> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sets: Vec<Argon2Params> = if args.len() >= 2 {
-        args.chunks(2)
-            .filter(|c| c.len() == 2)
-            .map(|c| Argon2Params::new(c[0], c[1], 1))
-            .collect()
+        args.chunks(2).filter(|c| c.len() == 2).map(|c| Argon2Params::new(c[0], c[1], 1)).collect()
     } else {
         vec![
             Argon2Params::new(64 * 1024, 3, 1),
@@ -54,14 +48,9 @@ fn main() {
     .unwrap_or_else(|e| panic!("{e}"));
     let pass = SecretString::from("timing passphrase");
     for log_n in [18u8, 20, 22] {
-        let ct = u
-            .encrypt_with_work_factor(&pass, log_n)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let ct = u.encrypt_with_work_factor(&pass, log_n).unwrap_or_else(|e| panic!("{e}"));
         let t = Instant::now();
         let _ = UnlockFile::decrypt(&ct, &pass).map_err(|e| eprintln!("{e}"));
-        println!(
-            "scrypt log2 N = {log_n}: decrypt unlock.age {:.3} s",
-            t.elapsed().as_secs_f64()
-        );
+        println!("scrypt log2 N = {log_n}: decrypt unlock.age {:.3} s", t.elapsed().as_secs_f64());
     }
 }

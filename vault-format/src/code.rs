@@ -149,19 +149,13 @@ pub struct Code {
 
 impl Clone for Code {
     fn clone(&self) -> Self {
-        Code {
-            kind: self.kind,
-            value: SecretBox::init_with_mut(|v| *v = *self.value.expose_secret()),
-        }
+        Code { kind: self.kind, value: SecretBox::init_with_mut(|v| *v = *self.value.expose_secret()) }
     }
 }
 
 impl fmt::Debug for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Code")
-            .field("kind", &self.kind)
-            .field("value", &"[REDACTED]")
-            .finish()
+        f.debug_struct("Code").field("kind", &self.kind).field("value", &"[REDACTED]").finish()
     }
 }
 
@@ -264,17 +258,11 @@ impl Code {
 
     /// Builds a code from its canonical 13-byte value (SPEC.md §3.2). The last four bits
     /// must be zero.
-    pub fn from_canonical_bytes(
-        kind: CodeKind,
-        bytes: &[u8; CODE_BYTES],
-    ) -> Result<Code, CodeError> {
+    pub fn from_canonical_bytes(kind: CodeKind, bytes: &[u8; CODE_BYTES]) -> Result<Code, CodeError> {
         if bytes[CODE_BYTES - 1] & 0x0f != 0 {
             return Err(CodeError::NonCanonical);
         }
-        Ok(Code {
-            kind,
-            value: SecretBox::init_with_mut(|v| *v = *bytes),
-        })
+        Ok(Code { kind, value: SecretBox::init_with_mut(|v| *v = *bytes) })
     }
 
     /// The kind of this code.
@@ -321,10 +309,7 @@ impl Code {
         let n_expected = ok_expected.iter().filter(|ok| **ok).count();
         let n_other = ok_other.iter().filter(|ok| **ok).count();
         if n_other == GROUPS || (n_other >= 3 && n_expected == 0) {
-            return Err(CodeError::WrongKind {
-                expected,
-                found: expected.other(),
-            });
+            return Err(CodeError::WrongKind { expected, found: expected.other() });
         }
         let group = ok_expected.iter().position(|ok| !ok).unwrap_or(0) + 1;
         Err(CodeError::Checksum { group: group as u8 })
@@ -342,11 +327,7 @@ impl Code {
         let value = SecretBox::init_with_mut(|v: &mut [u8; CODE_BYTES]| {
             for g in 0..GROUPS {
                 for j in 0..GROUP_DATA_SYMBOLS {
-                    put_symbol(
-                        v,
-                        g * GROUP_DATA_SYMBOLS + j,
-                        symbols[g * GROUP_SYMBOLS + j],
-                    );
+                    put_symbol(v, g * GROUP_DATA_SYMBOLS + j, symbols[g * GROUP_SYMBOLS + j]);
                 }
             }
         });
@@ -380,10 +361,7 @@ fn read_symbols(input: &str) -> Result<Zeroizing<[u8; CODE_SYMBOLS]>, CodeError>
             Typed::Separator => in_chunk = false,
             Typed::Invalid => {
                 let group = (count / GROUP_SYMBOLS + 1).min(GROUPS) as u8;
-                return Err(CodeError::InvalidCharacter {
-                    group,
-                    character: c,
-                });
+                return Err(CodeError::InvalidCharacter { group, character: c });
             }
         }
     }
@@ -392,15 +370,8 @@ fn read_symbols(input: &str) -> Result<Zeroizing<[u8; CODE_SYMBOLS]>, CodeError>
     }
     if count != CODE_SYMBOLS {
         if chunks.len() == GROUPS {
-            if let Some((i, n)) = chunks
-                .iter()
-                .enumerate()
-                .find(|(_, n)| **n != GROUP_SYMBOLS)
-            {
-                return Err(CodeError::GroupLength {
-                    group: (i + 1) as u8,
-                    symbols: *n,
-                });
+            if let Some((i, n)) = chunks.iter().enumerate().find(|(_, n)| **n != GROUP_SYMBOLS) {
+                return Err(CodeError::GroupLength { group: (i + 1) as u8, symbols: *n });
             }
         }
         return Err(CodeError::Length { symbols: count });
@@ -480,10 +451,7 @@ mod tests {
     fn non_canonical_rejected() {
         let mut b = [0u8; CODE_BYTES];
         b[12] = 1;
-        assert_eq!(
-            Code::from_canonical_bytes(CodeKind::Recovery, &b).unwrap_err(),
-            CodeError::NonCanonical
-        );
+        assert_eq!(Code::from_canonical_bytes(CodeKind::Recovery, &b).unwrap_err(), CodeError::NonCanonical);
     }
 
     #[test]
@@ -501,8 +469,7 @@ mod tests {
                     ];
                     let c = check_symbol(kind, g, &d);
                     let group = [d[0], d[1], d[2], d[3], c];
-                    let valid =
-                        |s: &[u8; 5]| check_symbol(kind, g, &[s[0], s[1], s[2], s[3]]) == s[4];
+                    let valid = |s: &[u8; 5]| check_symbol(kind, g, &[s[0], s[1], s[2], s[3]]) == s[4];
                     for i in 0..5 {
                         for v in 0..32u8 {
                             if v != group[i] {
@@ -533,24 +500,14 @@ mod tests {
     fn tolerant_parsing() {
         let c = code_from(CodeKind::Recovery, filled(0xa5));
         let w = written(&c);
-        let sloppy: String = w
-            .replace('-', " ")
-            .to_lowercase()
-            .replace('0', "o")
-            .replace('1', "l");
+        let sloppy: String = w.replace('-', " ").to_lowercase().replace('0', "o").replace('1', "l");
         let p = Code::parse(CodeKind::Recovery, &sloppy).unwrap();
         assert_eq!(p.expose_canonical_bytes(), c.expose_canonical_bytes());
         let nohyphen: String = w.chars().filter(|c| *c != '-').collect();
         assert!(Code::parse(CodeKind::Recovery, &nohyphen).is_ok());
         let fullwidth: String = w
             .chars()
-            .map(|c| {
-                if c == '-' {
-                    'ー'
-                } else {
-                    char::from_u32(u32::from(c) + 0xFEE0).unwrap()
-                }
-            })
+            .map(|c| if c == '-' { 'ー' } else { char::from_u32(u32::from(c) + 0xFEE0).unwrap() })
             .collect();
         assert!(Code::parse(CodeKind::Recovery, &fullwidth).is_ok());
         let extra = format!("--{}--", w.replace('-', "---"));
@@ -565,10 +522,7 @@ mod tests {
         // group 3 starts at index 12
         chars[13] = if chars[13] == 'A' { 'B' } else { 'A' };
         let bad: String = chars.iter().collect();
-        assert_eq!(
-            Code::parse(CodeKind::Recovery, &bad).unwrap_err(),
-            CodeError::Checksum { group: 3 }
-        );
+        assert_eq!(Code::parse(CodeKind::Recovery, &bad).unwrap_err(), CodeError::Checksum { group: 3 });
         let u = w.replacen(&w[18..19], "U", 1);
         assert!(matches!(
             Code::parse(CodeKind::Recovery, &u).unwrap_err(),
@@ -578,32 +532,20 @@ mod tests {
         let short = format!("{}{}", &w[..16], &w[17..]);
         assert_eq!(
             Code::parse(CodeKind::Recovery, &short).unwrap_err(),
-            CodeError::GroupLength {
-                group: 3,
-                symbols: 4
-            }
+            CodeError::GroupLength { group: 3, symbols: 4 }
         );
         let squashed: String = short.chars().filter(|c| *c != '-').collect();
         assert_eq!(
             Code::parse(CodeKind::Recovery, &squashed).unwrap_err(),
             CodeError::Length { symbols: 24 }
         );
-        assert_eq!(
-            Code::parse(CodeKind::Recovery, " - ").unwrap_err(),
-            CodeError::Empty
-        );
+        assert_eq!(Code::parse(CodeKind::Recovery, " - ").unwrap_err(), CodeError::Empty);
         let pin = code_from(CodeKind::PinCode, *c.expose_canonical_bytes());
         assert_eq!(
             Code::parse(CodeKind::Recovery, &written(&pin)).unwrap_err(),
-            CodeError::WrongKind {
-                expected: CodeKind::Recovery,
-                found: CodeKind::PinCode
-            }
+            CodeError::WrongKind { expected: CodeKind::Recovery, found: CodeKind::PinCode }
         );
-        assert_eq!(
-            Code::parse_any(&written(&pin)).unwrap().kind(),
-            CodeKind::PinCode
-        );
+        assert_eq!(Code::parse_any(&written(&pin)).unwrap().kind(), CodeKind::PinCode);
     }
 
     #[test]

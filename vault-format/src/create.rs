@@ -36,12 +36,7 @@ impl NewVault {
         let pin_identity = derive_identity(&pin_code, &vault_id, &kdf.pin_code)?;
         let unlock = UnlockFile::derive(vault_id, recovery, &kdf.recovery)?;
         Ok(NewVault {
-            header: VaultHeader {
-                vault_id,
-                created,
-                kdf,
-                pin_recipient: pin_identity.to_public(),
-            },
+            header: VaultHeader { vault_id, created, kdf, pin_recipient: pin_identity.to_public() },
             unlock,
             pin_code,
             pin_identity,
@@ -59,11 +54,7 @@ mod tests {
 
     #[test]
     fn a_new_vault_opens() {
-        let v = NewVault::generate(
-            KdfParams::both(Argon2Params::new(8, 1, 1)),
-            crate::time::now(),
-        )
-        .unwrap();
+        let v = NewVault::generate(KdfParams::both(Argon2Params::new(8, 1, 1)), crate::time::now()).unwrap();
         v.header.validate().unwrap();
         v.unlock.verify(&v.header.kdf.recovery).unwrap();
         let m = Manifest::new(&v.header, 1, crate::time::now());

@@ -118,10 +118,7 @@ impl From<age::DecryptError> for AgeFailure {
 }
 
 /// Encrypts `plaintext` to one age recipient.
-pub(crate) fn age_encrypt(
-    recipient: &dyn age::Recipient,
-    plaintext: &[u8],
-) -> Result<Vec<u8>, SealError> {
+pub(crate) fn age_encrypt(recipient: &dyn age::Recipient, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
     let enc = age::Encryptor::with_recipients(std::iter::once(recipient))?;
     let mut out = Vec::with_capacity(plaintext.len() + 256);
     let mut w = enc.wrap_output(&mut out)?;
@@ -137,13 +134,9 @@ pub(crate) fn age_decrypt(
     max: u64,
 ) -> Result<Zeroizing<Vec<u8>>, AgeFailure> {
     let d = age::Decryptor::new(ciphertext).map_err(AgeFailure::from)?;
-    let r = d
-        .decrypt(std::iter::once(identity))
-        .map_err(AgeFailure::from)?;
+    let r = d.decrypt(std::iter::once(identity)).map_err(AgeFailure::from)?;
     let mut out = Zeroizing::new(Vec::new());
-    r.take(max + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| AgeFailure::Corrupt)?;
+    r.take(max + 1).read_to_end(&mut out).map_err(|_| AgeFailure::Corrupt)?;
     if out.len() as u64 > max {
         return Err(AgeFailure::TooLarge);
     }
@@ -174,16 +167,10 @@ pub fn open_generation(
     let payload = Payload::from_tar(&tar)?;
     let m = &payload.manifest;
     if m.vault_id != *vault_id {
-        return Err(OpenError::VaultIdMismatch {
-            expected: *vault_id,
-            found: m.vault_id,
-        });
+        return Err(OpenError::VaultIdMismatch { expected: *vault_id, found: m.vault_id });
     }
     if m.generation != generation {
-        return Err(OpenError::GenerationMismatch {
-            expected: generation,
-            found: m.generation,
-        });
+        return Err(OpenError::GenerationMismatch { expected: generation, found: m.generation });
     }
     Ok(payload)
 }
@@ -197,10 +184,7 @@ mod tests {
         assert_eq!(generation_file_name(1), "vault-1.age");
         assert_eq!(parse_generation_file_name("vault-1.age"), Some(1));
         assert_eq!(parse_generation_file_name("VAULT-12.AGE"), Some(12));
-        assert_eq!(
-            parse_generation_file_name("vault-18446744073709551615.age"),
-            Some(u64::MAX)
-        );
+        assert_eq!(parse_generation_file_name("vault-18446744073709551615.age"), Some(u64::MAX));
         for bad in [
             "vault-0.age",
             "vault-01.age",
@@ -225,36 +209,18 @@ mod tests {
         let vid = p.manifest.vault_id;
         let ct = seal_generation(&p, &id.to_public()).unwrap();
         assert_eq!(open_generation(&ct, &id, &vid, 1).unwrap(), p);
-        assert_eq!(
-            open_generation(&ct, &other, &vid, 1),
-            Err(OpenError::WrongKey)
-        );
+        assert_eq!(open_generation(&ct, &other, &vid, 1), Err(OpenError::WrongKey));
         assert!(matches!(
             open_generation(&ct, &id, &vid, 2),
-            Err(OpenError::GenerationMismatch {
-                expected: 2,
-                found: 1
-            })
+            Err(OpenError::GenerationMismatch { expected: 2, found: 1 })
         ));
         let other_vault = VaultId::from_bytes([9; 16]);
-        assert!(matches!(
-            open_generation(&ct, &id, &other_vault, 1),
-            Err(OpenError::VaultIdMismatch { .. })
-        ));
-        assert_eq!(
-            open_generation(&ct[..ct.len() - 10], &id, &vid, 1),
-            Err(OpenError::Corrupt)
-        );
+        assert!(matches!(open_generation(&ct, &id, &other_vault, 1), Err(OpenError::VaultIdMismatch { .. })));
+        assert_eq!(open_generation(&ct[..ct.len() - 10], &id, &vid, 1), Err(OpenError::Corrupt));
         let mut flipped = ct.clone();
         let n = flipped.len() - 20;
         flipped[n] ^= 0x40;
-        assert_eq!(
-            open_generation(&flipped, &id, &vid, 1),
-            Err(OpenError::Corrupt)
-        );
-        assert_eq!(
-            open_generation(b"garbage", &id, &vid, 1),
-            Err(OpenError::Malformed)
-        );
+        assert_eq!(open_generation(&flipped, &id, &vid, 1), Err(OpenError::Corrupt));
+        assert_eq!(open_generation(b"garbage", &id, &vid, 1), Err(OpenError::Malformed));
     }
 }

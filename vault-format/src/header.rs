@@ -89,11 +89,7 @@ pub(crate) fn check_version(found: Option<u64>) -> Result<(), (u64, bool)> {
 impl VaultHeader {
     /// Serialises as pretty-printed JSON with a final newline (SPEC.md §5.1).
     pub fn to_json(&self) -> Vec<u8> {
-        let out = HeaderOut {
-            format: FORMAT_NAME,
-            format_version: FORMAT_VERSION,
-            header: self,
-        };
+        let out = HeaderOut { format: FORMAT_NAME, format_version: FORMAT_VERSION, header: self };
         // Serialising plain structs of strings and integers to a Vec cannot fail.
         let mut v = serde_json::to_vec_pretty(&out).unwrap_or_default();
         v.push(b'\n');
@@ -113,15 +109,10 @@ impl VaultHeader {
         match check_version(peek.format_version) {
             Ok(()) => {}
             Err((found, true)) => {
-                return Err(HeaderError::UnsupportedVersion {
-                    found,
-                    supported: FORMAT_VERSION,
-                });
+                return Err(HeaderError::UnsupportedVersion { found, supported: FORMAT_VERSION });
             }
             Err(_) => {
-                return Err(HeaderError::InvalidField {
-                    field: "format_version",
-                });
+                return Err(HeaderError::InvalidField { field: "format_version" });
             }
         }
         let header: VaultHeader =
@@ -170,19 +161,13 @@ mod tests {
         v["format_version"] = 2.into();
         assert_eq!(
             VaultHeader::from_json(v.to_string().as_bytes()),
-            Err(HeaderError::UnsupportedVersion {
-                found: 2,
-                supported: 1
-            })
+            Err(HeaderError::UnsupportedVersion { found: 2, supported: 1 })
         );
         v["format_version"] = 1.into();
         v["unknown_member"] = "ignored".into();
         assert!(VaultHeader::from_json(v.to_string().as_bytes()).is_ok());
         v["format"] = "something-else".into();
-        assert_eq!(
-            VaultHeader::from_json(v.to_string().as_bytes()),
-            Err(HeaderError::NotAVault)
-        );
+        assert_eq!(VaultHeader::from_json(v.to_string().as_bytes()), Err(HeaderError::NotAVault));
         v["format"] = FORMAT_NAME.into();
         v["kdf"]["recovery"]["m_cost"] = (2 * 1024 * 1024).into();
         assert!(matches!(
@@ -194,13 +179,7 @@ mod tests {
             "\"created\": \"2025-01-01T00:00:00Z\",\n  \"created\"",
             1,
         );
-        assert!(matches!(
-            VaultHeader::from_json(dup.as_bytes()),
-            Err(HeaderError::Malformed(_))
-        ));
-        assert!(matches!(
-            VaultHeader::from_json(b"[1,2]"),
-            Err(HeaderError::Malformed(_))
-        ));
+        assert!(matches!(VaultHeader::from_json(dup.as_bytes()), Err(HeaderError::Malformed(_))));
+        assert!(matches!(VaultHeader::from_json(b"[1,2]"), Err(HeaderError::Malformed(_))));
     }
 }

@@ -35,10 +35,7 @@ pub(crate) fn decode_array<const N: usize>(s: &str) -> Option<[u8; N]> {
 
 /// Whether `s` is non-empty lowercase hex of even length, at most `max_len` characters.
 pub(crate) fn is_lower_hex(s: &str, max_len: usize) -> bool {
-    !s.is_empty()
-        && s.len() % 2 == 0
-        && s.len() <= max_len
-        && s.bytes().all(|c| nibble(c).is_some())
+    !s.is_empty() && s.len() % 2 == 0 && s.len() <= max_len && s.bytes().all(|c| nibble(c).is_some())
 }
 
 /// Whether `s` is lowercase hex of exactly `len` characters.

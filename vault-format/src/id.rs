@@ -40,9 +40,7 @@ impl VaultId {
 impl FromStr for VaultId {
     type Err = InvalidVaultId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        hex::decode_array::<16>(s)
-            .map(VaultId)
-            .ok_or(InvalidVaultId)
+        hex::decode_array::<16>(s).map(VaultId).ok_or(InvalidVaultId)
     }
 }
 
@@ -83,11 +81,8 @@ pub(crate) mod recipient_serde {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Recipient, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         if !s.starts_with("age1") {
-            return Err(serde::de::Error::custom(
-                "pin_recipient: not an age X25519 recipient",
-            ));
+            return Err(serde::de::Error::custom("pin_recipient: not an age X25519 recipient"));
         }
-        s.parse::<Recipient>()
-            .map_err(|e| serde::de::Error::custom(format_args!("pin_recipient: {e}")))
+        s.parse::<Recipient>().map_err(|e| serde::de::Error::custom(format_args!("pin_recipient: {e}")))
     }
 }

@@ -88,11 +88,7 @@ impl Argon2Params {
         if p_ok && t_ok && m_ok && work_ok {
             Ok(())
         } else {
-            Err(KdfError::OutOfRange {
-                m_cost: self.m_cost,
-                t_cost: self.t_cost,
-                p_cost: self.p_cost,
-            })
+            Err(KdfError::OutOfRange { m_cost: self.m_cost, t_cost: self.t_cost, p_cost: self.p_cost })
         }
     }
 }
@@ -115,10 +111,7 @@ pub struct KdfParams {
 impl KdfParams {
     /// Both kinds with the same parameters.
     pub const fn both(p: Argon2Params) -> KdfParams {
-        KdfParams {
-            recovery: p,
-            pin_code: p,
-        }
+        KdfParams { recovery: p, pin_code: p }
     }
 
     /// The parameters for one code kind.
@@ -164,11 +157,7 @@ pub enum KdfError {
 /// Derives the age X25519 identity of a code for a vault (SPEC.md §4).
 ///
 /// Costs one Argon2id run with `params` (about a second with the defaults).
-pub fn derive_identity(
-    code: &Code,
-    vault_id: &VaultId,
-    params: &Argon2Params,
-) -> Result<Identity, KdfError> {
+pub fn derive_identity(code: &Code, vault_id: &VaultId, params: &Argon2Params) -> Result<Identity, KdfError> {
     let scalar = derive_scalar(code, vault_id, params)?;
     identity_from_scalar(&scalar)
 }
@@ -180,13 +169,8 @@ pub fn derive_scalar(
     params: &Argon2Params,
 ) -> Result<Zeroizing<[u8; 32]>, KdfError> {
     params.validate()?;
-    let p = argon2::Params::new(
-        params.m_cost,
-        params.t_cost,
-        params.p_cost,
-        Some(OUTPUT_LEN as usize),
-    )
-    .map_err(|e| KdfError::Argon2(e.to_string()))?;
+    let p = argon2::Params::new(params.m_cost, params.t_cost, params.p_cost, Some(OUTPUT_LEN as usize))
+        .map_err(|e| KdfError::Argon2(e.to_string()))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
     let label = code.kind().salt_label();
     let mut salt = Vec::with_capacity(label.len() + 16);
@@ -230,11 +214,7 @@ mod tests {
         assert!(Argon2Params::new(7, 1, 1).validate().is_err());
         assert!(Argon2Params::new(16, 1, 4).validate().is_err());
         assert!(Argon2Params::new(MAX_M_COST_KIB, 4, 1).validate().is_ok());
-        assert!(
-            Argon2Params::new(MAX_M_COST_KIB + 1, 1, 1)
-                .validate()
-                .is_err()
-        );
+        assert!(Argon2Params::new(MAX_M_COST_KIB + 1, 1, 1).validate().is_err());
         assert!(Argon2Params::new(MAX_M_COST_KIB, 5, 1).validate().is_err());
         assert!(Argon2Params::new(64, 0, 1).validate().is_err());
         assert!(Argon2Params::new(64, 17, 1).validate().is_err());

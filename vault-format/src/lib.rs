@@ -45,8 +45,7 @@ pub use age::x25519::{Identity, Recipient};
 pub use code::{Code, CodeError, CodeKind};
 pub use create::NewVault;
 pub use generation::{
-    OpenError, SealError, generation_file_name, open_generation, parse_generation_file_name,
-    seal_generation,
+    OpenError, SealError, generation_file_name, open_generation, parse_generation_file_name, seal_generation,
 };
 pub use header::{HeaderError, VaultHeader};
 pub use id::{InvalidVaultId, VaultId};

@@ -215,11 +215,7 @@ impl Manifest {
     /// The manifest of the next generation: the same contents with `generation` + 1 and
     /// `updated` set (SPEC.md §11).
     pub fn next_generation(&self, updated: String) -> Manifest {
-        Manifest {
-            generation: self.generation.saturating_add(1),
-            updated,
-            ..self.clone()
-        }
+        Manifest { generation: self.generation.saturating_add(1), updated, ..self.clone() }
     }
 
     /// The entry with this id.
@@ -229,10 +225,7 @@ impl Manifest {
 
     /// Serialises as pretty-printed JSON with a final newline (SPEC.md §9.1).
     pub fn to_json(&self) -> Vec<u8> {
-        let out = ManifestOut {
-            format_version: FORMAT_VERSION,
-            manifest: self,
-        };
+        let out = ManifestOut { format_version: FORMAT_VERSION, manifest: self };
         // Serialising plain structs of strings and integers to a Vec cannot fail.
         let mut v = serde_json::to_vec_pretty(&out).unwrap_or_default();
         v.push(b'\n');
@@ -249,16 +242,10 @@ impl Manifest {
         match check_version(peek.format_version) {
             Ok(()) => {}
             Err((found, true)) => {
-                return Err(ManifestError::UnsupportedVersion {
-                    found,
-                    supported: FORMAT_VERSION,
-                });
+                return Err(ManifestError::UnsupportedVersion { found, supported: FORMAT_VERSION });
             }
             Err(_) => {
-                return Err(ManifestError::InvalidField {
-                    entry: None,
-                    field: "format_version",
-                });
+                return Err(ManifestError::InvalidField { entry: None, field: "format_version" });
             }
         }
         let m: Manifest =
@@ -295,10 +282,8 @@ impl Manifest {
 impl Entry {
     /// Checks this entry's grammars (SPEC.md §9.3).
     pub fn validate(&self) -> Result<(), ManifestError> {
-        let bad = |field| ManifestError::InvalidField {
-            entry: Some(self.id.chars().take(16).collect()),
-            field,
-        };
+        let bad =
+            |field| ManifestError::InvalidField { entry: Some(self.id.chars().take(16).collect()), field };
         if !is_entry_id(&self.id) {
             return Err(bad("id"));
         }
@@ -411,10 +396,7 @@ pub(crate) mod tests {
         v["format_version"] = 7.into();
         assert_eq!(
             Manifest::from_json(v.to_string().as_bytes()),
-            Err(ManifestError::UnsupportedVersion {
-                found: 7,
-                supported: 1
-            })
+            Err(ManifestError::UnsupportedVersion { found: 7, supported: 1 })
         );
     }
 
@@ -424,19 +406,13 @@ pub(crate) mod tests {
         e.original_file_name = "..\\evil.p12".into();
         assert!(matches!(
             sample_manifest(vec![e]).validate(),
-            Err(ManifestError::InvalidField {
-                field: "original_file_name",
-                ..
-            })
+            Err(ManifestError::InvalidField { field: "original_file_name", .. })
         ));
         let mut e = sample_entry(b"x");
         e.id = entry_id(b"y");
         assert!(sample_manifest(vec![e]).validate().is_err());
         let m = sample_manifest(vec![sample_entry(b"x"), sample_entry(b"x")]);
-        assert!(matches!(
-            m.validate(),
-            Err(ManifestError::DuplicateEntry(_))
-        ));
+        assert!(matches!(m.validate(), Err(ManifestError::DuplicateEntry(_))));
     }
 
     fn arb_text() -> impl Strategy<Value = String> {

@@ -115,16 +115,10 @@ fn member(path: &str) -> Option<Member> {
     if path == MANIFEST_PATH {
         return Some(Member::Manifest);
     }
-    if let Some(id) = path
-        .strip_prefix("certs/")
-        .and_then(|r| r.strip_suffix(".p12"))
-    {
+    if let Some(id) = path.strip_prefix("certs/").and_then(|r| r.strip_suffix(".p12")) {
         return is_entry_id(id).then(|| Member::Cert(id.to_owned()));
     }
-    if let Some(id) = path
-        .strip_prefix("pins/")
-        .and_then(|r| r.strip_suffix(".age"))
-    {
+    if let Some(id) = path.strip_prefix("pins/").and_then(|r| r.strip_suffix(".age")) {
         return is_entry_id(id).then(|| Member::Pin(id.to_owned()));
     }
     None
@@ -143,25 +137,13 @@ fn malformed(e: std::io::Error) -> PayloadError {
 }
 
 fn limit(what: &str, size: u64, limit: u64) -> Result<(), PayloadError> {
-    if size > limit {
-        Err(PayloadError::TooLarge {
-            what: what.to_owned(),
-            size,
-            limit,
-        })
-    } else {
-        Ok(())
-    }
+    if size > limit { Err(PayloadError::TooLarge { what: what.to_owned(), size, limit }) } else { Ok(()) }
 }
 
 impl Payload {
     /// A payload with this manifest and no files.
     pub fn new(manifest: Manifest) -> Payload {
-        Payload {
-            manifest,
-            certs: BTreeMap::new(),
-            pins: BTreeMap::new(),
-        }
+        Payload { manifest, certs: BTreeMap::new(), pins: BTreeMap::new() }
     }
 
     /// Adds an entry with its `.p12` and, if `entry.pin_stored`, its sealed PIN
@@ -222,10 +204,7 @@ impl Payload {
     /// Cross-checks the manifest against the files (SPEC.md §8.4 steps 7-8).
     fn check_files(&self) -> Result<(), PayloadError> {
         for e in &self.manifest.entries {
-            let cert = self
-                .certs
-                .get(&e.id)
-                .ok_or_else(|| PayloadError::MissingFile(cert_path(&e.id)))?;
+            let cert = self.certs.get(&e.id).ok_or_else(|| PayloadError::MissingFile(cert_path(&e.id)))?;
             if cert.len() as u64 != e.size {
                 return Err(PayloadError::SizeMismatch(e.id.clone()));
             }
@@ -315,11 +294,7 @@ impl Payload {
             total += size;
             limit("archive contents", total, MAX_CONTENT_BYTES)?;
             let mut data = Vec::with_capacity(size as usize);
-            entry
-                .by_ref()
-                .take(size)
-                .read_to_end(&mut data)
-                .map_err(malformed)?;
+            entry.by_ref().take(size).read_to_end(&mut data).map_err(malformed)?;
             if data.len() as u64 != size {
                 return Err(PayloadError::Malformed(format!("{path} is truncated")));
             }
@@ -334,11 +309,7 @@ impl Payload {
             }
         }
         let manifest = Manifest::from_json(&manifest.ok_or(PayloadError::MissingManifest)?)?;
-        let payload = Payload {
-            manifest,
-            certs,
-            pins,
-        };
+        let payload = Payload { manifest, certs, pins };
         payload.check_files()?;
         Ok(payload)
     }
@@ -356,8 +327,7 @@ pub(crate) mod tests {
         for p12 in p12s {
             let e = sample_entry(p12);
             p.certs.insert(e.id.clone(), p12.to_vec());
-            p.pins
-                .insert(e.id.clone(), b"age-encryption.org/v1\n...".to_vec());
+            p.pins.insert(e.id.clone(), b"age-encryption.org/v1\n...".to_vec());
             m.entries.push(e);
         }
         p.manifest = m;
@@ -412,8 +382,7 @@ pub(crate) mod tests {
             Err(PayloadError::MissingFile(_))
         ));
         assert_eq!(p, before);
-        p.add_entry(e, b"second".to_vec(), Some(b"sealed".to_vec()))
-            .unwrap();
+        p.add_entry(e, b"second".to_vec(), Some(b"sealed".to_vec())).unwrap();
         assert!(p.validate().is_ok());
         assert!(p.remove_entry(&id));
         assert!(!p.remove_entry(&id));
@@ -440,55 +409,17 @@ pub(crate) mod tests {
             v.push(extra);
             Payload::from_tar(&raw_tar(&v)).unwrap_err()
         };
-        assert!(matches!(
-            with((b"../evil", b'0', b"")),
-            PayloadError::UnsafePath(_)
-        ));
-        assert!(matches!(
-            with((b"/etc/x", b'0', b"")),
-            PayloadError::UnsafePath(_)
-        ));
-        assert!(matches!(
-            with((b"certs\\x", b'0', b"")),
-            PayloadError::UnsafePath(_)
-        ));
-        assert!(matches!(
-            with((b"C:x", b'0', b"")),
-            PayloadError::UnsafePath(_)
-        ));
-        assert!(matches!(
-            with((b"notes.txt", b'0', b"")),
-            PayloadError::UnexpectedFile(_)
-        ));
-        assert!(matches!(
-            with((b"certs/x", b'2', b"")),
-            PayloadError::UnsupportedEntryType(_)
-        ));
-        assert!(matches!(
-            with((b"certs/x", b'1', b"")),
-            PayloadError::UnsupportedEntryType(_)
-        ));
-        assert!(matches!(
-            with((b"certs/x", b'3', b"")),
-            PayloadError::UnsupportedEntryType(_)
-        ));
-        assert!(matches!(
-            with((b"tmp/", b'5', b"")),
-            PayloadError::UnexpectedFile(_)
-        ));
-        assert!(matches!(
-            with((b"manifest.json", b'0', b"{}")),
-            PayloadError::DuplicateFile(_)
-        ));
-        assert!(
-            Payload::from_tar(&raw_tar(&[
-                (b"certs/", b'5', b""),
-                good[0],
-                good[1],
-                good[2]
-            ]))
-            .is_ok()
-        );
+        assert!(matches!(with((b"../evil", b'0', b"")), PayloadError::UnsafePath(_)));
+        assert!(matches!(with((b"/etc/x", b'0', b"")), PayloadError::UnsafePath(_)));
+        assert!(matches!(with((b"certs\\x", b'0', b"")), PayloadError::UnsafePath(_)));
+        assert!(matches!(with((b"C:x", b'0', b"")), PayloadError::UnsafePath(_)));
+        assert!(matches!(with((b"notes.txt", b'0', b"")), PayloadError::UnexpectedFile(_)));
+        assert!(matches!(with((b"certs/x", b'2', b"")), PayloadError::UnsupportedEntryType(_)));
+        assert!(matches!(with((b"certs/x", b'1', b"")), PayloadError::UnsupportedEntryType(_)));
+        assert!(matches!(with((b"certs/x", b'3', b"")), PayloadError::UnsupportedEntryType(_)));
+        assert!(matches!(with((b"tmp/", b'5', b"")), PayloadError::UnexpectedFile(_)));
+        assert!(matches!(with((b"manifest.json", b'0', b"{}")), PayloadError::DuplicateFile(_)));
+        assert!(Payload::from_tar(&raw_tar(&[(b"certs/", b'5', b""), good[0], good[1], good[2]])).is_ok());
         let missing_pin = [good[0], good[1]];
         assert_eq!(
             Payload::from_tar(&raw_tar(&missing_pin)).unwrap_err(),
@@ -505,32 +436,20 @@ pub(crate) mod tests {
             PayloadError::ChecksumMismatch(id.clone())
         );
         let short = [good[0], (cert.as_bytes(), b'0', b"firs"), good[2]];
-        assert_eq!(
-            Payload::from_tar(&raw_tar(&short)).unwrap_err(),
-            PayloadError::SizeMismatch(id.clone())
-        );
+        assert_eq!(Payload::from_tar(&raw_tar(&short)).unwrap_err(), PayloadError::SizeMismatch(id.clone()));
         let big = vec![0u8; MAX_PIN_FILE_BYTES as usize + 1];
         let over = [good[0], good[1], (pin.as_bytes(), b'0', &big[..])];
-        assert!(matches!(
-            Payload::from_tar(&raw_tar(&over)).unwrap_err(),
-            PayloadError::TooLarge { .. }
-        ));
+        assert!(matches!(Payload::from_tar(&raw_tar(&over)).unwrap_err(), PayloadError::TooLarge { .. }));
         assert_eq!(
             Payload::from_tar(&raw_tar(&[good[1], good[2]])).unwrap_err(),
             PayloadError::MissingManifest
         );
         let stray = format!("pins/{}.age", "0".repeat(12));
         let v = [good[0], good[1], good[2], (stray.as_bytes(), b'0', b"x")];
-        assert!(matches!(
-            Payload::from_tar(&raw_tar(&v)).unwrap_err(),
-            PayloadError::UnreferencedFile(_)
-        ));
+        assert!(matches!(Payload::from_tar(&raw_tar(&v)).unwrap_err(), PayloadError::UnreferencedFile(_)));
         let mut t = raw_tar(&good);
         t[3] ^= 1; // breaks the first header's checksum
-        assert!(matches!(
-            Payload::from_tar(&t).unwrap_err(),
-            PayloadError::Malformed(_)
-        ));
+        assert!(matches!(Payload::from_tar(&t).unwrap_err(), PayloadError::Malformed(_)));
     }
 
     proptest! {

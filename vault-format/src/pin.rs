@@ -65,16 +65,10 @@ mod tests {
     fn wrong_identity_and_limits() {
         let id = Identity::generate();
         let sealed = seal_pin(&SecretString::from("1234"), &id.to_public()).unwrap();
-        assert_eq!(
-            open_pin(&sealed, &Identity::generate()).unwrap_err(),
-            PinError::WrongKey
-        );
+        assert_eq!(open_pin(&sealed, &Identity::generate()).unwrap_err(), PinError::WrongKey);
         assert_eq!(open_pin(b"1234", &id).unwrap_err(), PinError::Malformed);
         let long = SecretString::from("9".repeat(MAX_PIN_BYTES + 1));
-        assert!(matches!(
-            seal_pin(&long, &id.to_public()),
-            Err(SealError::PinTooLong)
-        ));
+        assert!(matches!(seal_pin(&long, &id.to_public()), Err(SealError::PinTooLong)));
         let bad = age_encrypt(&id.to_public(), &[0xff, 0xfe]).unwrap();
         assert_eq!(open_pin(&bad, &id).unwrap_err(), PinError::InvalidPin);
     }

@@ -8,10 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Formats a moment as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, UTC). Moments before
 /// 1970 are clamped to the epoch.
 pub fn format_timestamp(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     format_unix(secs)
 }
 
@@ -25,12 +22,7 @@ pub fn format_unix(secs: u64) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 /// Howard Hinnant's days-to-civil algorithm, for days since 1970-01-01.
@@ -89,17 +81,14 @@ pub fn is_valid_timestamp(s: &str) -> bool {
     if b[13] != b':' || b[16] != b':' || b[b.len() - 1] != b'Z' {
         return false;
     }
-    let (Some(h), Some(mi), Some(sec)) =
-        (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19]))
-    else {
+    let (Some(h), Some(mi), Some(sec)) = (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19])) else {
         return false;
     };
     if h > 23 || mi > 59 || sec > 60 {
         return false;
     }
     let frac = &b[19..b.len() - 1];
-    frac.is_empty()
-        || (frac[0] == b'.' && frac.len() > 1 && frac[1..].iter().all(u8::is_ascii_digit))
+    frac.is_empty() || (frac[0] == b'.' && frac.len() > 1 && frac[1..].iter().all(u8::is_ascii_digit))
 }
 
 #[cfg(test)]

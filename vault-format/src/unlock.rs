@@ -100,19 +100,11 @@ impl UnlockFile {
     /// Assembles an unlock file. `recovery_code` must be of kind
     /// [`CodeKind::Recovery`]; `identity` should be its derivation (see
     /// [`UnlockFile::derive`]).
-    pub fn new(
-        vault_id: VaultId,
-        recovery_code: Code,
-        identity: Identity,
-    ) -> Result<UnlockFile, SealError> {
+    pub fn new(vault_id: VaultId, recovery_code: Code, identity: Identity) -> Result<UnlockFile, SealError> {
         if recovery_code.kind() != CodeKind::Recovery {
             return Err(SealError::NotRecoveryCode);
         }
-        Ok(UnlockFile {
-            vault_id,
-            recovery_code,
-            identity,
-        })
+        Ok(UnlockFile { vault_id, recovery_code, identity })
     }
 
     /// Derives the vault identity from `recovery_code` and assembles the unlock file
@@ -126,11 +118,7 @@ impl UnlockFile {
             return Err(KdfError::Unsupported);
         }
         let identity = derive_identity(&recovery_code, &vault_id, params)?;
-        Ok(UnlockFile {
-            vault_id,
-            recovery_code,
-            identity,
-        })
+        Ok(UnlockFile { vault_id, recovery_code, identity })
     }
 
     /// The vault id named in the file; compare it with `vault.json`'s.
@@ -199,8 +187,7 @@ impl UnlockFile {
                 if code.is_some() {
                     return Err(UnlockError::InvalidPlaintext("two recovery code lines"));
                 }
-                code =
-                    Some(Code::parse(CodeKind::Recovery, rest).map_err(UnlockError::RecoveryCode)?);
+                code = Some(Code::parse(CodeKind::Recovery, rest).map_err(UnlockError::RecoveryCode)?);
             } else if line.starts_with('#') {
                 // Other comments are allowed and ignored, as in any age identity file.
             } else if line.starts_with(IDENTITY_PREFIX) {
@@ -229,11 +216,7 @@ impl UnlockFile {
         let derived = derive_identity(&self.recovery_code, &self.vault_id, params)?;
         let a = derived.to_string();
         let b = self.identity.to_string();
-        if a.expose_secret() == b.expose_secret() {
-            Ok(())
-        } else {
-            Err(VerifyError::Mismatch)
-        }
+        if a.expose_secret() == b.expose_secret() { Ok(()) } else { Err(VerifyError::Mismatch) }
     }
 
     /// Encrypts the plaintext with `passphrase`, scrypt work factor
@@ -258,13 +241,8 @@ impl UnlockFile {
 
     /// Decrypts `unlock.age` with `passphrase` and decodes it (SPEC.md §6.3), accepting
     /// any scrypt work factor up to [`MAX_UNLOCK_WORK_FACTOR`].
-    pub fn decrypt(
-        ciphertext: &[u8],
-        passphrase: &SecretString,
-    ) -> Result<UnlockFile, UnlockError> {
-        let is_scrypt = age::Decryptor::new(ciphertext)
-            .map_err(|_| UnlockError::Malformed)?
-            .is_scrypt();
+    pub fn decrypt(ciphertext: &[u8], passphrase: &SecretString) -> Result<UnlockFile, UnlockError> {
+        let is_scrypt = age::Decryptor::new(ciphertext).map_err(|_| UnlockError::Malformed)?.is_scrypt();
         if !is_scrypt {
             return Err(UnlockError::NotPassphraseEncrypted);
         }
@@ -278,8 +256,7 @@ impl UnlockFile {
             AgeFailure::Corrupt => UnlockError::Corrupt,
             AgeFailure::TooLarge => UnlockError::InvalidPlaintext("too large"),
         })?;
-        let text =
-            std::str::from_utf8(&pt).map_err(|_| UnlockError::InvalidPlaintext("not UTF-8"))?;
+        let text = std::str::from_utf8(&pt).map_err(|_| UnlockError::InvalidPlaintext("not UTF-8"))?;
         UnlockFile::from_plaintext(text)
     }
 }
@@ -305,10 +282,7 @@ mod tests {
         let back = UnlockFile::from_plaintext(pt.expose_secret()).unwrap();
         assert_eq!(back.to_plaintext().expose_secret(), pt.expose_secret());
         back.verify(&TINY).unwrap();
-        assert_eq!(
-            back.verify(&Argon2Params::new(16, 1, 1)),
-            Err(VerifyError::Mismatch)
-        );
+        assert_eq!(back.verify(&Argon2Params::new(16, 1, 1)), Err(VerifyError::Mismatch));
         let crlf = pt.expose_secret().replace('\n', "\r\n") + "\r\n# more\n";
         assert!(UnlockFile::from_plaintext(&crlf).is_ok());
     }
@@ -328,20 +302,14 @@ mod tests {
                 .collect::<String>()
         };
         for i in 0..3 {
-            assert!(matches!(
-                UnlockFile::from_plaintext(&without(i)),
-                Err(UnlockError::InvalidPlaintext(_))
-            ));
+            assert!(matches!(UnlockFile::from_plaintext(&without(i)), Err(UnlockError::InvalidPlaintext(_))));
         }
         let twice = format!("{s}{}\n", lines[2]);
         assert!(UnlockFile::from_plaintext(&twice).is_err());
         let junk = format!("{s}hello\n");
         assert!(UnlockFile::from_plaintext(&junk).is_err());
         let pin = Code::generate(CodeKind::PinCode).to_grouped_string();
-        let wrong_kind = s.replace(
-            lines[1],
-            &format!("{RECOVERY_LINE_PREFIX}{}", pin.expose_secret()),
-        );
+        let wrong_kind = s.replace(lines[1], &format!("{RECOVERY_LINE_PREFIX}{}", pin.expose_secret()));
         assert!(matches!(
             UnlockFile::from_plaintext(&wrong_kind),
             Err(UnlockError::RecoveryCode(CodeError::WrongKind { .. }))
@@ -360,14 +328,8 @@ mod tests {
             UnlockError::WrongPassphrase
         );
         let x = crate::generation::age_encrypt(&Identity::generate().to_public(), b"x").unwrap();
-        assert_eq!(
-            UnlockFile::decrypt(&x, &pass).unwrap_err(),
-            UnlockError::NotPassphraseEncrypted
-        );
-        assert_eq!(
-            UnlockFile::decrypt(b"nope", &pass).unwrap_err(),
-            UnlockError::Malformed
-        );
+        assert_eq!(UnlockFile::decrypt(&x, &pass).unwrap_err(), UnlockError::NotPassphraseEncrypted);
+        assert_eq!(UnlockFile::decrypt(b"nope", &pass).unwrap_err(), UnlockError::Malformed);
     }
 
     #[test]

@@ -8,9 +8,9 @@ use std::str::FromStr;
 
 use vault_format::secrecy::{ExposeSecret, SecretString};
 use vault_format::{
-    Argon2Params, Code, CodeError, CodeKind, HeaderError, Identity, KdfError, ManifestError,
-    OpenError, PayloadError, PinError, UnlockError, UnlockFile, VaultHeader, VaultId, VerifyError,
-    derive_identity, open_generation, open_pin, parse_generation_file_name,
+    Argon2Params, Code, CodeError, CodeKind, HeaderError, Identity, KdfError, ManifestError, OpenError,
+    PayloadError, PinError, UnlockError, UnlockFile, VaultHeader, VaultId, VerifyError, derive_identity,
+    open_generation, open_pin, parse_generation_file_name,
 };
 
 fn vectors_dir() -> PathBuf {
@@ -51,10 +51,7 @@ impl Vector {
     }
 
     fn h(&self, k: &str) -> &str {
-        self.headers
-            .get(k)
-            .map(String::as_str)
-            .unwrap_or_else(|| panic!("{}: no header {k}", self.name))
+        self.headers.get(k).map(String::as_str).unwrap_or_else(|| panic!("{}: no header {k}", self.name))
     }
 
     fn argon2(&self) -> Argon2Params {
@@ -88,9 +85,7 @@ fn ok() -> Outcome {
 fn code_class(e: &CodeError) -> Outcome {
     match e {
         CodeError::Empty => ("empty".into(), None),
-        CodeError::InvalidCharacter { group, .. } => {
-            ("invalid_character".into(), Some(group.to_string()))
-        }
+        CodeError::InvalidCharacter { group, .. } => ("invalid_character".into(), Some(group.to_string())),
         CodeError::GroupLength { group, .. } => ("group_length".into(), Some(group.to_string())),
         CodeError::Length { symbols } => ("length".into(), Some(symbols.to_string())),
         CodeError::Checksum { group } => ("checksum".into(), Some(group.to_string())),
@@ -121,20 +116,13 @@ fn run_code(v: &Vector) -> Outcome {
         Ok(c) => c,
         Err(e) => return code_class(&e),
     };
-    let canonical: String = code
-        .expose_canonical_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let canonical: String = code.expose_canonical_bytes().iter().map(|b| format!("{b:02x}")).collect();
     if canonical != v.h("canonical") {
         return ("canonical mismatch".into(), None);
     }
     // The written form re-parses to the same value (normalisation is lossless).
     let again = Code::parse(code.kind(), code.to_grouped_string().expose_secret()).unwrap();
-    assert_eq!(
-        again.expose_canonical_bytes(),
-        code.expose_canonical_bytes()
-    );
+    assert_eq!(again.expose_canonical_bytes(), code.expose_canonical_bytes());
     let vid = VaultId::from_str(v.h("vault_id")).unwrap();
     let id = match derive_identity(&code, &vid, &v.argon2()) {
         Ok(id) => id,
@@ -260,14 +248,8 @@ fn run_vault(v: &Vector) -> Outcome {
     let pass = SecretString::from(v.h("passphrase").to_owned());
     let unlock = UnlockFile::decrypt(&fs::read(dir.join("unlock.age")).unwrap(), &pass).unwrap();
     assert_eq!(unlock.vault_id(), header.vault_id);
-    assert_eq!(
-        unlock.recovery_code().to_grouped_string().expose_secret(),
-        v.h("recovery_code")
-    );
-    assert_eq!(
-        unlock.identity().to_string().expose_secret(),
-        v.h("identity")
-    );
+    assert_eq!(unlock.recovery_code().to_grouped_string().expose_secret(), v.h("recovery_code"));
+    assert_eq!(unlock.identity().to_string().expose_secret(), v.h("identity"));
     unlock.verify(&header.kdf.recovery).unwrap();
     // The typed recovery code leads to the same identity.
     let r = Code::parse(CodeKind::Recovery, v.h("recovery_code")).unwrap();
@@ -283,13 +265,7 @@ fn run_vault(v: &Vector) -> Outcome {
         .collect();
     gens.sort();
     let (n, path) = gens.pop().unwrap();
-    let payload = open_generation(
-        &fs::read(path).unwrap(),
-        unlock.identity(),
-        &header.vault_id,
-        n,
-    )
-    .unwrap();
+    let payload = open_generation(&fs::read(path).unwrap(), unlock.identity(), &header.vault_id, n).unwrap();
     assert_eq!(payload.manifest.header(), header);
     let entry = payload.manifest.entry(v.h("entry")).unwrap();
     assert!(entry.pin_stored);
@@ -303,13 +279,7 @@ fn run_vault(v: &Vector) -> Outcome {
     // Nothing secret in the public files.
     for public in ["vault.json", "README.txt"] {
         let text = fs::read_to_string(dir.join(public)).unwrap();
-        for k in [
-            "passphrase",
-            "recovery_code",
-            "pin_code",
-            "identity",
-            "pin_identity",
-        ] {
+        for k in ["passphrase", "recovery_code", "pin_code", "identity", "pin_identity"] {
             assert!(!text.contains(v.h(k)), "{public} contains the {k}");
         }
     }
@@ -319,10 +289,7 @@ fn run_vault(v: &Vector) -> Outcome {
 #[test]
 fn testkit() {
     let dir = vectors_dir().join("testkit");
-    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut paths: Vec<PathBuf> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
     let mut failures = Vec::new();
     let mut areas: BTreeMap<String, usize> = BTreeMap::new();
@@ -340,42 +307,27 @@ fn testkit() {
         };
         *areas.entry(area).or_default() += 1;
         if class != v.h("expect") {
-            failures.push(format!(
-                "{}: expected {}, got {class}",
-                v.name,
-                v.h("expect")
-            ));
+            failures.push(format!("{}: expected {}, got {class}", v.name, v.h("expect")));
             continue;
         }
-        let pinned = ["group", "found", "symbols"]
-            .iter()
-            .find_map(|k| v.headers.get(*k));
+        let pinned = ["group", "found", "symbols"].iter().find_map(|k| v.headers.get(*k));
         if let Some(want) = pinned {
             if detail.as_ref() != Some(want) {
-                failures.push(format!(
-                    "{}: expected detail {want}, got {detail:?}",
-                    v.name
-                ));
+                failures.push(format!("{}: expected detail {want}, got {detail:?}", v.name));
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     for area in ["code", "header", "unlock", "pin", "generation", "vault"] {
-        assert!(
-            areas.get(area).copied().unwrap_or(0) > 0,
-            "no {area} vectors"
-        );
+        assert!(areas.get(area).copied().unwrap_or(0) > 0, "no {area} vectors");
     }
 }
 
 #[test]
 fn index_lists_every_vector() {
     let index = fs::read_to_string(vectors_dir().join("INDEX.tsv")).unwrap();
-    let listed: Vec<&str> = index
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| l.split('\t').next().unwrap())
-        .collect();
+    let listed: Vec<&str> =
+        index.lines().filter(|l| !l.starts_with('#')).map(|l| l.split('\t').next().unwrap()).collect();
     let mut present: Vec<String> = fs::read_dir(vectors_dir().join("testkit"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

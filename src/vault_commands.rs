@@ -1,0 +1,624 @@
+//! The vault commands: `init`, `add`, `list`, `remove`, `passwd`, `reveal-pin`, `export`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use vault_format::{
+    entry_id, open_pin, seal_pin, sha256_hex, CertificateInfo, Code, CodeKind, Entry, KdfParams, Manifest,
+    NewVault, Payload, Purpose as VaultPurpose, Superseded,
+};
+
+use crate::cert::{colon_hex_from_plain, plain_hex, Purpose};
+use crate::certfile::{self, CertificateFile};
+use crate::error::{CliError, EXIT_OK};
+use crate::inspect::{now_unix, purpose_text};
+use crate::pkcs12::{PasswordCheck, Pkcs12Error};
+use crate::secret_input;
+use crate::t;
+use crate::vault::{self, OpenVault, Unlock, UnlockSource};
+
+/// Passphrases zxcvbn scores below this are refused (3 = "safely unguessable").
+const MIN_PASSPHRASE_SCORE: u8 = 3;
+
+pub fn to_vault_purpose(p: Purpose) -> VaultPurpose {
+    match p {
+        Purpose::OnlineQualification => VaultPurpose::OnlineQualification,
+        Purpose::HpkiSecond => VaultPurpose::HpkiSecond,
+        Purpose::Other => VaultPurpose::Other,
+    }
+}
+
+pub fn from_vault_purpose(p: VaultPurpose) -> Purpose {
+    match p {
+        VaultPurpose::OnlineQualification => Purpose::OnlineQualification,
+        VaultPurpose::HpkiSecond => Purpose::HpkiSecond,
+        VaultPurpose::Other => Purpose::Other,
+    }
+}
+
+/// Asks yes/no on the terminal; no terminal means "proceed" only where the caller allows.
+pub fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "はい")
+}
+
+fn warn_fallbacks(vault: &OpenVault) {
+    for w in vault.warnings() {
+        eprintln!("{w}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// init
+
+pub struct InitOptions {
+    pub dir: PathBuf,
+    pub passphrase_file: Option<PathBuf>,
+    pub recovery_out: Option<PathBuf>,
+    pub allow_fixed_disk: bool,
+}
+
+/// Refuses a weak passphrase with the estimator's reason.
+pub fn check_passphrase_strength(passphrase: &str) -> Result<(), CliError> {
+    if passphrase.chars().count() < 10 {
+        return Err(CliError::new(t!("err-passphrase-short")).with_hint(t!("hint-passphrase")));
+    }
+    let estimate = zxcvbn::zxcvbn(passphrase, &["certvault", "clinic", "クリニック"]);
+    if (estimate.score() as u8) < MIN_PASSPHRASE_SCORE {
+        let reason = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| w.to_string())
+            .unwrap_or_else(|| t!("passphrase-guessable"));
+        return Err(
+            CliError::new(t!("err-passphrase-weak", reason = reason)).with_hint(t!("hint-passphrase"))
+        );
+    }
+    Ok(())
+}
+
+fn new_passphrase(file: Option<&Path>) -> Result<SecretString, CliError> {
+    let passphrase = match file {
+        Some(path) => vault::read_secret(path)?,
+        None => {
+            let no_terminal = |_| {
+                CliError::new(t!("err-no-terminal", what = t!("what-passphrase"), flag = "--passphrase-file"))
+            };
+            loop {
+                let first = secret_input::prompt_secret(&t!("init-new-passphrase")).map_err(no_terminal)?;
+                if let Err(e) = check_passphrase_strength(first.expose_secret()) {
+                    eprintln!("{}", e.message);
+                    if let Some(h) = e.hint {
+                        eprintln!("{h}");
+                    }
+                    continue;
+                }
+                let second =
+                    secret_input::prompt_secret(&t!("init-repeat-passphrase")).map_err(no_terminal)?;
+                if first.expose_secret() == second.expose_secret() {
+                    break first;
+                }
+                eprintln!("{}", t!("init-passphrase-mismatch"));
+            }
+        }
+    };
+    check_passphrase_strength(passphrase.expose_secret())?;
+    Ok(passphrase)
+}
+
+fn readme_text() -> String {
+    format!(
+        "{}\n\n{}\n",
+        include_str!("../templates/usb-readme.ja.txt").trim_end(),
+        include_str!("../templates/usb-readme.en.txt").trim_end()
+    )
+}
+
+/// The `--recovery-out` file: 0600, outside the vault, one value per line.
+fn write_recovery_out(path: &Path, vault_dir: &Path, new: &NewVault) -> Result<(), CliError> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let inside = match (parent.canonicalize(), vault_dir.canonicalize()) {
+        (Ok(p), Ok(v)) => p.starts_with(&v),
+        _ => false,
+    };
+    if inside {
+        return Err(CliError::new(t!("err-recovery-out-inside", file = path.display())));
+    }
+    let text = zeroize::Zeroizing::new(format!(
+        "RECOVERY-CODE: {}\nRECOVERY-IDENTITY: {}\nPIN-CODE: {}\n",
+        new.unlock.recovery_code().to_grouped_string().expose_secret(),
+        secrecy::ExposeSecret::expose_secret(&new.unlock.identity().to_string()),
+        new.pin_code.to_grouped_string().expose_secret()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(|e| vault::io_error(path, &e))?;
+    f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| vault::io_error(path, &e))?;
+    Ok(())
+}
+
+pub fn init(opts: &InitOptions) -> Result<u8, CliError> {
+    let dir = &opts.dir;
+    if dir.exists() {
+        if dir.join(vault_format::HEADER_FILE_NAME).exists() {
+            return Err(CliError::new(t!("err-already-vault", dir = dir.display())));
+        }
+        let empty = std::fs::read_dir(dir).map_err(|e| vault::io_error(dir, &e))?.next().is_none();
+        if !empty {
+            return Err(CliError::new(t!("err-dir-not-empty", dir = dir.display())));
+        }
+    }
+    let interactive = std::io::stdin().is_terminal();
+    if opts.recovery_out.is_none() && !std::io::stdout().is_terminal() {
+        // Nobody would ever see R and C: the PIN code would be lost for good.
+        return Err(CliError::new(t!("err-init-no-output")));
+    }
+    // Decide about the medium before asking for anything.
+    let probe =
+        if dir.exists() { dir.clone() } else { dir.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let probe = if probe.as_os_str().is_empty() { PathBuf::from(".") } else { probe };
+    let removable = vault::is_on_removable_media(&probe) == Some(true);
+    if !removable
+        && !opts.allow_fixed_disk
+        && (!interactive || !confirm(&t!("init-fixed-disk-confirm", dir = dir.display())))
+    {
+        return Err(CliError::new(t!("err-fixed-disk", dir = dir.display())));
+    }
+    let passphrase = new_passphrase(opts.passphrase_file.as_deref())?;
+
+    let new = NewVault::generate(KdfParams::default(), vault_format::time::now())
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    std::fs::create_dir_all(dir).map_err(|e| vault::io_error(dir, &e))?;
+    if let Some(out) = &opts.recovery_out {
+        write_recovery_out(out, dir, &new)?;
+    }
+    vault::write_new_file(dir, vault_format::README_FILE_NAME, readme_text().as_bytes())?;
+    vault::write_new_file(dir, vault_format::HEADER_FILE_NAME, &new.header.to_json())?;
+    let unlock = new.unlock.encrypt(&passphrase).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    vault::write_new_file(dir, vault_format::UNLOCK_FILE_NAME, &unlock)?;
+    let manifest = Manifest::new(&new.header, 1, vault_format::time::now());
+    let payload = Payload::new(manifest);
+    let sealed = vault_format::seal_generation(&payload, &new.unlock.identity().to_public())
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    vault::write_new_file(dir, &vault_format::generation_file_name(1), &sealed)?;
+    // Prove the vault opens with what the user will type, before telling them it is done.
+    OpenVault::open(dir, &Unlock::Passphrase(passphrase), false)?;
+
+    println!("{}", t!("init-done", dir = dir.display()));
+    if std::io::stdout().is_terminal() {
+        println!();
+        println!("{}", t!("init-show-codes"));
+        println!(
+            "  {}: {}",
+            t!("label-recovery-code"),
+            new.unlock.recovery_code().to_grouped_string().expose_secret()
+        );
+        println!("  {}: {}", t!("label-pin-code"), new.pin_code.to_grouped_string().expose_secret());
+        println!();
+        println!("{}", t!("init-codes-once"));
+    }
+    if let Some(out) = &opts.recovery_out {
+        println!("{}", t!("init-recovery-out", file = out.display()));
+    }
+    Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// add
+
+pub struct AddOptions {
+    pub file: PathBuf,
+    pub vault: PathBuf,
+    pub unlock: UnlockSource,
+    pub pin_file: Option<PathBuf>,
+    pub hint: Option<String>,
+    pub purpose: Option<Purpose>,
+    pub no_store_pin: bool,
+}
+
+/// Gets the PIN for `file` and verifies it offline: from `--pin-file`, or by asking until it
+/// is right (there is no lockout to fear).
+pub fn verified_pin(file: &CertificateFile, pin_file: Option<&Path>) -> Result<SecretString, CliError> {
+    let p12 = &file.pkcs12;
+    let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
+    if let PasswordCheck::Correct(_) | PasswordCheck::NotNeeded = check("")? {
+        return Ok(SecretString::from(String::new()));
+    }
+    if let Some(path) = pin_file {
+        let pin = secret_input::read_secret_file(path)
+            .map_err(|e| CliError::new(t!("err-pin-file", file = path.display(), reason = e)))?;
+        return match check(pin.expose_secret())? {
+            PasswordCheck::Wrong => {
+                let error = p12.open(pin.expose_secret()).err().unwrap_or(Pkcs12Error::WrongPassword);
+                Err(certfile::pkcs12_error(&file.path, &error))
+            }
+            _ => Ok(pin),
+        };
+    }
+    let mut prompt = t!("add-enter-pin", file = file.display_name());
+    loop {
+        let pin = secret_input::prompt_secret(&prompt)
+            .map_err(|_| CliError::new(t!("err-no-terminal", what = "PIN", flag = "--pin-file")))?;
+        match check(pin.expose_secret())? {
+            PasswordCheck::Wrong => {
+                if let Err(Pkcs12Error::MacMismatch) = p12.open(pin.expose_secret()) {
+                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch));
+                }
+                prompt = t!("add-pin-retry");
+            }
+            _ => return Ok(pin),
+        }
+    }
+}
+
+/// The date (YYYY-MM-DD) one calendar month after `rfc3339`, clamped to the month's end.
+pub fn one_month_after(rfc3339: &str) -> String {
+    let date = rfc3339.get(..10).unwrap_or(rfc3339);
+    let parts: Vec<i32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    let [y, m, d] = parts[..] else { return date.to_string() };
+    let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    let days_in_month = match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    format!("{y:04}-{m:02}-{:02}", d.min(days_in_month))
+}
+
+pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
+    let file = CertificateFile::load(&opts.file)?;
+    if let Some(what) = file.pkcs12.unsupported_algorithm() {
+        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
+    }
+    let pin = verified_pin(&file, opts.pin_file.as_deref())?;
+    let opened = file.pkcs12.open(pin.expose_secret()).map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
+    let analysis = certfile::analyse(&file.path, &opened)?;
+    let leaf = analysis
+        .leaf
+        .clone()
+        .ok_or_else(|| CliError::new(t!("err-no-certificate", file = file.display_name())))?;
+    if analysis.key_count == 0 {
+        return Err(CliError::new(t!("err-no-key", file = file.display_name())));
+    }
+    let purpose = opts.purpose.unwrap_or_else(|| analysis.purpose(&file.file_name()));
+
+    let unlock = opts.unlock.read()?;
+    let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
+    warn_fallbacks(&vault);
+    let id = entry_id(&file.bytes);
+    let sha256 = sha256_hex(&file.bytes);
+    if let Some(existing) = vault.payload.manifest.entries.iter().find(|e| e.sha256 == sha256) {
+        println!("{}", t!("add-already", file = file.display_name(), id = existing.id));
+        return Ok(EXIT_OK);
+    }
+
+    let days = leaf.days_left(now_unix());
+    eprintln!("{}", t!("add-summary-title"));
+    eprintln!("  {}: {}", t!("inspect-purpose"), purpose_text(purpose));
+    if let Some(code) = &leaf.institution_code {
+        eprintln!("  {}: {}", t!("inspect-institution"), code);
+    }
+    eprintln!("  {}: {}", t!("inspect-subject"), leaf.subject);
+    eprintln!(
+        "  {}: {} ({})",
+        t!("inspect-valid-until"),
+        leaf.not_after,
+        if days < 0 { t!("inspect-expired", days = -days) } else { t!("inspect-days-left", days = days) }
+    );
+    eprintln!("  {}: {}", t!("inspect-sha1"), leaf.sha1);
+    if let Some(root) = analysis.root() {
+        eprintln!("  {}: {}", t!("add-root-sha1"), root.sha1);
+    }
+    eprintln!("  {}: {}", t!("add-pin-stored"), if opts.no_store_pin { t!("no") } else { t!("yes") });
+    if std::io::stdin().is_terminal() && !confirm(&t!("add-confirm")) {
+        eprintln!("{}", t!("cancelled"));
+        return Ok(EXIT_OK);
+    }
+
+    let certificate = CertificateInfo {
+        subject: leaf.subject.clone(),
+        institution_code: leaf.institution_code.clone(),
+        issuer: leaf.issuer.clone(),
+        serial: plain_hex(&leaf.serial),
+        not_before: leaf.not_before.clone(),
+        not_after: leaf.not_after.clone(),
+        leaf_sha1: plain_hex(&leaf.sha1),
+        leaf_sha256: plain_hex(&leaf.sha256),
+        ca_sha1: analysis.chain.iter().map(|c| plain_hex(&c.sha1)).collect(),
+        key_type: leaf.key_type.clone(),
+        key_bits: leaf.key_bits.unwrap_or(0),
+    };
+    let entry = Entry {
+        id: id.clone(),
+        purpose: to_vault_purpose(purpose),
+        original_file_name: file.file_name(),
+        size: file.bytes.len() as u64,
+        sha256,
+        added: vault_format::time::now(),
+        certificate,
+        pin_stored: !opts.no_store_pin,
+        hint: opts.hint.clone(),
+        superseded: None,
+    };
+    let sealed_pin = if opts.no_store_pin {
+        None
+    } else {
+        Some(
+            seal_pin(&pin, &vault.header.pin_recipient)
+                .map_err(|e| CliError::new(t!("err-seal", detail = e)))?,
+        )
+    };
+    let mut payload = vault.payload.clone();
+    // A newer certificate of the same purpose and institution supersedes the older one, which
+    // is kept: it works until one month after the new one's issue (HPKI) or its own expiry.
+    for old in payload.manifest.entries.iter_mut() {
+        let same_kind = old.purpose == entry.purpose
+            && old.certificate.institution_code == entry.certificate.institution_code
+            && old.certificate.leaf_sha256 != entry.certificate.leaf_sha256
+            && old.superseded.is_none();
+        if same_kind && old.certificate.not_before < entry.certificate.not_before {
+            let stops_working = if entry.purpose == VaultPurpose::HpkiSecond {
+                one_month_after(&entry.certificate.not_before)
+            } else {
+                old.certificate.not_after.get(..10).unwrap_or(&old.certificate.not_after).to_string()
+            };
+            eprintln!("{}", t!("add-supersedes", old = old.id, date = stops_working));
+            old.superseded = Some(Superseded { by: entry.id.clone(), stops_working });
+        }
+    }
+    payload
+        .add_entry(entry, file.bytes.clone(), sealed_pin)
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    let n = vault.write_generation(payload)?;
+    println!("{}", t!("add-done", file = file.display_name(), id = id, generation = n));
+    Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// list
+
+#[derive(Serialize)]
+struct ListEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    days_left: i64,
+}
+
+#[derive(Serialize)]
+struct ListReport<'a> {
+    vault_id: String,
+    generation: u64,
+    opened_generation: u64,
+    fallbacks: Vec<String>,
+    entries: Vec<ListEntry<'a>>,
+}
+
+pub fn days_left_of(entry: &Entry, now: i64) -> i64 {
+    let date = &entry.certificate.not_after;
+    time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339)
+        .map(|t| (t.unix_timestamp() - now).div_euclid(86_400))
+        .unwrap_or(0)
+}
+
+pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, CliError> {
+    let unlock = unlock.read()?;
+    let vault = OpenVault::open(vault_dir, &unlock, false)?;
+    let newest = vault::generations(vault_dir)?.first().copied().unwrap_or(vault.generation);
+    let now = now_unix();
+    let report = ListReport {
+        vault_id: vault.header.vault_id.to_string(),
+        generation: newest,
+        opened_generation: vault.generation,
+        fallbacks: vault.warnings(),
+        entries: vault
+            .payload
+            .manifest
+            .entries
+            .iter()
+            .map(|e| ListEntry { entry: e, days_left: days_left_of(e, now) })
+            .collect(),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+        return Ok(EXIT_OK);
+    }
+    warn_fallbacks(&vault);
+    println!("{}", t!("list-header", id = report.vault_id, generation = report.opened_generation));
+    if report.entries.is_empty() {
+        println!("{}", t!("list-empty"));
+    }
+    for item in &report.entries {
+        let e = item.entry;
+        println!();
+        println!("[{}] {}", e.id, purpose_text(from_vault_purpose(e.purpose)));
+        if let Some(code) = &e.certificate.institution_code {
+            println!("  {}: {code}", t!("inspect-institution"));
+        }
+        println!("  {}: {}", t!("inspect-subject"), e.certificate.subject);
+        let left = if item.days_left < 0 {
+            t!("inspect-expired", days = -item.days_left)
+        } else {
+            t!("inspect-days-left", days = item.days_left)
+        };
+        println!("  {}: {} ({left})", t!("inspect-valid-until"), e.certificate.not_after);
+        println!("  {}: {}", t!("inspect-sha1"), colon_hex_from_plain(&e.certificate.leaf_sha1));
+        println!("  {}: {}", t!("add-pin-stored"), if e.pin_stored { t!("yes") } else { t!("no") });
+        if let Some(h) = &e.hint {
+            println!("  {}: {h}", t!("label-hint"));
+        }
+        if let Some(s) = &e.superseded {
+            println!("  {}", t!("list-superseded", by = s.by, date = s.stops_working));
+        }
+        println!("  {}: {}", t!("label-file"), e.original_file_name);
+    }
+    Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// remove, export, reveal-pin, passwd
+
+fn find_entry<'a>(vault: &'a OpenVault, id: &str) -> Result<&'a Entry, CliError> {
+    let wanted = id.trim().to_lowercase();
+    vault
+        .payload
+        .manifest
+        .entries
+        .iter()
+        .find(|e| e.id == wanted)
+        .ok_or_else(|| CliError::new(t!("err-no-entry", id = id, dir = vault.dir.display())))
+}
+
+pub fn remove(entry: &str, vault_dir: &Path, unlock: &UnlockSource) -> Result<u8, CliError> {
+    let unlock = unlock.read()?;
+    let mut vault = OpenVault::open(vault_dir, &unlock, true)?;
+    warn_fallbacks(&vault);
+    let id = find_entry(&vault, entry)?.id.clone();
+    if std::io::stdin().is_terminal() && !confirm(&t!("remove-confirm", id = id)) {
+        eprintln!("{}", t!("cancelled"));
+        return Ok(EXIT_OK);
+    }
+    let mut payload = vault.payload.clone();
+    payload.remove_entry(&id);
+    for e in payload.manifest.entries.iter_mut() {
+        if e.superseded.as_ref().is_some_and(|s| s.by == id) {
+            e.superseded = None;
+        }
+    }
+    let n = vault.write_generation(payload)?;
+    println!("{}", t!("remove-done", id = id, generation = n));
+    Ok(EXIT_OK)
+}
+
+pub fn export(entry: &str, vault_dir: &Path, unlock: &UnlockSource, out: &Path) -> Result<u8, CliError> {
+    let unlock = unlock.read()?;
+    let vault = OpenVault::open(vault_dir, &unlock, false)?;
+    warn_fallbacks(&vault);
+    let e = find_entry(&vault, entry)?;
+    let bytes = vault
+        .payload
+        .certs
+        .get(&e.id)
+        .ok_or_else(|| CliError::new(t!("err-no-entry", id = entry, dir = vault_dir.display())))?;
+    write_private_file(out, bytes)?;
+    println!("{}", t!("export-done", file = out.display()));
+    eprintln!("{}", t!("export-clean-reminder"));
+    Ok(EXIT_OK)
+}
+
+/// Creates `path` readable by the owner only (0600), refusing to replace an existing file.
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => CliError::new(t!("err-exists", file = path.display())),
+        _ => vault::io_error(path, &e),
+    })?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| vault::io_error(path, &e))
+}
+
+pub fn reveal_pin(
+    entry: &str,
+    vault_dir: &Path,
+    unlock: &UnlockSource,
+    pin_code_file: Option<&Path>,
+) -> Result<u8, CliError> {
+    let unlock = unlock.read()?;
+    let vault = OpenVault::open(vault_dir, &unlock, false)?;
+    warn_fallbacks(&vault);
+    let e = find_entry(&vault, entry)?;
+    let sealed = vault.payload.pins.get(&e.id).ok_or_else(|| {
+        CliError::new(t!("err-no-stored-pin", id = e.id)).with_hint(
+            e.hint.clone().map(|h| t!("hint-hint", hint = h)).unwrap_or_else(|| t!("hint-recover-pin")),
+        )
+    })?;
+    let code_text = match pin_code_file {
+        Some(path) => vault::read_secret(path)?,
+        None => secret_input::prompt_secret(&t!("reveal-enter-pin-code")).map_err(|_| {
+            CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
+        })?,
+    };
+    let code = Code::parse(CodeKind::PinCode, code_text.expose_secret()).map_err(|e| {
+        CliError::new(t!(
+            "err-pin-code",
+            reason = match e {
+                vault_format::CodeError::Checksum { group } => t!("err-code-group", group = group),
+                vault_format::CodeError::WrongKind { .. } => t!("err-code-is-recovery-code"),
+                other => other.to_string(),
+            }
+        ))
+    })?;
+    let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    let pin = open_pin(sealed, &identity).map_err(|_| CliError::new(t!("err-wrong-pin-code")))?;
+    // The PIN must still open the certificate it belongs to.
+    let p12 = vault.payload.certs.get(&e.id).map(|b| crate::pkcs12::Pkcs12File::parse(b));
+    match p12 {
+        Some(Ok(file))
+            if matches!(
+                file.check_pin(pin.expose_secret()),
+                Ok(PasswordCheck::Correct(_) | PasswordCheck::NotNeeded)
+            ) => {}
+        _ => return Err(CliError::new(t!("err-stored-pin-stale", id = e.id))),
+    }
+    println!("{}", pin.expose_secret());
+    Ok(EXIT_OK)
+}
+
+pub fn passwd(
+    vault_dir: &Path,
+    unlock: &UnlockSource,
+    new_passphrase_file: Option<&Path>,
+) -> Result<u8, CliError> {
+    let old = unlock.read()?;
+    let vault = OpenVault::open(vault_dir, &old, true)?;
+    let unlock_file = match (&vault.unlock_file, &old) {
+        (Some(f), _) => vault_format::UnlockFile::new(
+            vault.header.vault_id,
+            f.recovery_code().clone(),
+            f.identity().clone(),
+        )
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?,
+        (None, Unlock::RecoveryCode(code)) => {
+            // Forgotten passphrase: the recovery code re-creates the unlock file.
+            let code = Code::parse(CodeKind::Recovery, code.expose_secret())
+                .map_err(|e| CliError::new(e.to_string()))?;
+            vault_format::UnlockFile::new(vault.header.vault_id, code, vault.identity().clone())
+                .map_err(|e| CliError::new(t!("err-seal", detail = e)))?
+        }
+        (None, Unlock::Passphrase(_)) => unreachable!("a passphrase open always reads unlock.age"),
+    };
+    let new = new_passphrase(new_passphrase_file)?;
+    let bytes = unlock_file.encrypt(&new).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    // Check the new file opens before it replaces the old one.
+    vault_format::UnlockFile::decrypt(&bytes, &new).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    vault::replace_file(vault_dir, vault_format::UNLOCK_FILE_NAME, &bytes)?;
+    let reread = std::fs::read(vault_dir.join(vault_format::UNLOCK_FILE_NAME))
+        .map_err(|e| vault::io_error(vault_dir, &e))?;
+    vault_format::UnlockFile::decrypt(&reread, &new).map_err(|e| {
+        CliError::new(t!(
+            "err-verify-write",
+            file = vault_dir.join(vault_format::UNLOCK_FILE_NAME).display(),
+            reason = e
+        ))
+    })?;
+    println!("{}", t!("passwd-done", dir = vault_dir.display()));
+    Ok(EXIT_OK)
+}
