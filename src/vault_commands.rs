@@ -293,6 +293,9 @@ pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     if analysis.key_count == 0 {
         return Err(CliError::new(t!("err-no-key", file = file.display_name())));
     }
+    if analysis.key_match == Some(crate::cert::KeyMatch::DoesNotMatch) {
+        return Err(CliError::new(t!("err-key-mismatch", file = file.display_name())));
+    }
     let purpose = opts.purpose.unwrap_or_else(|| analysis.purpose(&file.file_name()));
 
     let unlock = opts.unlock.read()?;

@@ -153,6 +153,7 @@ add-enter-pin = PIN for { $file }:
 add-pin-retry = That PIN is wrong. Try again as often as you need (nothing gets locked):
 err-no-certificate = { $file }: the file holds no certificate
 err-no-key = { $file }: the file holds no private key, so it cannot be used to connect; it is not sealed
+err-key-mismatch = { $file }: the private key does not match the certificate, so the file cannot be used to connect; it is not sealed
 add-already = { $file } is already in the vault (entry { $id }); nothing was changed.
 add-summary-title = About to seal:
 add-root-sha1 = CA root SHA-1

@@ -152,6 +152,7 @@ add-enter-pin = { $file } の PIN:
 add-pin-retry = PIN が違います。何度でも試せます（ロックされません）:
 err-no-certificate = { $file }: 証明書が入っていません
 err-no-key = { $file }: 秘密鍵が入っていないため接続に使えません。保管しませんでした
+err-key-mismatch = { $file }: 秘密鍵が証明書と一致しないため接続に使えません。保管しませんでした
 add-already = { $file } はすでに保管庫にあります（項目 { $id }）。何も変更していません。
 add-summary-title = 次の証明書を保管します:
 add-root-sha1 = ルート証明書の SHA-1
