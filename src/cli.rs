@@ -25,6 +25,10 @@ pub struct UnlockArgs {
     /// Open with the recovery code from the sheet, read from this file (- = standard input).
     #[arg(long, value_name = "F")]
     pub recovery_code_file: Option<PathBuf>,
+    /// Open with the share codes of a split recovery sheet: give this once per share sheet
+    /// (K times for K-of-N), each file holding one share code.
+    #[arg(long = "share-file", value_name = "F", conflicts_with_all = ["passphrase_file", "recovery_code_file"])]
+    pub share_files: Vec<PathBuf>,
 }
 
 impl UnlockArgs {
@@ -32,6 +36,7 @@ impl UnlockArgs {
         crate::vault::UnlockSource {
             passphrase_file: self.passphrase_file.clone(),
             recovery_code_file: self.recovery_code_file.clone(),
+            share_files: self.share_files.clone(),
         }
     }
 }
@@ -62,7 +67,8 @@ impl From<PurposeArg> for Purpose {
     after_help = "Exit codes: 0 success / nothing to report, 1 found something (scan hits, status needs attention, PIN not found), 2 error.\nSecrets are read from a no-echo prompt on a terminal or from a file named by a *-file flag (- = standard input), never from arguments or environment variables."
 )]
 pub struct Cli {
-    /// Language of messages (default: from the system locale).
+    /// Language of messages (default: from the system locale) and of the recovery sheet
+    /// (default: Japanese with English subtitles).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
 
@@ -105,6 +111,10 @@ pub enum Command {
         /// (outside the vault folder) for scripted setups.
         #[arg(long, value_name = "F")]
         recovery_out: Option<PathBuf>,
+        /// Write the recovery sheet (PDF, with the PIN code, which is shown only now) to this
+        /// new 0600 file outside the vault folder. Language: --lang, default Japanese.
+        #[arg(long, value_name = "PDF")]
+        sheet_out: Option<PathBuf>,
         /// Create the vault even though the folder is not on removable media.
         #[arg(long)]
         allow_fixed_disk: bool,
@@ -162,6 +172,23 @@ pub enum Command {
         /// The file to write (created 0600; never overwritten).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Print the recovery sheet again (PDF; Japanese with English subtitles unless --lang en).
+    Sheet {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// The PDF to write (created 0600, outside the vault folder; never overwritten). With
+        /// --split, FILE-1-of-N.pdf … FILE-N-of-N.pdf instead.
+        #[arg(long, value_name = "PDF")]
+        out: PathBuf,
+        /// Read the PIN code from the first sheet from this file (- = standard input) to print
+        /// it again; without it the sheet says where the PIN code is.
+        #[arg(long, value_name = "F")]
+        pin_code_file: Option<PathBuf>,
+        /// Split the recovery code into N share sheets, any K of which open the vault
+        /// (e.g. 2-of-3; 2 <= K <= N <= 9).
+        #[arg(long, value_name = "K-of-N", value_parser = crate::sheet_command::parse_split)]
+        split: Option<crate::sheet_command::Split>,
     },
     /// Change the vault passphrase (open with the old one, or with the recovery code).
     Passwd {

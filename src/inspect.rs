@@ -225,10 +225,10 @@ fn unicode_width(s: &str) -> usize {
 }
 
 fn algorithm_text(alg: &crate::pkcs12::AlgorithmInfo) -> String {
-    let mut s = alg.name.clone();
-    if let Some(n) = alg.iterations {
-        s.push_str(&format!(", {}", t!("inspect-iterations", count = group_digits(n))));
-    }
+    let mut s = match alg.iterations {
+        Some(n) => t!("inspect-algorithm-iterations", name = alg.name, count = group_digits(n)),
+        None => alg.name.clone(),
+    };
     if !alg.supported {
         s.push(' ');
         s.push_str(&t!("inspect-unsupported-mark"));
@@ -240,8 +240,16 @@ pub fn purpose_text(p: Purpose) -> String {
     t!(&format!("purpose-{}", p.id()))
 }
 
+/// `2029-02-24T04:16:18Z` → `2029-02-24 04:16 UTC`: easier to read than RFC 3339.
+pub fn human_date(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time} UTC"),
+        _ => rfc3339.to_string(),
+    }
+}
+
 fn validity_text(c: &CertSummary) -> String {
-    let date = &c.info.not_after;
+    let date = human_date(&c.info.not_after);
     if c.days_left < 0 {
         format!("{date}  ({})", t!("inspect-expired", days = -c.days_left))
     } else {
@@ -318,7 +326,7 @@ pub fn render_human(r: &InspectReport) -> String {
         }
         row(&mut out, &format!("  {}", t!("inspect-issuer")), &c.issuer);
         row(&mut out, &format!("  {}", t!("inspect-serial")), &c.serial);
-        row(&mut out, &format!("  {}", t!("inspect-valid-from")), &c.not_before);
+        row(&mut out, &format!("  {}", t!("inspect-valid-from")), &human_date(&c.not_before));
         row(&mut out, &format!("  {}", t!("inspect-valid-until")), &validity_text(leaf));
         let key = match c.key_bits {
             Some(bits) if !c.key_type.contains(&bits.to_string()) => {

@@ -12,5 +12,7 @@ pub mod inspect;
 pub mod pkcs12;
 pub mod recover_pin;
 pub mod secret_input;
+pub mod sheet;
+pub mod sheet_command;
 pub mod vault;
 pub mod vault_commands;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use certvault::{cli, error, i18n, inspect, recover_pin, vault_commands};
+use certvault::{cli, error, i18n, inspect, recover_pin, sheet_command, vault_commands};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -15,13 +15,16 @@ fn main() -> ExitCode {
         }
     };
     i18n::init(cli.lang.unwrap_or_else(i18n::Lang::detect));
-    match run(cli.command) {
+    // The recovery sheet is Japanese (with English subtitles) unless --lang says otherwise,
+    // whatever the locale of the messages.
+    let sheet_lang = sheet_command::sheet_lang(cli.lang);
+    match run(cli.command, sheet_lang) {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),
     }
 }
 
-fn run(command: cli::Command) -> Result<u8, error::CliError> {
+fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result<u8, error::CliError> {
     use cli::Command;
     match command {
         Command::Inspect { file, pin_file, json } => {
@@ -30,12 +33,24 @@ fn run(command: cli::Command) -> Result<u8, error::CliError> {
         Command::RecoverPin { file, max_digits, json } => {
             recover_pin::run(&recover_pin::RecoverOptions { file, max_digits, json })
         }
-        Command::Init { dir, passphrase_file, recovery_out, allow_fixed_disk } => {
+        Command::Init { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } => {
             vault_commands::init(&vault_commands::InitOptions {
                 dir,
                 passphrase_file,
                 recovery_out,
+                sheet_out,
+                sheet_lang,
                 allow_fixed_disk,
+            })
+        }
+        Command::Sheet { vault, out, pin_code_file, split } => {
+            sheet_command::run(&sheet_command::SheetOptions {
+                vault: vault.vault,
+                unlock: vault.unlock.source(),
+                out,
+                pin_code_file,
+                lang: sheet_lang,
+                split,
             })
         }
         Command::Add { file, vault, pin_file, hint, purpose, no_store_pin } => {

@@ -24,6 +24,8 @@ const MAX_GENERATION_FILE: u64 = 64 * 1024 * 1024;
 pub enum Unlock {
     Passphrase(SecretString),
     RecoveryCode(SecretString),
+    /// K or more shares of a split recovery code (SPEC.md §3.6), with the file each came from.
+    Shares(Vec<(PathBuf, SecretString)>),
 }
 
 /// Where the unlock secret comes from (the common `--passphrase-file` /
@@ -32,10 +34,16 @@ pub enum Unlock {
 pub struct UnlockSource {
     pub passphrase_file: Option<PathBuf>,
     pub recovery_code_file: Option<PathBuf>,
+    /// `--share-file`, given K times for a split recovery sheet.
+    pub share_files: Vec<PathBuf>,
 }
 
 impl UnlockSource {
     pub fn read(&self) -> Result<Unlock, CliError> {
+        if !self.share_files.is_empty() {
+            let shares = self.share_files.iter().map(|p| Ok((p.clone(), read_secret(p)?)));
+            return shares.collect::<Result<_, CliError>>().map(Unlock::Shares);
+        }
         if let Some(path) = &self.recovery_code_file {
             return Ok(Unlock::RecoveryCode(read_secret(path)?));
         }
@@ -186,6 +194,35 @@ fn code_error_text(e: &CodeError) -> String {
     }
 }
 
+/// Combines the shares of a split recovery code into R, naming the file of a share that is
+/// mistyped or damaged (SPEC.md §3.6).
+pub fn combine_shares(shares: &[(PathBuf, SecretString)]) -> Result<Code, CliError> {
+    use vault_format::{Share, ShareError};
+    let mut parsed = Vec::with_capacity(shares.len());
+    for (path, text) in shares {
+        let share = Share::parse(text.expose_secret()).map_err(|e| {
+            let reason = match e {
+                ShareError::Checksum { group } => t!("err-code-group", group = group),
+                ShareError::ShareChecksum => t!("err-share-checksum"),
+                ShareError::IsCode { .. } => t!("err-share-is-code"),
+                other => other.to_string(),
+            };
+            CliError::new(t!("err-share", file = path.display(), reason = reason))
+        })?;
+        parsed.push(share);
+    }
+    vault_format::share::combine(&parsed).map_err(|e| match e {
+        ShareError::NotEnough { have, need } => {
+            CliError::new(t!("err-shares-not-enough", need = need, have = have))
+        }
+        ShareError::Duplicate { index } => CliError::new(t!("err-shares-duplicate", index = index)),
+        ShareError::DifferentSets { first, other } => {
+            CliError::new(t!("err-shares-mixed", first = first, other = other))
+        }
+        _ => CliError::new(t!("err-shares-inconsistent")),
+    })
+}
+
 /// Derives the identity for an unlock secret.
 fn unlock_identity(
     dir: &Path,
@@ -215,6 +252,18 @@ fn unlock_identity(
         Unlock::RecoveryCode(text) => {
             let code = Code::parse(CodeKind::Recovery, text.expose_secret())
                 .map_err(|e| CliError::new(t!("err-recovery-code", reason = code_error_text(&e))))?;
+            let identity = vault_format::derive_identity(&code, &header.vault_id, &header.kdf.recovery)
+                .map_err(|e| {
+                    CliError::new(t!(
+                        "err-vault-damaged",
+                        file = dir.join(HEADER_FILE_NAME).display(),
+                        detail = e
+                    ))
+                })?;
+            Ok((identity, None))
+        }
+        Unlock::Shares(shares) => {
+            let code = combine_shares(shares)?;
             let identity = vault_format::derive_identity(&code, &header.vault_id, &header.kdf.recovery)
                 .map_err(|e| {
                     CliError::new(t!(

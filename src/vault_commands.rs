@@ -13,7 +13,7 @@ use vault_format::{
 use crate::cert::{colon_hex_from_plain, plain_hex, Purpose};
 use crate::certfile::{self, CertificateFile};
 use crate::error::{CliError, EXIT_OK};
-use crate::inspect::{now_unix, purpose_text};
+use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::pkcs12::{PasswordCheck, Pkcs12Error};
 use crate::secret_input;
 use crate::t;
@@ -62,6 +62,10 @@ pub struct InitOptions {
     pub dir: PathBuf,
     pub passphrase_file: Option<PathBuf>,
     pub recovery_out: Option<PathBuf>,
+    /// `--sheet-out`: the recovery sheet, the only place besides the terminal and
+    /// `--recovery-out` where the PIN code ever appears.
+    pub sheet_out: Option<PathBuf>,
+    pub sheet_lang: crate::sheet::SheetLang,
     pub allow_fixed_disk: bool,
 }
 
@@ -72,16 +76,36 @@ pub fn check_passphrase_strength(passphrase: &str) -> Result<(), CliError> {
     }
     let estimate = zxcvbn::zxcvbn(passphrase, &["certvault", "clinic", "クリニック"]);
     if (estimate.score() as u8) < MIN_PASSPHRASE_SCORE {
-        let reason = estimate
-            .feedback()
-            .and_then(|f| f.warning())
-            .map(|w| w.to_string())
-            .unwrap_or_else(|| t!("passphrase-guessable"));
+        let reason = estimate.feedback().and_then(|f| f.warning()).map_or("passphrase-guessable", warning_id);
+        let reason = t!(reason);
         return Err(
             CliError::new(t!("err-passphrase-weak", reason = reason)).with_hint(t!("hint-passphrase"))
         );
     }
     Ok(())
+}
+
+/// The estimator's warning, in the user's language.
+fn warning_id(w: zxcvbn::feedback::Warning) -> &'static str {
+    use zxcvbn::feedback::Warning as W;
+    match w {
+        W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess => {
+            "passphrase-warn-keyboard"
+        }
+        W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "passphrase-warn-repeats"
+        }
+        W::ThisIsATop10Password
+        | W::ThisIsATop100Password
+        | W::ThisIsACommonPassword
+        | W::ThisIsSimilarToACommonlyUsedPassword => "passphrase-warn-common",
+        W::SequencesLikeAbcAreEasyToGuess => "passphrase-warn-sequence",
+        W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess => "passphrase-warn-dates",
+        W::AWordByItselfIsEasyToGuess => "passphrase-warn-word",
+        W::NamesAndSurnamesByThemselvesAreEasyToGuess | W::CommonNamesAndSurnamesAreEasyToGuess => {
+            "passphrase-warn-names"
+        }
+    }
 }
 
 fn new_passphrase(file: Option<&Path>) -> Result<SecretString, CliError> {
@@ -161,7 +185,7 @@ pub fn init(opts: &InitOptions) -> Result<u8, CliError> {
         }
     }
     let interactive = std::io::stdin().is_terminal();
-    if opts.recovery_out.is_none() && !std::io::stdout().is_terminal() {
+    if opts.recovery_out.is_none() && opts.sheet_out.is_none() && !std::io::stdout().is_terminal() {
         // Nobody would ever see R and C: the PIN code would be lost for good.
         return Err(CliError::new(t!("err-init-no-output")));
     }
@@ -176,13 +200,25 @@ pub fn init(opts: &InitOptions) -> Result<u8, CliError> {
     {
         return Err(CliError::new(t!("err-fixed-disk", dir = dir.display())));
     }
+    if let Some(out) = &opts.sheet_out {
+        crate::sheet_command::check_out_path(out, dir)?;
+    }
     let passphrase = new_passphrase(opts.passphrase_file.as_deref())?;
 
+    eprintln!("{}", t!("init-working"));
     let new = NewVault::generate(KdfParams::default(), vault_format::time::now())
         .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    // Rendered before anything is written: a sheet that cannot be made leaves no vault.
+    let sheet = match &opts.sheet_out {
+        Some(_) => Some(crate::sheet_command::render_new_vault_sheet(&new, opts.sheet_lang)?),
+        None => None,
+    };
     std::fs::create_dir_all(dir).map_err(|e| vault::io_error(dir, &e))?;
     if let Some(out) = &opts.recovery_out {
         write_recovery_out(out, dir, &new)?;
+    }
+    if let (Some(out), Some(pdf)) = (&opts.sheet_out, &sheet) {
+        crate::sheet_command::write_new_vault_sheet(out, dir, pdf)?;
     }
     vault::write_new_file(dir, vault_format::README_FILE_NAME, readme_text().as_bytes())?;
     vault::write_new_file(dir, vault_format::HEADER_FILE_NAME, &new.header.to_json())?;
@@ -211,6 +247,9 @@ pub fn init(opts: &InitOptions) -> Result<u8, CliError> {
     }
     if let Some(out) = &opts.recovery_out {
         println!("{}", t!("init-recovery-out", file = out.display()));
+    }
+    if let Some(out) = &opts.sheet_out {
+        println!("{}", t!("init-sheet-out", file = out.display()));
     }
     Ok(EXIT_OK)
 }
@@ -279,11 +318,53 @@ pub fn one_month_after(rfc3339: &str) -> String {
 }
 
 pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
-    let file = CertificateFile::load(&opts.file)?;
+    let cert = verify_for_sealing(&opts.file, opts.pin_file.as_deref())?;
+    let unlock = opts.unlock.read()?;
+    let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
+    warn_fallbacks(&vault);
+    let file = cert.file.display_name();
+    match seal_verified(&mut vault, &cert, opts.hint.clone(), opts.purpose, opts.no_store_pin)? {
+        Sealed::Already { id } => println!("{}", t!("add-already", file = file, id = id)),
+        Sealed::Cancelled => eprintln!("{}", t!("cancelled")),
+        Sealed::Added { id, generation } => {
+            println!("{}", t!("add-done", file = file, id = id, generation = generation))
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// A certificate file whose PIN was verified offline and that holds a certificate with its
+/// key: ready to be sealed (by `add`, and by `clean --seal-unknown`).
+pub struct VerifiedCertificate {
+    pub file: CertificateFile,
+    pin: SecretString,
+    analysis: certfile::Analysis,
+    leaf: crate::cert::CertInfo,
+}
+
+/// What [`seal_verified`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sealed {
+    /// The same bytes are already the entry `id`; nothing changed.
+    Already {
+        id: String,
+    },
+    /// The user answered no at the confirmation.
+    Cancelled,
+    Added {
+        id: String,
+        generation: u64,
+    },
+}
+
+/// Loads `path`, gets its PIN (from `pin_file`, or asked until right) and verifies it offline,
+/// and checks that the file holds a certificate and the private key that belongs to it.
+pub fn verify_for_sealing(path: &Path, pin_file: Option<&Path>) -> Result<VerifiedCertificate, CliError> {
+    let file = CertificateFile::load(path)?;
     if let Some(what) = file.pkcs12.unsupported_algorithm() {
         return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
     }
-    let pin = verified_pin(&file, opts.pin_file.as_deref())?;
+    let pin = verified_pin(&file, pin_file)?;
     let opened = file.pkcs12.open(pin.expose_secret()).map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
     let analysis = certfile::analyse(&file.path, &opened)?;
     let leaf = analysis
@@ -296,16 +377,25 @@ pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     if analysis.key_match == Some(crate::cert::KeyMatch::DoesNotMatch) {
         return Err(CliError::new(t!("err-key-mismatch", file = file.display_name())));
     }
-    let purpose = opts.purpose.unwrap_or_else(|| analysis.purpose(&file.file_name()));
+    Ok(VerifiedCertificate { file, pin, analysis, leaf })
+}
 
-    let unlock = opts.unlock.read()?;
-    let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
-    warn_fallbacks(&vault);
+/// Seals `cert` into `vault` (opened with the write lock) as its next generation: shows what
+/// is about to be sealed, asks on a terminal, and marks older certificates of the same kind as
+/// superseded.
+pub fn seal_verified(
+    vault: &mut OpenVault,
+    cert: &VerifiedCertificate,
+    hint: Option<String>,
+    purpose: Option<Purpose>,
+    no_store_pin: bool,
+) -> Result<Sealed, CliError> {
+    let VerifiedCertificate { file, pin, analysis, leaf } = cert;
+    let purpose = purpose.unwrap_or_else(|| analysis.purpose(&file.file_name()));
     let id = entry_id(&file.bytes);
     let sha256 = sha256_hex(&file.bytes);
     if let Some(existing) = vault.payload.manifest.entries.iter().find(|e| e.sha256 == sha256) {
-        println!("{}", t!("add-already", file = file.display_name(), id = existing.id));
-        return Ok(EXIT_OK);
+        return Ok(Sealed::Already { id: existing.id.clone() });
     }
 
     let days = leaf.days_left(now_unix());
@@ -318,17 +408,16 @@ pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     eprintln!(
         "  {}: {} ({})",
         t!("inspect-valid-until"),
-        leaf.not_after,
+        human_date(&leaf.not_after),
         if days < 0 { t!("inspect-expired", days = -days) } else { t!("inspect-days-left", days = days) }
     );
     eprintln!("  {}: {}", t!("inspect-sha1"), leaf.sha1);
     if let Some(root) = analysis.root() {
         eprintln!("  {}: {}", t!("add-root-sha1"), root.sha1);
     }
-    eprintln!("  {}: {}", t!("add-pin-stored"), if opts.no_store_pin { t!("no") } else { t!("yes") });
+    eprintln!("  {}: {}", t!("add-pin-stored"), if no_store_pin { t!("no") } else { t!("yes") });
     if std::io::stdin().is_terminal() && !confirm(&t!("add-confirm")) {
-        eprintln!("{}", t!("cancelled"));
-        return Ok(EXIT_OK);
+        return Ok(Sealed::Cancelled);
     }
 
     let certificate = CertificateInfo {
@@ -352,15 +441,15 @@ pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
         sha256,
         added: vault_format::time::now(),
         certificate,
-        pin_stored: !opts.no_store_pin,
-        hint: opts.hint.clone(),
+        pin_stored: !no_store_pin,
+        hint,
         superseded: None,
     };
-    let sealed_pin = if opts.no_store_pin {
+    let sealed_pin = if no_store_pin {
         None
     } else {
         Some(
-            seal_pin(&pin, &vault.header.pin_recipient)
+            seal_pin(pin, &vault.header.pin_recipient)
                 .map_err(|e| CliError::new(t!("err-seal", detail = e)))?,
         )
     };
@@ -385,9 +474,8 @@ pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     payload
         .add_entry(entry, file.bytes.clone(), sealed_pin)
         .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
-    let n = vault.write_generation(payload)?;
-    println!("{}", t!("add-done", file = file.display_name(), id = id, generation = n));
-    Ok(EXIT_OK)
+    let generation = vault.write_generation(payload)?;
+    Ok(Sealed::Added { id, generation })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,7 +544,7 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
         } else {
             t!("inspect-days-left", days = item.days_left)
         };
-        println!("  {}: {} ({left})", t!("inspect-valid-until"), e.certificate.not_after);
+        println!("  {}: {} ({left})", t!("inspect-valid-until"), human_date(&e.certificate.not_after));
         println!("  {}: {}", t!("inspect-sha1"), colon_hex_from_plain(&e.certificate.leaf_sha1));
         println!("  {}: {}", t!("add-pin-stored"), if e.pin_stored { t!("yes") } else { t!("no") });
         if let Some(h) = &e.hint {
@@ -606,7 +694,20 @@ pub fn passwd(
             vault_format::UnlockFile::new(vault.header.vault_id, code, vault.identity().clone())
                 .map_err(|e| CliError::new(t!("err-seal", detail = e)))?
         }
-        (None, Unlock::Passphrase(_)) => unreachable!("a passphrase open always reads unlock.age"),
+        (None, Unlock::Shares(shares)) => {
+            // Forgotten passphrase, split sheets: the combined recovery code does the same.
+            let code = vault::combine_shares(shares)?;
+            vault_format::UnlockFile::new(vault.header.vault_id, code, vault.identity().clone())
+                .map_err(|e| CliError::new(t!("err-seal", detail = e)))?
+        }
+        // A passphrase open always reads unlock.age; keep the error path rather than panic.
+        (None, Unlock::Passphrase(_)) => {
+            return Err(CliError::new(t!(
+                "err-vault-damaged",
+                file = vault_dir.display(),
+                detail = "unlock.age"
+            )))
+        }
     };
     let new = new_passphrase(new_passphrase_file)?;
     let bytes = unlock_file.encrypt(&new).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;

@@ -160,7 +160,7 @@ impl fmt::Debug for Code {
 }
 
 /// Multiplication in GF(2^5) modulo x^5 + x^2 + 1, without secret-dependent branches.
-const fn gf_mul(a: u8, b: u8) -> u8 {
+pub(crate) const fn gf_mul(a: u8, b: u8) -> u8 {
     let mut a = a & 0x1f;
     let mut b = b & 0x1f;
     let mut r = 0u8;
@@ -210,13 +210,13 @@ fn put_symbol(bytes: &mut [u8; CODE_BYTES], i: usize, v: u8) {
 }
 
 /// Maps one typed character to a symbol value, a separator, or an error (SPEC.md §3.4).
-enum Typed {
+pub(crate) enum Typed {
     Symbol(u8),
     Separator,
     Invalid,
 }
 
-fn classify(c: char) -> Typed {
+pub(crate) fn classify(c: char) -> Typed {
     // Full-width ASCII forms (typed with a Japanese IME) map to ASCII.
     let c = match u32::from(c) {
         0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),

@@ -7,6 +7,7 @@
 //! | SPEC.md section | module |
 //! |---|---|
 //! | §3 Typable codes | [`code`] |
+//! | §3.5–3.6 Check values, split recovery codes | [`share`] |
 //! | §4 Identity derivation | [`kdf`] |
 //! | §5 Vault header (`vault.json`) | [`header`] |
 //! | §6 Unlock file (`unlock.age`) | [`unlock`] |
@@ -34,6 +35,7 @@ pub mod kdf;
 pub mod manifest;
 pub mod payload;
 pub mod pin;
+pub mod share;
 pub mod time;
 pub mod unlock;
 
@@ -56,6 +58,7 @@ pub use manifest::{
 pub use payload::{Payload, PayloadError};
 pub use pin::{PinError, open_pin, seal_pin};
 pub use secrecy;
+pub use share::{Share, ShareError};
 pub use unlock::{UnlockError, UnlockFile, VerifyError};
 
 /// The value of `format` in `vault.json` (SPEC.md §5).
