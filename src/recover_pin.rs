@@ -145,6 +145,11 @@ struct JsonResult<'a> {
     seconds: f64,
 }
 
+fn print_json(file: &CertificateFile, pin: Option<&str>, tried: u64, seconds: f64) {
+    let out = JsonResult { file: file.display_name(), found: pin.is_some(), pin, tried, seconds };
+    println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+}
+
 pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
     if opts.max_digits == 0 || opts.max_digits > MAX_DIGITS {
         return Err(CliError::new(t!("err-max-digits", value = opts.max_digits)));
@@ -212,14 +217,7 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
                 return Err(certfile::pkcs12_error(&file.path, &crate::pkcs12::Pkcs12Error::WrongPassword));
             }
             if opts.json {
-                let out = JsonResult {
-                    file: file.display_name(),
-                    found: true,
-                    pin: Some(pin),
-                    tried: result.tried,
-                    seconds,
-                };
-                println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+                print_json(&file, Some(pin), result.tried, seconds);
             } else {
                 eprintln!(
                     "{}",
@@ -235,14 +233,7 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
         }
         None => {
             if opts.json {
-                let out = JsonResult {
-                    file: file.display_name(),
-                    found: false,
-                    pin: None,
-                    tried: result.tried,
-                    seconds,
-                };
-                println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+                print_json(&file, None, result.tried, seconds);
             } else {
                 eprintln!(
                     "{}",

@@ -252,29 +252,23 @@ fn unlock_identity(
         Unlock::RecoveryCode(text) => {
             let code = Code::parse(CodeKind::Recovery, text.expose_secret())
                 .map_err(|e| CliError::new(t!("err-recovery-code", reason = code_error_text(&e))))?;
-            let identity = vault_format::derive_identity(&code, &header.vault_id, &header.kdf.recovery)
-                .map_err(|e| {
-                    CliError::new(t!(
-                        "err-vault-damaged",
-                        file = dir.join(HEADER_FILE_NAME).display(),
-                        detail = e
-                    ))
-                })?;
-            Ok((identity, None))
+            identity_from_code(dir, header, &code)
         }
-        Unlock::Shares(shares) => {
-            let code = combine_shares(shares)?;
-            let identity = vault_format::derive_identity(&code, &header.vault_id, &header.kdf.recovery)
-                .map_err(|e| {
-                    CliError::new(t!(
-                        "err-vault-damaged",
-                        file = dir.join(HEADER_FILE_NAME).display(),
-                        detail = e
-                    ))
-                })?;
-            Ok((identity, None))
-        }
+        Unlock::Shares(shares) => identity_from_code(dir, header, &combine_shares(shares)?),
     }
+}
+
+/// The vault identity from the recovery code R (typed, or combined from shares).
+fn identity_from_code(
+    dir: &Path,
+    header: &VaultHeader,
+    code: &Code,
+) -> Result<(Identity, Option<UnlockFile>), CliError> {
+    let identity =
+        vault_format::derive_identity(code, &header.vault_id, &header.kdf.recovery).map_err(|e| {
+            CliError::new(t!("err-vault-damaged", file = dir.join(HEADER_FILE_NAME).display(), detail = e))
+        })?;
+    Ok((identity, None))
 }
 
 fn open_error_text(e: &OpenError) -> String {
