@@ -41,6 +41,16 @@ impl UnlockArgs {
     }
 }
 
+/// Like [`VaultArgs`], for commands that work without a vault too (`scan`).
+#[derive(Debug, clap::Args)]
+pub struct OptionalVaultArgs {
+    /// The vault folder: with it, every copy found is compared with the vault's entries.
+    #[arg(long, value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+    #[command(flatten)]
+    pub unlock: UnlockArgs,
+}
+
 /// The purposes `--purpose` accepts.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum PurposeArg {
@@ -197,5 +207,52 @@ pub enum Command {
         /// Read the new passphrase from this file (- = standard input) instead of asking twice.
         #[arg(long, value_name = "F")]
         new_passphrase_file: Option<PathBuf>,
+    },
+    /// Install certificates from the vault on this computer (new hardware): the PIN is checked
+    /// here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on
+    /// disk.
+
+    /// Find copies of certificate files (PKCS#12) by their content, also without or with a
+    /// changed extension and inside .zip archives; with --vault, tell which are in the vault.
+    /// Exit code 1 when copies were found.
+    Scan {
+        /// Folders or files to scan. Default: the places where downloads, mail attachments and
+        /// deleted files end up for this user, and every mounted removable volume.
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        vault: OptionalVaultArgs,
+        /// Also read files whose name says they are something else (photo.jpg, notes.txt…),
+        /// which are not opened by default. Slower.
+        #[arg(long)]
+        all_files: bool,
+        /// Print a JSON report for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove copies that are byte-identical to an entry of the vault (a dry run unless
+    /// --apply). Copies that are not in the vault are never removed. Exit code 1 when copies
+    /// are (still) on disk afterwards.
+    Clean {
+        /// Folders or files to clean. Default: the same places as scan.
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Remove the copies (overwrite, rename, truncate, delete). Without it, only list them.
+        #[arg(long)]
+        apply: bool,
+        /// Seal copies that are not in the vault into it first (their PIN is checked), so that
+        /// they can be removed too.
+        #[arg(long)]
+        seal_unknown: bool,
+        /// With --seal-unknown: read the PIN of those copies from this file (- = standard
+        /// input) instead of asking for each.
+        #[arg(long, value_name = "F")]
+        pin_file: Option<PathBuf>,
+        /// Also read files whose name says they are something else (as scan --all-files).
+        #[arg(long)]
+        all_files: bool,
+        /// Print a JSON report for scripts.
+        #[arg(long)]
+        json: bool,
     },
 }

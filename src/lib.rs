@@ -5,12 +5,14 @@
 
 pub mod cert;
 pub mod certfile;
+pub mod clean;
 pub mod cli;
 pub mod error;
 pub mod i18n;
 pub mod inspect;
 pub mod pkcs12;
 pub mod recover_pin;
+pub mod scan;
 pub mod secret_input;
 pub mod sheet;
 pub mod sheet_command;

@@ -261,6 +261,7 @@ scan-installed-key = with its private key
 scan-installed-entry = in the vault as { $entry }
 scan-installed-strong-protection = Strong private key protection is on: the connecting software may ask for a password at every use and fail.
 scan-summary-scanned = Checked { $files } files in { $folders } folders in { $seconds } s.
+scan-summary-not-opened = { $count } of them were not opened: their names say they are other formats (photos, documents, programs…); --all-files reads them too.
 scan-summary-found = Certificate files found: { $count }.
 scan-advice-vault = Give --vault DIR to see which of them are safely in your vault.
 scan-summary-classified = Certificate files found: { $count } — in the vault: { $in_vault }, same certificate in another file: { $same }, not in the vault: { $unknown }, not readable: { $unreadable } (compared with vault generation { $generation }).

@@ -260,6 +260,7 @@ scan-installed-key = 秘密鍵付き
 scan-installed-entry = 保管庫の項目 { $entry } と同じ証明書
 scan-installed-strong-protection = 「秘密キーの強力な保護」が有効です。接続するソフトが使うたびにパスワードを求め、接続に失敗することがあります。
 scan-summary-scanned = { $folders } 個のフォルダーにある { $files } 個のファイルを { $seconds } 秒で確認しました。
+scan-summary-not-opened = このうち { $count } 個は、名前から別の種類のファイル（写真・文書・プログラムなど）と分かるため開いていません。--all-files を付けると、これらも確認します。
 scan-summary-found = 見つかった証明書ファイル: { $count } 個。
 scan-advice-vault = どれが保管庫に安全に入っているかは、--vault で保管庫のフォルダーを指定すると分かります。
 scan-summary-classified = 見つかった証明書ファイル: { $count } 個（保管庫にあり { $in_vault }、同じ証明書・別ファイル { $same }、保管庫になし { $unknown }、読み取れない { $unreadable }。保管庫の世代 { $generation } と比較）。

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Leak-scan benchmark: `certvault scan` against `find ROOT -name '*.p12' -o -name '*.pfx'` and
+# `fdfind -e p12 -e pfx` on the same generated tree, side by side in one run: median wall time,
+# files per second and peak memory (max RSS) of each, warm page cache.
+#
+# certvault does more than the other two: it opens every regular file whose name does not say
+# it is another format (photos, documents, code…; --all-files opens those too) and reads its
+# first 64 bytes (PKCS#12 by content, also extension-less or renamed), parses the candidates,
+# and looks inside .zip archives. find and fd only match names.
+#
+# Usage: benches/scan.sh [TREE_DIR]   (N=200000 files by default; RUNS=5)
+# TREE_DIR: where to generate the tree (a new folder); it is kept and reused by the next run.
+# Without it the tree goes to a temporary folder that is removed at the end.
+# Needs python3, openssl (fixtures), GNU time, findutils and fd-find (Debian: apt-get install
+# time findutils fd-find).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-200000}
+RUNS=${RUNS:-5}
+
+for tool in python3 openssl find /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "benches/scan.sh needs $tool" >&2; exit 2; }
+done
+FD=$(command -v fdfind || command -v fd || true)
+[ -n "$FD" ] || echo "fdfind not installed (apt-get install fd-find): its row is skipped" >&2
+
+cargo build --release --quiet --bin certvault
+BIN=$PWD/target/release/certvault
+
+work=$(mktemp -d)
+tree=${1:-$work/tree}
+trap 'rm -rf "$work"' EXIT
+bash tests/fixtures/make-fixtures.sh "$work/fx" >/dev/null 2>&1
+
+if [ "$(cat "$tree/.generated" 2>/dev/null)" = "$N" ]; then
+  echo "reusing the tree in $tree" >&2
+else
+echo "generating $N files under $tree ..." >&2
+python3 - "$tree" "$N" "$work/fx" <<'PY'
+import io, os, random, sys, zipfile
+root, n, fx = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rnd = random.Random(20260401)
+os.makedirs(root, exist_ok=True)
+# ~100 files per folder, three levels (users/projects/folders), 1 hidden folder in 20.
+per_dir = 100
+dirs = []
+for i in range((n + per_dir - 1) // per_dir):
+    a, b, c = i // 200, (i // 10) % 20, i % 10
+    hidden = "." if (i % 20) == 7 else ""
+    dirs.append(os.path.join(root, f"user{a:02d}", f"{hidden}proj{b:02d}", f"dir{c}"))
+MAGIC = {
+    "txt": b"Lorem ipsum dolor sit amet, ", "log": b"2026-04-01 09:30:00 INFO ", "csv": b"id,name,value\n",
+    "json": b'{"key": "value", ', "html": b"<!DOCTYPE html><html>", "js": b"function f(x) { return ",
+    "pdf": b"%PDF-1.7\n", "png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF",
+    "dat": None, "": None, "bin": None,
+}
+exts = list(MAGIC)
+blob = rnd.randbytes(1 << 16)
+def body(ext, size):
+    head = MAGIC[ext] if MAGIC[ext] is not None else blob[:16]
+    start = rnd.randrange(0, len(blob) - 4096)
+    return (head + blob[start:start + 4096])[: min(size, 4096)]
+made = 0
+for d in dirs:
+    os.makedirs(d, exist_ok=True)
+    for j in range(per_dir):
+        if made >= n:
+            break
+        made += 1
+        r = rnd.random()
+        if r < 0.005:  # office documents are zip archives
+            name = f"doc{j}.docx"
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("[Content_Types].xml", "<Types/>" * 20)
+                z.writestr("word/document.xml", "<w:document>text</w:document>" * 50)
+                z.writestr("word/media/image1.png", MAGIC["png"] + blob[:2000])
+            open(os.path.join(d, name), "wb").write(buf.getvalue())
+            continue
+        ext = rnd.choice(exts)
+        size = (rnd.randrange(100, 4096) if r < 0.80 else
+                rnd.randrange(4096, 65536) if r < 0.99 else
+                rnd.randrange(65536, 4 << 20))
+        p = os.path.join(d, f"f{j}.{ext}" if ext else f"f{j}")
+        with open(p, "wb") as f:
+            f.write(body(ext, size))
+            if size > 4096:
+                f.truncate(size)  # sparse tail: the size is real, the disk use is not
+# The certificate files to find: by name, without extension, renamed, inside zips.
+fxp = lambda name: open(os.path.join(fx, name), "rb").read()
+hits = [
+    ("user00/proj01/dir1/202101010000777.p12", fxp("legacy.p12")),
+    ("user01/proj03/dir4/client.hpki-cardless-signature", fxp("hpki.p12")),
+    ("user02/proj05/dir2/certificate", fxp("aes.p12")),
+    ("user03/proj07/dir9/backup.pfx", fxp("ber.p12")),
+    ("user04/proj11/dir3/legacy.p12.bak", fxp("legacy.p12")),
+    ("user05/proj13/dir0/expired.p12", fxp("expired.p12")),
+    ("user06/proj17/dir5/truncated.p12", fxp("truncated.p12")),
+    ("user07/proj19/dir8/ec.pfx", fxp("ec.p12")),
+]
+for rel, data in hits:
+    p = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    open(p, "wb").write(data)
+for k, rel in enumerate(["user08/proj02/dir6/certs.zip", "user09/proj04/dir7/mail-attachment.zip"]):
+    p = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("202101010000777.p12", fxp("legacy.p12"))
+        z.writestr("readme.txt", "keep the PIN apart")
+# Sparse 10 GB files: one named like a certificate, one that starts like one.
+for rel, head in [("user00/proj00/dir0/huge.p12", b""), ("user00/proj00/dir0/huge-header.pfx", fxp("aes.p12")[:64])]:
+    with open(os.path.join(root, rel), "wb") as f:
+        f.write(head)
+        f.truncate(10 << 30)
+PY
+echo "$N" > "$tree/.generated"
+fi
+
+total=$(find "$tree" -type f ! -name .generated | wc -l)
+echo "tree: $total files in $(find "$tree" -type d | wc -l) folders" >&2
+
+python3 - "$tree" "$RUNS" "$total" "$BIN" "${FD:-}" <<'PY'
+import os, statistics, subprocess, sys, time
+tree, runs, total, cv, fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+import tempfile
+stats = tempfile.NamedTemporaryFile(delete=False).name
+def run(cmd, cwd):
+    # GNU time measures the peak RSS of the command itself (a child forked from Python would
+    # count Python's pages until it execs); the wall time is measured here.
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%M"] + cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    return wall, int(open(stats).read().split()[-1]), p.stdout
+tools = [
+    ("find -name '*.p12' -o -name '*.pfx'", ["find", tree, "-name", "*.p12", "-o", "-name", "*.pfx"], lambda o: o.count(b"\n")),
+]
+if fd:
+    tools.append(("fdfind -e p12 -e pfx", [fd, "-e", "p12", "-e", "pfx"], lambda o: o.count(b"\n")))
+    tools.append(("fdfind -HI -e p12 -e pfx (hidden too)", [fd, "-HI", "-e", "p12", "-e", "pfx"], lambda o: o.count(b"\n")))
+import json
+tools.append(("certvault scan (by content)", [cv, "scan", tree, "--json"], lambda o: len(json.loads(o)["hits"])))
+tools.append(("certvault scan --all-files", [cv, "scan", tree, "--json", "--all-files"], lambda o: len(json.loads(o)["hits"])))
+rows = []
+for name, cmd, count in tools:
+    run(cmd, tree)  # warm the page cache and the binary
+    samples = [run(cmd, tree) for _ in range(runs)]
+    wall = statistics.median(s[0] for s in samples)
+    rss = max(s[1] for s in samples) / 1024
+    rows.append((name, wall, total / wall, rss, count(samples[0][2])))
+base = rows[0][1]
+print(f"{'command':42} {'wall (median)':>14} {'files/s':>12} {'peak RSS':>10} {'× find':>7} {'found':>6}")
+for name, wall, fps, rss, found in rows:
+    print(f"{name:42} {wall:>12.3f} s {fps:>12,.0f} {rss:>7.1f} MB {wall / base:>7.2f} {found:>6}")
+print(f"({total:,} files, {runs} runs each, {os.cpu_count()} cores; certvault also finds extension-less, renamed and zipped certificates)")
+PY

@@ -1,0 +1,290 @@
+//! Removing one copy, and only if it is still what the vault holds: the file is opened without
+//! following links, its bytes are read through that same handle and compared with the vault
+//! entry, the vault generation is opened again, and only then is the file overwritten with
+//! random bytes (flushed), renamed to a random name, truncated and deleted.
+//!
+//! Overwriting is best effort: see SECURITY.md ("An adversary with the terminal") for what it
+//! cannot reach on SSDs, copy-on-write and journaling file systems and cloud sync.
+
+use std::fs::{self, File, Metadata};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+
+use crate::scan::walk::io_reason;
+use crate::t;
+
+/// A copy that was removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// False for a hard link: the data has other names and is left to them.
+    pub overwritten: bool,
+    /// Other names (hard links) of the same data, which keep it.
+    pub other_links: u64,
+}
+
+/// Why a copy was not removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The file is no longer the copy the vault holds (changed, replaced, gone).
+    Changed(String),
+    /// The vault generation did not open again or no longer holds these bytes: nothing more
+    /// is removed in this run.
+    Vault(String),
+    /// It could not be opened or overwritten; it is untouched or overwritten only in part
+    /// (its bytes are in the vault either way).
+    Failed(String),
+    /// Overwritten, but the (renamed) file could not be deleted.
+    OverwrittenNotDeleted(String),
+}
+
+/// Removes the copy at `path` if its bytes are exactly `expected` and `vault_bytes` (which
+/// opens the vault generation again) gives the same bytes.
+pub fn remove_copy(
+    path: &Path,
+    expected: &[u8],
+    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, String>,
+) -> Result<Removed, Refused> {
+    let changed = |key: &str| Refused::Changed(t!(key));
+    // What is at `path` must be a regular file, not a link to one.
+    let before = fs::symlink_metadata(path).map_err(|e| Refused::Changed(io_reason(&e)))?;
+    if !before.file_type().is_file() {
+        return Err(changed("clean-changed-not-file"));
+    }
+    if before.len() != expected.len() as u64 {
+        return Err(changed("clean-changed-bytes"));
+    }
+    let mut file = open_rw_no_follow(path, &before).map_err(|e| Refused::Failed(io_reason(&e)))?;
+    let meta = file.metadata().map_err(|e| Refused::Failed(io_reason(&e)))?;
+    if !meta.is_file() || !same_file(&before, &meta) {
+        return Err(changed("clean-changed-not-file"));
+    }
+    // The bytes, read through the handle that will overwrite them.
+    let mut current = Vec::with_capacity(expected.len());
+    (&mut file)
+        .take(expected.len() as u64 + 1)
+        .read_to_end(&mut current)
+        .map_err(|e| Refused::Failed(io_reason(&e)))?;
+    if current != expected {
+        return Err(changed("clean-changed-bytes"));
+    }
+    // The generation holding the entry opens again and holds exactly these bytes.
+    let in_vault = vault_bytes().map_err(Refused::Vault)?;
+    if in_vault != current {
+        return Err(Refused::Vault(t!("clean-vault-differs")));
+    }
+
+    let links = link_count(&meta);
+    if links > 1 {
+        // Overwriting would destroy the other names' data too, some perhaps outside the
+        // scanned places: remove this name only.
+        drop(file);
+        still_same(path, &meta)?;
+        fs::remove_file(path).map_err(|e| Refused::Failed(io_reason(&e)))?;
+        sync_parent(path);
+        return Ok(Removed { overwritten: false, other_links: links - 1 });
+    }
+
+    // Overwrite with random bytes and flush them to the medium.
+    let mut noise = vec![0u8; expected.len()];
+    rand::rngs::OsRng.fill_bytes(&mut noise);
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&noise))
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Refused::Failed(io_reason(&e)))?;
+
+    // Rename to a random name, so the directory entry no longer tells what it was.
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let hidden = random_name(parent);
+    still_same(path, &meta)?;
+    let renamed = match fs::rename(path, &hidden) {
+        // The renamed file must be ours: our random bytes.
+        Ok(()) => match fs::read(&hidden) {
+            Ok(bytes) if bytes == noise => hidden,
+            _ => return Err(Refused::OverwrittenNotDeleted(t!("clean-changed-not-file"))),
+        },
+        // Renaming is not possible here: delete under the old name.
+        Err(_) => path.to_path_buf(),
+    };
+    // Truncate, flush, delete.
+    let truncated = file.set_len(0).and_then(|_| file.sync_all());
+    drop(file);
+    if let Err(e) = truncated {
+        let _ = fs::remove_file(&renamed);
+        return Err(Refused::OverwrittenNotDeleted(io_reason(&e)));
+    }
+    fs::remove_file(&renamed)
+        .map_err(|e| Refused::OverwrittenNotDeleted(format!("{}: {}", renamed.display(), io_reason(&e))))?;
+    sync_parent(&renamed);
+    Ok(Removed { overwritten: true, other_links: 0 })
+}
+
+/// `.certvault-<32 hex>.del` in `dir`, not yet taken.
+fn random_name(dir: &Path) -> PathBuf {
+    loop {
+        let mut r = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut r);
+        let name: String = r.iter().map(|b| format!("{b:02x}")).collect();
+        let p = dir.join(format!(".certvault-{name}.del"));
+        if fs::symlink_metadata(&p).is_err() {
+            return p;
+        }
+    }
+}
+
+/// The file at `path` is still the one `meta` describes.
+fn still_same(path: &Path, meta: &Metadata) -> Result<(), Refused> {
+    match fs::symlink_metadata(path) {
+        Ok(now) if now.file_type().is_file() && same_file(&now, meta) => Ok(()),
+        _ => Err(Refused::Changed(t!("clean-changed-not-file"))),
+    }
+}
+
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent() {
+        crate::vault::sync_dir(parent);
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(windows)]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::windows::fs::MetadataExt;
+    a.creation_time() == b.creation_time() && a.last_write_time() == b.last_write_time() && a.len() == b.len()
+}
+
+#[cfg(not(any(unix, windows)))]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+#[cfg(unix)]
+fn link_count(meta: &Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink()
+}
+
+#[cfg(not(unix))]
+fn link_count(_meta: &Metadata) -> u64 {
+    1
+}
+
+/// Opens for reading and writing without following a link; a read-only file of the user's
+/// own is made writable first (its bytes are in the vault, and it is about to go).
+fn open_rw_no_follow(path: &Path, meta: &Metadata) -> io::Result<File> {
+    match open_rw(path) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied && meta.permissions().readonly() => {
+            make_writable(path, meta)?;
+            open_rw(path)
+        }
+        other => other,
+    }
+}
+
+#[cfg(unix)]
+fn open_rw(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new().read(true).write(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(windows)]
+fn open_rw(path: &Path) -> io::Result<File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new().read(true).write(true).custom_flags(0x0020_0000).open(path)?;
+    if file.metadata()?.file_type().is_symlink() {
+        return Err(io::Error::other("symbolic link"));
+    }
+    Ok(file)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn open_rw(path: &Path) -> io::Result<File> {
+    fs::OpenOptions::new().read(true).write(true).open(path)
+}
+
+#[cfg(unix)]
+fn make_writable(path: &Path, meta: &Metadata) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() | 0o200;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn make_writable(path: &Path, meta: &Metadata) -> io::Result<()> {
+    let mut p = meta.permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    p.set_readonly(false);
+    fs::set_permissions(path, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok_vault(bytes: &[u8]) -> impl FnMut() -> Result<Vec<u8>, String> + '_ {
+        move || Ok(bytes.to_vec())
+    }
+
+    #[test]
+    fn removes_only_identical_copies() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("a.p12");
+        let bytes = b"pretend this is a certificate".to_vec();
+        fs::write(&p, &bytes).unwrap();
+        // Different bytes of the same length: refused, untouched.
+        let mut other = bytes.clone();
+        other[3] ^= 1;
+        assert!(matches!(remove_copy(&p, &other, &mut ok_vault(&other)), Err(Refused::Changed(_))));
+        assert_eq!(fs::read(&p).unwrap(), bytes);
+        // The vault no longer opens: refused, untouched.
+        let mut gone = || Err("the stick was pulled".to_string());
+        assert!(matches!(remove_copy(&p, &bytes, &mut gone), Err(Refused::Vault(_))));
+        assert_eq!(fs::read(&p).unwrap(), bytes);
+        // Identical: removed, nothing left in the folder.
+        assert_eq!(
+            remove_copy(&p, &bytes, &mut ok_vault(&bytes)),
+            Ok(Removed { overwritten: true, other_links: 0 })
+        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_not_followed_and_hard_links_keep_their_data() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside.p12");
+        let bytes = b"certificate bytes".to_vec();
+        fs::write(&outside, &bytes).unwrap();
+        let link = tmp.path().join("link.p12");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert!(matches!(remove_copy(&link, &bytes, &mut ok_vault(&bytes)), Err(Refused::Changed(_))));
+        assert_eq!(fs::read(&outside).unwrap(), bytes);
+
+        let hard = tmp.path().join("hard.p12");
+        fs::hard_link(&outside, &hard).unwrap();
+        assert_eq!(
+            remove_copy(&hard, &bytes, &mut ok_vault(&bytes)),
+            Ok(Removed { overwritten: false, other_links: 1 })
+        );
+        assert!(!hard.exists());
+        assert_eq!(fs::read(&outside).unwrap(), bytes, "the other name keeps its data");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_copies_of_ones_own_are_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("ro.p12");
+        fs::write(&p, b"bytes").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(remove_copy(&p, b"bytes", &mut ok_vault(b"bytes")).is_ok());
+        assert!(!p.exists());
+    }
+}

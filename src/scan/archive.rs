@@ -1,0 +1,277 @@
+//! PKCS#12 files inside `.zip` archives, one level deep (a certificate e-mailed or downloaded as
+//! a zip, or a backup of Downloads). Guarded against zip bombs: the central directory is sized
+//! before it is read, entries are capped in number, in declared and actual size, and in
+//! compression ratio, and the bytes decompressed per archive are capped too.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use super::sniff::{self, Kind, HEAD_LEN};
+use crate::pkcs12::MAX_FILE_SIZE;
+use crate::t;
+
+/// Limits for one archive.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Archives with more entries are not opened.
+    pub max_entries: u64,
+    /// Archives whose central directory is larger are not opened.
+    pub max_directory_bytes: u64,
+    /// Entries declaring more than this uncompressed are not read (no certificate is that big).
+    pub max_entry_size: u64,
+    /// Entries compressed better than this are not certificates (PKCS#12 is ciphertext, which
+    /// does not compress): they are not read.
+    pub max_ratio: u64,
+    /// Bytes decompressed per archive, over all entries.
+    pub max_total: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 20_000,
+            max_directory_bytes: 8 * 1024 * 1024,
+            max_entry_size: MAX_FILE_SIZE,
+            max_ratio: 50,
+            max_total: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// One PKCS#12 file found inside an archive.
+#[derive(Debug)]
+pub struct Inner {
+    pub name: String,
+    pub size: u64,
+    /// The bytes, or why they could not be read.
+    pub content: Result<Vec<u8>, String>,
+}
+
+/// What an archive holds, as far as the scan is concerned.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub hits: Vec<Inner>,
+    /// Entries named `.p12`/`.pfx` that are not PKCS#12, with the reason.
+    pub not_pkcs12: Vec<(String, String)>,
+    /// Entries (or the whole archive, with an empty name) left unexamined, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Looks for PKCS#12 files in the zip archive `reader` of `size` bytes. An error means the
+/// archive as a whole could not be examined (damaged, too many entries…).
+pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Result<Scanned, String> {
+    // Size the central directory from its end record before the zip crate reads all of it.
+    let (entries, directory_bytes) = central_directory_size(&mut reader, size)?;
+    if entries > limits.max_entries {
+        return Err(t!("scan-zip-too-many", count = crate::i18n::group_digits(entries)));
+    }
+    if directory_bytes > limits.max_directory_bytes {
+        return Err(t!("scan-zip-damaged"));
+    }
+    reader.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(|_| t!("scan-zip-damaged"))?;
+    let mut out = Scanned::default();
+    let mut budget = limits.max_total;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_data(i) else { continue };
+        if !entry.is_file() {
+            continue;
+        }
+        let name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
+        let named = sniff::has_certificate_extension(std::ffi::OsStr::new(&name));
+        let (declared, compressed, encrypted) = (entry.size(), entry.compressed_size(), entry.encrypted());
+        drop(entry);
+        if declared == 0 {
+            if named {
+                out.not_pkcs12.push((name, t!("scan-reason-empty")));
+            }
+            continue;
+        }
+        if encrypted {
+            if named {
+                out.hits.push(Inner { name, size: declared, content: Err(t!("scan-reason-zip-encrypted")) });
+            }
+            continue;
+        }
+        if declared > limits.max_entry_size || declared > compressed.saturating_mul(limits.max_ratio) {
+            if named {
+                out.skipped.push((name, t!("scan-reason-zip-entry-suspicious")));
+            }
+            continue;
+        }
+        if budget < declared {
+            out.skipped.push((String::new(), t!("scan-reason-zip-budget")));
+            break;
+        }
+        // Decompress the head only; the rest only for a PKCS#12 head. Every read is capped by
+        // the declared size, whatever the entry's stream says.
+        let mut file = match archive.by_index(i) {
+            Ok(f) => f,
+            Err(_) => {
+                if named {
+                    out.hits.push(Inner { name, size: declared, content: Err(t!("scan-zip-damaged")) });
+                }
+                continue;
+            }
+        };
+        let mut limited = (&mut file).take(declared);
+        let mut head = Vec::with_capacity(HEAD_LEN);
+        let head_result = (&mut limited).take(HEAD_LEN as u64).read_to_end(&mut head);
+        budget = budget.saturating_sub(head.len() as u64);
+        if head_result.is_err() {
+            if named {
+                out.hits.push(Inner { name, size: declared, content: Err(t!("scan-zip-damaged")) });
+            }
+            continue;
+        }
+        match sniff::sniff(&head) {
+            Kind::Pkcs12 { .. } => {
+                let mut bytes = head;
+                let rest = limited.read_to_end(&mut bytes);
+                budget = budget.saturating_sub(bytes.len() as u64);
+                let content = match rest {
+                    Ok(_) => Ok(bytes),
+                    Err(_) => Err(t!("scan-zip-damaged")),
+                };
+                out.hits.push(Inner { name, size: declared, content });
+            }
+            // One level only: an archive inside an archive is not opened.
+            Kind::Zip | Kind::Other => {
+                if named {
+                    out.not_pkcs12.push((name, super::describe_other(&head)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// (number of entries, size of the central directory) from the end-of-central-directory
+/// record, reading the zip64 record when the classic one overflows.
+fn central_directory_size<R: Read + Seek>(reader: &mut R, size: u64) -> Result<(u64, u64), String> {
+    const EOCD: [u8; 4] = *b"PK\x05\x06";
+    const EOCD_LEN: u64 = 22;
+    let damaged = || t!("scan-zip-damaged");
+    if size < EOCD_LEN {
+        return Err(damaged());
+    }
+    // The record is at the end, followed by a comment of at most 65,535 bytes.
+    let tail_len = size.min(EOCD_LEN + 65_535);
+    reader.seek(SeekFrom::Start(size - tail_len)).map_err(|_| damaged())?;
+    let mut tail = Vec::with_capacity(tail_len as usize);
+    reader.by_ref().take(tail_len).read_to_end(&mut tail).map_err(|_| damaged())?;
+    let pos = (0..=tail.len().saturating_sub(EOCD_LEN as usize))
+        .rev()
+        .find(|&p| tail[p..].starts_with(&EOCD))
+        .ok_or_else(damaged)?;
+    let rec = &tail[pos..];
+    let u16_at = |o: usize| u64::from(u16::from_le_bytes([rec[o], rec[o + 1]]));
+    let u32_at = |o: usize| u64::from(u32::from_le_bytes([rec[o], rec[o + 1], rec[o + 2], rec[o + 3]]));
+    let (entries, dir_bytes) = (u16_at(10), u32_at(12));
+    if entries != 0xFFFF && dir_bytes != 0xFFFF_FFFF {
+        return Ok((entries, dir_bytes));
+    }
+    // Zip64: a locator (20 bytes) just before the record points at the zip64 end record.
+    let record_offset = size - tail_len + pos as u64;
+    let locator_at = record_offset.checked_sub(20).ok_or_else(damaged)?;
+    let mut locator = [0u8; 20];
+    reader.seek(SeekFrom::Start(locator_at)).map_err(|_| damaged())?;
+    reader.read_exact(&mut locator).map_err(|_| damaged())?;
+    if &locator[..4] != b"PK\x06\x07" {
+        return Err(damaged());
+    }
+    let zip64_at = u64::from_le_bytes(locator[8..16].try_into().expect("8 bytes"));
+    let mut record = [0u8; 56];
+    reader.seek(SeekFrom::Start(zip64_at)).map_err(|_| damaged())?;
+    reader.read_exact(&mut record).map_err(|_| damaged())?;
+    if &record[..4] != b"PK\x06\x06" {
+        return Err(damaged());
+    }
+    let entries = u64::from_le_bytes(record[32..40].try_into().expect("8 bytes"));
+    let dir_bytes = u64::from_le_bytes(record[40..48].try_into().expect("8 bytes"));
+    Ok((entries, dir_bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Cursor, Write};
+    use zip::write::SimpleFileOptions;
+
+    /// A PKCS#12-looking blob: right head, random-ish body that does not compress.
+    fn fake_p12(len: usize, seed: u8) -> Vec<u8> {
+        let mut v = vec![
+            0x30, 0x82, 0, 0, 0x02, 0x01, 0x03, 0x30, 0x82, 0, 0, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
+            0x0D, 0x01, 0x07, 0x01,
+        ];
+        let mut x = u32::from(seed) | 1;
+        while v.len() < len {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            v.push(x as u8);
+        }
+        v
+    }
+
+    fn zip_of(entries: &[(&str, &[u8], zip::CompressionMethod)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data, method) in entries {
+            w.start_file(*name, SimpleFileOptions::default().compression_method(*method)).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn scan(bytes: &[u8], limits: &Limits) -> Result<Scanned, String> {
+        scan_zip(Cursor::new(bytes), bytes.len() as u64, limits)
+    }
+
+    #[test]
+    fn finds_pkcs12_entries_by_content() {
+        let p12 = fake_p12(3000, 7);
+        let zip = zip_of(&[
+            ("certs/202101010000777.p12", &p12, zip::CompressionMethod::Deflated),
+            ("client.hpki-cardless-signature", &p12, zip::CompressionMethod::Stored),
+            ("readme.txt", b"hello hello hello", zip::CompressionMethod::Deflated),
+            ("renamed.pfx", b"%PDF-1.4 not a certificate at all", zip::CompressionMethod::Stored),
+        ]);
+        let found = scan(&zip, &Limits::default()).unwrap();
+        let names: Vec<_> = found.hits.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["certs/202101010000777.p12", "client.hpki-cardless-signature"]);
+        assert!(found.hits.iter().all(|h| h.content.as_deref() == Ok(&p12[..])));
+        assert_eq!(found.not_pkcs12.len(), 1);
+    }
+
+    #[test]
+    fn bombs_and_damage_are_refused_cheaply() {
+        // Highly compressible: 4 MB of zeros under a certificate name.
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        let zip = zip_of(&[("bomb.p12", &zeros, zip::CompressionMethod::Deflated)]);
+        let found = scan(&zip, &Limits::default()).unwrap();
+        assert!(found.hits.is_empty());
+        assert_eq!(found.skipped.len(), 1);
+        // Too many entries: refused before the central directory is read.
+        let many: Vec<(String, Vec<u8>)> = (0..50).map(|i| (format!("f{i}"), vec![b'x'])).collect();
+        let refs: Vec<(&str, &[u8], zip::CompressionMethod)> =
+            many.iter().map(|(n, d)| (n.as_str(), &d[..], zip::CompressionMethod::Stored)).collect();
+        let zip = zip_of(&refs);
+        let limits = Limits { max_entries: 10, ..Limits::default() };
+        assert!(scan(&zip, &limits).is_err());
+        // Total budget: the second certificate is not read.
+        let p12 = fake_p12(5000, 3);
+        let zip = zip_of(&[
+            ("a.p12", &p12, zip::CompressionMethod::Stored),
+            ("b.p12", &p12, zip::CompressionMethod::Stored),
+        ]);
+        let found = scan(&zip, &Limits { max_total: 6000, ..Limits::default() }).unwrap();
+        assert_eq!(found.hits.len(), 1);
+        // Truncated or garbage archives are errors, never panics.
+        for cut in [0, 10, 100, zip.len() / 2, zip.len() - 1] {
+            let _ = scan(&zip[..cut], &Limits::default());
+        }
+        assert!(scan(b"PK\x03\x04 garbage", &Limits::default()).is_err());
+    }
+}
