@@ -151,6 +151,13 @@ fn print_json(file: &CertificateFile, pin: Option<&str>, tried: u64, seconds: f6
 }
 
 pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // Installed first, so Ctrl-C never meets the default (kill); it only sets a flag that
+        // the workers check between candidates, so they stop at once.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
     if opts.max_digits == 0 || opts.max_digits > MAX_DIGITS {
         return Err(CliError::new(t!("err-max-digits", value = opts.max_digits)));
     }
@@ -188,12 +195,6 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
         );
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        // Ctrl-C only sets a flag: workers see it between candidates and stop at once.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
-    }
     let bar = indicatif::ProgressBar::new(space.total());
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta})")
