@@ -58,8 +58,7 @@ impl TestVault {
             .get_output()
             .stdout
             .clone();
-        let text = String::from_utf8(out).unwrap();
-        text.split("entry ").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+        entry_id_in(&out)
     }
 
     fn list(&self) -> Value {
@@ -78,6 +77,16 @@ impl TestVault {
         v.sort();
         v
     }
+}
+
+/// The entry id in `add`'s "Sealed FILE as entry ID (generation N)." line.
+fn entry_id_in(stdout: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stdout);
+    text.split("entry ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("an entry id")
+        .to_string()
 }
 
 fn new_vault() -> TestVault {
@@ -297,15 +306,7 @@ fn hint_no_store_pin_and_purpose_override() {
         .get_output()
         .stdout
         .clone();
-    let id = String::from_utf8(out)
-        .unwrap()
-        .split("entry ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let id = entry_id_in(&out);
     let e = &v.list()["entries"][0];
     assert_eq!(e["pin_stored"], false);
     assert_eq!(e["hint"], "受付の金庫");
@@ -373,15 +374,7 @@ fn a_newer_hpki_certificate_supersedes_the_old_one() {
         .get_output()
         .stdout
         .clone();
-    let new_id = String::from_utf8(out)
-        .unwrap()
-        .split("entry ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let new_id = entry_id_in(&out);
     let list = v.list();
     let old = list["entries"].as_array().unwrap().iter().find(|e| e["id"] == old_id.as_str()).unwrap();
     assert_eq!(old["superseded"]["by"], new_id.as_str());
