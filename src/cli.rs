@@ -208,6 +208,10 @@ pub enum Command {
         #[arg(long, value_name = "F")]
         new_passphrase_file: Option<PathBuf>,
     },
+    /// Install certificates from the vault on this computer (new hardware): the PIN is checked
+    /// here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on
+    /// disk.
+    Restore(crate::restore::RestoreArgs),
     /// Find copies of certificate files (PKCS#12) by their content, also without or with a
     /// changed extension and inside .zip archives; with --vault, tell which are in the vault.
     /// Exit code 1 when copies were found.

@@ -1,0 +1,1116 @@
+//! `certvault restore`: the moment certvault exists for. The old terminal is dead, a new one
+//! is on the desk, the USB stick is back from home. Find the vault on removable media, open it,
+//! choose the certificates (the current one of each purpose is proposed), get each PIN
+//! (stored, typed with the hint shown, or searched for) and verify it offline, install through
+//! one small backend per store, read the store back and compare the SHA-1 thumbprint, log what
+//! was installed, and say what to do next.
+//!
+//! A wrong PIN never reaches a store: backends take a [`VerifiedPin`], which only exists for a
+//! PIN that opened the file here, offline (stores may count failures; this check does not).
+
+pub mod discover;
+pub mod file;
+#[cfg(unix)]
+pub mod handoff;
+pub mod log;
+#[cfg(target_os = "macos")]
+pub mod macos;
+#[cfg(unix)]
+pub mod nss;
+#[cfg(windows)]
+pub mod windows;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use sha1::Digest;
+use vault_format::{Code, CodeKind, Entry, Purpose as VaultPurpose};
+
+use crate::cert::{colon_hex, colon_hex_from_plain, CertInfo};
+use crate::cli::UnlockArgs;
+use crate::error::{CliError, EXIT_OK};
+use crate::inspect::{human_date, now_unix, purpose_text};
+use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12File};
+use crate::secret_input;
+use crate::t;
+use crate::vault::{self, OpenVault};
+use crate::vault_commands::{confirm, days_left_of, from_vault_purpose};
+
+/// `certvault restore [ENTRY…] [--vault DIR] [--pin-file F] [--to windows|nss:DIR|macos|file:PATH]`
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// Entries to restore (ids from `certvault list`; a unique beginning is enough). Default:
+    /// the current certificate of each purpose.
+    #[arg(value_name = "ENTRY")]
+    pub entries: Vec<String>,
+    /// The vault folder. Default: found on the mounted USB sticks and other removable media
+    /// (and in the folders listed in the CERTVAULT_MEDIA_ROOTS variable); asked when there
+    /// are several.
+    #[arg(long, value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+    #[command(flatten)]
+    pub unlock: UnlockArgs,
+    /// Read the certificate's PIN from this file (- = standard input) instead of asking. It is
+    /// checked here first: a wrong PIN never reaches the store.
+    #[arg(long, value_name = "F")]
+    pub pin_file: Option<PathBuf>,
+    /// Use the PIN stored in the vault, opened with the PIN code of the recovery sheet read from
+    /// this file (- = standard input).
+    #[arg(long, value_name = "F")]
+    pub pin_code_file: Option<PathBuf>,
+    /// Where to install: windows (the current user's "My" store; default on Windows), nss:DIR
+    /// (an NSS database as Firefox and Chromium use; default on Linux: sql:~/.pki/nssdb), macos
+    /// (the login keychain; default on macOS), or file:PATH (the original .p12, for a vendor).
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    pub to: Option<Target>,
+    /// Let the private key be exported again later (Windows; default: not exportable).
+    #[arg(long)]
+    pub exportable: bool,
+    /// Add the CA root to the trusted roots without asking (its SHA-1 thumbprint is still
+    /// shown). Without it, a terminal asks; a script leaves the root out.
+    #[arg(long, conflicts_with = "no_root")]
+    pub trust_root: bool,
+    /// Never add the CA root to the trusted roots.
+    #[arg(long)]
+    pub no_root: bool,
+    /// Go on without asking when a certificate is expired or superseded.
+    #[arg(long)]
+    pub yes: bool,
+    /// Read the password of the NSS database (Firefox's primary password) from this file
+    /// instead of asking; only needed when the database has one.
+    #[arg(long, value_name = "F")]
+    pub store_password_file: Option<PathBuf>,
+    /// Print a JSON report for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets and backends
+
+/// Where `--to` installs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Windows,
+    Macos,
+    /// An NSS database folder; `None` = the user's shared database (`~/.pki/nssdb`).
+    Nss(Option<PathBuf>),
+    File(PathBuf),
+}
+
+pub fn parse_target(s: &str) -> Result<Target, String> {
+    let (kind, rest) = match s.split_once(':') {
+        Some((k, r)) => (k, Some(r)),
+        None => (s, None),
+    };
+    match (kind.to_ascii_lowercase().as_str(), rest) {
+        ("windows", None) => Ok(Target::Windows),
+        ("macos", None) => Ok(Target::Macos),
+        ("nss", None) => Ok(Target::Nss(None)),
+        ("nss", Some(dir)) => {
+            // NSS tools write the database type in front of the folder: accept it.
+            let dir = dir.strip_prefix("sql:").unwrap_or(dir);
+            if dir.is_empty() {
+                return Err("nss:DIR needs a folder, e.g. nss:/home/me/.pki/nssdb".into());
+            }
+            Ok(Target::Nss(Some(PathBuf::from(dir))))
+        }
+        ("file", Some(path)) if !path.is_empty() => Ok(Target::File(PathBuf::from(path))),
+        _ => Err(format!("unknown target {s:?}: use windows, nss:DIR, macos or file:PATH")),
+    }
+}
+
+impl Target {
+    /// The store of the system certvault runs on.
+    pub fn default_here() -> Target {
+        if cfg!(windows) {
+            Target::Windows
+        } else if cfg!(target_os = "macos") {
+            Target::Macos
+        } else {
+            Target::Nss(None)
+        }
+    }
+}
+
+/// Whether a store already holds a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Absent,
+    /// The certificate without its private key (cannot be used to connect).
+    CertificateOnly,
+    /// The certificate with its private key: nothing to do.
+    WithKey,
+}
+
+/// The CA root of a certificate file, which the user agreed to trust after seeing its SHA-1.
+#[derive(Debug, Clone)]
+pub struct RootCa {
+    pub der: Vec<u8>,
+    pub sha1: [u8; 20],
+    pub subject: String,
+}
+
+/// What a backend installs.
+pub struct InstallItem<'a> {
+    pub entry: &'a Entry,
+    /// The original `.p12` bytes, as sealed.
+    pub p12: &'a [u8],
+    /// SHA-1 of the leaf certificate (the Windows thumbprint).
+    pub leaf_sha1: [u8; 20],
+    /// The leaf's DER, once the file has been opened with the PIN.
+    pub leaf_der: Option<Vec<u8>>,
+    /// Add this CA root to the trusted roots (only after the user agreed).
+    pub root: Option<RootCa>,
+    pub exportable: bool,
+}
+
+/// One install target (`--to`). Every method leaves the store as it was when it fails.
+pub trait Backend {
+    /// `nss:/home/…/nssdb`, `windows:CurrentUser\My`, `file:/…`: for messages and the log.
+    fn describe(&self) -> String;
+    /// Whether `install` needs the PIN (`file:` does not: it writes the file as sealed).
+    fn needs_pin(&self) -> bool {
+        true
+    }
+    /// Whether the backend can add a CA root to trusted roots.
+    fn trusts_roots(&self) -> bool {
+        true
+    }
+    /// Checks tools and store before the vault is opened: a missing `pk12util` or a store that
+    /// cannot be written is said before any secret is asked for.
+    fn check(&mut self) -> Result<(), CliError>;
+    /// Whether the store holds the certificate with this SHA-1 (and its key).
+    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, CliError>;
+    /// Installs the certificate with its key (and the root when `item.root` is set).
+    fn install(&mut self, item: &InstallItem<'_>, pin: Option<&VerifiedPin>) -> Result<(), CliError>;
+    /// Reads the store back: the certificate with `item.leaf_sha1` must be there with its key.
+    /// Returns notes for the user (e.g. "private key usable without a password prompt").
+    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<String>, CliError> {
+        match self.lookup(&item.leaf_sha1)? {
+            Presence::WithKey => Ok(Vec::new()),
+            Presence::CertificateOnly => Err(CliError::new(t!(
+                "err-restore-verify-no-key",
+                store = self.describe(),
+                sha1 = colon_hex(&item.leaf_sha1)
+            ))),
+            Presence::Absent => Err(CliError::new(t!(
+                "err-restore-verify-missing",
+                store = self.describe(),
+                sha1 = colon_hex(&item.leaf_sha1)
+            ))),
+        }
+    }
+    /// What the user does next, after a successful install.
+    fn next_steps(&self) -> Vec<String>;
+}
+
+/// A PIN that opened the certificate file here, offline. Only [`VerifiedPin::check`] makes
+/// one, so no backend can be handed a PIN that was not verified.
+pub struct VerifiedPin {
+    pin: SecretString,
+    form: PasswordForm,
+}
+
+impl VerifiedPin {
+    /// `Some` when `pin` opens `p12` (or the file needs no PIN).
+    pub fn check(
+        p12: &Pkcs12File,
+        pin: SecretString,
+    ) -> Result<Option<VerifiedPin>, crate::pkcs12::Pkcs12Error> {
+        Ok(match p12.check_pin(pin.expose_secret())? {
+            PasswordCheck::Correct(form) => Some(VerifiedPin { pin, form }),
+            PasswordCheck::NotNeeded => Some(VerifiedPin { pin, form: PasswordForm::Bmp }),
+            PasswordCheck::Wrong => None,
+        })
+    }
+
+    pub fn expose(&self) -> &str {
+        self.pin.expose_secret()
+    }
+
+    /// How the file encodes the password (stores other than ours know only some forms).
+    pub fn form(&self) -> PasswordForm {
+        self.form
+    }
+}
+
+fn make_backend(
+    target: &Target,
+    args: &RestoreArgs,
+    interactive: bool,
+) -> Result<Box<dyn Backend>, CliError> {
+    let _ = interactive;
+    let unavailable = |name: &str| CliError::new(t!("err-restore-target-here", target = name));
+    match target {
+        Target::File(path) => Ok(Box::new(file::FileBackend::new(path.clone()))),
+        #[cfg(unix)]
+        Target::Nss(dir) => Ok(Box::new(nss::NssBackend::new(
+            dir.clone().unwrap_or_else(nss::default_dir),
+            args.store_password_file.clone(),
+            interactive,
+        ))),
+        #[cfg(not(unix))]
+        Target::Nss(_) => Err(unavailable("nss")),
+        #[cfg(windows)]
+        Target::Windows => Ok(Box::new(windows::WindowsBackend::new(args.exportable))),
+        #[cfg(not(windows))]
+        Target::Windows => Err(unavailable("windows")),
+        #[cfg(target_os = "macos")]
+        Target::Macos => Ok(Box::new(macos::MacosBackend::new(args.exportable))),
+        #[cfg(not(target_os = "macos"))]
+        Target::Macos => Err(unavailable("macos")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ctrl-C
+
+/// Set while a PIN search runs: Ctrl-C then stops the search instead of the program.
+static SEARCHING: AtomicBool = AtomicBool::new(false);
+static STOP_SEARCH: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C removes any private temporary file before the program ends (exit code 2), or stops
+/// a running PIN search.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if SEARCHING.load(Ordering::SeqCst) {
+            STOP_SEARCH.store(true, Ordering::SeqCst);
+            return;
+        }
+        #[cfg(unix)]
+        {
+            handoff::wipe_registered();
+            restore_terminal_echo();
+        }
+        eprintln!();
+        eprintln!("{}", t!("err-interrupted"));
+        std::process::exit(i32::from(crate::error::EXIT_ERROR));
+    });
+}
+
+/// Ctrl-C at a no-echo prompt would leave the terminal without echo, since the program exits
+/// instead of dying by the signal (after which the shell would restore it).
+#[cfg(unix)]
+fn restore_terminal_echo() {
+    // SAFETY: termios calls on standard input with a zeroed structure that tcgetattr fills.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::isatty(0) == 1 && libc::tcgetattr(0, &mut t) == 0 {
+            t.c_lflag |= libc::ECHO | libc::ICANON;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing entries
+
+/// The current certificate of each purpose (and institution): the newest that is not
+/// superseded, or the newest at all when every one is.
+pub fn proposed(entries: &[Entry]) -> Vec<usize> {
+    let mut groups: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let purpose = serde_json::to_string(&e.purpose).unwrap_or_default();
+        groups.entry((purpose, e.certificate.institution_code.clone())).or_default().push(i);
+    }
+    let mut chosen: Vec<usize> = groups
+        .values()
+        .filter_map(|members| {
+            let current: Vec<usize> =
+                members.iter().copied().filter(|&i| entries[i].superseded.is_none()).collect();
+            let pool = if current.is_empty() { members.clone() } else { current };
+            pool.into_iter().max_by(|&a, &b| {
+                let (ea, eb) = (&entries[a].certificate, &entries[b].certificate);
+                (&ea.not_before, &ea.not_after).cmp(&(&eb.not_before, &eb.not_after))
+            })
+        })
+        .collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// The entry `text` names: its id, or a unique beginning of it.
+pub fn resolve_entry(entries: &[Entry], text: &str) -> Result<usize, CliError> {
+    let wanted = text.trim().to_lowercase();
+    if let Some(i) = entries.iter().position(|e| e.id == wanted) {
+        return Ok(i);
+    }
+    let matches: Vec<usize> =
+        (0..entries.len()).filter(|&i| !wanted.is_empty() && entries[i].id.starts_with(&wanted)).collect();
+    match matches[..] {
+        [one] => Ok(one),
+        [] => Err(CliError::new(t!("err-restore-no-entry", id = text))),
+        _ => Err(CliError::new(t!("err-restore-ambiguous-entry", id = text))),
+    }
+}
+
+/// Parses "1 3" / "1,3" into entry indices (1-based on screen).
+fn parse_numbers(answer: &str, count: usize) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    for part in answer.split(|c: char| c == ',' || c.is_whitespace()).filter(|p| !p.is_empty()) {
+        let n: usize = part.parse().ok()?;
+        if n == 0 || n > count {
+            return None;
+        }
+        if !out.contains(&(n - 1)) {
+            out.push(n - 1);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Reads one line from standard input after showing `prompt` on standard error.
+pub(crate) fn ask_line(prompt: &str) -> Option<String> {
+    eprint!("{prompt} ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line.trim().to_string()),
+    }
+}
+
+fn entry_state(e: &Entry, now: i64) -> String {
+    let days = days_left_of(e, now);
+    let mut s =
+        if days < 0 { t!("inspect-expired", days = -days) } else { t!("inspect-days-left", days = days) };
+    if let Some(sup) = &e.superseded {
+        s.push_str("; ");
+        s.push_str(&t!("list-superseded", by = sup.by, date = sup.stops_working));
+    }
+    s
+}
+
+fn print_entries(entries: &[Entry], proposal: &[usize], now: i64) {
+    eprintln!("{}", t!("restore-entries-title"));
+    for (i, e) in entries.iter().enumerate() {
+        let mark = if proposal.contains(&i) { "*" } else { " " };
+        eprintln!(
+            " {mark}{:>2}. [{}] {}{}",
+            i + 1,
+            e.id,
+            purpose_text(from_vault_purpose(e.purpose)),
+            e.certificate.institution_code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+        );
+        eprintln!(
+            "       {}: {} ({})",
+            t!("inspect-valid-until"),
+            human_date(&e.certificate.not_after),
+            entry_state(e, now)
+        );
+    }
+}
+
+fn choose_entries(vault: &OpenVault, args: &RestoreArgs, interactive: bool) -> Result<Vec<usize>, CliError> {
+    let entries = &vault.payload.manifest.entries;
+    if entries.is_empty() {
+        return Err(CliError::new(t!("err-restore-vault-empty", dir = vault.dir.display())));
+    }
+    if !args.entries.is_empty() {
+        let mut out = Vec::new();
+        for text in &args.entries {
+            let i = resolve_entry(entries, text)?;
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        return Ok(out);
+    }
+    let proposal = proposed(entries);
+    let now = now_unix();
+    if !args.json || interactive {
+        print_entries(entries, &proposal, now);
+    }
+    if !interactive {
+        return Ok(proposal);
+    }
+    let shown: Vec<String> = proposal.iter().map(|i| (i + 1).to_string()).collect();
+    eprintln!("{}", t!("restore-proposed", numbers = shown.join(", ")));
+    loop {
+        let Some(answer) = ask_line(&t!("restore-choose-entries")) else {
+            return Ok(Vec::new());
+        };
+        if answer.is_empty() {
+            return Ok(proposal);
+        }
+        if answer.eq_ignore_ascii_case("q") {
+            return Ok(Vec::new());
+        }
+        match parse_numbers(&answer, entries.len()) {
+            Some(list) => return Ok(list),
+            None => eprintln!("{}", t!("restore-choose-again", count = entries.len())),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Getting the PIN
+
+/// Time spent in key derivation (Argon2id/scrypt), left out of the reported restore time.
+#[derive(Default, Clone, Copy)]
+struct Timings {
+    unlock: Duration,
+    pin_code: Duration,
+    waiting: Duration,
+}
+
+struct PinContext<'a> {
+    vault: &'a OpenVault,
+    args: &'a RestoreArgs,
+    interactive: bool,
+    timings: &'a mut Timings,
+}
+
+fn no_terminal_pin() -> CliError {
+    CliError::new(t!("err-no-terminal", what = "PIN", flag = "--pin-file"))
+        .with_hint(t!("hint-restore-pin-flags"))
+}
+
+fn pin_error(entry: &Entry, e: &crate::pkcs12::Pkcs12Error) -> CliError {
+    crate::certfile::pkcs12_error(Path::new(&format!("{} ({})", entry.id, entry.original_file_name)), e)
+}
+
+/// The PIN stored with `entry`, opened with the PIN code from the recovery sheet.
+fn stored_pin(
+    ctx: &mut PinContext<'_>,
+    entry: &Entry,
+    p12: &Pkcs12File,
+    code_file: Option<&Path>,
+) -> Result<VerifiedPin, CliError> {
+    let vault = ctx.vault;
+    let sealed = vault.payload.pins.get(&entry.id).ok_or_else(|| {
+        CliError::new(t!("err-no-stored-pin", id = entry.id)).with_hint(t!("hint-recover-pin"))
+    })?;
+    let code_text = match code_file {
+        Some(path) => vault::read_secret(path)?,
+        None => {
+            let asked = Instant::now();
+            let text = secret_input::prompt_secret(&t!("reveal-enter-pin-code")).map_err(|_| {
+                CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
+            });
+            ctx.timings.waiting += asked.elapsed();
+            text?
+        }
+    };
+    let code = Code::parse(CodeKind::PinCode, code_text.expose_secret()).map_err(|e| {
+        CliError::new(t!(
+            "err-pin-code",
+            reason = match e {
+                vault_format::CodeError::Checksum { group } => t!("err-code-group", group = group),
+                vault_format::CodeError::WrongKind { .. } => t!("err-code-is-recovery-code"),
+                other => other.to_string(),
+            }
+        ))
+    })?;
+    eprintln!("{}", t!("restore-deriving"));
+    let started = Instant::now();
+    let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)));
+    ctx.timings.pin_code += started.elapsed();
+    let pin =
+        vault_format::open_pin(sealed, &identity?).map_err(|_| CliError::new(t!("err-wrong-pin-code")))?;
+    VerifiedPin::check(p12, pin)
+        .map_err(|e| pin_error(entry, &e))?
+        .ok_or_else(|| CliError::new(t!("err-stored-pin-stale", id = entry.id)))
+}
+
+/// Tries every numeric PIN of up to six digits against the file, on all cores.
+fn search_pin(
+    ctx: &mut PinContext<'_>,
+    entry: &Entry,
+    p12: &Pkcs12File,
+) -> Result<Option<VerifiedPin>, CliError> {
+    use crate::recover_pin::{search, CandidateSpace, DEFAULT_MAX_DIGITS};
+    let checker = p12.pin_checker().map_err(|e| pin_error(entry, &e))?;
+    let space = CandidateSpace::new(DEFAULT_MAX_DIGITS);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    eprintln!("{}", t!("restore-searching", digits = DEFAULT_MAX_DIGITS));
+    let bar = indicatif::ProgressBar::new(space.total());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(t!("recover-progress"));
+    STOP_SEARCH.store(false, Ordering::SeqCst);
+    SEARCHING.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    let result = search(&checker, &space, threads, &STOP_SEARCH, |n| bar.set_position(n));
+    ctx.timings.waiting += started.elapsed();
+    SEARCHING.store(false, Ordering::SeqCst);
+    bar.finish_and_clear();
+    match result.found {
+        Some(pin) => {
+            eprintln!("{}", t!("restore-search-found", tried = crate::i18n::group_digits(result.tried)));
+            VerifiedPin::check(p12, SecretString::from(pin.as_str().to_string()))
+                .map_err(|e| pin_error(entry, &e))
+        }
+        None if result.interrupted => {
+            eprintln!("{}", t!("restore-search-stopped"));
+            Ok(None)
+        }
+        None => {
+            eprintln!("{}", t!("restore-search-not-found", digits = DEFAULT_MAX_DIGITS));
+            Ok(None)
+        }
+    }
+}
+
+/// Gets a verified PIN for `entry`: `--pin-file`, the stored PIN with `--pin-code-file`, or on
+/// a terminal by asking until it is right (with the hint shown; nothing is locked here), with
+/// the stored PIN and a PIN search offered. `None` = the user skipped the certificate.
+fn obtain_pin(
+    ctx: &mut PinContext<'_>,
+    entry: &Entry,
+    p12: &Pkcs12File,
+) -> Result<Option<VerifiedPin>, CliError> {
+    if let Some(v) =
+        VerifiedPin::check(p12, SecretString::from(String::new())).map_err(|e| pin_error(entry, &e))?
+    {
+        return Ok(Some(v));
+    }
+    let args = ctx.args;
+    let use_stored = entry.pin_stored && args.pin_code_file.is_some();
+    if let Some(path) = &args.pin_file {
+        let pin = secret_input::read_secret_file(path)
+            .map_err(|e| CliError::new(t!("err-pin-file", file = path.display(), reason = e)))?;
+        if let Some(v) = VerifiedPin::check(p12, pin).map_err(|e| pin_error(entry, &e))? {
+            return Ok(Some(v));
+        }
+        if !use_stored {
+            return Err(CliError::new(t!(
+                "err-restore-pin-file-wrong",
+                file = path.display(),
+                id = entry.id
+            ))
+            .with_hint(t!("hint-wrong-pin")));
+        }
+        eprintln!("{}", t!("restore-pin-file-wrong-trying-stored", file = path.display()));
+    }
+    if use_stored {
+        return stored_pin(ctx, entry, p12, args.pin_code_file.as_deref()).map(Some);
+    }
+    if !ctx.interactive {
+        return Err(no_terminal_pin());
+    }
+    if let Some(hint) = &entry.hint {
+        eprintln!("  {}: {hint}", t!("label-hint"));
+    }
+    if entry.pin_stored {
+        eprintln!("  {}", t!("restore-pin-is-stored"));
+    }
+    let searchable = entry.purpose != VaultPurpose::HpkiSecond;
+    let mut prompt = t!("restore-enter-pin", id = entry.id);
+    loop {
+        let asked = Instant::now();
+        let typed = secret_input::prompt_secret(&prompt).map_err(|_| no_terminal_pin());
+        ctx.timings.waiting += asked.elapsed();
+        let typed = typed?;
+        if !typed.expose_secret().is_empty() {
+            match VerifiedPin::check(p12, typed).map_err(|e| pin_error(entry, &e))? {
+                Some(v) => return Ok(Some(v)),
+                None => {
+                    eprintln!("{}", t!("restore-pin-wrong"));
+                    if let Some(hint) = &entry.hint {
+                        eprintln!("  {}: {hint}", t!("label-hint"));
+                    }
+                    prompt = t!("restore-pin-retry");
+                    continue;
+                }
+            }
+        }
+        // Enter alone: the other ways.
+        let mut options: Vec<(&str, String)> = Vec::new();
+        if entry.pin_stored {
+            options.push(("stored", t!("restore-way-stored")));
+        }
+        if searchable {
+            options.push(("search", t!("restore-way-search")));
+        }
+        options.push(("again", t!("restore-way-again")));
+        options.push(("skip", t!("restore-way-skip")));
+        for (i, (_, text)) in options.iter().enumerate() {
+            eprintln!("  {}: {text}", i + 1);
+        }
+        let asked = Instant::now();
+        let answer = ask_line(&t!("restore-way-choose", count = options.len()));
+        ctx.timings.waiting += asked.elapsed();
+        let Some(answer) = answer else { return Ok(None) };
+        let choice = answer.parse::<usize>().ok().and_then(|n| options.get(n.wrapping_sub(1))).map(|o| o.0);
+        match choice {
+            Some("stored") => match stored_pin(ctx, entry, p12, None) {
+                Ok(v) => return Ok(Some(v)),
+                Err(e) => eprintln!("{}", e.message),
+            },
+            Some("search") => {
+                if let Some(v) = search_pin(ctx, entry, p12)? {
+                    return Ok(Some(v));
+                }
+            }
+            Some("skip") => return Ok(None),
+            _ => {}
+        }
+        prompt = t!("restore-enter-pin", id = entry.id);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Installed,
+    AlreadyInstalled,
+    Skipped,
+}
+
+#[derive(Serialize)]
+struct EntryReport {
+    entry: String,
+    purpose: VaultPurpose,
+    leaf_sha1: String,
+    not_after: String,
+    outcome: Outcome,
+    verified: bool,
+    root_trusted: bool,
+    notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TimingReport {
+    /// Opening the vault (the passphrase's scrypt or the recovery code's Argon2id).
+    unlock_seconds: f64,
+    /// Deriving the PIN identity from the PIN code (Argon2id), when used.
+    pin_code_seconds: f64,
+    /// Everything else, without time spent waiting for the user.
+    restore_seconds: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    vault: String,
+    vault_id: String,
+    generation: u64,
+    target: String,
+    results: Vec<EntryReport>,
+    log: Option<String>,
+    timings: TimingReport,
+}
+
+fn hex20(plain: &str) -> Option<[u8; 20]> {
+    let bytes: Vec<u8> = (0..plain.len())
+        .step_by(2)
+        .map(|i| plain.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()?;
+    bytes.try_into().ok()
+}
+
+/// A self-signed CA certificate of the file: what it says, and its DER.
+type FoundRoot = (CertInfo, Vec<u8>);
+
+/// Opens the file with the PIN and finds the leaf's DER and the CA root.
+fn open_certificate(
+    entry: &Entry,
+    p12: &Pkcs12File,
+    pin: &VerifiedPin,
+    leaf_sha1: &[u8; 20],
+) -> Result<(Vec<u8>, Option<FoundRoot>), CliError> {
+    let opened = p12.open(pin.expose()).map_err(|e| pin_error(entry, &e))?;
+    let mut leaf = None;
+    let mut root = None;
+    for bag in &opened.certificates {
+        let sha1: [u8; 20] = sha1::Sha1::digest(&bag.der).into();
+        if &sha1 == leaf_sha1 {
+            leaf = Some(bag.der.clone());
+            continue;
+        }
+        if let Ok(info) = crate::cert::parse(&bag.der) {
+            if info.self_signed && info.is_ca {
+                root = Some((info, bag.der.clone()));
+            }
+        }
+    }
+    let leaf = leaf.ok_or_else(|| {
+        CliError::new(t!("err-restore-leaf-missing", id = entry.id, sha1 = colon_hex(leaf_sha1)))
+    })?;
+    Ok((leaf, root))
+}
+
+pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
+    let started = Instant::now();
+    let interactive = secret_input::stdin_is_terminal();
+    install_interrupt_handler();
+    let target = args.to.clone().unwrap_or_else(Target::default_here);
+    let mut backend = make_backend(&target, args, interactive)?;
+    let mut timings = Timings::default();
+    let checking = Instant::now();
+    backend.check()?;
+    if interactive {
+        // check() may have asked for the store's password: not restore time.
+        timings.waiting += checking.elapsed();
+    }
+
+    let vault_dir = match &args.vault {
+        Some(dir) => dir.clone(),
+        None => {
+            let asked = Instant::now();
+            let dir = discover::choose_vault(interactive)?;
+            timings.waiting += asked.elapsed();
+            dir
+        }
+    };
+    let source = args.unlock.source();
+    let asked = Instant::now();
+    let unlock = source.read()?;
+    timings.waiting += asked.elapsed();
+    let opening = Instant::now();
+    let vault = OpenVault::open(&vault_dir, &unlock, false)?;
+    timings.unlock = opening.elapsed();
+    drop(unlock);
+    for w in vault.warnings() {
+        eprintln!("{w}");
+    }
+    let asked = Instant::now();
+    let chosen = choose_entries(&vault, args, interactive)?;
+    if interactive {
+        timings.waiting += asked.elapsed();
+    }
+    if chosen.is_empty() {
+        eprintln!("{}", t!("cancelled"));
+        return Ok(EXIT_OK);
+    }
+
+    let mut results = Vec::new();
+    let mut log_path = None;
+    let mut prepared = Vec::with_capacity(chosen.len());
+    for &index in &chosen {
+        let entry = &vault.payload.manifest.entries[index];
+        prepared.push(prepare_one(&vault, entry, backend.as_mut(), args, interactive, &mut timings)?);
+    }
+    for one in prepared {
+        let entry_id = one.report.entry.clone();
+        let report = install_one(one, backend.as_mut(), args)?;
+        let Some(entry) = vault.payload.manifest.entries.iter().find(|e| e.id == entry_id) else { continue };
+        if report.outcome == Outcome::Installed {
+            let record = log::Record::new(&vault, entry, &backend.describe(), report.root_trusted);
+            match log::append(&record) {
+                Ok(path) => log_path = Some(path),
+                Err(e) => eprintln!("{}", t!("restore-log-failed", reason = e)),
+            }
+        }
+        results.push(report);
+    }
+
+    let installed = results.iter().any(|r| r.outcome == Outcome::Installed);
+    let total = started.elapsed();
+    let restore = total.saturating_sub(timings.unlock + timings.pin_code + timings.waiting);
+    let report = Report {
+        vault: vault.dir.display().to_string(),
+        vault_id: vault.header.vault_id.to_string(),
+        generation: vault.generation,
+        target: backend.describe(),
+        results,
+        log: log_path.map(|p| p.display().to_string()),
+        timings: TimingReport {
+            unlock_seconds: timings.unlock.as_secs_f64(),
+            pin_code_seconds: timings.pin_code.as_secs_f64(),
+            restore_seconds: restore.as_secs_f64(),
+        },
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+    } else if installed {
+        println!();
+        println!("{}", t!("restore-next-title"));
+        for step in backend.next_steps() {
+            println!("  - {step}");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// One certificate, ready to install: the checks are done and the PIN is verified.
+struct Prepared<'v> {
+    report: EntryReport,
+    /// `None` when there is nothing to install (skipped, or already installed).
+    work: Option<(InstallItem<'v>, Option<VerifiedPin>)>,
+}
+
+/// Everything before the store is touched: the warnings, whether it is installed already, the
+/// PIN and the CA root. Every certificate is prepared before the first is installed, so that a
+/// wrong PIN for the second leaves the store as it was.
+fn prepare_one<'v>(
+    vault: &'v OpenVault,
+    entry: &'v Entry,
+    backend: &mut dyn Backend,
+    args: &RestoreArgs,
+    interactive: bool,
+    timings: &mut Timings,
+) -> Result<Prepared<'v>, CliError> {
+    let now = now_unix();
+    let leaf_sha1 = hex20(&entry.certificate.leaf_sha1).ok_or_else(|| {
+        CliError::new(t!("err-vault-damaged", file = vault.dir.display(), detail = "leaf_sha1"))
+    })?;
+    let mut report = EntryReport {
+        entry: entry.id.clone(),
+        purpose: entry.purpose,
+        leaf_sha1: colon_hex_from_plain(&entry.certificate.leaf_sha1),
+        not_after: entry.certificate.not_after.clone(),
+        outcome: Outcome::Skipped,
+        verified: false,
+        root_trusted: false,
+        notes: Vec::new(),
+    };
+    eprintln!();
+    eprintln!(
+        "{}",
+        t!("restore-entry-title", id = entry.id, purpose = purpose_text(from_vault_purpose(entry.purpose)))
+    );
+    if let Some(code) = &entry.certificate.institution_code {
+        eprintln!("  {}: {code}", t!("inspect-institution"));
+    }
+    eprintln!("  {}: {}", t!("inspect-subject"), entry.certificate.subject);
+    eprintln!(
+        "  {}: {} ({})",
+        t!("inspect-valid-until"),
+        human_date(&entry.certificate.not_after),
+        entry_state(entry, now)
+    );
+    eprintln!("  {}: {}", t!("inspect-sha1"), report.leaf_sha1);
+
+    // Warn before anything else is asked.
+    let days = days_left_of(entry, now);
+    let mut warnings = Vec::new();
+    if days < 0 {
+        warnings.push(t!("restore-warn-expired", days = -days));
+    }
+    if let Some(s) = &entry.superseded {
+        warnings.push(t!("restore-warn-superseded", by = s.by, date = s.stops_working));
+    }
+    if !warnings.is_empty() {
+        for w in &warnings {
+            eprintln!("  ! {w}");
+        }
+        if !args.yes {
+            if !interactive {
+                return Err(
+                    CliError::new(t!("err-restore-needs-yes", id = entry.id)).with_hint(warnings.join(" "))
+                );
+            }
+            let asked = Instant::now();
+            let go_on = confirm(&t!("restore-confirm-anyway"));
+            timings.waiting += asked.elapsed();
+            if !go_on {
+                eprintln!("{}", t!("restore-skipped", id = entry.id));
+                return Ok(Prepared { report, work: None });
+            }
+        }
+    }
+
+    // Already there: say so and change nothing.
+    if backend.lookup(&leaf_sha1)? == Presence::WithKey {
+        println_or_err(args.json, &t!("restore-already", id = entry.id, store = backend.describe()));
+        report.outcome = Outcome::AlreadyInstalled;
+        report.verified = true;
+        return Ok(Prepared { report, work: None });
+    }
+
+    let p12_bytes = vault
+        .payload
+        .certs
+        .get(&entry.id)
+        .ok_or_else(|| CliError::new(t!("err-no-entry", id = entry.id, dir = vault.dir.display())))?;
+    let mut item = InstallItem {
+        entry,
+        p12: p12_bytes,
+        leaf_sha1,
+        leaf_der: None,
+        root: None,
+        exportable: args.exportable,
+    };
+    let pin = if backend.needs_pin() {
+        let p12 = Pkcs12File::parse(p12_bytes).map_err(|e| pin_error(entry, &e))?;
+        let mut ctx = PinContext { vault, args, interactive, timings };
+        let Some(pin) = obtain_pin(&mut ctx, entry, &p12)? else {
+            eprintln!("{}", t!("restore-skipped", id = entry.id));
+            return Ok(Prepared { report, work: None });
+        };
+        let (leaf_der, root) = open_certificate(entry, &p12, &pin, &leaf_sha1)?;
+        item.leaf_der = Some(leaf_der);
+        if let (Some((info, der)), true) = (root, backend.trusts_roots()) {
+            let asked = Instant::now();
+            if root_consent(args, interactive, &info) {
+                let sha1: [u8; 20] = sha1::Sha1::digest(&der).into();
+                item.root = Some(RootCa { der, sha1, subject: info.subject.clone() });
+            }
+            timings.waiting += asked.elapsed();
+        }
+        Some(pin)
+    } else {
+        None
+    };
+    Ok(Prepared { report, work: Some((item, pin)) })
+}
+
+/// Installs a prepared certificate and reads the store back.
+fn install_one(
+    prepared: Prepared<'_>,
+    backend: &mut dyn Backend,
+    args: &RestoreArgs,
+) -> Result<EntryReport, CliError> {
+    let Prepared { mut report, work } = prepared;
+    let Some((item, pin)) = work else { return Ok(report) };
+    let entry = item.entry;
+    eprintln!("{}", t!("restore-installing", store = backend.describe()));
+    let installed = install_unless_present(backend, &item, pin.as_ref())?;
+    drop(pin);
+    if !installed {
+        // Another program installed it while we asked for the PIN.
+        println_or_err(args.json, &t!("restore-already", id = entry.id, store = backend.describe()));
+        report.outcome = Outcome::AlreadyInstalled;
+        report.verified = true;
+        return Ok(report);
+    }
+    report.notes = backend.verify(&item)?;
+    report.verified = true;
+    report.outcome = Outcome::Installed;
+    report.root_trusted = item.root.is_some();
+    println_or_err(
+        args.json,
+        &t!("restore-done", id = entry.id, store = backend.describe(), sha1 = report.leaf_sha1),
+    );
+    for note in &report.notes {
+        println_or_err(args.json, &format!("  {note}"));
+    }
+    Ok(report)
+}
+
+/// Installs unless the store already holds the certificate with its key (then nothing is
+/// touched and the result is `false`).
+pub fn install_unless_present(
+    backend: &mut dyn Backend,
+    item: &InstallItem<'_>,
+    pin: Option<&VerifiedPin>,
+) -> Result<bool, CliError> {
+    if backend.lookup(&item.leaf_sha1)? == Presence::WithKey {
+        return Ok(false);
+    }
+    backend.install(item, pin)?;
+    Ok(true)
+}
+
+/// Shows the CA root's SHA-1 for comparison with the manual and asks whether to trust it.
+fn root_consent(args: &RestoreArgs, interactive: bool, root: &CertInfo) -> bool {
+    eprintln!("  {}: {}", t!("restore-root"), root.subject);
+    eprintln!("  {}: {}", t!("restore-root-sha1"), root.sha1);
+    if args.no_root {
+        return false;
+    }
+    if args.trust_root {
+        return true;
+    }
+    if interactive {
+        return confirm(&t!("restore-root-confirm"));
+    }
+    eprintln!("  {}", t!("restore-root-left-out"));
+    false
+}
+
+/// Results go to standard output, unless it carries the JSON report.
+fn println_or_err(json: bool, line: &str) {
+    if json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, purpose: VaultPurpose, not_before: &str, superseded: bool) -> Entry {
+        Entry {
+            id: id.into(),
+            purpose,
+            original_file_name: format!("{id}.p12"),
+            size: 1,
+            sha256: "0".repeat(64),
+            added: "2026-01-01T00:00:00Z".into(),
+            certificate: vault_format::CertificateInfo {
+                subject: "CN=x".into(),
+                institution_code: Some("1312345678".into()),
+                issuer: "CN=ca".into(),
+                serial: "01".into(),
+                not_before: not_before.into(),
+                not_after: "2030-01-01T00:00:00Z".into(),
+                leaf_sha1: "00".repeat(20),
+                leaf_sha256: "00".repeat(32),
+                ca_sha1: vec![],
+                key_type: "rsa".into(),
+                key_bits: 2048,
+            },
+            pin_stored: true,
+            hint: None,
+            superseded: superseded
+                .then(|| vault_format::Superseded { by: "x".into(), stops_working: "2026-02-01".into() }),
+        }
+    }
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(parse_target("windows"), Ok(Target::Windows));
+        assert_eq!(parse_target("macos"), Ok(Target::Macos));
+        assert_eq!(parse_target("nss"), Ok(Target::Nss(None)));
+        assert_eq!(parse_target("nss:sql:/a/b"), Ok(Target::Nss(Some("/a/b".into()))));
+        assert_eq!(parse_target("nss:/a/b"), Ok(Target::Nss(Some("/a/b".into()))));
+        assert_eq!(parse_target("file:C:\\out\\x.p12"), Ok(Target::File("C:\\out\\x.p12".into())));
+        assert!(parse_target("nss:").is_err());
+        assert!(parse_target("file:").is_err());
+        assert!(parse_target("keychain").is_err());
+    }
+
+    #[test]
+    fn the_current_certificate_of_each_purpose_is_proposed() {
+        let entries = vec![
+            entry("aaaaaaaaaaaa", VaultPurpose::OnlineQualification, "2024-01-01T00:00:00Z", true),
+            entry("bbbbbbbbbbbb", VaultPurpose::OnlineQualification, "2025-01-01T00:00:00Z", false),
+            entry("cccccccccccc", VaultPurpose::HpkiSecond, "2023-01-01T00:00:00Z", true),
+        ];
+        // HPKI: only a superseded one, so it is still proposed.
+        assert_eq!(proposed(&entries), vec![1, 2]);
+    }
+
+    #[test]
+    fn entries_resolve_by_unique_beginning() {
+        let entries = vec![
+            entry("ab12aaaaaaaa", VaultPurpose::Other, "2024-01-01T00:00:00Z", false),
+            entry("ab34bbbbbbbb", VaultPurpose::Other, "2024-01-01T00:00:00Z", false),
+        ];
+        assert_eq!(resolve_entry(&entries, "AB34").unwrap(), 1);
+        assert_eq!(resolve_entry(&entries, "ab12aaaaaaaa").unwrap(), 0);
+        assert!(resolve_entry(&entries, "ab").is_err());
+        assert!(resolve_entry(&entries, "ff").is_err());
+    }
+
+    #[test]
+    fn numbers_parse() {
+        assert_eq!(parse_numbers("1 3", 3), Some(vec![0, 2]));
+        assert_eq!(parse_numbers("2,2", 3), Some(vec![1]));
+        assert_eq!(parse_numbers("4", 3), None);
+        assert_eq!(parse_numbers("x", 3), None);
+    }
+
+    #[test]
+    fn thumbprints_decode() {
+        let h = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(hex20(h).unwrap()[..3], [0x01, 0x23, 0x45]);
+        assert!(hex20("0123").is_none());
+    }
+}

@@ -1,0 +1,603 @@
+//! `--to windows`: the current user's "My" store, in memory through the CryptoAPI.
+//!
+//! `PFXImportCertStore` gets the `.p12` bytes and the PIN from memory (no file touches the
+//! disk) with `CRYPT_USER_KEYSET`, never `CRYPT_USER_PROTECTED` (the "strong private key
+//! protection" that makes every connection ask for a password and the connecting software
+//! fail), and `CRYPT_EXPORTABLE` only with `--exportable`. The leaf is then added to
+//! `CurrentUser\My` and the store committed; the CA root goes to `CurrentUser\Root` only when
+//! the user agreed after seeing its SHA-1 (Windows shows its own warning too). The install is
+//! verified by finding the certificate by SHA-1 in a fresh handle of the store, with its key
+//! attached and usable without a prompt.
+//!
+//! Where Wine 8.0 differs (tools/windows/README.md): it drops the CA from the import (we add
+//! the root from our own reading of the file), reports key spec 3 (we sign with
+//! `AT_KEYEXCHANGE` then), and keeps one key container per user.
+
+use std::io;
+use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use windows_sys::Win32::Foundation::GetLastError;
+use windows_sys::Win32::Security::Cryptography::{
+    CertAddCertificateContextToStore, CertCloseStore, CertControlStore, CertCreateCertificateContext,
+    CertDeleteCertificateFromStore, CertDuplicateCertificateContext, CertFindCertificateInStore,
+    CertFreeCertificateContext, CertGetCertificateContextProperty, CertOpenStore,
+    CryptAcquireCertificatePrivateKey, CryptAcquireContextW, CryptCreateHash, CryptDestroyHash,
+    CryptDestroyKey, CryptGetKeyParam, CryptGetUserKey, CryptHashData, CryptReleaseContext, CryptSignHashW,
+    NCryptFreeObject, NCryptGetProperty, NCryptSignHash, PFXImportCertStore, PFXIsPFXBlob, AT_KEYEXCHANGE,
+    AT_SIGNATURE, BCRYPT_PAD_PKCS1, BCRYPT_PKCS1_PADDING_INFO, BCRYPT_SHA256_ALGORITHM, CALG_SHA1,
+    CERT_CONTEXT, CERT_FIND_SHA1_HASH, CERT_KEY_PROV_INFO_PROP_ID, CERT_NCRYPT_KEY_SPEC,
+    CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES, CERT_STORE_ADD_USE_EXISTING, CERT_STORE_CTRL_COMMIT,
+    CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W, CERT_STORE_READONLY_FLAG,
+    CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG, CRYPT_ACQUIRE_SILENT_FLAG,
+    CRYPT_DELETEKEYSET, CRYPT_EXPORT, CRYPT_EXPORTABLE, CRYPT_INTEGER_BLOB, CRYPT_KEY_PROV_INFO,
+    CRYPT_SILENT, CRYPT_USER_KEYSET, HCERTSTORE, KP_PERMISSIONS, NCRYPT_ALLOW_EXPORT_FLAG,
+    NCRYPT_ALLOW_PLAINTEXT_EXPORT_FLAG, NCRYPT_EXPORT_POLICY_PROPERTY, NCRYPT_SILENT_FLAG, NCRYPT_UI_POLICY,
+    NCRYPT_UI_POLICY_PROPERTY, NCRYPT_UI_PROTECT_KEY_FLAG, PKCS_7_ASN_ENCODING, X509_ASN_ENCODING,
+};
+use zeroize::Zeroizing;
+
+use super::{Backend, InstallItem, Presence, VerifiedPin};
+use crate::cert::colon_hex;
+use crate::error::CliError;
+use crate::pkcs12::PasswordForm;
+use crate::t;
+
+const ENCODING: u32 = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
+const NTE_SILENT_CONTEXT: u32 = 0x8009_0022;
+const ERROR_CANCELLED: u32 = 1223;
+
+/// How many times `PFXImportCertStore` was called by this process (tests prove that a wrong
+/// PIN never gets that far).
+static PFX_IMPORT_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn pfx_import_calls() -> usize {
+    PFX_IMPORT_CALLS.load(Ordering::SeqCst)
+}
+
+/// The flags of the import: the user's key set, exportable only when asked, and never
+/// `CRYPT_USER_PROTECTED`.
+pub fn import_flags(exportable: bool) -> u32 {
+    CRYPT_USER_KEYSET | if exportable { CRYPT_EXPORTABLE } else { 0 }
+}
+
+fn wide(s: &str) -> Vec<u16> {
+    s.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+fn last_error() -> u32 {
+    // SAFETY: no preconditions.
+    unsafe { GetLastError() }
+}
+
+fn os_error_text(code: u32) -> String {
+    if code == 0 {
+        // Wine reports 0 for a PFX it cannot decrypt.
+        return "error 0".into();
+    }
+    format!("{} (0x{code:08X})", io::Error::from_raw_os_error(code as i32))
+}
+
+/// A store handle, closed on drop.
+struct Store(HCERTSTORE);
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // SAFETY: a handle from CertOpenStore/PFXImportCertStore, closed once.
+        unsafe { CertCloseStore(self.0, 0) };
+    }
+}
+
+/// A certificate context, freed on drop.
+pub struct Context(*const CERT_CONTEXT);
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        // SAFETY: a context we own a reference to, freed once.
+        unsafe { CertFreeCertificateContext(self.0) };
+    }
+}
+
+fn open_user_store(name: &str, read_only: bool) -> io::Result<Store> {
+    let name = wide(name);
+    let flags = CERT_SYSTEM_STORE_CURRENT_USER
+        | if read_only { CERT_STORE_READONLY_FLAG | CERT_STORE_OPEN_EXISTING_FLAG } else { 0 };
+    // SAFETY: `name` is NUL-terminated and outlives the call.
+    let handle = unsafe { CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, flags, name.as_ptr().cast()) };
+    if handle.is_null() {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Store(handle))
+}
+
+fn find_by_sha1(store: &Store, sha1: &[u8; 20]) -> Option<Context> {
+    let blob = CRYPT_INTEGER_BLOB { cbData: 20, pbData: sha1.as_ptr() as *mut u8 };
+    // SAFETY: `blob` points to 20 bytes that outlive the call; the result is owned by us.
+    let ctx = unsafe {
+        CertFindCertificateInStore(
+            store.0,
+            ENCODING,
+            0,
+            CERT_FIND_SHA1_HASH,
+            (&blob as *const CRYPT_INTEGER_BLOB).cast(),
+            ptr::null(),
+        )
+    };
+    (!ctx.is_null()).then_some(Context(ctx))
+}
+
+/// What can be told about a certificate's private key, asking silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyState {
+    /// The certificate points at a private key (`CERT_KEY_PROV_INFO_PROP_ID`).
+    pub attached: bool,
+    /// The key signed a test hash without any prompt.
+    pub signs_silently: bool,
+    /// Whether the key may be exported, when the provider says.
+    pub exportable: Option<bool>,
+    /// Strong private key protection: `Some(true)` when using the key would need a dialog.
+    pub user_protected: Option<bool>,
+}
+
+/// Reads the private key's state of `ctx`.
+fn key_state(ctx: &Context) -> KeyState {
+    let mut state = KeyState::default();
+    let mut len = 0u32;
+    // SAFETY: a size query on a live context.
+    state.attached = unsafe {
+        CertGetCertificateContextProperty(ctx.0, CERT_KEY_PROV_INFO_PROP_ID, ptr::null_mut(), &mut len)
+    } != 0;
+    if !state.attached {
+        return state;
+    }
+    let mut handle = 0usize;
+    let mut spec = 0u32;
+    let mut must_free = 0;
+    let flags = CRYPT_ACQUIRE_SILENT_FLAG | CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG;
+    // SAFETY: out-pointers to locals; the handle is released below when we must free it.
+    let ok = unsafe {
+        CryptAcquireCertificatePrivateKey(ctx.0, flags, ptr::null(), &mut handle, &mut spec, &mut must_free)
+    };
+    if ok == 0 {
+        if last_error() == NTE_SILENT_CONTEXT {
+            state.user_protected = Some(true);
+        }
+        return state;
+    }
+    if spec == CERT_NCRYPT_KEY_SPEC {
+        // SAFETY: `handle` is an NCRYPT_KEY_HANDLE; buffers are locals of the sizes given.
+        unsafe {
+            let mut policy = 0u32;
+            let mut got = 0u32;
+            if NCryptGetProperty(
+                handle,
+                NCRYPT_EXPORT_POLICY_PROPERTY,
+                (&mut policy as *mut u32).cast(),
+                4,
+                &mut got,
+                0,
+            ) == 0
+            {
+                state.exportable =
+                    Some(policy & (NCRYPT_ALLOW_EXPORT_FLAG | NCRYPT_ALLOW_PLAINTEXT_EXPORT_FLAG) != 0);
+            }
+            let mut ui: NCRYPT_UI_POLICY = std::mem::zeroed();
+            let size = std::mem::size_of::<NCRYPT_UI_POLICY>() as u32;
+            let has_ui = NCryptGetProperty(
+                handle,
+                NCRYPT_UI_POLICY_PROPERTY,
+                (&mut ui as *mut NCRYPT_UI_POLICY).cast(),
+                size,
+                &mut got,
+                0,
+            ) == 0;
+            state.user_protected = Some(has_ui && ui.dwFlags & NCRYPT_UI_PROTECT_KEY_FLAG != 0);
+            let hash = [0x5a_u8; 32];
+            let padding = BCRYPT_PKCS1_PADDING_INFO { pszAlgId: BCRYPT_SHA256_ALGORITHM };
+            let mut sig = vec![0u8; 1024];
+            let mut sig_len = 0u32;
+            let rsa = NCryptSignHash(
+                handle,
+                (&padding as *const BCRYPT_PKCS1_PADDING_INFO).cast(),
+                hash.as_ptr(),
+                32,
+                sig.as_mut_ptr(),
+                sig.len() as u32,
+                &mut sig_len,
+                BCRYPT_PAD_PKCS1 | NCRYPT_SILENT_FLAG,
+            );
+            let signed = rsa == 0
+                || NCryptSignHash(
+                    handle,
+                    ptr::null(),
+                    hash.as_ptr(),
+                    32,
+                    sig.as_mut_ptr(),
+                    sig.len() as u32,
+                    &mut sig_len,
+                    NCRYPT_SILENT_FLAG,
+                ) == 0;
+            state.signs_silently = signed;
+            if must_free != 0 {
+                NCryptFreeObject(handle);
+            }
+        }
+        return state;
+    }
+    // A CryptoAPI provider. Wine reports spec 3, which cannot sign; AT_KEYEXCHANGE can.
+    let mut specs = vec![];
+    for s in [spec, AT_KEYEXCHANGE, AT_SIGNATURE] {
+        if (s == AT_KEYEXCHANGE || s == AT_SIGNATURE) && !specs.contains(&s) {
+            specs.push(s);
+        }
+    }
+    // SAFETY: `handle` is an HCRYPTPROV acquired silently; every key and hash is destroyed.
+    unsafe {
+        for s in specs {
+            let mut key = 0usize;
+            if CryptGetUserKey(handle, s, &mut key) == 0 {
+                continue;
+            }
+            let mut perms = 0u32;
+            let mut len = 4u32;
+            if CryptGetKeyParam(key, KP_PERMISSIONS, (&mut perms as *mut u32).cast(), &mut len, 0) != 0 {
+                state.exportable = Some(perms & CRYPT_EXPORT != 0);
+            }
+            CryptDestroyKey(key);
+            let mut hash = 0usize;
+            if CryptCreateHash(handle, CALG_SHA1, 0, 0, &mut hash) != 0 {
+                let data = b"certvault restore check";
+                let mut sig_len = 0u32;
+                let signed = CryptHashData(hash, data.as_ptr(), data.len() as u32, 0) != 0
+                    && CryptSignHashW(hash, s, ptr::null(), 0, ptr::null_mut(), &mut sig_len) != 0
+                    && {
+                        let mut sig = vec![0u8; sig_len as usize];
+                        CryptSignHashW(hash, s, ptr::null(), 0, sig.as_mut_ptr(), &mut sig_len) != 0
+                    };
+                if !signed && last_error() == NTE_SILENT_CONTEXT {
+                    state.user_protected = Some(true);
+                }
+                CryptDestroyHash(hash);
+                if signed {
+                    state.signs_silently = true;
+                    state.user_protected.get_or_insert(false);
+                    break;
+                }
+            }
+        }
+        if must_free != 0 {
+            CryptReleaseContext(handle, 0);
+        }
+    }
+    state
+}
+
+/// Removes the key container a certificate context points at (undoing a half-done import).
+fn delete_key_of(ctx: &Context) {
+    let mut len = 0u32;
+    // SAFETY: size query, then a buffer of that size, aligned for the structure.
+    unsafe {
+        if CertGetCertificateContextProperty(ctx.0, CERT_KEY_PROV_INFO_PROP_ID, ptr::null_mut(), &mut len)
+            == 0
+        {
+            return;
+        }
+        let mut buf = vec![0u64; (len as usize).div_ceil(8)];
+        if CertGetCertificateContextProperty(
+            ctx.0,
+            CERT_KEY_PROV_INFO_PROP_ID,
+            buf.as_mut_ptr().cast(),
+            &mut len,
+        ) == 0
+        {
+            return;
+        }
+        let info = &*(buf.as_ptr() as *const CRYPT_KEY_PROV_INFO);
+        let mut prov = 0usize;
+        CryptAcquireContextW(
+            &mut prov,
+            info.pwszContainerName,
+            info.pwszProvName,
+            info.dwProvType,
+            CRYPT_DELETEKEYSET | CRYPT_SILENT | (info.dwFlags & 0x20/* CRYPT_MACHINE_KEYSET */),
+        );
+    }
+}
+
+/// Finds the certificate with `sha1` in `CurrentUser\My` and tells about its key.
+pub fn find_in_my(sha1: &[u8; 20]) -> io::Result<Option<KeyState>> {
+    let store = match open_user_store("MY", true) {
+        Ok(s) => s,
+        // A user who never had a certificate may have no "My" store yet.
+        Err(_) => return Ok(None),
+    };
+    Ok(find_by_sha1(&store, sha1).map(|ctx| key_state(&ctx)))
+}
+
+/// Whether `CurrentUser\Root` holds the certificate with `sha1`.
+pub fn in_user_root(sha1: &[u8; 20]) -> bool {
+    open_user_store("Root", true).ok().is_some_and(|s| find_by_sha1(&s, sha1).is_some())
+}
+
+/// Number of certificates in `CurrentUser\My` (tests: a second restore adds nothing).
+pub fn my_count() -> usize {
+    use windows_sys::Win32::Security::Cryptography::CertEnumCertificatesInStore;
+    let Ok(store) = open_user_store("MY", true) else { return 0 };
+    let mut n = 0;
+    let mut ctx: *mut CERT_CONTEXT = ptr::null_mut();
+    loop {
+        // SAFETY: the enumeration frees the previous context itself.
+        ctx = unsafe { CertEnumCertificatesInStore(store.0, ctx) };
+        if ctx.is_null() {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+pub struct WindowsBackend {
+    exportable: bool,
+}
+
+impl WindowsBackend {
+    pub fn new(exportable: bool) -> WindowsBackend {
+        WindowsBackend { exportable }
+    }
+}
+
+impl Backend for WindowsBackend {
+    fn describe(&self) -> String {
+        "windows:CurrentUser\\My".into()
+    }
+
+    fn check(&mut self) -> Result<(), CliError> {
+        open_user_store("MY", false)
+            .map(|_| ())
+            .map_err(|e| CliError::new(t!("err-restore-store-read-only", store = self.describe(), file = e)))
+    }
+
+    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, CliError> {
+        let found = find_in_my(sha1).map_err(|e| CliError::new(t!("err-restore-windows", reason = e)))?;
+        Ok(match found {
+            None => Presence::Absent,
+            Some(k) if k.attached => Presence::WithKey,
+            Some(_) => Presence::CertificateOnly,
+        })
+    }
+
+    fn install(&mut self, item: &InstallItem<'_>, pin: Option<&VerifiedPin>) -> Result<(), CliError> {
+        let pin = pin.ok_or_else(|| CliError::new("internal: PFX import without a verified PIN"))?;
+        let fail = |what: &str, code: u32| {
+            CliError::new(t!("err-restore-windows", reason = format!("{what}: {}", os_error_text(code))))
+        };
+        let blob = CRYPT_INTEGER_BLOB { cbData: item.p12.len() as u32, pbData: item.p12.as_ptr() as *mut u8 };
+        // SAFETY: `blob` points to the bytes for the duration of the call.
+        if unsafe { PFXIsPFXBlob(&blob) } == 0 {
+            return Err(fail("PFXIsPFXBlob", last_error()));
+        }
+        // A file without any password is opened with NULL; everything else with the PIN.
+        let password: Zeroizing<Vec<u16>> = Zeroizing::new(wide(pin.expose()));
+        let password_ptr = if pin.form() == PasswordForm::Absent { ptr::null() } else { password.as_ptr() };
+        PFX_IMPORT_CALLS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: blob and password outlive the call; the returned store is closed by `Store`.
+        let imported = unsafe { PFXImportCertStore(&blob, password_ptr, import_flags(self.exportable)) };
+        drop(password);
+        if imported.is_null() {
+            return Err(fail("PFXImportCertStore", last_error()));
+        }
+        let imported = Store(imported);
+        let leaf = find_by_sha1(&imported, &item.leaf_sha1).ok_or_else(|| {
+            CliError::new(t!(
+                "err-restore-leaf-missing",
+                id = item.entry.id,
+                sha1 = colon_hex(&item.leaf_sha1)
+            ))
+        })?;
+        let my = match open_user_store("MY", false) {
+            Ok(s) => s,
+            Err(e) => {
+                delete_key_of(&leaf);
+                return Err(CliError::new(t!(
+                    "err-restore-store-read-only",
+                    store = self.describe(),
+                    file = e
+                )));
+            }
+        };
+        let mut added: *mut CERT_CONTEXT = ptr::null_mut();
+        // SAFETY: live store and context; `added` is freed by `Context`.
+        let ok = unsafe {
+            CertAddCertificateContextToStore(
+                my.0,
+                leaf.0,
+                CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES,
+                &mut added,
+            )
+        };
+        if ok == 0 {
+            let code = last_error();
+            delete_key_of(&leaf);
+            return Err(fail("CertAddCertificateContextToStore(My)", code));
+        }
+        let added = Context(added);
+        // SAFETY: a live store handle; commit makes Wine persist too (harmless on Windows).
+        if unsafe { CertControlStore(my.0, 0, CERT_STORE_CTRL_COMMIT, ptr::null()) } == 0 {
+            let code = last_error();
+            // SAFETY: `added` is a context of `my`; deleting frees a duplicate of it.
+            unsafe { CertDeleteCertificateFromStore(CertDuplicateCertificateContext(added.0)) };
+            delete_key_of(&leaf);
+            return Err(fail("CertControlStore(My)", code));
+        }
+        drop(added);
+        if let Some(root) = &item.root {
+            // SAFETY: the DER outlives the call; the context is freed by `Context`.
+            let ctx =
+                unsafe { CertCreateCertificateContext(ENCODING, root.der.as_ptr(), root.der.len() as u32) };
+            if ctx.is_null() {
+                return Err(fail("CertCreateCertificateContext(root)", last_error()));
+            }
+            let ctx = Context(ctx);
+            let store = open_user_store("Root", false)
+                .map_err(|e| CliError::new(t!("err-restore-windows", reason = format!("Root: {e}"))))?;
+            // Windows shows its own security warning here; "No" comes back as ERROR_CANCELLED.
+            // SAFETY: live store and context.
+            let ok = unsafe {
+                CertAddCertificateContextToStore(store.0, ctx.0, CERT_STORE_ADD_USE_EXISTING, ptr::null_mut())
+            };
+            if ok == 0 {
+                let code = last_error();
+                if code == ERROR_CANCELLED {
+                    return Err(CliError::new(t!("err-restore-root-declined")));
+                }
+                return Err(fail("CertAddCertificateContextToStore(Root)", code));
+            }
+            // SAFETY: a live store handle.
+            unsafe { CertControlStore(store.0, 0, CERT_STORE_CTRL_COMMIT, ptr::null()) };
+        }
+        Ok(())
+    }
+
+    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<String>, CliError> {
+        let sha1 = colon_hex(&item.leaf_sha1);
+        let state = find_in_my(&item.leaf_sha1)
+            .map_err(|e| CliError::new(t!("err-restore-windows", reason = e)))?
+            .ok_or_else(|| {
+                CliError::new(t!("err-restore-verify-missing", store = self.describe(), sha1 = sha1))
+            })?;
+        if !state.attached {
+            return Err(CliError::new(t!("err-restore-verify-no-key", store = self.describe(), sha1 = sha1)));
+        }
+        if state.user_protected == Some(true) {
+            return Err(CliError::new(t!("err-restore-key-protected", sha1 = sha1))
+                .with_hint(t!("hint-restore-key-protected")));
+        }
+        let mut notes = vec![t!("restore-verified-key", sha1 = sha1)];
+        if state.signs_silently {
+            notes.push(t!("restore-verified-no-prompt"));
+        }
+        match state.exportable {
+            Some(true) if !self.exportable => notes.push(t!("restore-note-exportable-anyway")),
+            Some(false) => notes.push(t!("restore-verified-not-exportable")),
+            _ => {}
+        }
+        if let Some(root) = &item.root {
+            if !in_user_root(&root.sha1) {
+                return Err(CliError::new(t!(
+                    "err-restore-verify-root",
+                    store = "windows:CurrentUser\\Root",
+                    sha1 = colon_hex(&root.sha1)
+                )));
+            }
+            notes.push(t!("restore-verified-root", sha1 = colon_hex(&root.sha1)));
+        }
+        Ok(notes)
+    }
+
+    fn next_steps(&self) -> Vec<String> {
+        vec![t!("restore-next-windows"), t!("restore-next-test-connection")]
+    }
+}
+
+/// Run by `.ci/run` under Wine (tools/windows/wine-test.sh), each in a fresh prefix: Wine keeps
+/// one key container per user, so one key per prefix. `CERTVAULT_WINDOWS_FIXTURES` names the
+/// folder that tests/fixtures/make-fixtures.sh filled.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pkcs12::Pkcs12File;
+    use secrecy::SecretString;
+    use sha1::Digest;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = std::env::var_os("CERTVAULT_WINDOWS_FIXTURES").expect("CERTVAULT_WINDOWS_FIXTURES");
+        std::fs::read(std::path::Path::new(&dir).join(name)).expect("fixture")
+    }
+
+    fn entry() -> vault_format::Entry {
+        serde_json::from_value(serde_json::json!({
+            "id": "000000000000", "purpose": "online-qualification", "original_file_name": "x.p12",
+            "size": 1, "sha256": "0".repeat(64), "added": "2026-01-01T00:00:00Z",
+            "certificate": {"subject": "CN=x", "issuer": "CN=ca", "serial": "01",
+                "not_before": "2026-01-01T00:00:00Z", "not_after": "2030-01-01T00:00:00Z",
+                "leaf_sha1": "00", "leaf_sha256": "00", "key_type": "rsa", "key_bits": 2048},
+            "pin_stored": false
+        }))
+        .unwrap()
+    }
+
+    fn import_and_check(name: &str) {
+        let bytes = fixture(name);
+        let pin = String::from_utf8(fixture("pin.txt")).unwrap();
+        let p12 = Pkcs12File::parse(&bytes).unwrap();
+
+        // A wrong PIN is refused here, before any store sees it.
+        let calls = pfx_import_calls();
+        assert!(VerifiedPin::check(&p12, SecretString::from("0000".to_string())).unwrap().is_none());
+        assert_eq!(pfx_import_calls(), calls);
+
+        let verified = VerifiedPin::check(&p12, SecretString::from(pin.clone())).unwrap().unwrap();
+        let opened = p12.open(&pin).unwrap();
+        let leaf = opened.certificates.iter().find(|c| !crate::cert::parse(&c.der).unwrap().is_ca).unwrap();
+        let leaf_sha1: [u8; 20] = sha1::Sha1::digest(&leaf.der).into();
+        let root_der = opened
+            .certificates
+            .iter()
+            .find(|c| crate::cert::parse(&c.der).unwrap().self_signed)
+            .unwrap()
+            .der
+            .clone();
+        let root_sha1: [u8; 20] = sha1::Sha1::digest(&root_der).into();
+        let entry = entry();
+        let item = InstallItem {
+            entry: &entry,
+            p12: &bytes,
+            leaf_sha1,
+            leaf_der: Some(leaf.der.clone()),
+            root: Some(super::super::RootCa { der: root_der, sha1: root_sha1, subject: "CN=root".into() }),
+            exportable: false,
+        };
+        assert_eq!(import_flags(false) & windows_sys::Win32::Security::Cryptography::CRYPT_USER_PROTECTED, 0);
+        assert_eq!(import_flags(false) & CRYPT_EXPORTABLE, 0);
+        assert_ne!(import_flags(true) & CRYPT_EXPORTABLE, 0);
+
+        let mut backend = WindowsBackend::new(false);
+        backend.check().unwrap();
+        assert_eq!(backend.lookup(&leaf_sha1).unwrap(), Presence::Absent, "a fresh prefix");
+        let before = my_count();
+        super::super::install_unless_present(&mut backend, &item, Some(&verified)).unwrap();
+        assert_eq!(pfx_import_calls(), calls + 1);
+        let notes = backend.verify(&item).unwrap();
+        eprintln!("verify notes: {notes:?}");
+
+        // Read back through a fresh store handle: there by SHA-1, with its key, usable
+        // without a prompt, not user-protected, not exportable.
+        let state = find_in_my(&leaf_sha1).unwrap().expect("in CurrentUser\\My");
+        eprintln!("key state: {state:?}");
+        assert!(state.attached, "private key attached");
+        assert!(state.signs_silently, "the key signs without a prompt");
+        assert_ne!(state.user_protected, Some(true));
+        assert_ne!(state.exportable, Some(true), "not exportable unless --exportable");
+        assert!(in_user_root(&root_sha1), "the agreed CA root is in CurrentUser\\Root");
+        assert_eq!(my_count(), before + 1);
+
+        // A second restore of the same certificate changes nothing.
+        assert_eq!(backend.lookup(&leaf_sha1).unwrap(), Presence::WithKey);
+        let again = super::super::install_unless_present(&mut backend, &item, Some(&verified)).unwrap();
+        assert!(!again, "nothing installed the second time");
+        assert_eq!(pfx_import_calls(), calls + 1);
+        assert_eq!(my_count(), before + 1);
+    }
+
+    #[test]
+    #[ignore = "imports into the user's store: run under Wine by tools/windows/wine-test.sh"]
+    fn wine_imports_a_legacy_file() {
+        import_and_check("legacy.p12");
+    }
+
+    #[test]
+    #[ignore = "imports into the user's store: run under Wine by tools/windows/wine-test.sh"]
+    fn wine_imports_an_aes_file() {
+        import_and_check("aes.p12");
+    }
+}

@@ -1,0 +1,134 @@
+//! The user's local state folder and its append-only JSON-lines logs
+//! (`$XDG_STATE_HOME/certvault/`, `%LOCALAPPDATA%\certvault\`,
+//! `~/Library/Application Support/certvault/`).
+//!
+//! Nothing secret is written here: what was installed, verified, printed or found, and when,
+//! so that `certvault status` can tell what needs attention. Each log is one file of JSON
+//! lines; a torn or foreign line is skipped on reading rather than failing `status`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// `restore`: one line per certificate installed (`restore::log::Record`).
+pub const RESTORE_LOG: &str = "restore-log.jsonl";
+/// `verify`: one line per run (`VerifyRecord`).
+pub const VERIFY_LOG: &str = "verify-log.jsonl";
+/// `sheet` and `init --sheet-out`: one line per sheet written (`SheetRecord`).
+pub const SHEET_LOG: &str = "sheet-log.jsonl";
+/// `scan` and `clean`: one line per run (`ScanRecord`).
+pub const SCAN_LOG: &str = "scan-log.jsonl";
+
+/// certvault's folder in this user's local state folder.
+pub fn dir() -> Option<PathBuf> {
+    dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("certvault"))
+}
+
+/// Where the log `file_name` lives for this user.
+pub fn log_path(file_name: &str) -> Option<PathBuf> {
+    dir().map(|d| d.join(file_name))
+}
+
+/// Appends `record` as one line to the log `file_name`; creates the folder (0700) and the file
+/// (0600) when missing, and flushes it to disk before returning.
+pub fn append<T: Serialize>(file_name: &str, record: &T) -> std::io::Result<PathBuf> {
+    let path =
+        log_path(file_name).ok_or_else(|| std::io::Error::other("no local state folder for this user"))?;
+    if let Some(dir) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path)?;
+    let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+    line.push('\n');
+    // One write call per line: concurrent appenders do not interleave within a line.
+    file.write_all(line.as_bytes())?;
+    file.sync_all()?;
+    Ok(path)
+}
+
+/// Every readable record of the log `file_name`, oldest first. A missing log is empty;
+/// unreadable lines (a torn last line, another version's record) are skipped.
+pub fn read<T: DeserializeOwned>(file_name: &str) -> Vec<T> {
+    let Some(path) = log_path(file_name) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    parse_lines(&text)
+}
+
+fn parse_lines<T: DeserializeOwned>(text: &str) -> Vec<T> {
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// One `certvault verify` run over the copies of one vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VerifyRecord {
+    /// When (RFC 3339 UTC).
+    pub time: String,
+    pub vault_id: String,
+    /// The newest good generation found among the copies.
+    pub newest_generation: u64,
+    pub copies: Vec<VerifiedCopy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VerifiedCopy {
+    pub path: String,
+    /// `current`, `stale`, `damaged` or `missing`.
+    pub state: String,
+    pub generation: Option<u64>,
+}
+
+/// One recovery sheet written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SheetRecord {
+    /// When (RFC 3339 UTC).
+    pub time: String,
+    pub vault_id: String,
+    /// The vault generation whose entries the sheet lists.
+    pub generation: u64,
+    /// `K-of-N` for a split sheet.
+    pub split: Option<String>,
+}
+
+/// One `certvault scan` or `certvault clean` run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ScanRecord {
+    /// When (RFC 3339 UTC).
+    pub time: String,
+    /// `scan` or `clean`.
+    pub command: String,
+    /// The folders searched.
+    pub roots: Vec<String>,
+    /// Certificate files found (PKCS#12 by content) and still present after the run.
+    pub remaining: Vec<String>,
+    /// Of those, the ones whose certificate is not in the vault (unknown when scan had no vault).
+    pub not_in_vault: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_last_line_is_skipped() {
+        let lines = "{\"time\":\"2026-01-01T00:00:00Z\",\"vault_id\":\"v\",\"generation\":3,\"split\":null}\n{\"time\":\"20";
+        let records: Vec<SheetRecord> = parse_lines(lines);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].generation, 3);
+    }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Cross-builds certvault for Windows (x86_64-pc-windows-gnu) and tests it under Wine 8.0:
+#   (a) the windows restore backend's tests (src/restore/windows.rs): a legacy (RC2/3DES) and
+#       an AES file, each imported into CurrentUser\My of its own fresh Wine prefix (Wine keeps
+#       one key container per user), found again by SHA-1 with a usable private key;
+#   (b) a smoke run of certvault.exe: inspect, init/add/list on a vault folder, restore with a
+#       wrong PIN (refused before the store), restore --to windows, and a second restore.
+# Usage: bash tools/windows/wine-test.sh   (from anywhere; .ci/run calls it as root)
+# Needs Debian's rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30;
+# installs them when missing and it runs as root. See tools/windows/README.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tools/windows
+target_dir=$root/target/windows            # its own folder: std is rebuilt per target folder
+work=$target_dir/wine-test                 # prefixes, fixtures, vaults of this run
+triple=x86_64-pc-windows-gnu
+started=$(date +%s)
+
+if ! { [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] \
+       && command -v x86_64-w64-mingw32-gcc >/dev/null && command -v wine >/dev/null; }; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends rustc-web cargo-web rust-web-src \
+      gcc-mingw-w64-x86-64 wine wine64 libgnutls30
+  else
+    echo "wine-test.sh: install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30" >&2
+    exit 2
+  fi
+fi
+
+# Debian's Rust 1.96 by name (rustup's proxies come first in PATH), building std for the target.
+export CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LANG=C LC_ALL=C
+unset DISPLAY
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$root"
+
+# The test-environment shim: Rust std imports ProcessPrng from bcryptprimitives.dll, which
+# Wine 8.0 lacks (real Windows has it).
+x86_64-w64-mingw32-gcc -O2 -shared -o "$work/bcryptprimitives.dll" \
+  "$here/bcryptprimitives.c" "$here/bcryptprimitives.def" -ladvapi32 -Wl,--enable-stdcall-fixup
+
+new_prefix() { # DIR: a fresh Wine prefix with the shim
+  export WINEPREFIX=$1
+  mkdir -p "$WINEPREFIX"
+  wineboot -i >/dev/null 2>&1 || true
+  wineserver -w
+  cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+}
+winpath() { printf 'Z:%s' "${1//\//\\}"; }   # Z: is / in a new prefix
+
+echo "== cross-build ($triple, target folder $target_dir)"
+t0=$(date +%s)
+/usr/bin/cargo build --locked --target $triple --target-dir "$target_dir" --bin certvault
+/usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" --lib --no-run
+echo "   build: $(( $(date +%s) - t0 )) s"
+exe=$target_dir/$triple/debug/certvault.exe
+
+bash tests/fixtures/make-fixtures.sh "$work/fixtures" >/dev/null
+CERTVAULT_WINDOWS_FIXTURES=$(winpath "$work/fixtures")
+export CERTVAULT_WINDOWS_FIXTURES
+
+echo "== (a) windows backend tests under Wine, one fresh prefix each"
+for t in wine_imports_a_legacy_file wine_imports_an_aes_file; do
+  t0=$(date +%s)
+  new_prefix "$work/prefix-$t"
+  /usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" --lib \
+    -- --ignored --exact "restore::windows::tests::$t" --nocapture
+  wineserver -w
+  echo "   $t: $(( $(date +%s) - t0 )) s"
+done
+
+echo "== (b) smoke run of certvault.exe"
+t0=$(date +%s)
+new_prefix "$work/prefix-smoke"
+fx=$work/fixtures
+smoke=$work/smoke
+mkdir -p "$smoke"
+printf 'sakura umbrella kettle nineteen\n' > "$smoke/pass.txt"
+cv() { wine "$exe" --lang en "$@"; }
+expect() { # WHAT TEXT FILE
+  grep -qF -- "$2" "$3" || { echo "smoke: $1: expected '$2' in:" >&2; cat "$3" >&2; exit 1; }
+}
+vault=$(winpath "$smoke/CERTVAULT")
+pass=$(winpath "$smoke/pass.txt")
+pin=$(winpath "$fx/pin.txt")
+wrong=$(winpath "$fx/wrong-pin.txt")
+sha1=$(openssl x509 -in "$fx/leaf.crt" -noout -fingerprint -sha1 | cut -d= -f2)
+
+cv inspect "$(winpath "$fx/legacy.p12")" --pin-file "$pin" > "$smoke/inspect.txt"
+expect inspect "$sha1" "$smoke/inspect.txt"
+cv init "$vault" --allow-fixed-disk --passphrase-file "$pass" --recovery-out "$(winpath "$smoke/recovery.txt")" >/dev/null
+cv add "$(winpath "$fx/legacy.p12")" --vault "$vault" --passphrase-file "$pass" --pin-file "$pin" > "$smoke/add.txt"
+cv list --vault "$vault" --passphrase-file "$pass" --json > "$smoke/list.json"
+expect list "$(printf '%s' "$sha1" | tr -d : | tr A-F a-f)" "$smoke/list.json"
+
+# A wrong PIN is refused before the store: Wine's crypt32 (GnuTLS) would print
+# "Decryption has failed." had PFXImportCertStore seen it.
+if cv restore --vault "$vault" --passphrase-file "$pass" --pin-file "$wrong" --to windows \
+     > "$smoke/wrong.out" 2> "$smoke/wrong.err"; then
+  echo "smoke: restore with a wrong PIN succeeded" >&2; exit 1
+fi
+expect wrong-pin "has not seen it" "$smoke/wrong.err"
+if grep -q "Decryption has failed" "$smoke/wrong.err"; then
+  echo "smoke: the wrong PIN reached PFXImportCertStore" >&2; exit 1
+fi
+
+r0=$(date +%s%N)
+cv restore --vault "$vault" --passphrase-file "$pass" --pin-file "$pin" --to windows --trust-root --json \
+  > "$smoke/restore.json" 2> "$smoke/restore.err" || { cat "$smoke/restore.err" >&2; exit 1; }
+r1=$(date +%s%N)
+expect restore '"outcome": "installed"' "$smoke/restore.json"
+expect restore '"verified": true' "$smoke/restore.json"
+expect restore "$sha1" "$smoke/restore.json"
+expect restore "with its private key" "$smoke/restore.json"
+cv restore --vault "$vault" --passphrase-file "$pass" --to windows --json > "$smoke/again.json" 2> "$smoke/again.err"
+expect second-restore '"outcome": "already-installed"' "$smoke/again.json"
+wineserver -w
+echo "   restore.exe wall: $(( (r1 - r0) / 1000000 )) ms; report timings:"
+grep -A4 '"timings"' "$smoke/restore.json" | sed 's/^/     /'
+echo "   smoke: $(( $(date +%s) - t0 )) s"
+echo "== windows build and Wine tests passed in $(( $(date +%s) - started )) s"
