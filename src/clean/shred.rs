@@ -55,9 +55,11 @@ pub fn remove_copy(
     if before.len() != expected.len() as u64 {
         return Err(changed("clean-changed-bytes"));
     }
+    let before_id = FileId::of_path(path).map_err(|e| Refused::Changed(io_reason(&e)))?;
     let mut file = open_rw_no_follow(path, &before).map_err(|e| Refused::Failed(io_reason(&e)))?;
     let meta = file.metadata().map_err(|e| Refused::Failed(io_reason(&e)))?;
-    if !meta.is_file() || !same_file(&before, &meta) {
+    let id = FileId::of_file(&file).map_err(|e| Refused::Failed(io_reason(&e)))?;
+    if !meta.is_file() || id != before_id {
         return Err(changed("clean-changed-not-file"));
     }
     // The bytes, read through the handle that will overwrite them.
@@ -75,12 +77,12 @@ pub fn remove_copy(
         return Err(Refused::Vault(t!("clean-vault-differs")));
     }
 
-    let links = link_count(&meta);
+    let links = id.links;
     if links > 1 {
         // Overwriting would destroy the other names' data too, some perhaps outside the
         // scanned places: remove this name only.
         drop(file);
-        still_same(path, &meta)?;
+        still_same(path, id)?;
         fs::remove_file(path).map_err(|e| Refused::Failed(io_reason(&e)))?;
         sync_parent(path);
         return Ok(Removed { overwritten: false, other_links: links - 1 });
@@ -97,7 +99,7 @@ pub fn remove_copy(
     // Rename to a random name, so the directory entry no longer tells what it was.
     let parent = path.parent().unwrap_or(Path::new("."));
     let hidden = random_name(parent);
-    still_same(path, &meta)?;
+    still_same(path, id)?;
     let renamed = match fs::rename(path, &hidden) {
         // The renamed file must be ours: our random bytes.
         Ok(()) => match fs::read(&hidden) {
@@ -133,10 +135,12 @@ fn random_name(dir: &Path) -> PathBuf {
     }
 }
 
-/// The file at `path` is still the one `meta` describes.
-fn still_same(path: &Path, meta: &Metadata) -> Result<(), Refused> {
+/// The file at `path` is still the one `id` names (not replaced by another file or a link).
+fn still_same(path: &Path, id: FileId) -> Result<(), Refused> {
     match fs::symlink_metadata(path) {
-        Ok(now) if now.file_type().is_file() && same_file(&now, meta) => Ok(()),
+        Ok(now) if now.file_type().is_file() && FileId::of_path(path).is_ok_and(|now| now.same_as(id)) => {
+            Ok(())
+        }
         _ => Err(Refused::Changed(t!("clean-changed-not-file"))),
     }
 }
@@ -147,32 +151,71 @@ fn sync_parent(path: &Path) {
     }
 }
 
+/// Which file this is on its volume, by identity rather than by times or size: our own
+/// overwrite changes the modification time, and a file put in its place may keep the old
+/// times (Windows "tunnelling" even restores a creation time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    /// Unix: device; Windows: volume serial number.
+    volume: u64,
+    /// Unix: inode; Windows: file index.
+    file: u64,
+    /// Names (hard links) of the data.
+    links: u64,
+}
+
+impl FileId {
+    fn same_as(self, other: FileId) -> bool {
+        self.volume == other.volume && self.file == other.file
+    }
+}
+
 #[cfg(unix)]
-fn same_file(a: &Metadata, b: &Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
+impl FileId {
+    fn from_metadata(meta: &Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId { volume: meta.dev(), file: meta.ino(), links: meta.nlink() }
+    }
+    fn of_path(path: &Path) -> io::Result<FileId> {
+        fs::symlink_metadata(path).map(|m| FileId::from_metadata(&m))
+    }
+    fn of_file(file: &File) -> io::Result<FileId> {
+        file.metadata().map(|m| FileId::from_metadata(&m))
+    }
 }
 
 #[cfg(windows)]
-fn same_file(a: &Metadata, b: &Metadata) -> bool {
-    use std::os::windows::fs::MetadataExt;
-    a.creation_time() == b.creation_time() && a.last_write_time() == b.last_write_time() && a.len() == b.len()
-}
-
-#[cfg(not(any(unix, windows)))]
-fn same_file(a: &Metadata, b: &Metadata) -> bool {
-    a.len() == b.len() && a.modified().ok() == b.modified().ok()
-}
-
-#[cfg(unix)]
-fn link_count(meta: &Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    meta.nlink()
-}
-
-#[cfg(not(unix))]
-fn link_count(_meta: &Metadata) -> u64 {
-    1
+impl FileId {
+    fn of_file(file: &File) -> io::Result<FileId> {
+        use std::os::windows::io::AsRawHandle;
+        use windows_sys::Win32::Storage::FileSystem::{
+            GetFileInformationByHandle, BY_HANDLE_FILE_INFORMATION,
+        };
+        // SAFETY: a valid open handle and a properly sized, writable output struct.
+        let info = unsafe {
+            let mut info: BY_HANDLE_FILE_INFORMATION = std::mem::zeroed();
+            if GetFileInformationByHandle(file.as_raw_handle() as _, &mut info) == 0 {
+                return Err(io::Error::last_os_error());
+            }
+            info
+        };
+        Ok(FileId {
+            volume: u64::from(info.dwVolumeSerialNumber),
+            file: (u64::from(info.nFileIndexHigh) << 32) | u64::from(info.nFileIndexLow),
+            links: u64::from(info.nNumberOfLinks),
+        })
+    }
+    fn of_path(path: &Path) -> io::Result<FileId> {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+        const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+        // No access rights needed to ask a file who it is; the link itself, not its target.
+        let file = fs::OpenOptions::new()
+            .access_mode(0)
+            .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS)
+            .open(path)?;
+        FileId::of_file(&file)
+    }
 }
 
 /// Opens for reading and writing without following a link; a read-only file of the user's

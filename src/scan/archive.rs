@@ -76,10 +76,7 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
         if !entry.is_file() {
             continue;
         }
-        let name = entry
-            .name()
-            .map(|n| n.into_owned())
-            .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
+        let name = entry_name(entry.name_raw());
         let named = sniff::has_certificate_extension(std::ffi::OsStr::new(&name));
         let (declared, compressed, encrypted) = (entry.size(), entry.compressed_size(), entry.encrypted());
         drop(entry);
@@ -194,6 +191,30 @@ fn central_directory_size<R: Read + Seek>(reader: &mut R, size: u64) -> Result<(
     Ok((entries, dir_bytes))
 }
 
+/// An entry's name for the report. Zips made by Japanese Windows (Explorer's "send to
+/// compressed folder", older mailers) store names in Shift_JIS (CP932) without the UTF-8 flag;
+/// the zip crate would decode those as CP437 and show mojibake. Valid UTF-8 is taken as is
+/// (many tools write it without the flag), then CP932 if it decodes cleanly, then CP437.
+fn entry_name(raw: &[u8]) -> String {
+    if let Ok(utf8) = std::str::from_utf8(raw) {
+        return utf8.to_owned();
+    }
+    if let Some(cp932) = encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(raw) {
+        return cp932.into_owned();
+    }
+    raw.iter().map(|&b| cp437_char(b)).collect()
+}
+
+/// CP437, the zip format's original encoding: ASCII below 0x80, box drawing and accents above.
+fn cp437_char(b: u8) -> char {
+    const HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
+    if b < 0x80 {
+        char::from(b)
+    } else {
+        HIGH.chars().nth(usize::from(b - 0x80)).unwrap_or('?')
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +264,25 @@ mod tests {
         assert_eq!(names, ["certs/202101010000777.p12", "client.hpki-cardless-signature"]);
         assert!(found.hits.iter().all(|h| h.content.as_deref() == Ok(&p12[..])));
         assert_eq!(found.not_pkcs12.len(), 1);
+    }
+
+    #[test]
+    fn shift_jis_names_from_japanese_windows_read_as_japanese() {
+        let p12 = fake_p12(3000, 5);
+        let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode("証明書/電子証明書.p12");
+        assert!(!unmappable && std::str::from_utf8(&sjis).is_err());
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.start_file_with_options(SimpleFileOptions::default().name(&sjis)).unwrap();
+        w.write_all(&p12).unwrap();
+        w.start_file("UTF-8 名前.pfx", SimpleFileOptions::default()).unwrap();
+        w.write_all(&p12).unwrap();
+        let zip = w.finish().unwrap().into_inner();
+        let found = scan(&zip, &Limits::default()).unwrap();
+        let names: Vec<_> = found.hits.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["証明書/電子証明書.p12", "UTF-8 名前.pfx"]);
+        // Neither UTF-8 nor CP932: CP437, as the zip specification says.
+        assert_eq!(entry_name(b"caf\x82.p12"), "café.p12");
+        assert_eq!(entry_name(&[0x81, 0xFF]), "üλ".replace('λ', "\u{a0}"));
     }
 
     #[test]

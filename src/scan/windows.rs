@@ -7,17 +7,17 @@
 
 use std::ptr;
 
-use windows_sys::Win32::Foundation::{CloseHandle, LocalFree, HANDLE};
+use windows_sys::Win32::Foundation::{CloseHandle, LocalFree, ERROR_FILE_NOT_FOUND, HANDLE};
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::Cryptography::{
     CertCloseStore, CertEnumCertificatesInStore, CertGetCertificateContextProperty, CertOpenStore,
     CryptAcquireCertificatePrivateKey, CryptDestroyKey, CryptGetKeyParam, CryptGetUserKey,
-    CryptReleaseContext, NCryptFreeObject, NCryptGetProperty, CERT_CONTEXT, CERT_FRIENDLY_NAME_PROP_ID,
-    CERT_KEY_PROV_INFO_PROP_ID, CERT_NCRYPT_KEY_SPEC, CERT_STORE_OPEN_EXISTING_FLAG,
-    CERT_STORE_PROV_SYSTEM_W, CERT_STORE_READONLY_FLAG, CERT_SYSTEM_STORE_CURRENT_USER,
-    CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG, CRYPT_ACQUIRE_SILENT_FLAG, CRYPT_EXPORT, KP_PERMISSIONS,
-    NCRYPT_ALLOW_EXPORT_FLAG, NCRYPT_ALLOW_PLAINTEXT_EXPORT_FLAG, NCRYPT_EXPORT_POLICY_PROPERTY,
-    NCRYPT_UI_POLICY, NCRYPT_UI_POLICY_PROPERTY, NCRYPT_UI_PROTECT_KEY_FLAG,
+    CryptReleaseContext, NCryptFreeObject, NCryptGetProperty, AT_KEYEXCHANGE, AT_SIGNATURE, CERT_CONTEXT,
+    CERT_FRIENDLY_NAME_PROP_ID, CERT_KEY_PROV_INFO_PROP_ID, CERT_NCRYPT_KEY_SPEC,
+    CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W, CERT_STORE_READONLY_FLAG,
+    CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG, CRYPT_ACQUIRE_SILENT_FLAG,
+    CRYPT_EXPORT, KP_PERMISSIONS, NCRYPT_ALLOW_EXPORT_FLAG, NCRYPT_ALLOW_PLAINTEXT_EXPORT_FLAG,
+    NCRYPT_EXPORT_POLICY_PROPERTY, NCRYPT_UI_POLICY, NCRYPT_UI_POLICY_PROPERTY, NCRYPT_UI_PROTECT_KEY_FLAG,
 };
 use windows_sys::Win32::Security::{GetTokenInformation, TokenUser, TOKEN_QUERY, TOKEN_USER};
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
@@ -79,7 +79,12 @@ pub fn my_store() -> Result<Vec<Installed>, String> {
             name.as_ptr().cast(),
         );
         if store.is_null() {
-            return Err(std::io::Error::last_os_error().to_string());
+            let error = std::io::Error::last_os_error();
+            // A user who never installed a certificate has no "My" store yet: nothing installed.
+            if error.raw_os_error() == Some(ERROR_FILE_NOT_FOUND as i32) {
+                return Ok(Vec::new());
+            }
+            return Err(error.to_string());
         }
         let mut out = Vec::new();
         let mut ctx: *mut CERT_CONTEXT = ptr::null_mut();
@@ -184,7 +189,13 @@ unsafe fn key_policy(ctx: *const CERT_CONTEXT) -> (Option<bool>, Option<bool>) {
         (export, strong)
     } else {
         let mut key = 0usize;
-        let export = if CryptGetUserKey(handle, spec, &mut key) != 0 {
+        // Wine reports a key spec that is neither of the two; ask for both then.
+        let specs: &[u32] = if spec == AT_KEYEXCHANGE || spec == AT_SIGNATURE {
+            &[spec]
+        } else {
+            &[AT_KEYEXCHANGE, AT_SIGNATURE]
+        };
+        let export = if specs.iter().any(|&s| CryptGetUserKey(handle, s, &mut key) != 0) {
             let mut perms = 0u32;
             let mut len = 4u32;
             let ok = CryptGetKeyParam(key, KP_PERMISSIONS, (&mut perms as *mut u32).cast(), &mut len, 0) != 0;

@@ -4,7 +4,9 @@
 #       an AES file, each imported into CurrentUser\My of its own fresh Wine prefix (Wine keeps
 #       one key container per user), found again by SHA-1 with a usable private key;
 #   (b) a smoke run of certvault.exe: inspect, init/add/list on a vault folder, restore with a
-#       wrong PIN (refused before the store), restore --to windows, and a second restore.
+#       wrong PIN (refused before the store), restore --to windows, and a second restore;
+#   (c) scan and clean of the Windows places (Downloads, Desktop, Documents, Pictures, the
+#       Outlook attachment cache, the recycle bin with its $I index) and of the "My" store.
 # Usage: bash tools/windows/wine-test.sh   (from anywhere; .ci/run calls it as root)
 # Needs Debian's rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30;
 # installs them when missing and it runs as root. See tools/windows/README.md.
@@ -31,10 +33,14 @@ fi
 
 # Debian's Rust 1.96 by name (rustup's proxies come first in PATH), building std for the target.
 export CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+# Each Wine prefix gets its own HOME (below); cargo keeps the registry and build cache of ours.
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
 export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LANG=C LC_ALL=C
+# A UTF-8 locale: Wine maps Unix file names to Windows ones through the locale's charset (the
+# scan below has a Japanese file name); certvault's own messages are chosen by --lang.
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset DISPLAY
 
 rm -rf "$work"
@@ -48,10 +54,19 @@ x86_64-w64-mingw32-gcc -O2 -shared -o "$work/bcryptprimitives.dll" \
 
 new_prefix() { # DIR: a fresh Wine prefix with the shim
   export WINEPREFIX=$1
-  mkdir -p "$WINEPREFIX"
+  # Wine links the user's known folders (Desktop, Downloads, …) to $HOME: give each prefix its
+  # own, so that nothing here reads or writes the real home folder.
+  export HOME=$1-home
+  mkdir -p "$WINEPREFIX" "$HOME"
   wineboot -i >/dev/null 2>&1 || true
   wineserver -w
   cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+  # Then make them separate real folders, as on Windows.
+  local user_dir
+  user_dir="$WINEPREFIX/drive_c/users/$(id -un)"
+  for d in Desktop Documents Downloads Music Pictures Videos; do
+    if [ -L "$user_dir/$d" ]; then rm "$user_dir/$d"; mkdir "$user_dir/$d"; fi
+  done
 }
 winpath() { printf 'Z:%s' "${1//\//\\}"; }   # Z: is / in a new prefix
 
@@ -125,4 +140,60 @@ wineserver -w
 echo "   restore.exe wall: $(( (r1 - r0) / 1000000 )) ms; report timings:"
 grep -A4 '"timings"' "$smoke/restore.json" | sed 's/^/     /'
 echo "   smoke: $(( $(date +%s) - t0 )) s"
+
+echo "== (c) scan and clean of the Windows places (same prefix: the certificate is installed)"
+t0=$(date +%s)
+user_dir="$WINEPREFIX/drive_c/users/$(id -un)"
+outlook="$user_dir/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/K3J9QX2A"
+bin="$WINEPREFIX/drive_c/\$Recycle.Bin/S-1-5-21-0-0-0-1000"   # Wine's one user SID
+mkdir -p "$outlook" "$bin"
+cp "$fx/legacy.p12" "$user_dir/Downloads/202101010000777.p12"       # in the vault
+cp "$fx/legacy.p12" "$user_dir/Desktop/証明書のコピー"                # hidden extension, in the vault
+cp "$fx/legacy.p12" "$outlook/client.pfx"                            # mail attachment, in the vault
+cp "$fx/noenc.p12" "$user_dir/Documents/re-exported.pfx"             # same certificate, other bytes
+cp "$fx/hpki.p12" "$user_dir/Pictures/other-clinic.p12"              # not in the vault
+cp "$fx/legacy.p12" "$bin/\$RK3J9QX.p12"                             # in the recycle bin, with its index
+python3 - "$bin/\$IK3J9QX.p12" "$(stat -c %s "$fx/legacy.p12")" <<'PY'
+import struct, sys
+name = "C:\\users\\Public\\Downloads\\202101010000777.p12\0".encode("utf-16-le")
+with open(sys.argv[1], "wb") as f:   # $I version 2: version, size, deletion time, name
+    f.write(struct.pack("<qqqI", 2, int(sys.argv[2]), 133_000_000_000_000_000, len(name) // 2) + name)
+PY
+set +e
+cv scan --vault "$vault" --passphrase-file "$pass" --json > "$smoke/scan.json" 2> "$smoke/scan.err"
+rc=$?
+set -e
+[ $rc = 1 ] || { echo "smoke: scan exit $rc (want 1: copies found)" >&2; cat "$smoke/scan.err" >&2; exit 1; }
+python3 - "$smoke/scan.json" "$(printf '%s' "$sha1" | tr -d : | tr A-F a-f)" <<'PY'
+import json, sys
+report, sha1 = json.load(open(sys.argv[1])), sys.argv[2]
+places = {r["place"] for r in report["roots"]}
+for p in ("downloads", "desktop", "documents", "pictures", "mail-cache", "recycle-bin"):
+    assert p in places, f"scan root {p} missing: {places}"
+classes = {h["path"].rsplit("\\", 1)[-1]: h["class"] for h in report["hits"]}
+want = {"202101010000777.p12": "in-vault", "証明書のコピー": "in-vault", "client.pfx": "in-vault",
+        "$RK3J9QX.p12": "in-vault", "re-exported.pfx": "same-certificate", "other-clinic.p12": "unknown"}
+for name, cls in want.items():
+    assert classes.get(name) == cls, f"{name}: {classes.get(name)} (want {cls}); all: {classes}"
+mine = [i for i in report["installed"] if i.get("sha1") == sha1]
+assert mine, f"installed certificate not reported: {report['installed']} {report['installed_notes']}"
+assert mine[0]["has_private_key"] and mine[0]["exportable"] is False, mine[0]
+print("   scan: %d hits classified, installed copy reported (key not exportable)" % len(report["hits"]))
+PY
+set +e
+cv clean --vault "$vault" --passphrase-file "$pass" --apply > "$smoke/clean.out" 2> "$smoke/clean.err"
+rc=$?
+set -e
+# Exit 1: copies were left (the two that are not byte-identical to the vault entry).
+[ $rc = 1 ] || { echo "smoke: clean exit $rc (want 1)" >&2; cat "$smoke/clean.out" "$smoke/clean.err" >&2; exit 1; }
+for gone in "$user_dir/Downloads/202101010000777.p12" "$user_dir/Desktop/証明書のコピー" \
+            "$outlook/client.pfx" "$bin/\$RK3J9QX.p12" "$bin/\$IK3J9QX.p12"; do
+  [ ! -e "$gone" ] || { echo "smoke: clean left $gone" >&2; cat "$smoke/clean.out" >&2; exit 1; }
+done
+for kept in "$user_dir/Documents/re-exported.pfx" "$user_dir/Pictures/other-clinic.p12"; do
+  [ -e "$kept" ] || { echo "smoke: clean removed $kept, which is not in the vault" >&2; exit 1; }
+done
+cmp -s "$fx/hpki.p12" "$user_dir/Pictures/other-clinic.p12" || { echo "smoke: other-clinic.p12 changed" >&2; exit 1; }
+wineserver -w
+echo "   scan and clean: $(( $(date +%s) - t0 )) s"
 echo "== windows build and Wine tests passed in $(( $(date +%s) - started )) s"
