@@ -29,6 +29,10 @@ pub struct UnlockArgs {
     /// (K times for K-of-N), each file holding one share code.
     #[arg(long = "share-file", value_name = "F", conflicts_with_all = ["passphrase_file", "recovery_code_file"])]
     pub share_files: Vec<PathBuf>,
+    /// Not a flag: what to ask for on the terminal when no file is given (the wizard sets it
+    /// when the passphrase is forgotten).
+    #[arg(skip)]
+    pub ask: crate::vault::AskFor,
 }
 
 impl UnlockArgs {
@@ -37,6 +41,7 @@ impl UnlockArgs {
             passphrase_file: self.passphrase_file.clone(),
             recovery_code_file: self.recovery_code_file.clone(),
             share_files: self.share_files.clone(),
+            ask: self.ask,
         }
     }
 }
@@ -69,10 +74,28 @@ impl From<PurposeArg> for Purpose {
     }
 }
 
+/// `certvault --version`: the program's version and the vault format versions it reads and
+/// writes (vault-format/SPEC.md §2.3).
+pub fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        // Readers accept every version from 1 up to the one they implement (SPEC.md §2.3).
+        let reads = match vault_format::FORMAT_VERSION {
+            1 => "1".to_string(),
+            v => format!("1 to {v}"),
+        };
+        format!(
+            "{} (vault format: reads version {reads}, writes version {})",
+            env!("CARGO_PKG_VERSION"),
+            vault_format::FORMAT_VERSION
+        )
+    })
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "certvault",
-    version,
+    version = version_text(),
     about = "Keeps a clinic's client certificates safe: an encrypted vault on a USB stick, a printed recovery sheet, cleanup of leftover copies, restore onto new hardware.",
     after_help = "Exit codes: 0 success / nothing to report, 1 found something (scan hits, status needs attention, PIN not found), 2 error.\nSecrets are read from a no-echo prompt on a terminal or from a file named by a *-file flag (- = standard input), never from arguments or environment variables."
 )]
@@ -82,8 +105,9 @@ pub struct Cli {
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
 
+    /// None: no arguments, which on a terminal starts the guided wizard.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,5 +278,69 @@ pub enum Command {
         /// Print a JSON report for scripts.
         #[arg(long)]
         json: bool,
+    },
+    /// Write another copy of the vault onto another stick (a new or empty folder DEST), and
+    /// verify it.
+    Clone {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// The new copy's folder (created; must be new or empty).
+        dest: PathBuf,
+        /// Write the copy even though DEST is not on removable media.
+        #[arg(long)]
+        allow_fixed_disk: bool,
+        /// Print a JSON report for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open every copy of the vault, check each generation, and tell which copy is newest,
+    /// which is stale and which is damaged. Exit code 0 only when every copy is complete and
+    /// current, 1 otherwise.
+    Verify {
+        /// The copies' folders. Default: the vault folders on the mounted removable volumes.
+        dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        unlock: UnlockArgs,
+        /// Print a JSON report for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring stale or damaged copies up to date from the newest good one (same vault only).
+    /// Exit code 0 when every copy is current afterwards, 1 otherwise.
+    Sync {
+        /// The copies' folders. Default: the vault folders on the mounted removable volumes.
+        dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        unlock: UnlockArgs,
+        /// Print a JSON report for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What needs attention, most urgent first.
+    ///
+    /// Certificates expiring (90, 60, 30, 15 and 7 days before, then daily) or expired, the
+    /// last working day of a replaced certificate, a vault with only one copy or not verified
+    /// for six months, a recovery sheet not printed for the vault as it is now, copies left on
+    /// this computer, and what was installed here. Exit code 0 when nothing needs attention, 1
+    /// when something does.
+    Status(crate::status::StatusArgs),
+    /// The whole story on a throwaway certificate, explained step by step.
+    ///
+    /// Makes a test CA and a clinic certificate with a 4-digit PIN, then runs init, add,
+    /// sheet, scan, clean and restore in a folder of its own, and leaves the recovery sheet and
+    /// a report in DIR. Nothing of the user's is touched.
+    Demo(crate::demo::DemoArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff); with --out-dir, write certvault.1 and one page per
+    /// command into that folder.
+    Man {
+        /// Write the pages into this folder instead of printing certvault.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }

@@ -171,7 +171,9 @@ fn measure_brute_force(file: &CertificateFile, pin: &str) -> Option<BruteForce> 
     let mut checks = 0u32;
     // Enough checks for a stable figure, bounded so inspect stays quick.
     while checks < 64 && (checks < 4 || start.elapsed().as_millis() < 150) {
-        let _ = checker.check(&format!("{:0width$}", checks, width = digits));
+        // A probe may be the real PIN: held like one.
+        let probe = zeroize::Zeroizing::new(format!("{:0width$}", checks, width = digits));
+        let _ = checker.check(&probe);
         checks += 1;
     }
     let per_check = start.elapsed().as_secs_f64() / f64::from(checks);

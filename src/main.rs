@@ -6,6 +6,19 @@ use certvault::{cli, error, i18n, inspect, recover_pin, sheet_command, vault_com
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Japanese on the Windows console: UTF-8 both ways, whatever the system's code page (932).
+    #[cfg(windows)]
+    {
+        const CP_UTF8: u32 = 65001;
+        // SAFETY: plain Win32 calls with a constant argument; a failure (no console) changes
+        // nothing.
+        unsafe {
+            windows_sys::Win32::System::Console::SetConsoleOutputCP(CP_UTF8);
+            windows_sys::Win32::System::Console::SetConsoleCP(CP_UTF8);
+        }
+    }
+    // Before anything secret is read: no core dump may hold it (SECURITY.md).
+    certvault::hardening::disable_core_dumps();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -18,7 +31,18 @@ fn main() -> ExitCode {
     // The recovery sheet is Japanese (with English subtitles) unless --lang says otherwise,
     // whatever the locale of the messages.
     let sheet_lang = sheet_command::sheet_lang(cli.lang);
-    match run(cli.command, sheet_lang) {
+    let Some(command) = cli.command else {
+        // No arguments: the guided wizard on a terminal, a usage error (exit 2) for scripts.
+        if certvault::wizard::can_run() {
+            return ExitCode::from(certvault::wizard::run(sheet_lang));
+        }
+        let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+        let _ = cmd
+            .error(clap::error::ErrorKind::MissingSubcommand, certvault::t!("wizard-needs-terminal"))
+            .print();
+        return ExitCode::from(error::EXIT_ERROR);
+    };
+    match run(command, sheet_lang) {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),
     }
@@ -99,5 +123,20 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         Command::Passwd { vault, new_passphrase_file } => {
             vault_commands::passwd(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
         }
+        Command::Clone { vault, dest, allow_fixed_disk, json } => {
+            certvault::copies::clone(&certvault::copies::CloneOptions {
+                source: vault.vault,
+                unlock: vault.unlock.source(),
+                dest,
+                allow_fixed_disk,
+                json,
+            })
+        }
+        Command::Verify { dirs, unlock, json } => certvault::copies::verify(&dirs, &unlock.source(), json),
+        Command::Sync { dirs, unlock, json } => certvault::copies::sync(&dirs, &unlock.source(), json),
+        Command::Status(args) => certvault::status::run(&args),
+        Command::Demo(args) => certvault::demo::run(&args),
+        Command::Completions { shell } => certvault::shell_integration::completions(shell),
+        Command::Man { out_dir } => certvault::shell_integration::man(out_dir.as_deref()),
     }
 }

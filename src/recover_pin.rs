@@ -176,7 +176,7 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
 
     // Estimate from a few real checks before starting.
     let probe = Instant::now();
-    let mut probe_pin = String::new();
+    let mut probe_pin = Zeroizing::new(String::new());
     for i in 0..4 {
         space.candidate(i, &mut probe_pin);
         let _ = checker.check(&probe_pin);

@@ -42,7 +42,9 @@ pub fn read_secret_file(path: &Path) -> Result<SecretString, SecretInputError> {
     }
     let text = std::str::from_utf8(&raw)
         .map_err(|_| SecretInputError::File { path: shown.clone(), reason: "not UTF-8 text".into() })?;
-    Ok(SecretString::from(text.to_string()))
+    let secret = SecretString::from(text.to_string());
+    crate::hardening::debug_panic_point("secret-read");
+    Ok(secret)
 }
 
 pub fn stdin_is_terminal() -> bool {
@@ -55,9 +57,12 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
     if !stdin_is_terminal() {
         return Err(SecretInputError::NoTerminal);
     }
-    let answer =
+    let mut answer =
         Zeroizing::new(rpassword::prompt_password(format!("{prompt} ")).map_err(SecretInputError::Terminal)?);
-    Ok(SecretString::from(answer.as_str().to_string()))
+    // Moved, not copied: the only plain String that held it is now empty.
+    let secret = SecretString::from(std::mem::take(&mut *answer));
+    crate::hardening::debug_panic_point("secret-read");
+    Ok(secret)
 }
 
 #[cfg(test)]

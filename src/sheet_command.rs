@@ -269,7 +269,7 @@ pub fn run(opts: &SheetOptions) -> Result<u8, CliError> {
     let pin_code = match &opts.pin_code_file {
         Some(path) => {
             let text = vault::read_secret(path)?;
-            Some(Code::parse(CodeKind::PinCode, text.expose_secret()).map_err(pin_code_error)?)
+            Some(parse_pin_code(text.expose_secret())?)
         }
         None => None,
     };
@@ -278,39 +278,66 @@ pub fn run(opts: &SheetOptions) -> Result<u8, CliError> {
     for w in vault.warnings() {
         eprintln!("{w}");
     }
+    let written = write_sheets(&vault, &unlock, pin_code.as_ref(), &opts.out, opts.lang, opts.split)?;
+    for out in &written {
+        println!("{}", t!("sheet-done", file = out.display()));
+    }
+    if let Some(split) = opts.split {
+        println!("{}", t!("sheet-split-done", threshold = split.threshold, total = split.total));
+    }
+    if pin_code.is_none() {
+        eprintln!("{}", t!("sheet-no-pin-code"));
+    }
+    Ok(EXIT_OK)
+}
+
+/// The PIN code as typed from the first sheet.
+pub fn parse_pin_code(text: &str) -> Result<Code, CliError> {
+    Code::parse(CodeKind::PinCode, text).map_err(pin_code_error)
+}
+
+/// Renders and writes the sheet of an open vault to `out` (or, with `split`, the share sheets
+/// `out-1-of-N.pdf` …, all or none), with the PIN code when it is given and belongs to this
+/// vault. Returns the files written.
+pub fn write_sheets(
+    vault: &OpenVault,
+    unlock: &Unlock,
+    pin_code: Option<&Code>,
+    out: &Path,
+    lang: SheetLang,
+    split: Option<Split>,
+) -> Result<Vec<PathBuf>, CliError> {
     let manifest = &vault.payload.manifest;
-    let r = recovery_code(&vault, &unlock)?;
-    let pin_block = match &pin_code {
+    let r = recovery_code(vault, unlock)?;
+    let pin_block = match pin_code {
         Some(code) => {
             let identity = vault_format::derive_identity(code, &manifest.vault_id, &manifest.kdf.pin_code)
                 .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
             if identity.to_public().to_string() != manifest.pin_recipient.to_string() {
-                return Err(CliError::new(t!("err-pin-code-other-vault", dir = opts.vault.display())));
+                return Err(CliError::new(t!("err-pin-code-other-vault", dir = vault.dir.display())));
             }
             Some(code_block(code, &identity))
         }
         None => None,
     };
 
-    let Some(split) = opts.split else {
-        let mut input = base_input(opts.lang, manifest, vault.generation)?;
+    let Some(split) = split else {
+        let mut input = base_input(lang, manifest, vault.generation)?;
         input.recovery = Some(code_block(&r, vault.identity()));
         input.pin_code = pin_block;
         let pdf = render(&input)?;
-        write_sheet(&opts.out, &opts.vault, &pdf)?;
-        println!("{}", t!("sheet-done", file = opts.out.display()));
-        if pin_code.is_none() {
-            eprintln!("{}", t!("sheet-no-pin-code"));
-        }
-        return Ok(EXIT_OK);
+        write_sheet(out, &vault.dir, &pdf)?;
+        crate::status::record_sheet(&manifest.vault_id.to_string(), vault.generation, None);
+        return Ok(vec![out.to_path_buf()]);
     };
 
+    let outs = split_paths(out, split.total);
     let shares = vault_format::share::split(&r, split.threshold, split.total)
         .map_err(|e| CliError::new(t!("err-sheet-render", detail = e)))?;
     // Render every sheet before writing any, and write all or none.
     let mut pdfs = Vec::with_capacity(shares.len());
     for share in &shares {
-        let mut input = base_input(opts.lang, manifest, vault.generation)?;
+        let mut input = base_input(lang, manifest, vault.generation)?;
         input.share = Some(share_info(share, split));
         input.pin_code = pin_block.as_ref().map(|b| CodeBlock {
             groups: b.groups.clone(),
@@ -320,21 +347,16 @@ pub fn run(opts: &SheetOptions) -> Result<u8, CliError> {
         pdfs.push(render(&input)?);
     }
     for (i, (out, pdf)) in outs.iter().zip(&pdfs).enumerate() {
-        if let Err(e) = write_sheet(out, &opts.vault, pdf) {
+        if let Err(e) = write_sheet(out, &vault.dir, pdf) {
             for written in &outs[..i] {
                 let _ = std::fs::remove_file(written);
             }
             return Err(e);
         }
     }
-    for out in &outs {
-        println!("{}", t!("sheet-done", file = out.display()));
-    }
-    println!("{}", t!("sheet-split-done", threshold = split.threshold, total = split.total));
-    if pin_code.is_none() {
-        eprintln!("{}", t!("sheet-no-pin-code"));
-    }
-    Ok(EXIT_OK)
+    let split_text = format!("{}-of-{}", split.threshold, split.total);
+    crate::status::record_sheet(&manifest.vault_id.to_string(), vault.generation, Some(split_text));
+    Ok(outs)
 }
 
 fn share_info(share: &Share, split: Split) -> ShareInfo {

@@ -21,8 +21,17 @@ pub const SHEET_LOG: &str = "sheet-log.jsonl";
 /// `scan` and `clean`: one line per run (`ScanRecord`).
 pub const SCAN_LOG: &str = "scan-log.jsonl";
 
-/// certvault's folder in this user's local state folder.
+/// Another folder for the logs (not a secret: a path). `certvault demo` points its own runs
+/// at a throwaway folder with it, so that the demo never touches the user's records; on
+/// Windows, where the local state folder does not follow environment variables, tests use it
+/// too.
+pub const STATE_DIR_VAR: &str = "CERTVAULT_STATE_DIR";
+
+/// certvault's folder in this user's local state folder (or [`STATE_DIR_VAR`]).
 pub fn dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os(STATE_DIR_VAR).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
     dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("certvault"))
 }
 
@@ -88,7 +97,8 @@ pub struct VerifyRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct VerifiedCopy {
     pub path: String,
-    /// `current`, `stale`, `damaged` or `missing`.
+    /// `current`, `stale`, `damaged`, `missing`, `other-vault` (another vault id: not a copy)
+    /// or `diverged` (changed separately from another copy); see `copies::CopyState`.
     pub state: String,
     pub generation: Option<u64>,
 }

@@ -12,6 +12,7 @@ use vault_format::{
     HEADER_FILE_NAME, UNLOCK_FILE_NAME,
 };
 
+use crate::durable::Medium;
 use crate::error::CliError;
 use crate::secret_input;
 use crate::t;
@@ -28,6 +29,17 @@ pub enum Unlock {
     Shares(Vec<(PathBuf, SecretString)>),
 }
 
+/// What [`UnlockSource::read`] asks for on the terminal when no file is given: the
+/// passphrase (the subcommands), or, when the wizard was told the passphrase is forgotten, the
+/// recovery code or the share codes of a split sheet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AskFor {
+    #[default]
+    Passphrase,
+    RecoveryCode,
+    Shares,
+}
+
 /// Where the unlock secret comes from (the common `--passphrase-file` /
 /// `--recovery-code-file` flags, or a prompt).
 #[derive(Debug, Clone, Default)]
@@ -36,6 +48,8 @@ pub struct UnlockSource {
     pub recovery_code_file: Option<PathBuf>,
     /// `--share-file`, given K times for a split recovery sheet.
     pub share_files: Vec<PathBuf>,
+    /// The prompt used when none of the files is given.
+    pub ask: AskFor,
 }
 
 impl UnlockSource {
@@ -50,17 +64,58 @@ impl UnlockSource {
         if let Some(path) = &self.passphrase_file {
             return Ok(Unlock::Passphrase(read_secret(path)?));
         }
-        secret_input::prompt_secret(&t!("vault-enter-passphrase")).map(Unlock::Passphrase).map_err(
-            |e| match e {
-                secret_input::SecretInputError::NoTerminal => CliError::new(t!(
-                    "err-no-terminal",
-                    what = t!("what-passphrase"),
-                    flag = "--passphrase-file"
-                )),
-                other => CliError::new(other.to_string()),
-            },
-        )
+        match self.ask {
+            AskFor::Passphrase => secret_input::prompt_secret(&t!("vault-enter-passphrase"))
+                .map(Unlock::Passphrase)
+                .map_err(|e| prompt_error(e, t!("what-passphrase"), "--passphrase-file")),
+            AskFor::RecoveryCode => secret_input::prompt_secret(&t!("unlock-enter-recovery-code"))
+                .map(Unlock::RecoveryCode)
+                .map_err(|e| prompt_error(e, t!("what-recovery-code"), "--recovery-code-file")),
+            AskFor::Shares => prompt_shares().map(Unlock::Shares),
+        }
     }
+}
+
+fn prompt_error(e: secret_input::SecretInputError, what: String, flag: &str) -> CliError {
+    match e {
+        secret_input::SecretInputError::NoTerminal => {
+            CliError::new(t!("err-no-terminal", what = what, flag = flag))
+        }
+        other => CliError::new(other.to_string()),
+    }
+}
+
+/// Asks for the share codes of a split sheet one by one, without echo: the first share says
+/// how many are needed (K), then "share 2 of K" … A mistyped or repeated share is asked for
+/// again; an empty answer cancels.
+fn prompt_shares() -> Result<Vec<(PathBuf, SecretString)>, CliError> {
+    let mut shares: Vec<(PathBuf, SecretString)> = Vec::new();
+    let mut indices: Vec<u8> = Vec::new();
+    let mut needed: Option<u8> = None;
+    while needed.is_none_or(|k| shares.len() < usize::from(k)) {
+        let number = shares.len() + 1;
+        let prompt = match needed {
+            None => t!("unlock-enter-first-share"),
+            Some(k) => t!("unlock-enter-share", number = number, threshold = k),
+        };
+        let text = secret_input::prompt_secret(&prompt)
+            .map_err(|e| prompt_error(e, t!("what-share"), "--share-file"))?;
+        if text.expose_secret().trim().is_empty() {
+            return Err(CliError::new(t!("cancelled")));
+        }
+        match vault_format::Share::parse(text.expose_secret()) {
+            Ok(share) if indices.contains(&share.index()) => {
+                eprintln!("{}", t!("err-shares-duplicate", index = share.index()));
+            }
+            Ok(share) => {
+                needed.get_or_insert(share.threshold());
+                indices.push(share.index());
+                shares.push((PathBuf::from(t!("unlock-share-label", number = number)), text));
+            }
+            Err(e) => eprintln!("{}", t!("unlock-share-again", reason = share_error_text(e))),
+        }
+    }
+    Ok(shares)
 }
 
 pub fn read_secret(path: &Path) -> Result<SecretString, CliError> {
@@ -77,7 +132,12 @@ pub struct VaultLock {
 impl VaultLock {
     pub fn acquire(dir: &Path, exclusive: bool) -> Result<VaultLock, CliError> {
         let path = dir.join(LOCK_FILE_NAME);
-        let file = match OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path) {
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // Owner only, whatever the umask, like every file certvault writes (SECURITY.md).
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = match options.open(&path) {
             Ok(f) => f,
             // A write-protected stick can still be read: reading needs no lock against writers
             // that cannot exist.
@@ -172,24 +232,86 @@ pub fn generations(dir: &Path) -> Result<Vec<u64>, CliError> {
     Ok(found)
 }
 
-/// Removes temporary files a killed write left behind. They never hold a generation that is
-/// not also complete elsewhere (a generation is renamed into place only when written whole).
+/// Repairs what a killed write left behind (SPEC.md §11): an interrupted replacement is undone
+/// or finished, temporary files are removed ([`crate::durable::recover`]). They never hold a
+/// generation that is not also complete elsewhere (a generation is renamed into place only
+/// when written whole).
 fn tidy_temporaries(dir: &Path) {
-    if let Ok(entries) = fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(".certvault-") && name.ends_with(".tmp") {
-                let _ = fs::remove_file(entry.path());
-            }
+    crate::durable::recover(&crate::durable::Folder(dir));
+}
+
+/// Checks, before anything is asked or written, that `init` or `clone` may create a vault in
+/// `dir`: it is missing, empty, or holds only what an interrupted creation left (marked by
+/// [`crate::durable::INCOMPLETE_MARKER`] and without `vault.json`).
+pub fn check_creation_target(dir: &Path) -> Result<(), CliError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if dir.join(HEADER_FILE_NAME).exists() {
+        return Err(CliError::new(t!("err-already-vault", dir = dir.display())));
+    }
+    let mut names = crate::durable::Folder(dir).names().map_err(|e| io_error(dir, &e))?;
+    // The lock file alone (an interrupted creation's, or our own) does not make it a folder in use.
+    names.retain(|n| n != LOCK_FILE_NAME);
+    let interrupted = names.iter().any(|n| n == crate::durable::INCOMPLETE_MARKER);
+    if names.is_empty() || (interrupted && names.iter().all(|n| crate::durable::is_creation_leftover(n))) {
+        return Ok(());
+    }
+    Err(CliError::new(t!("err-dir-not-empty", dir = dir.display())))
+}
+
+/// Starts creating a vault in `dir` (checked by [`check_creation_target`]): creates it, takes
+/// the lock, removes what an interrupted creation left, and writes the marker that says the
+/// folder is not complete yet. Writers then write `vault.json` last and call
+/// [`end_creation`]: a folder without `vault.json` is never taken for a vault.
+pub fn begin_creation(dir: &Path) -> Result<VaultLock, CliError> {
+    check_creation_target(dir)?;
+    // A private folder (0700) where the medium has Unix permissions, whatever the umask.
+    let mut folder = fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(dir).map_err(|e| io_error(dir, &e))?;
+    let lock = VaultLock::acquire(dir, true)?;
+    check_creation_target(dir)?;
+    let m = crate::durable::Folder(dir);
+    for name in m.names().map_err(|e| io_error(dir, &e))? {
+        if name != LOCK_FILE_NAME && name != crate::durable::INCOMPLETE_MARKER {
+            m.remove(&name).map_err(|e| io_error(&dir.join(&name), &e))?;
         }
     }
+    if !m.exists(crate::durable::INCOMPLETE_MARKER) {
+        m.create_synced(crate::durable::INCOMPLETE_MARKER, b"")
+            .map_err(|e| io_error(&dir.join(crate::durable::INCOMPLETE_MARKER), &e))?;
+    }
+    sync_dir(dir);
+    Ok(lock)
+}
+
+/// Ends a creation begun by [`begin_creation`] once `vault.json` is written and the vault
+/// opened: the marker goes.
+pub fn end_creation(dir: &Path) -> Result<(), CliError> {
+    let m = crate::durable::Folder(dir);
+    m.remove(crate::durable::INCOMPLETE_MARKER)
+        .map_err(|e| io_error(&dir.join(crate::durable::INCOMPLETE_MARKER), &e))?;
+    sync_dir(dir);
+    Ok(())
 }
 
 fn code_error_text(e: &CodeError) -> String {
     match e {
         CodeError::Checksum { group } => t!("err-code-group", group = group),
         CodeError::WrongKind { .. } => t!("err-code-is-pin-code"),
+        other => other.to_string(),
+    }
+}
+
+fn share_error_text(e: vault_format::ShareError) -> String {
+    use vault_format::ShareError;
+    match e {
+        ShareError::Checksum { group } => t!("err-code-group", group = group),
+        ShareError::ShareChecksum => t!("err-share-checksum"),
+        ShareError::IsCode { .. } => t!("err-share-is-code"),
         other => other.to_string(),
     }
 }
@@ -201,13 +323,7 @@ pub fn combine_shares(shares: &[(PathBuf, SecretString)]) -> Result<Code, CliErr
     let mut parsed = Vec::with_capacity(shares.len());
     for (path, text) in shares {
         let share = Share::parse(text.expose_secret()).map_err(|e| {
-            let reason = match e {
-                ShareError::Checksum { group } => t!("err-code-group", group = group),
-                ShareError::ShareChecksum => t!("err-share-checksum"),
-                ShareError::IsCode { .. } => t!("err-share-is-code"),
-                other => other.to_string(),
-            };
-            CliError::new(t!("err-share", file = path.display(), reason = reason))
+            CliError::new(t!("err-share", file = path.display(), reason = share_error_text(e)))
         })?;
         parsed.push(share);
     }
@@ -223,8 +339,23 @@ pub fn combine_shares(shares: &[(PathBuf, SecretString)]) -> Result<Code, CliErr
     })
 }
 
-/// Derives the identity for an unlock secret.
-fn unlock_identity(
+/// Why `unlock.age` gave no unlock file.
+pub enum UnlockReadError {
+    Io(std::io::Error),
+    Unlock(UnlockError),
+}
+
+/// Reads and decrypts `unlock.age` with `passphrase`; while a passphrase change is interrupted
+/// (SPEC.md §11), the file that the next writer's repair will keep
+/// ([`crate::durable::read_current`]).
+pub fn decrypt_unlock_file(dir: &Path, passphrase: &SecretString) -> Result<UnlockFile, UnlockReadError> {
+    let bytes = crate::durable::read_current(&crate::durable::Folder(dir), UNLOCK_FILE_NAME)
+        .map_err(UnlockReadError::Io)?;
+    UnlockFile::decrypt(&bytes, passphrase).map_err(UnlockReadError::Unlock)
+}
+
+/// Derives the identity for an unlock secret (and, with the passphrase, reads `unlock.age`).
+pub fn unlock_identity(
     dir: &Path,
     header: &VaultHeader,
     unlock: &Unlock,
@@ -232,13 +363,15 @@ fn unlock_identity(
     match unlock {
         Unlock::Passphrase(passphrase) => {
             let path = dir.join(UNLOCK_FILE_NAME);
-            let bytes = fs::read(&path).map_err(|e| io_error(&path, &e))?;
-            let file = UnlockFile::decrypt(&bytes, passphrase).map_err(|e| match e {
-                UnlockError::WrongPassphrase => {
+            let file = decrypt_unlock_file(dir, passphrase).map_err(|e| match e {
+                UnlockReadError::Unlock(UnlockError::WrongPassphrase) => {
                     CliError::new(t!("err-wrong-passphrase", dir = dir.display()))
                         .with_hint(t!("hint-wrong-passphrase"))
                 }
-                other => CliError::new(t!("err-vault-damaged", file = path.display(), detail = other)),
+                UnlockReadError::Io(e) => io_error(&path, &e),
+                UnlockReadError::Unlock(other) => {
+                    CliError::new(t!("err-vault-damaged", file = path.display(), detail = other))
+                }
             })?;
             if file.vault_id() != header.vault_id {
                 return Err(CliError::new(t!(
@@ -271,7 +404,7 @@ fn identity_from_code(
     Ok((identity, None))
 }
 
-fn open_error_text(e: &OpenError) -> String {
+pub fn open_error_text(e: &OpenError) -> String {
     match e {
         OpenError::WrongKey => t!("gen-wrong-key"),
         OpenError::Corrupt | OpenError::Malformed => t!("gen-damaged"),
@@ -302,6 +435,7 @@ impl OpenVault {
             };
             match open_generation(&bytes, &identity, &header.vault_id, n) {
                 Ok(payload) => {
+                    crate::hardening::debug_panic_point("vault-opened");
                     return Ok(OpenVault {
                         dir: dir.to_path_buf(),
                         header,
@@ -311,7 +445,7 @@ impl OpenVault {
                         fallbacks,
                         unlock_file,
                         _lock: lock,
-                    })
+                    });
                 }
                 Err(e) => {
                     wrong_key_only &= matches!(e, OpenError::WrongKey);
@@ -387,7 +521,7 @@ impl OpenVault {
     }
 }
 
-fn read_generation_file(path: &Path) -> Result<Vec<u8>, String> {
+pub fn read_generation_file(path: &Path) -> Result<Vec<u8>, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(MAX_GENERATION_FILE).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
@@ -404,28 +538,17 @@ pub fn write_new_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliErr
     write_through_temp(dir, name, bytes)
 }
 
-/// Like [`write_new_file`] but replaces `name` if present (rename is atomic on NTFS/ext4;
-/// on FAT the old file stays until the rename, so a reader sees old or new).
+/// Like [`write_new_file`] but replaces `name` if present, without ever renaming over it (FAT
+/// cannot): at every moment `name` or `name.old` holds the old or the new content
+/// ([`crate::durable::replace`]).
 pub fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
-    write_through_temp(dir, name, bytes)
+    crate::durable::replace(&crate::durable::Folder(dir), name, bytes)
+        .map_err(|e| io_error(&dir.join(name), &e))
 }
 
 fn write_through_temp(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
-    let tmp = dir.join(format!(".certvault-{name}.tmp"));
-    let final_path = dir.join(name);
-    let result = (|| {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, &final_path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_error(&final_path, &e));
-    }
-    sync_dir(dir);
-    Ok(())
+    crate::durable::write_new(&crate::durable::Folder(dir), name, bytes)
+        .map_err(|e| io_error(&dir.join(name), &e))
 }
 
 /// Flushes the folder entry itself, where the OS allows it (not on Windows).

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use vault_format::{
-    entry_id, open_pin, seal_pin, sha256_hex, CertificateInfo, Code, CodeKind, Entry, KdfParams, Manifest,
-    NewVault, Payload, Purpose as VaultPurpose, Superseded,
+    entry_id, open_pin, seal_pin, sha256_hex, CertificateInfo, Code, CodeKind, Entry, Manifest, NewVault,
+    Payload, Purpose as VaultPurpose, Superseded,
 };
 
 use crate::cert::{colon_hex_from_plain, plain_hex, Purpose};
@@ -108,7 +108,9 @@ fn warning_id(w: zxcvbn::feedback::Warning) -> &'static str {
     }
 }
 
-fn new_passphrase(file: Option<&Path>) -> Result<SecretString, CliError> {
+/// The new passphrase: from `file`, or asked twice on the terminal until it is strong enough
+/// and typed the same both times.
+pub fn new_passphrase(file: Option<&Path>) -> Result<SecretString, CliError> {
     let passphrase = match file {
         Some(path) => vault::read_secret(path)?,
         None => {
@@ -137,7 +139,7 @@ fn new_passphrase(file: Option<&Path>) -> Result<SecretString, CliError> {
     Ok(passphrase)
 }
 
-fn readme_text() -> String {
+pub(crate) fn readme_text() -> String {
     format!(
         "{}\n\n{}\n",
         include_str!("../templates/usb-readme.ja.txt").trim_end(),
@@ -174,16 +176,45 @@ fn write_recovery_out(path: &Path, vault_dir: &Path, new: &NewVault) -> Result<(
 }
 
 pub fn init(opts: &InitOptions) -> Result<u8, CliError> {
+    check_init(opts)?;
+    let passphrase = new_passphrase(opts.passphrase_file.as_deref())?;
+    eprintln!("{}", t!("init-working"));
+    let new = create_vault(opts, &passphrase)?;
     let dir = &opts.dir;
-    if dir.exists() {
-        if dir.join(vault_format::HEADER_FILE_NAME).exists() {
-            return Err(CliError::new(t!("err-already-vault", dir = dir.display())));
-        }
-        let empty = std::fs::read_dir(dir).map_err(|e| vault::io_error(dir, &e))?.next().is_none();
-        if !empty {
-            return Err(CliError::new(t!("err-dir-not-empty", dir = dir.display())));
-        }
+    println!("{}", t!("init-done", dir = dir.display()));
+    if std::io::stdout().is_terminal() {
+        println!();
+        print_codes(&new);
     }
+    if let Some(out) = &opts.recovery_out {
+        println!("{}", t!("init-recovery-out", file = out.display()));
+    }
+    if let Some(out) = &opts.sheet_out {
+        println!("{}", t!("init-sheet-out", file = out.display()));
+    }
+    Ok(EXIT_OK)
+}
+
+/// Shows the recovery code and the PIN code of a new vault, once, with what to do with them.
+pub fn print_codes(new: &NewVault) {
+    println!("{}", t!("init-show-codes"));
+    println!(
+        "  {}: {}",
+        t!("label-recovery-code"),
+        new.unlock.recovery_code().to_grouped_string().expose_secret()
+    );
+    println!("  {}: {}", t!("label-pin-code"), new.pin_code.to_grouped_string().expose_secret());
+    println!();
+    println!("{}", t!("init-codes-once"));
+}
+
+/// The checks `init` makes before it asks for anything: the folder may be created, someone
+/// will see the codes, the medium is removable (or the user agrees, or `allow_fixed_disk`),
+/// the sheet's file may be written.
+pub fn check_init(opts: &InitOptions) -> Result<(), CliError> {
+    let dir = &opts.dir;
+    // New, empty, or what an interrupted init or clone left (then removed below).
+    vault::check_creation_target(dir)?;
     let interactive = std::io::stdin().is_terminal();
     if opts.recovery_out.is_none() && opts.sheet_out.is_none() && !std::io::stdout().is_terminal() {
         // Nobody would ever see R and C: the PIN code would be lost for good.
@@ -203,55 +234,50 @@ pub fn init(opts: &InitOptions) -> Result<u8, CliError> {
     if let Some(out) = &opts.sheet_out {
         crate::sheet_command::check_out_path(out, dir)?;
     }
-    let passphrase = new_passphrase(opts.passphrase_file.as_deref())?;
+    Ok(())
+}
 
-    eprintln!("{}", t!("init-working"));
-    let new = NewVault::generate(KdfParams::default(), vault_format::time::now())
+/// Creates the vault checked by [`check_init`] with `passphrase` (slow: the KDF runs twice,
+/// once to seal `unlock.age` and once to prove it opens), writes `--recovery-out` and
+/// `--sheet-out` when asked, and returns the new vault's codes for the user to see once.
+pub fn create_vault(opts: &InitOptions, passphrase: &SecretString) -> Result<NewVault, CliError> {
+    let dir = &opts.dir;
+    let (kdf, work_factor) = crate::durable::new_vault_kdf();
+    let new = NewVault::generate(kdf, vault_format::time::now())
         .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
     // Rendered before anything is written: a sheet that cannot be made leaves no vault.
     let sheet = match &opts.sheet_out {
         Some(_) => Some(crate::sheet_command::render_new_vault_sheet(&new, opts.sheet_lang)?),
         None => None,
     };
-    std::fs::create_dir_all(dir).map_err(|e| vault::io_error(dir, &e))?;
+    let lock = vault::begin_creation(dir)?;
     if let Some(out) = &opts.recovery_out {
         write_recovery_out(out, dir, &new)?;
     }
     if let (Some(out), Some(pdf)) = (&opts.sheet_out, &sheet) {
         crate::sheet_command::write_new_vault_sheet(out, dir, pdf)?;
     }
+    // vault.json last: until it is written the folder is not a vault (SPEC.md §11).
     vault::write_new_file(dir, vault_format::README_FILE_NAME, readme_text().as_bytes())?;
-    vault::write_new_file(dir, vault_format::HEADER_FILE_NAME, &new.header.to_json())?;
-    let unlock = new.unlock.encrypt(&passphrase).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    let unlock = new
+        .unlock
+        .encrypt_with_work_factor(passphrase, work_factor)
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
     vault::write_new_file(dir, vault_format::UNLOCK_FILE_NAME, &unlock)?;
     let manifest = Manifest::new(&new.header, 1, vault_format::time::now());
     let payload = Payload::new(manifest);
     let sealed = vault_format::seal_generation(&payload, &new.unlock.identity().to_public())
         .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
     vault::write_new_file(dir, &vault_format::generation_file_name(1), &sealed)?;
+    vault::write_new_file(dir, vault_format::HEADER_FILE_NAME, &new.header.to_json())?;
+    drop(lock);
     // Prove the vault opens with what the user will type, before telling them it is done.
-    OpenVault::open(dir, &Unlock::Passphrase(passphrase), false)?;
-
-    println!("{}", t!("init-done", dir = dir.display()));
-    if std::io::stdout().is_terminal() {
-        println!();
-        println!("{}", t!("init-show-codes"));
-        println!(
-            "  {}: {}",
-            t!("label-recovery-code"),
-            new.unlock.recovery_code().to_grouped_string().expose_secret()
-        );
-        println!("  {}: {}", t!("label-pin-code"), new.pin_code.to_grouped_string().expose_secret());
-        println!();
-        println!("{}", t!("init-codes-once"));
+    OpenVault::open(dir, &Unlock::Passphrase(passphrase.clone()), false)?;
+    vault::end_creation(dir)?;
+    if opts.sheet_out.is_some() {
+        crate::status::record_sheet(&new.header.vault_id.to_string(), 1, None);
     }
-    if let Some(out) = &opts.recovery_out {
-        println!("{}", t!("init-recovery-out", file = out.display()));
-    }
-    if let Some(out) = &opts.sheet_out {
-        println!("{}", t!("init-sheet-out", file = out.display()));
-    }
-    Ok(EXIT_OK)
+    Ok(new)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -710,7 +736,10 @@ pub fn passwd(
         }
     };
     let new = new_passphrase(new_passphrase_file)?;
-    let bytes = unlock_file.encrypt(&new).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+    let (_, work_factor) = crate::durable::new_vault_kdf();
+    let bytes = unlock_file
+        .encrypt_with_work_factor(&new, work_factor)
+        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
     // Check the new file opens before it replaces the old one.
     vault_format::UnlockFile::decrypt(&bytes, &new).map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
     vault::replace_file(vault_dir, vault_format::UNLOCK_FILE_NAME, &bytes)?;

@@ -386,3 +386,225 @@ err-restore-windows = the Windows certificate store refused: { $reason }; nothin
 err-restore-key-protected = the private key of { $sha1 } asks for a password when used (strong private key protection, perhaps forced by a policy); the connecting software will fail
 hint-restore-key-protected = Ask the administrator whether the policy "Force strong key protection for user keys" is set; certvault never turns it on.
 err-restore-macos = the keychain refused: { $reason }
+
+## copies on several sticks (certvault clone, verify, sync)
+copies-none-found = no vault folder was found on a removable volume
+copies-none-found-hint = Insert the sticks, or name the vault folders: certvault verify E:\CERTVAULT F:\CERTVAULT
+copies-no-vault = none of these folders holds a vault: { $dirs }
+copies-log-failed = Warning: could not note this check in the local log ({ $reason }); certvault status will not know about it.
+copies-vault = Vault { $id }: newest generation { $generation }.
+copies-state-current = { $dir }: complete and current (generation { $generation }).
+copies-state-stale = { $dir }: out of date (generation { $generation }, newest is { $newest }).
+copies-state-damaged = { $dir }: DAMAGED.
+copies-state-missing = { $dir }: not found.
+copies-state-other-vault = { $dir }: another vault ({ $id }); not compared and never written.
+copies-state-diverged = { $dir }: generation { $generation } differs from another copy's generation { $generation }: the copies were changed separately.
+copies-single = This is the only copy. Keep a second one on another stick: certvault clone --vault DIR DEST
+copies-suggest-sync = To bring the other copies up to date from the newest good one: certvault sync (with the same folders).
+copies-problem-missing = no vault here (the folder or its vault.json is missing)
+copies-problem-no-generation = no generation file opens
+copies-problem-other-passphrase = unlock.age is for another passphrase (changed on another copy)
+copies-problem-unlock-other-vault = unlock.age belongs to another vault
+copies-problem-unlock-other-key = unlock.age holds another key than the other copies
+copies-problem-diverged = generation { $generation } differs from the other copies
+copies-source-warning = Warning: { $dir }: { $problem }
+err-clone-already-copy = { $dir } already holds a copy of this vault
+hint-clone-already-copy = To bring it up to date: certvault sync { $src } { $dir }
+err-other-vault = { $dir } holds another vault ({ $id }); it is left untouched
+err-clone-same = { $dir } is the vault itself; choose a folder on another stick
+err-clone-source-bad = { $dir }: no generation of the vault opens, so there is nothing to copy
+err-clone-verify = the new copy { $dir } did not verify ({ $problems }); its vault.json was removed so that it is not taken for a vault
+clone-done = Copied { $src } to { $dir } (generation { $generation }); both copies were opened and checked.
+err-sync-diverged = these copies were changed separately and differ: { $dirs }
+hint-sync-diverged = Open each with certvault list, keep the one you want, and add the missing certificates to it again; then sync.
+err-sync-no-source = no copy opens; there is nothing to copy from
+sync-wrote = Wrote { $file }.
+sync-removed = Removed the old { $file }.
+sync-moved-aside = Moved the damaged { $file } aside (renamed to ….damaged).
+sync-nothing = Nothing to write.
+
+## wizard (certvault with no arguments) and the unlock prompts it uses
+wizard-needs-terminal = with no arguments certvault starts the guided wizard, which needs a terminal; scripts name a command (see --help)
+wizard-terminal-error = the terminal stopped answering ({ $reason })
+wizard-title = certvault: keeping the clinic's certificates safe
+wizard-intro = Your certificate and its PIN go into an encrypted vault on a USB stick, and a printed recovery sheet opens it if the passphrase is forgotten.
+wizard-menu-prompt = What would you like to do? (arrow keys, then Enter)
+wizard-menu-backup = Keep a certificate safe
+wizard-menu-sheet = Print the recovery sheet
+wizard-menu-clean = Clean leftover copies off this computer
+wizard-menu-restore = Restore onto a new computer
+wizard-menu-status = Check the status
+wizard-menu-quit = Quit
+wizard-back-to-menu = Press Enter to go back to the menu.
+wizard-bye = Goodbye. Keep the USB stick and the recovery sheet in separate places.
+wizard-next-title = What to do next
+wizard-back = Back
+wizard-try-again = Try again?
+wizard-opening = Opening the vault (computing the key takes a few seconds)…
+wizard-creating = Creating the vault (computing the key takes a few seconds)…
+wizard-rendering = Making the recovery sheet…
+
+wizard-step-stick = Find the USB stick
+wizard-step-stick-why =
+    The vault lives on a USB stick, so that a broken or stolen computer does not take the certificate with it.
+    Plug the stick in; it is listed below (an existing vault, or a stick where a new one will be made).
+wizard-step-vault-why = Plug in the USB stick that holds the vault and choose it below.
+wizard-choose-place = Where is the vault?
+wizard-place-vault = Vault: { $dir }
+wizard-place-medium = USB stick: { $dir } (make a new vault here)
+wizard-search-again = Search again (after plugging the stick in)
+wizard-type-folder = Type the folder myself
+wizard-ask-folder = Folder (e.g. E:\CERTVAULT)
+wizard-no-stick = No USB stick was found. Plug one in and choose "Search again".
+wizard-no-vault = No vault was found on the plugged-in USB sticks. Plug in the stick and choose "Search again".
+wizard-using-vault = Using the vault { $dir }.
+wizard-new-vault = A new vault will be made in { $dir }.
+
+wizard-backup-intro = The certificate file (.p12/.pfx) and its PIN are sealed into an encrypted vault on the USB stick. If this computer breaks, the stick and the recovery sheet bring everything back.
+wizard-step-passphrase = Choose the vault's passphrase
+wizard-step-passphrase-why =
+    The passphrase opens the vault in everyday use. Use at least 4 unrelated words; it is not shown while you type.
+    If it is ever forgotten, the recovery sheet opens the vault instead.
+wizard-step-codes = Write down the two codes
+wizard-step-codes-why = The recovery code opens the vault when the passphrase is forgotten; the PIN code shows the stored PIN. Both are also printed on the recovery sheet at the end.
+wizard-codes-written = When you have written them down (or will print the sheet now), press Enter.
+wizard-step-cert = Choose the certificate file
+wizard-step-cert-why = certvault looks for certificate files in Downloads, on the Desktop, in Documents and in the trash, by their content (also without the .p12 extension). Choose the one to keep safe.
+wizard-searching-certs = Searching this computer for certificate files…
+wizard-certs-found = Found { $count } certificate file(s).
+wizard-no-certs-found = No certificate file was found in the usual places. Type where it is.
+wizard-choose-cert = Which certificate file?
+wizard-cert-item = { $file }: { $who }, valid until { $until } ({ $folder })
+wizard-cert-item-locked = { $file } ({ $folder })
+wizard-type-file = Type the file's location myself
+wizard-ask-file = Certificate file (e.g. C:\Users\me\Downloads\cert.p12)
+wizard-done-adding = Done: no more certificates
+wizard-pin-why = Type the certificate's PIN. It is checked here, offline, so a wrong PIN never locks anything; it is stored sealed in the vault.
+wizard-add-another = Keep another certificate in the same vault?
+wizard-step-sheet = Print the recovery sheet
+wizard-step-sheet-after-backup = The recovery sheet lists the certificates and carries the codes that open the vault without the passphrase. Make it now and print it.
+
+wizard-sheet-intro = The recovery sheet opens the vault when the passphrase is forgotten and lists what the vault holds. Print a new one after each change to the vault.
+wizard-sheet-kind = Which kind of sheet?
+wizard-sheet-single = One sheet (keep it in the safe)
+wizard-sheet-split = { $total } sheets, any { $threshold } of which open the vault (for separate places)
+wizard-pin-code-why = To print the PIN code on this sheet too, type it from the first sheet (not shown while you type). Press just Enter to leave it off.
+wizard-enter-pin-code = PIN code (Enter to leave off):
+wizard-sheet-no-pin-code = The PIN code is not on this sheet: keep the first sheet's PIN code part as well.
+
+wizard-clean-intro = Copies of the certificate left in Downloads, on the Desktop, in mail attachments or the trash can be used by anyone who finds them. Only copies that are byte for byte in the vault are removed; others are never touched.
+wizard-step-clean-vault-why = The vault tells which copies are safe to remove. Plug in its USB stick.
+wizard-step-search = Look for copies
+wizard-step-search-why = First a dry run: the list shows what would be removed. Nothing is removed before you agree.
+wizard-clean-confirm = Remove the copies marked "Would remove" now ({ $count })? This cannot be undone (the vault keeps the certificate).
+
+wizard-restore-intro = The certificates go from the vault on the USB stick into this computer's certificate store. Each PIN is checked here first, so a wrong PIN never reaches the store.
+wizard-step-restore-vault-why = Plug in the USB stick brought back from home.
+wizard-step-target = Where to install
+wizard-step-target-why = Usually this computer's own certificate store. A file is for handing the certificate to a vendor.
+wizard-target-prompt = Install into
+wizard-target-windows = This computer (the Windows certificate store of the current user)
+wizard-target-macos = This computer (the login keychain)
+wizard-target-nss-default = Firefox / Chromium on this computer ({ $dir })
+wizard-target-nss-other = Another NSS certificate database (type its folder)
+wizard-target-file = A .p12 file (for a vendor)
+wizard-ask-nss-dir = NSS database folder
+wizard-step-unlock = Open the vault
+wizard-step-unlock-why = With the passphrase, or, if it is forgotten, with the code printed on the recovery sheet.
+wizard-unlock-prompt = How will you open the vault?
+wizard-unlock-passphrase = With the passphrase
+wizard-unlock-recovery-code = With the recovery code from the recovery sheet (passphrase forgotten)
+wizard-unlock-shares = With the codes from the split recovery sheets
+wizard-shares-how = Type the share code of each sheet in turn; the first one says how many are needed.
+
+wizard-status-intro = A checklist of what needs attention: certificates about to expire, copies of the vault, the recovery sheet, copies left on this computer.
+wizard-step-status-vault-why = The certificates' dates are inside the vault: plug in its USB stick. Choose "Back" to check only this computer's records.
+wizard-status-logs-only = Without the vault: only this computer's records are checked.
+wizard-status-all-good = Nothing needs attention.
+
+wizard-next-print = Print the recovery sheet and keep it in the safe (or another locked place); then delete the PDF file.
+wizard-next-stick-home = The director takes the USB stick home.
+wizard-next-apart = Never keep the USB stick and the sheet together.
+wizard-next-clean = Remove the copies left on this computer with "Clean leftover copies off this computer".
+wizard-next-old-sheet = Shred the older sheets of this vault once the new one is in the safe.
+wizard-next-seal-unknown = Copies that are not in the vault were left alone: keep them safe first with "Keep a certificate safe", then clean again.
+wizard-next-clean-other-places = Also delete the certificate from the mailbox it came in and from other computers or sticks.
+wizard-next-new-passphrase = The passphrase was forgotten: choose a new one with "certvault passwd --vault { $dir } --recovery-code-file -" or ask your vendor.
+
+unlock-enter-recovery-code = Recovery code from the recovery sheet (not shown):
+unlock-enter-first-share = Share code of one of the split sheets (not shown):
+unlock-enter-share = Share code { $number } of { $threshold } (another sheet, not shown):
+unlock-share-label = share { $number }
+unlock-share-again = That share code does not read ({ $reason }); type it again.
+what-recovery-code = recovery code
+what-share = share code
+wizard-sheet-proposal = The PDF will be written to { $file }
+wizard-export-proposal = The file will be written to { $file }
+wizard-ask-other-path = Press Enter to accept, or type another place
+wizard-new-passphrase-now = Choose a new passphrase for the vault now (the recovery code is asked again)?
+wizard-next-also-title = Also
+
+## status, demo, completions and man (certvault status, demo, completions, man)
+status-log-not-written = Note: this computer's record could not be written ({ $detail }); status may miss it.
+status-expired = { $cert }: expired on { $date } ({ $days } days ago). It no longer works: apply for a new certificate, then seal the new file.
+status-expiring = { $cert }: expires on { $date }, in { $days } days. Apply for the renewal in time, then seal the new file.
+status-superseded-stopped = { $cert }: the replaced certificate stopped working on { $date }; its entry can be removed from the vault.
+status-superseded-stops = { $cert }: the replaced certificate works until { $date } ({ $days } days left). Install the new one before then.
+status-single-copy = Only one copy of the vault is known. If this stick is lost or breaks, only the recovery sheet is left: make a second copy on another stick.
+status-not-verified = The copies of the vault were last verified on { $date } ({ $days } days ago). Check that they still open.
+status-never-verified = The copies of the vault were never verified on this computer (vault made on { $date }, { $days } days ago). Check that they still open.
+status-sheet-never = No recovery sheet was printed from this computer for this vault. Without it, a forgotten passphrase means the vault is lost and stored PINs cannot be shown.
+status-sheet-outdated = The last recovery sheet ({ $date }) lists the vault as of generation { $generation }; it is now generation { $current }. The codes on it still work, but its certificate table is out of date: print it again.
+status-stray-not-in-vault = The last scan ({ $date }) found { $count } certificate copies still on this computer, { $unknown } of them not in the vault. Seal them, then remove them.
+status-stray = The last scan ({ $date }) found { $count } certificate copies still on this computer. They are safely in the vault: remove them.
+status-installed = Installed on this computer: { $cert } in { $target } on { $date } (valid until { $until }).
+status-installed-at = installed in { $target }
+status-no-vault = No vault given and none found on a USB stick: only this computer's records were checked. Insert the stick, or give --vault DIR.
+status-several-vaults = Several vaults found; looking at { $dir } (of { $count }). Give --vault DIR to choose.
+status-vault-not-opened = A vault was found at { $dir } but not opened (no terminal to ask for the passphrase): only this computer's records were checked.
+status-header-vault = Status of the vault { $dir } (generation { $generation }, certificates: { $count }) and of this computer:
+status-header-logs = Status of this computer (from its records; the vault was not opened):
+status-more = … and { $count } more
+status-needs-attention = Something needs attention (marked [!!] now, [! ] soon, [ -] when convenient).
+status-all-good = Nothing needs attention.
+man-written = Wrote { $file }.
+err-man-render = could not write the manual page: { $detail }
+err-write-stdout = could not write to standard output: { $detail }
+demo-lang-code = en
+demo-intro = certvault demo: the whole story on a throwaway certificate, in { $dir }. Nothing of yours is touched: the certificate, its PIN, the passphrase, the USB stick, both computers and the records are made up, in the folder playground/.
+demo-made-certificate = Made a test certificate for "{ $clinic }" and saved it as { $file }, protected by the 4-digit PIN { $pin }, as if just downloaded. A renamed copy lies on the desktop too.
+demo-step-inspect = Read the certificate and check its PIN
+demo-why-inspect = certvault reads the file and checks the PIN offline, on this computer: no lockout, however many tries.
+demo-step-init = Create the vault on the USB stick
+demo-why-init = The vault is an encrypted folder on the stick. The passphrase opens it every day; the recovery code and the PIN code (printed on the sheet) open it when the passphrase is forgotten.
+demo-step-add = Seal the certificate and its PIN into the vault
+demo-why-add = The PIN is checked again, then the certificate and, separately, its PIN are sealed. Showing the PIN later needs the PIN code from the sheet.
+demo-step-sheet = Print the recovery sheet
+demo-why-sheet = An A4 PDF for the safe: the recovery code, the PIN code, the certificate table and the restore steps. Keep it apart from the stick.
+demo-step-scan = Look for copies left on the terminal
+demo-why-scan = Copies are found by their content, also renamed and without extension. Exit code 1 means copies were found.
+demo-step-clean = Remove the copies that are safely in the vault
+demo-why-clean = Only copies byte-identical to a vault entry are removed (overwritten, then deleted); anything else is left alone.
+demo-step-restore = Restore onto the new computer
+demo-why-restore = The terminal has failed: the certificate is installed from the vault onto the new one. The stored PIN is shown with the PIN code from the sheet and checked before the store sees it.
+demo-step-status = What needs attention now
+demo-why-status = status lists what to do next, most urgent first (exit code 1 when something needs attention).
+demo-hint = demo PIN (made up)
+demo-no-certutil = certutil (NSS tools) is not installed: the restore writes the certificate file for a vendor instead of into a browser's database.
+demo-report-title = certvault demo report
+demo-report-files = Recovery sheet: { $sheet }
+    Vault (on the pretend USB stick): { $vault }
+    Restored to: { $target }
+    Certificate copies left on the old terminal: { $left }
+    Throwaway passphrase, PIN and codes of this demo: { $secrets }
+    Nothing outside this folder was touched. Delete it when done.
+demo-done = Done. Look at the recovery sheet { $sheet } and the report { $report }; everything else is in { $dir }.
+err-demo-dir-not-empty = { $dir } is not empty
+hint-demo-dir = Give a new or empty folder: certvault demo DIR
+err-demo-spawn = could not run certvault for the next step: { $detail }
+err-demo-step = the demo step "{ $step }" ended with exit code { $code }
+err-demo-certificate = could not make the test certificate: { $detail }
+err-demo-nssdb = could not create the test NSS database in { $dir }
+
+## Hostile input and secrets hygiene (issue 7, parts 3 and 4)
+scan-reason-internal-error = not examined completely: certvault met an internal error in this folder (please report it)

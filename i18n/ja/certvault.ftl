@@ -385,3 +385,225 @@ err-restore-windows = Windows の証明書ストアが受け付けませんで�
 err-restore-key-protected = { $sha1 } の秘密鍵は、使うたびにパスワードを求める設定です（秘密キーの強力な保護。ポリシーで強制されている可能性があります）。このままでは接続するソフトが失敗します
 hint-restore-key-protected = 「ユーザーキーに強力なキー保護を強制する」ポリシーが設定されていないか、管理者に確認してください。certvault がこの設定をオンにすることはありません。
 err-restore-macos = キーチェーンが受け付けませんでした: { $reason }
+
+## 複数の USBメモリへのコピー (certvault clone, verify, sync)
+copies-none-found = 取り外しできる記憶装置に保管庫のフォルダーが見つかりません
+copies-none-found-hint = USBメモリを差し込むか、保管庫のフォルダーを指定してください: certvault verify E:\CERTVAULT F:\CERTVAULT
+copies-no-vault = どのフォルダーにも保管庫がありません: { $dirs }
+copies-log-failed = 注意: この確認を記録できませんでした ({ $reason })。certvault status にはこの確認が反映されません。
+copies-vault = 保管庫 { $id }: 最新の世代は { $generation } です。
+copies-state-current = { $dir }: 最新で、欠けもありません (世代 { $generation })。
+copies-state-stale = { $dir }: 古いままです (世代 { $generation }、最新は { $newest })。
+copies-state-damaged = { $dir }: 壊れています。
+copies-state-missing = { $dir }: 見つかりません。
+copies-state-other-vault = { $dir }: 別の保管庫です ({ $id })。比べず、書き込みもしません。
+copies-state-diverged = { $dir }: 世代 { $generation } の中身がほかのコピーの世代 { $generation } と違います。コピーごとに別々に変更されています。
+copies-single = コピーはこの 1 つだけです。別の USBメモリにもう 1 つ作っておきましょう: certvault clone --vault 保管庫 コピー先
+copies-suggest-sync = ほかのコピーを最新の正常なコピーにそろえるには: certvault sync (同じフォルダーを指定)
+copies-problem-missing = ここに保管庫がありません (フォルダーか vault.json がありません)
+copies-problem-no-generation = 開ける世代のファイルがありません
+copies-problem-other-passphrase = unlock.age が別のパスフレーズ用です (ほかのコピーで変更されています)
+copies-problem-unlock-other-vault = unlock.age が別の保管庫のものです
+copies-problem-unlock-other-key = unlock.age の鍵がほかのコピーと違います
+copies-problem-diverged = 世代 { $generation } の中身がほかのコピーと違います
+copies-source-warning = 注意: { $dir }: { $problem }
+err-clone-already-copy = { $dir } にはすでにこの保管庫のコピーがあります
+hint-clone-already-copy = 最新にそろえるには: certvault sync { $src } { $dir }
+err-other-vault = { $dir } には別の保管庫 ({ $id }) があります。手を付けずにそのままにします
+err-clone-same = { $dir } は保管庫そのものです。別の USBメモリのフォルダーを指定してください
+err-clone-source-bad = { $dir }: 保管庫の世代がどれも開けないため、コピーできるものがありません
+err-clone-verify = 新しいコピー { $dir } の確認に失敗しました ({ $problems })。保管庫と間違えないよう vault.json を消しました
+clone-done = { $src } を { $dir } にコピーしました (世代 { $generation })。両方のコピーを開いて確認しました。
+err-sync-diverged = 次のコピーは別々に変更されていて、中身が違います: { $dirs }
+hint-sync-diverged = それぞれを certvault list で開き、残したいほうに足りない証明書をもう一度追加してから sync してください。
+err-sync-no-source = 開けるコピーがないため、コピー元がありません
+sync-wrote = { $file } を書き込みました。
+sync-removed = 古い { $file } を消しました。
+sync-moved-aside = 壊れた { $file } を別の名前 (….damaged) にしてよけました。
+sync-nothing = 書き込むものはありません。
+
+## wizard (certvault with no arguments) and the unlock prompts it uses
+wizard-needs-terminal = 引数なしの certvault は案内画面を開きますが、端末から実行する必要があります。スクリプトではコマンドを指定してください（--help を参照）
+wizard-terminal-error = 端末が応答しなくなりました（{ $reason }）
+wizard-title = certvault ― 診療所の電子証明書を守る
+wizard-intro = 証明書と PIN を USBメモリ上の暗号化された保管庫に入れます。パスフレーズを忘れても、印刷した復旧シートで開けます。
+wizard-menu-prompt = 何をしますか？（↑↓ で選んで Enter）
+wizard-menu-backup = 証明書を保管する
+wizard-menu-sheet = 復旧シートを印刷する
+wizard-menu-clean = 端末に残ったコピーを掃除する
+wizard-menu-restore = 新しい端末に復元する
+wizard-menu-status = 状態を確認する
+wizard-menu-quit = 終了する
+wizard-back-to-menu = Enter を押すとメニューに戻ります。
+wizard-bye = 終了します。USBメモリと復旧シートは別々の場所に保管してください。
+wizard-next-title = 次にすること
+wizard-back = 戻る
+wizard-try-again = もう一度入力しますか？
+wizard-opening = 保管庫を開いています（鍵の計算に数秒かかります）…
+wizard-creating = 保管庫を作成しています（鍵の計算に数秒かかります）…
+wizard-rendering = 復旧シートを作成しています…
+
+wizard-step-stick = USBメモリを選ぶ
+wizard-step-stick-why =
+    保管庫は USBメモリに作ります。端末が壊れたり盗まれたりしても、証明書が一緒に失われないようにするためです。
+    USBメモリを差し込むと下に表示されます（作成済みの保管庫、または新しく保管庫を作る USBメモリ）。
+wizard-step-vault-why = 保管庫の入った USBメモリを差し込んで、下から選んでください。
+wizard-choose-place = 保管庫はどこですか？
+wizard-place-vault = 保管庫: { $dir }
+wizard-place-medium = USBメモリ: { $dir }（ここに新しい保管庫を作る）
+wizard-search-again = もう一度探す（USBメモリを差し込んでから）
+wizard-type-folder = フォルダーを自分で入力する
+wizard-ask-folder = フォルダー（例: E:\CERTVAULT）
+wizard-no-stick = USBメモリが見つかりません。差し込んでから「もう一度探す」を選んでください。
+wizard-no-vault = 差し込まれた USBメモリに保管庫が見つかりません。USBメモリを差し込んでから「もう一度探す」を選んでください。
+wizard-using-vault = 保管庫 { $dir } を使います。
+wizard-new-vault = { $dir } に新しい保管庫を作ります。
+
+wizard-backup-intro = 証明書ファイル（.p12/.pfx）と PIN を暗号化して、USBメモリ上の保管庫に入れます。端末が壊れても、USBメモリと復旧シートがあれば元に戻せます。
+wizard-step-passphrase = 保管庫のパスフレーズを決める
+wizard-step-passphrase-why =
+    パスフレーズは、ふだん保管庫を開けるときに使います。関係のない言葉を 4 つ以上つなげてください。入力中の文字は表示されません。
+    忘れてしまっても、復旧シートで保管庫を開けます。
+wizard-step-codes = 2 つのコードを書き留める
+wizard-step-codes-why = 復旧コードはパスフレーズを忘れたときに保管庫を開けるためのもの、PIN コードは保管した PIN を見るためのものです。どちらも最後に印刷する復旧シートに載ります。
+wizard-codes-written = 書き留めたら（またはこのあとシートを印刷するなら）Enter を押してください。
+wizard-step-cert = 証明書ファイルを選ぶ
+wizard-step-cert-why = ダウンロード、デスクトップ、ドキュメント、ごみ箱から、証明書ファイルを中身で探します（拡張子 .p12 が付いていなくても見つかります）。保管するものを選んでください。
+wizard-searching-certs = この端末の証明書ファイルを探しています…
+wizard-certs-found = 証明書ファイルが { $count } 件見つかりました。
+wizard-no-certs-found = いつもの場所には証明書ファイルが見つかりませんでした。ファイルの場所を入力してください。
+wizard-choose-cert = どの証明書ファイルを保管しますか？
+wizard-cert-item = { $file }: { $who }、有効期限 { $until }（{ $folder }）
+wizard-cert-item-locked = { $file }（{ $folder }）
+wizard-type-file = ファイルの場所を自分で入力する
+wizard-ask-file = 証明書ファイル（例: C:\Users\me\Downloads\cert.p12）
+wizard-done-adding = 終わり（ほかに保管する証明書はない）
+wizard-pin-why = 証明書の PIN を入力してください。この場で（ネットにつながずに）確かめるので、間違えてもロックされることはありません。PIN は暗号化して保管庫に入れます。
+wizard-add-another = 同じ保管庫に、ほかの証明書も保管しますか？
+wizard-step-sheet = 復旧シートを印刷する
+wizard-step-sheet-after-backup = 復旧シートには保管した証明書の一覧と、パスフレーズなしで保管庫を開けるコードが載ります。今作って印刷してください。
+
+wizard-sheet-intro = 復旧シートは、パスフレーズを忘れたときに保管庫を開けるための紙で、保管庫の中身の一覧も載ります。保管庫の中身を変えたら、新しく印刷してください。
+wizard-sheet-kind = どの形式で作りますか？
+wizard-sheet-single = 1 枚のシート（金庫に保管する）
+wizard-sheet-split = { $total } 枚に分けたシート（どれか { $threshold } 枚で開ける。別々の場所に保管する）
+wizard-pin-code-why = このシートにも PIN コードを載せる場合は、最初のシートの PIN コードを入力してください（入力中は表示されません）。載せない場合は何も入力せずに Enter を押してください。
+wizard-enter-pin-code = PIN コード（載せない場合は Enter）:
+wizard-sheet-no-pin-code = このシートには PIN コードが載っていません。最初のシートの PIN コードの部分も保管しておいてください。
+
+wizard-clean-intro = ダウンロード、デスクトップ、メールの添付、ごみ箱に残った証明書のコピーは、見つけた人なら誰でも使えてしまいます。保管庫に入っているものとまったく同じコピーだけを消し、それ以外には手を付けません。
+wizard-step-clean-vault-why = どのコピーなら消してよいかは保管庫と照らし合わせて決めます。保管庫の USBメモリを差し込んでください。
+wizard-step-search = コピーを探す
+wizard-step-search-why = まずは確認だけを行い、消す予定のコピーを一覧にします。同意するまでは何も消しません。
+wizard-clean-confirm = 「削除予定」のコピー（{ $count } 件）を今すぐ消しますか？ 元には戻せません（証明書は保管庫に残ります）。
+
+wizard-restore-intro = USBメモリの保管庫から、この端末の証明書ストアへ証明書を入れます。PIN はこの場で先に確かめるので、間違った PIN がストアに渡ることはありません。
+wizard-step-restore-vault-why = 自宅から持ってきた USBメモリを差し込んでください。
+wizard-step-target = 入れる先を選ぶ
+wizard-step-target-why = ふつうはこの端末の証明書ストアです。ファイルに書き出すのは、業者に証明書を渡すときです。
+wizard-target-prompt = 証明書を入れる先
+wizard-target-windows = この端末（現在のユーザーの Windows 証明書ストア）
+wizard-target-macos = この端末（ログインキーチェーン）
+wizard-target-nss-default = この端末の Firefox / Chromium（{ $dir }）
+wizard-target-nss-other = ほかの NSS 証明書データベース（フォルダーを入力する）
+wizard-target-file = .p12 ファイル（業者に渡す用）
+wizard-ask-nss-dir = NSS データベースのフォルダー
+wizard-step-unlock = 保管庫を開ける
+wizard-step-unlock-why = パスフレーズで開けます。忘れた場合は、復旧シートに印刷されたコードで開けます。
+wizard-unlock-prompt = 保管庫をどうやって開けますか？
+wizard-unlock-passphrase = パスフレーズで開ける
+wizard-unlock-recovery-code = 復旧シートの復旧コードで開ける（パスフレーズを忘れた）
+wizard-unlock-shares = 分割した復旧シートのコードで開ける
+wizard-shares-how = シートごとの分割コードを 1 枚ずつ入力してください。最初のコードから、必要な枚数がわかります。
+
+wizard-status-intro = 期限が近い証明書、保管庫のコピー、復旧シート、端末に残ったコピーなど、対応が必要なことを一覧にします。
+wizard-step-status-vault-why = 証明書の有効期限は保管庫の中にあります。USBメモリを差し込んでください。この端末の記録だけを確認する場合は「戻る」を選んでください。
+wizard-status-logs-only = 保管庫なしで、この端末の記録だけを確認します。
+wizard-status-all-good = 対応が必要なことはありません。
+
+wizard-next-print = 復旧シートを印刷して金庫（または鍵のかかる場所）に保管し、PDF ファイルは削除してください。
+wizard-next-stick-home = USBメモリは院長が自宅に持ち帰ってください。
+wizard-next-apart = USBメモリと復旧シートは、決して一緒に保管しないでください。
+wizard-next-clean = 端末に残った証明書のコピーは「端末に残ったコピーを掃除する」で消してください。
+wizard-next-old-sheet = 新しいシートを金庫に入れたら、この保管庫の古いシートはシュレッダーで処分してください。
+wizard-next-seal-unknown = 保管庫に入っていないコピーは消していません。まず「証明書を保管する」で保管してから、もう一度掃除してください。
+wizard-next-clean-other-places = 証明書が届いたメールや、ほかの端末・USBメモリに残ったコピーも削除してください。
+wizard-next-new-passphrase = パスフレーズを忘れた場合は「certvault passwd --vault { $dir } --recovery-code-file -」で新しいパスフレーズを決めるか、業者に相談してください。
+
+unlock-enter-recovery-code = 復旧シートの復旧コード（表示されません）:
+unlock-enter-first-share = 分割シートのどれか 1 枚の分割コード（表示されません）:
+unlock-enter-share = 分割コード { $number }/{ $threshold }（別のシート。表示されません）:
+unlock-share-label = 分割コード { $number }
+unlock-share-again = その分割コードは読み取れません（{ $reason }）。もう一度入力してください。
+what-recovery-code = 復旧コード
+what-share = 分割コード
+wizard-sheet-proposal = PDF は { $file } に保存します。
+wizard-export-proposal = ファイルは { $file } に書き出します。
+wizard-ask-other-path = このままでよければ Enter、別の場所にする場合は入力してください
+wizard-new-passphrase-now = 今ここで保管庫の新しいパスフレーズを決めますか？（復旧コードをもう一度入力します）
+wizard-next-also-title = あわせて
+
+## status, demo, completions and man (certvault status, demo, completions, man)
+status-log-not-written = 注意: このパソコンの記録を書き込めませんでした ({ $detail })。状態の確認に反映されないことがあります。
+status-expired = { $cert }: { $date } に有効期限が切れました ({ $days } 日前)。もう使えません。新しい証明書を申請し、届いたファイルを保管してください。
+status-expiring = { $cert }: 有効期限は { $date } です (あと { $days } 日)。早めに更新を申請し、新しいファイルを保管してください。
+status-superseded-stopped = { $cert }: 切り替え前の証明書は { $date } で使えなくなりました。保管庫から削除してかまいません。
+status-superseded-stops = { $cert }: 切り替え前の証明書が使えるのは { $date } までです (あと { $days } 日)。それまでに新しい証明書を入れてください。
+status-single-copy = 保管庫のコピーが 1 つしか確認できません。この USBメモリをなくしたり壊したりすると、残るのは復旧シートだけです。別の USBメモリにもう 1 つコピーを作ってください。
+status-not-verified = 保管庫のコピーを最後に確認したのは { $date } です ({ $days } 日前)。今も開けるか確認してください。
+status-never-verified = このパソコンでは保管庫のコピーを一度も確認していません (作成 { $date }、{ $days } 日前)。今も開けるか確認してください。
+status-sheet-never = このパソコンからは、この保管庫の復旧シートを印刷していません。シートがないと、パスフレーズを忘れたときに保管庫を開けず、保管した PIN も表示できません。
+status-sheet-outdated = 最後に印刷した復旧シート ({ $date }) は世代 { $generation } の内容です。いまの保管庫は世代 { $current } です。シートのコードはそのまま使えますが、証明書の一覧が古いので印刷し直してください。
+status-stray-not-in-vault = 前回の検索 ({ $date }) で見つかった証明書のコピー { $count } 件がこのパソコンに残っています。うち { $unknown } 件は保管庫に入っていません。保管してから削除してください。
+status-stray = 前回の検索 ({ $date }) で見つかった証明書のコピー { $count } 件がこのパソコンに残っています。保管庫に入っているので、削除してください。
+status-installed = このパソコンに入れた証明書: { $cert }。{ $date } に { $target } へ入れました (有効期限 { $until })。
+status-installed-at = 入れた場所: { $target }
+status-no-vault = 保管庫の指定がなく、USBメモリにも見つかりません。このパソコンの記録だけを確認しました。USBメモリを挿すか、--vault でフォルダーを指定してください。
+status-several-vaults = 保管庫が { $count } 個見つかりました。{ $dir } を確認します。別のものは --vault で指定してください。
+status-vault-not-opened = { $dir } に保管庫がありますが、パスフレーズを尋ねる画面がないため開いていません。このパソコンの記録だけを確認しました。
+status-header-vault = 保管庫 { $dir } (世代 { $generation }、証明書 { $count } 件) とこのパソコンの状態:
+status-header-logs = このパソコンの状態 (記録からの確認。保管庫は開いていません):
+status-more = … ほか { $count } 件
+status-needs-attention = 対応が必要なことがあります ([!!] すぐに、[! ] 近いうちに、[ -] 都合のよいときに)。
+status-all-good = 対応が必要なことはありません。
+man-written = { $file } を書き込みました。
+err-man-render = マニュアルページを作れませんでした: { $detail }
+err-write-stdout = 標準出力に書き込めませんでした: { $detail }
+demo-lang-code = ja
+demo-intro = certvault デモ: 使い捨ての証明書で、保管から復元までを { $dir } の中で通して行います。あなたの証明書やデータには触れません。証明書、PIN、パスフレーズ、USBメモリ、2 台のパソコン、記録はすべて playground フォルダーの中に作った練習用のものです。
+demo-made-certificate = 「{ $clinic }」のテスト用証明書を作り、ダウンロードした直後のように { $file } に保存しました。4 桁の PIN は { $pin } です。名前を変えたコピーもデスクトップに置いてあります。
+demo-step-inspect = 証明書を読み、PIN を確かめる
+demo-why-inspect = ファイルを読み、PIN をこのパソコンの中だけで確かめます。何回まちがえてもロックされません。
+demo-step-init = USBメモリに保管庫を作る
+demo-why-init = 保管庫は USBメモリ上の暗号化されたフォルダーです。ふだんはパスフレーズで開き、パスフレーズを忘れたときは復旧シートに印刷される復旧コードと PIN コードで開きます。
+demo-step-add = 証明書と PIN を保管庫にしまう
+demo-why-add = PIN をもう一度確かめてから、証明書と PIN を別々に封をしてしまいます。PIN を後で表示するには、復旧シートの PIN コードが必要です。
+demo-step-sheet = 復旧シートを印刷する
+demo-why-sheet = 金庫にしまう A4 の PDF です。復旧コード、PIN コード、証明書の一覧、復元の手順が載っています。USBメモリとは別の場所に保管してください。
+demo-step-scan = 端末に残ったコピーを探す
+demo-why-scan = ファイルの中身で探すので、名前を変えたものや拡張子のないものも見つかります。終了コード 1 はコピーが見つかったという意味です。
+demo-step-clean = 保管庫に入っているコピーを削除する
+demo-why-clean = 保管庫の証明書とまったく同じコピーだけを、上書きしてから削除します。それ以外のファイルには手を付けません。
+demo-step-restore = 新しいパソコンに復元する
+demo-why-restore = 端末が故障したので、新しいパソコンに保管庫から証明書を入れます。保管した PIN は復旧シートの PIN コードで取り出し、証明書ストアに渡す前に確かめます。
+demo-step-status = いま対応が必要なことを確認する
+demo-why-status = 次にすべきことを急ぐものから順に表示します (対応が必要なものがあると終了コード 1)。
+demo-hint = デモ用の PIN (練習用)
+demo-no-certutil = certutil (NSS のツール) が入っていないため、ブラウザーのデータベースの代わりに、業者さんに渡す証明書ファイルとして書き出します。
+demo-report-title = certvault デモの結果
+demo-report-files = 復旧シート: { $sheet }
+    保管庫 (練習用の USBメモリ上): { $vault }
+    復元先: { $target }
+    古い端末に残った証明書のコピー: { $left } 件
+    このデモで使った練習用のパスフレーズ、PIN、コード: { $secrets }
+    このフォルダーの外には何も書き込んでいません。見終わったらフォルダーごと削除してください。
+demo-done = 完了しました。復旧シート { $sheet } と結果 { $report } を開いてみてください。ほかのファイルは { $dir } にあります。
+err-demo-dir-not-empty = { $dir } は空ではありません
+hint-demo-dir = 新しいフォルダーか空のフォルダーを指定してください: certvault demo フォルダー
+err-demo-spawn = 次の手順の certvault を起動できませんでした: { $detail }
+err-demo-step = デモの手順「{ $step }」が終了コード { $code } で終わりました
+err-demo-certificate = テスト用証明書を作れませんでした: { $detail }
+err-demo-nssdb = { $dir } にテスト用の NSS データベースを作れませんでした
+
+## Hostile input and secrets hygiene (issue 7, parts 3 and 4)
+scan-reason-internal-error = 内部エラーのため、このフォルダーは最後まで調べられませんでした (開発元にお知らせください)

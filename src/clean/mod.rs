@@ -215,22 +215,45 @@ pub fn run(opts: &CleanOptions) -> Result<u8, CliError> {
     let sealing = opts.apply && opts.seal_unknown;
     let mut vault =
         scan::open_vault(Some(&opts.vault), &opts.unlock, sealing)?.expect("a vault folder is given");
+    let clean = clean_vault(&mut vault, opts)?;
+    drop(vault);
+    if opts.json {
+        println!("{}", serde_json::to_string_pretty(&clean).expect("the report serialises"));
+    } else {
+        print_report(&clean);
+    }
+    Ok(exit_code(&clean))
+}
+
+/// 1 when copies are (still) on disk: all of them after a dry run, those left after `--apply`.
+pub fn exit_code(clean: &CleanReport) -> u8 {
+    let on_disk = if clean.dry_run { clean.outcomes.len() } else { clean.summary.left };
+    if on_disk == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FOUND
+    }
+}
+
+/// Scans and (with `opts.apply`) removes the copies of `vault`'s entries; `vault` is open,
+/// with the write lock when unknown copies are to be sealed (`apply` and `seal_unknown`).
+pub fn clean_vault(vault: &mut OpenVault, opts: &CleanOptions) -> Result<CleanReport, CliError> {
     let roots = scan::resolve_roots(&opts.paths, Some(&opts.vault))?;
     let settings = scan::Settings {
         show_progress: !opts.json && std::io::stderr().is_terminal(),
         all_files: opts.all_files,
     };
-    let mut report = scan::scan(&roots, Some(&VaultIndex::new(&vault)), Some(&opts.vault), settings);
+    let mut report = scan::scan(&roots, Some(&VaultIndex::new(vault)), Some(&opts.vault), settings);
     let mut hits = std::mem::take(&mut report.hits);
-    let sealed = if sealing {
-        seal_unknown_copies(&mut vault, &mut hits, opts.pin_file.as_deref())
+    let sealed = if opts.apply && opts.seal_unknown {
+        seal_unknown_copies(vault, &mut hits, opts.pin_file.as_deref())
     } else {
         Vec::new()
     };
     // The index of the generation that is open now (after sealing: the one just written and
     // read back).
-    let index = VaultIndex::new(&vault);
-    let mut outcomes = carry_out(&vault, &index, hits, opts.apply, opts.seal_unknown);
+    let index = VaultIndex::new(vault);
+    let mut outcomes = carry_out(vault, &index, hits, opts.apply, opts.seal_unknown);
     for o in outcomes.iter_mut() {
         o.sealed = sealed.contains(&o.hit.path);
     }
@@ -249,14 +272,15 @@ pub fn run(opts: &CleanOptions) -> Result<u8, CliError> {
         scan: report,
         notice: t!("clean-notice-limits"),
     };
-    drop(vault);
-    if opts.json {
-        println!("{}", serde_json::to_string_pretty(&clean).expect("the report serialises"));
-    } else {
-        print_report(&clean);
-    }
-    let on_disk = if opts.apply { clean.summary.left } else { clean.outcomes.len() };
-    Ok(if on_disk == 0 { EXIT_OK } else { EXIT_FOUND })
+    // For `certvault status`: what is still on disk after this run (wizard or command).
+    let remaining: Vec<&Outcome> = clean.outcomes.iter().filter(|o| o.action != Action::Removed).collect();
+    crate::status::record_scan(
+        "clean",
+        clean.scan.roots.iter().map(|r| r.path.display().to_string()).collect(),
+        remaining.iter().map(|o| o.hit.display_path()).collect(),
+        Some(remaining.iter().filter(|o| o.hit.class == Class::Unknown).count()),
+    );
+    Ok(clean)
 }
 
 fn action_label(o: &Outcome) -> String {
@@ -269,7 +293,24 @@ fn action_label(o: &Outcome) -> String {
     }
 }
 
-fn print_report(report: &CleanReport) {
+/// The report for the command line: the table, what to type next, and the limits of
+/// overwriting.
+pub fn print_report(report: &CleanReport) {
+    print_table(report);
+    let s = &report.summary;
+    if report.dry_run && s.would_remove > 0 {
+        println!("{}", t!("clean-advice-apply"));
+    }
+    if report.outcomes.iter().any(|o| o.action == Action::Left && o.hit.class == Class::Unknown) {
+        println!("{}", t!("scan-advice-unknown"));
+    }
+    println!();
+    println!("{}", report.notice);
+}
+
+/// The vault, each copy with what was (or would be) done, and the counts (the wizard shows
+/// this, with its own advice instead of command lines).
+pub fn print_table(report: &CleanReport) {
     let v = &report.vault;
     println!("{}", t!("clean-vault", dir = v.dir.display(), generation = v.generation, entries = v.entries));
     if report.outcomes.is_empty() {
@@ -303,15 +344,7 @@ fn print_report(report: &CleanReport) {
     println!();
     if report.dry_run {
         println!("{}", t!("clean-summary-dry-run", would = s.would_remove, left = s.left));
-        if s.would_remove > 0 {
-            println!("{}", t!("clean-advice-apply"));
-        }
     } else {
         println!("{}", t!("clean-summary", removed = s.removed, left = s.left, sealed = s.sealed));
     }
-    if report.outcomes.iter().any(|o| o.action == Action::Left && o.hit.class == Class::Unknown) {
-        println!("{}", t!("scan-advice-unknown"));
-    }
-    println!();
-    println!("{}", report.notice);
 }

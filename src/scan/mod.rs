@@ -378,6 +378,12 @@ pub fn run(opts: &ScanOptions) -> Result<u8, CliError> {
         report.installed_notes = notes;
     }
     drop(vault);
+    crate::status::record_scan(
+        "scan",
+        report.roots.iter().map(|r| r.path.display().to_string()).collect(),
+        report.hits.iter().map(Hit::display_path).collect(),
+        index.as_ref().map(|_| report.hits.iter().filter(|h| h.class == Class::Unknown).count()),
+    );
     if opts.json {
         println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));
     } else {

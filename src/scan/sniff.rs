@@ -60,7 +60,9 @@ fn pkcs12_total_len(head: &[u8]) -> Option<Option<u64>> {
     if oid[..8] != PKCS7_PREFIX || !matches!(oid[8], PKCS7_DATA | PKCS7_SIGNED_DATA) {
         return None;
     }
-    Some(outer.map(|len| header_len + len))
+    // A hostile 8-byte length (up to 2^64 - 1) plus the header must not overflow: saturate, so
+    // the scan reports a file far shorter than it declares (found by fuzzing, fuzz/regressions).
+    Some(outer.map(|len| header_len.saturating_add(len)))
 }
 
 fn expect(head: &[u8], i: &mut usize, byte: u8) -> Option<()> {

@@ -182,7 +182,17 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
                     let mut local = Output::default();
                     while let Some(job) = queue.next() {
                         let before = local.files;
-                        let children = walker.walk_dir(&job, &mut local);
+                        // A bug met on one hostile file must not stop the scan, nor hang it
+                        // (the queue waits for every job taken to finish): the folder is
+                        // reported as not examined and the walk goes on.
+                        let children = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            crate::hardening::debug_panic_point("scan-folder");
+                            walker.walk_dir(&job, &mut local)
+                        }))
+                        .unwrap_or_else(|_| {
+                            local.errors.push(note(&job.dir, t!("scan-reason-internal-error")));
+                            Vec::new()
+                        });
                         // Counted per folder: one shared counter per file would bounce
                         // between the cores.
                         progress.files.fetch_add(local.files - before, Ordering::Relaxed);

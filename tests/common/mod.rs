@@ -26,10 +26,17 @@ pub fn fixture(name: &str) -> PathBuf {
     fixtures().join(name)
 }
 
-/// The real binary, in English unless a test asks otherwise.
+static STATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+
+/// The real binary, in English unless a test asks otherwise. Its records (`sheet`, `scan`,
+/// `clean`, `restore` append to the logs `certvault status` reads) go to a temporary state
+/// folder of this test binary, never the user's; a test that looks at them sets its own
+/// `XDG_STATE_HOME` or `CERTVAULT_STATE_DIR`.
 pub fn certvault() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("certvault").expect("binary built");
     cmd.env("LANG", "C").env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    let state = STATE.get_or_init(|| tempfile::tempdir().expect("temp dir"));
+    cmd.env("XDG_STATE_HOME", state.path()).env_remove("CERTVAULT_STATE_DIR");
     cmd
 }
 

@@ -223,4 +223,39 @@ mod tests {
         assert_eq!(open_generation(&flipped, &id, &vid, 1), Err(OpenError::Corrupt));
         assert_eq!(open_generation(b"garbage", &id, &vid, 1), Err(OpenError::Malformed));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            // X25519 only, no KDF: cheap, so a few dozen cases.
+            #![proptest_config(ProptestConfig::with_cases(48))]
+
+            /// Any valid payload seals and opens back equal, for its own identity, vault id and
+            /// generation only; any single changed byte of the file makes it fail to open.
+            #[test]
+            fn seal_then_open_round_trips_and_any_change_is_caught(
+                p12s in proptest::collection::btree_set(proptest::collection::vec(any::<u8>(), 1..3000), 0..4),
+                generation in 1u64..1_000_000,
+                flip_at in any::<proptest::sample::Index>(),
+                flip in 1u8..=255,
+            ) {
+                let refs: Vec<&[u8]> = p12s.iter().map(|v| &v[..]).collect();
+                let mut p = crate::payload::tests::sample_payload(&refs);
+                p.manifest.generation = generation;
+                prop_assume!(p.validate().is_ok());
+                let id = Identity::generate();
+                let vid = p.manifest.vault_id;
+                let ct = seal_generation(&p, &id.to_public()).unwrap();
+                prop_assert_eq!(open_generation(&ct, &id, &vid, generation).unwrap(), p);
+                prop_assert_eq!(open_generation(&ct, &Identity::generate(), &vid, generation), Err(OpenError::WrongKey));
+                prop_assert!(open_generation(&ct, &id, &vid, generation + 1).is_err());
+                let mut changed = ct.clone();
+                let i = flip_at.index(changed.len());
+                changed[i] ^= flip;
+                prop_assert!(open_generation(&changed, &id, &vid, generation).is_err(), "byte {} changed", i);
+            }
+        }
+    }
 }

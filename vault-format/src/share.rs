@@ -582,4 +582,43 @@ mod tests {
     const SPEC_SHARE_1: &str = "21AN4-P034H-AA64D-4S8EY-ESB5J-ETXRZ-VJ3M1";
     const SPEC_SHARE_3: &str = "23ANC-J8H6X-607E1-19ZD2-ENTHW-821VJ-FQ6Q0";
     const SPEC_R_CHECK: &str = "2F37-EBB1";
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// Any recovery code, split K-of-N, printed, typed sloppily (lower case, spaces
+            /// for hyphens) and parsed back: any K distinct shares, in any order, give the code
+            /// back; K-1 never do.
+            #[test]
+            fn split_print_parse_combine_round_trips(
+                mut bytes in any::<[u8; CODE_BYTES]>(),
+                (k, n) in (MIN_THRESHOLD..=MAX_SHARES).prop_flat_map(|k| (Just(k), k..=MAX_SHARES)),
+                order in Just((0..usize::from(MAX_SHARES)).collect::<Vec<usize>>()).prop_shuffle(),
+            ) {
+                bytes[CODE_BYTES - 1] &= 0xf0;
+                let code = Code::from_canonical_bytes(CodeKind::Recovery, &bytes).unwrap();
+                let shares = split(&code, k, n).unwrap();
+                let picked: Vec<Share> = order
+                    .iter()
+                    .filter(|i| **i < usize::from(n))
+                    .take(usize::from(k))
+                    .map(|i| {
+                        let typed = written(&shares[*i]).to_lowercase().replace('-', " ");
+                        Share::parse(&typed).unwrap()
+                    })
+                    .collect();
+                prop_assert_eq!(picked.len(), usize::from(k));
+                let back = combine(&picked).unwrap();
+                prop_assert_eq!(back.expose_canonical_bytes(), &bytes);
+                prop_assert!(combine(&picked[..usize::from(k) - 1]).is_err());
+                for s in &picked {
+                    prop_assert_eq!(s.check_value(), Share::parse(&written(s)).unwrap().check_value());
+                }
+            }
+        }
+    }
 }

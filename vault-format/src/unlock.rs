@@ -225,8 +225,9 @@ impl UnlockFile {
         self.encrypt_with_work_factor(passphrase, UNLOCK_WORK_FACTOR)
     }
 
-    /// Like [`UnlockFile::encrypt`] with another work factor. Only for tests that need a
-    /// cheap file; writers use [`UnlockFile::encrypt`] (SPEC.md §6.2).
+    /// Like [`UnlockFile::encrypt`] with another work factor. Writers pass
+    /// [`UNLOCK_WORK_FACTOR`] (SPEC.md §6.2); smaller values are for tests (certvault's
+    /// debug-only cheap-KDF switch, `src/durable.rs`).
     #[doc(hidden)]
     pub fn encrypt_with_work_factor(
         &self,
@@ -352,5 +353,38 @@ mod tests {
             UnlockFile::decrypt(&hostile, &pass).unwrap_err(),
             UnlockError::ExcessiveWork { log_n: 23 }
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            // scrypt at work factor 2 and Argon2 at 8 KiB: cheap enough for a few cases.
+            #![proptest_config(ProptestConfig::with_cases(12))]
+
+            /// Any passphrase seals the unlock file and opens it back to the same recovery
+            /// code, identity and vault id; any other passphrase is told apart.
+            #[test]
+            fn encrypt_then_decrypt_round_trips(
+                passphrase in "\\PC{1,40}",
+                other in "\\PC{1,40}",
+                vid in any::<[u8; 16]>(),
+            ) {
+                prop_assume!(passphrase != other);
+                let u = UnlockFile::derive(VaultId::from_bytes(vid), Code::generate(CodeKind::Recovery), &TINY).unwrap();
+                let pass = SecretString::from(passphrase);
+                let ct = u.encrypt_with_work_factor(&pass, 2).unwrap();
+                let back = UnlockFile::decrypt(&ct, &pass).unwrap();
+                let (got, want) = (back.to_plaintext(), u.to_plaintext());
+                prop_assert_eq!(got.expose_secret(), want.expose_secret());
+                prop_assert_eq!(back.vault_id(), u.vault_id());
+                back.verify(&TINY).unwrap();
+                prop_assert_eq!(
+                    UnlockFile::decrypt(&ct, &SecretString::from(other)).unwrap_err(),
+                    UnlockError::WrongPassphrase
+                );
+            }
+        }
     }
 }

@@ -1,0 +1,7 @@
+//! Fuzz target `payload`: see `tests/fuzz_harness/mod.rs` for what it exercises.
+#![no_main]
+
+#[path = "../../tests/fuzz_harness/mod.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::payload(data));

@@ -1,0 +1,349 @@
+//! Opening every copy of a vault and comparing them (the work behind `verify`, and the check
+//! that `clone` and `sync` run before and after they write).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use vault_format::{generation_file_name, open_generation, Identity, UnlockError, VaultHeader};
+
+use crate::error::CliError;
+use crate::t;
+use crate::vault::{self, Unlock, VaultLock};
+
+/// What a copy is, compared with the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CopyState {
+    /// Complete, every generation opens, holds the newest generation and the passphrase opens it.
+    Current,
+    /// Complete but behind: an older newest generation, or an `unlock.age` for another passphrase.
+    Stale,
+    /// A generation or `unlock.age` does not open, or no generation does.
+    Damaged,
+    /// The folder is not there, or holds no vault.
+    Missing,
+    /// Another vault (another vault id): never compared, never written.
+    OtherVault,
+    /// Holds the newest generation number, but with content that differs from another copy's.
+    Diverged,
+}
+
+impl CopyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyState::Current => "current",
+            CopyState::Stale => "stale",
+            CopyState::Damaged => "damaged",
+            CopyState::Missing => "missing",
+            CopyState::OtherVault => "other-vault",
+            CopyState::Diverged => "diverged",
+        }
+    }
+}
+
+/// What became of a copy's `unlock.age`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnlockState {
+    /// The passphrase opened it and it holds this vault's identity.
+    Ok,
+    /// It is intact but for another passphrase (changed on another copy).
+    OtherPassphrase,
+    /// Missing, unreadable, or holding another identity.
+    Damaged,
+    /// Opened with the recovery code: present, but not opened.
+    NotChecked,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GenerationCheck {
+    pub generation: u64,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// SHA-256 of the file: copies hold byte-identical generation files.
+    #[serde(skip)]
+    pub digest: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyReport {
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(rename = "path")]
+    pub shown_path: String,
+    pub state: CopyState,
+    pub vault_id: Option<String>,
+    /// The newest generation of this copy that opens.
+    pub generation: Option<u64>,
+    pub generations: Vec<GenerationCheck>,
+    pub unlock: UnlockState,
+    pub problems: Vec<String>,
+}
+
+impl CopyReport {
+    fn new(path: &Path) -> CopyReport {
+        CopyReport {
+            path: path.to_path_buf(),
+            shown_path: path.display().to_string(),
+            state: CopyState::Current,
+            vault_id: None,
+            generation: None,
+            generations: Vec::new(),
+            unlock: UnlockState::NotChecked,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Whether generation `n` is on this copy and opens.
+    pub fn good(&self, n: u64) -> bool {
+        self.generations.iter().any(|g| g.generation == n && g.ok)
+    }
+
+    fn digest(&self, n: u64) -> Option<&str> {
+        self.generations.iter().find(|g| g.generation == n && g.ok).and_then(|g| g.digest.as_deref())
+    }
+
+    fn compared(&self) -> bool {
+        !matches!(self.state, CopyState::Missing | CopyState::OtherVault)
+    }
+}
+
+/// Every copy of one vault, opened and compared.
+pub struct Examination {
+    pub vault_id: String,
+    pub newest_generation: u64,
+    pub copies: Vec<CopyReport>,
+}
+
+/// The `--json` report of verify (and part of clone's and sync's).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub vault_id: String,
+    pub newest_generation: u64,
+    /// A copy that holds the newest generation (the one sync copies from).
+    pub newest_copy: Option<String>,
+    /// Exit code 0 exactly when true.
+    pub all_current: bool,
+    pub copies: Vec<CopyReport>,
+}
+
+impl Examination {
+    pub fn all_current(&self) -> bool {
+        self.copies.iter().all(|c| c.state == CopyState::Current)
+    }
+
+    /// The newest good copy: holds the newest generation, preferably with nothing damaged.
+    pub fn source(&self) -> Option<&CopyReport> {
+        let candidates = || {
+            self.copies.iter().filter(|c| {
+                c.generation == Some(self.newest_generation)
+                    && matches!(c.state, CopyState::Current | CopyState::Damaged | CopyState::Stale)
+            })
+        };
+        candidates().find(|c| c.state == CopyState::Current).or_else(|| candidates().next())
+    }
+
+    pub fn report(&self) -> Report {
+        Report {
+            vault_id: self.vault_id.clone(),
+            newest_generation: self.newest_generation,
+            newest_copy: self.source().map(|c| c.shown_path.clone()),
+            all_current: self.all_current(),
+            copies: self.copies.clone(),
+        }
+    }
+
+    pub fn record(&self) -> crate::state::VerifyRecord {
+        crate::state::VerifyRecord {
+            time: vault_format::time::now(),
+            vault_id: self.vault_id.clone(),
+            newest_generation: self.newest_generation,
+            copies: self
+                .copies
+                .iter()
+                .map(|c| crate::state::VerifiedCopy {
+                    path: c.path.canonicalize().unwrap_or_else(|_| c.path.clone()).display().to_string(),
+                    state: c.state.as_str().to_string(),
+                    generation: c.generation,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Opens every copy in `dirs` with `unlock` (one key derivation for all of them), checks every
+/// generation of each, and compares them by vault id and generation.
+pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliError> {
+    let mut copies: Vec<CopyReport> = dirs.iter().map(|d| CopyReport::new(d)).collect();
+    let mut headers: Vec<Option<VaultHeader>> = Vec::with_capacity(dirs.len());
+    for c in copies.iter_mut() {
+        if !c.path.is_dir() || !c.path.join(vault_format::HEADER_FILE_NAME).exists() {
+            c.state = CopyState::Missing;
+            c.problems.push(t!("copies-problem-missing"));
+            headers.push(None);
+            continue;
+        }
+        match vault::read_header(&c.path) {
+            Ok(h) => {
+                c.vault_id = Some(h.vault_id.to_string());
+                headers.push(Some(h));
+            }
+            Err(e) => {
+                c.state = CopyState::Damaged;
+                c.problems.push(e.message);
+                headers.push(None);
+            }
+        }
+    }
+    let Some(reference) = headers.iter().flatten().next().cloned() else {
+        let names: Vec<String> = copies.iter().map(|c| c.shown_path.clone()).collect();
+        return Err(CliError::new(t!("copies-no-vault", dirs = names.join(", "))));
+    };
+    let ours = |h: &Option<VaultHeader>| h.as_ref().is_some_and(|h| h.vault_id == reference.vault_id);
+    for (c, h) in copies.iter_mut().zip(&headers) {
+        if h.is_some() && !ours(h) {
+            c.state = CopyState::OtherVault;
+        }
+    }
+
+    let identity = unlock_all(&mut copies, &headers, &reference, unlock)?;
+
+    for (c, h) in copies.iter_mut().zip(&headers) {
+        if !ours(h) {
+            continue;
+        }
+        let _lock = VaultLock::acquire(&c.path, false)?;
+        for n in vault::generations(&c.path)? {
+            let path = c.path.join(generation_file_name(n));
+            let opened = vault::read_generation_file(&path).and_then(|bytes| {
+                open_generation(&bytes, &identity, &reference.vault_id, n)
+                    .map(|_| vault_format::sha256_hex(&bytes))
+                    .map_err(|e| vault::open_error_text(&e))
+            });
+            c.generations.push(match opened {
+                Ok(digest) => {
+                    GenerationCheck { generation: n, ok: true, problem: None, digest: Some(digest) }
+                }
+                Err(reason) => {
+                    c.problems.push(format!("{}: {reason}", generation_file_name(n)));
+                    GenerationCheck { generation: n, ok: false, problem: Some(reason), digest: None }
+                }
+            });
+        }
+        c.generation = c.generations.iter().filter(|g| g.ok).map(|g| g.generation).max();
+        if c.generation.is_none() {
+            c.problems.push(t!("copies-problem-no-generation"));
+        }
+    }
+
+    let newest = copies.iter().filter(|c| c.compared()).filter_map(|c| c.generation).max().unwrap_or(0);
+    let mut digests: Vec<&str> =
+        copies.iter().filter(|c| c.compared()).filter_map(|c| c.digest(newest)).collect();
+    digests.sort_unstable();
+    digests.dedup();
+    let diverged = digests.len() > 1;
+    for c in copies.iter_mut().filter(|c| c.compared()) {
+        c.state = if c.generation.is_none() {
+            CopyState::Damaged
+        } else if diverged && c.generation == Some(newest) {
+            CopyState::Diverged
+        } else if c.generations.iter().any(|g| !g.ok) || c.unlock == UnlockState::Damaged {
+            CopyState::Damaged
+        } else if c.generation < Some(newest) || c.unlock == UnlockState::OtherPassphrase {
+            CopyState::Stale
+        } else {
+            c.state
+        };
+        if c.state == CopyState::Diverged {
+            c.problems.push(t!("copies-problem-diverged", generation = newest));
+        }
+    }
+    Ok(Examination { vault_id: reference.vault_id.to_string(), newest_generation: newest, copies })
+}
+
+/// Derives the vault identity once and records what each copy's `unlock.age` is.
+fn unlock_all(
+    copies: &mut [CopyReport],
+    headers: &[Option<VaultHeader>],
+    reference: &VaultHeader,
+    unlock: &Unlock,
+) -> Result<Identity, CliError> {
+    let ours = |h: &Option<VaultHeader>| h.as_ref().is_some_and(|h| h.vault_id == reference.vault_id);
+    let unlock_name = vault_format::UNLOCK_FILE_NAME;
+    let mut identity: Option<Identity> = None;
+    match unlock {
+        Unlock::Passphrase(passphrase) => {
+            let mut first_error: Option<CliError> = None;
+            let mut opened: Vec<(usize, String)> = Vec::new();
+            for (i, (c, h)) in copies.iter_mut().zip(headers).enumerate() {
+                if !ours(h) {
+                    continue;
+                }
+                let result = vault::decrypt_unlock_file(&c.path, passphrase).map_err(|e| match e {
+                    vault::UnlockReadError::Unlock(UnlockError::WrongPassphrase) => String::new(),
+                    vault::UnlockReadError::Unlock(other) => other.to_string(),
+                    vault::UnlockReadError::Io(e) => e.to_string(),
+                });
+                match result {
+                    Ok(file) if file.vault_id() == reference.vault_id => {
+                        c.unlock = UnlockState::Ok;
+                        opened.push((i, file.identity().to_public().to_string()));
+                        identity.get_or_insert_with(|| file.identity().clone());
+                    }
+                    Ok(_) => {
+                        c.unlock = UnlockState::Damaged;
+                        c.problems.push(t!("copies-problem-unlock-other-vault"));
+                    }
+                    Err(reason) if reason.is_empty() => {
+                        c.unlock = UnlockState::OtherPassphrase;
+                        c.problems.push(t!("copies-problem-other-passphrase"));
+                        first_error.get_or_insert_with(|| {
+                            CliError::new(t!("err-wrong-passphrase", dir = c.path.display()))
+                                .with_hint(t!("hint-wrong-passphrase"))
+                        });
+                    }
+                    Err(reason) => {
+                        c.unlock = UnlockState::Damaged;
+                        c.problems.push(format!("{unlock_name}: {reason}"));
+                        first_error.get_or_insert_with(|| {
+                            CliError::new(t!(
+                                "err-vault-damaged",
+                                file = c.path.join(unlock_name).display(),
+                                detail = reason
+                            ))
+                        });
+                    }
+                }
+            }
+            let Some(id) = &identity else {
+                return Err(first_error.unwrap_or_else(|| CliError::new(t!("err-sync-no-source"))));
+            };
+            let recipient = id.to_public().to_string();
+            for (i, theirs) in opened {
+                if theirs != recipient {
+                    copies[i].unlock = UnlockState::Damaged;
+                    copies[i].problems.push(t!("copies-problem-unlock-other-key"));
+                }
+            }
+        }
+        Unlock::RecoveryCode(_) | Unlock::Shares(_) => {
+            let first = copies.iter().zip(headers).find(|(_, h)| ours(h)).map(|(c, _)| c.path.clone());
+            let dir = first.expect("the reference header came from a copy");
+            identity = Some(vault::unlock_identity(&dir, reference, unlock)?.0);
+            for (c, h) in copies.iter_mut().zip(headers) {
+                if !ours(h) {
+                    continue;
+                }
+                match crate::durable::read_current(&crate::durable::Folder(&c.path), unlock_name) {
+                    Ok(_) => c.unlock = UnlockState::NotChecked,
+                    Err(e) => {
+                        c.unlock = UnlockState::Damaged;
+                        c.problems.push(format!("{unlock_name}: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(identity.expect("set above or returned"))
+}

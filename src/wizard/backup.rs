@@ -1,0 +1,254 @@
+//! 「証明書を保管する」 (init → add → sheet) and 「復旧シートを印刷する」 (sheet).
+
+use std::path::{Path, PathBuf};
+
+use secrecy::ExposeSecret;
+
+use super::{choose_place, choose_vault, open_vault, Place, Session, Ui};
+use crate::error::CliError;
+use crate::inspect::human_date;
+use crate::scan::{self, classify::Class};
+use crate::sheet_command::{self, Split};
+use crate::t;
+use crate::vault::{self, Unlock};
+use crate::vault_commands::{self, confirm, InitOptions, Sealed};
+
+/// The folder a new vault gets on a stick (what `restore` and the guide look for).
+const VAULT_FOLDER: &str = "CERTVAULT";
+
+pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
+    ui.heading(&t!("wizard-menu-backup"));
+    ui.say(&t!("wizard-backup-intro"));
+
+    ui.step(&t!("wizard-step-stick"), &t!("wizard-step-stick-why"));
+    let Some(place) = choose_place(ui, true)? else { return Ok(()) };
+    let dir = match place {
+        Place::Vault(dir) => {
+            ui.say(&t!("wizard-using-vault", dir = dir.display()));
+            dir
+        }
+        Place::Medium { root, declared } => {
+            let dir = root.join(VAULT_FOLDER);
+            if vault::read_header(&dir).is_ok() {
+                ui.say(&t!("wizard-using-vault", dir = dir.display()));
+                dir
+            } else {
+                create(ui, session, dir, declared)?
+            }
+        }
+    };
+
+    ui.step(&t!("wizard-step-cert"), &t!("wizard-step-cert-why"));
+    let mut added = 0;
+    while let Some(file) = find_certificate(ui, &dir)? {
+        ui.say(&t!("wizard-pin-why"));
+        let cert = vault_commands::verify_for_sealing(&file, None)?;
+        let mut vault = open_vault(ui, session, &dir, true)?;
+        let name = cert.file.display_name();
+        match vault_commands::seal_verified(&mut vault, &cert, None, None, false)? {
+            Sealed::Added { id, generation } => {
+                added += 1;
+                ui.say(&t!("add-done", file = name, id = id, generation = generation));
+            }
+            Sealed::Already { id } => ui.say(&t!("add-already", file = name, id = id)),
+            Sealed::Cancelled => ui.say(&t!("cancelled")),
+        }
+        drop(vault);
+        if !confirm(&t!("wizard-add-another")) {
+            break;
+        }
+    }
+
+    if added > 0 || session.pin_code_for(&dir).is_some() {
+        ui.step(&t!("wizard-step-sheet"), &t!("wizard-step-sheet-after-backup"));
+        print_sheet(ui, session, &dir)?;
+    }
+    ui.next_steps(
+        &t!("wizard-next-title"),
+        &[
+            t!("wizard-next-print"),
+            t!("wizard-next-stick-home"),
+            t!("wizard-next-apart"),
+            t!("wizard-next-clean"),
+        ],
+    );
+    Ok(())
+}
+
+/// Creates the vault in `dir` exactly as `certvault init DIR` does (the same checks, the same
+/// passphrase rules), then shows the two codes once.
+fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Result<PathBuf, CliError> {
+    let opts = InitOptions {
+        dir: dir.clone(),
+        passphrase_file: None,
+        recovery_out: None,
+        sheet_out: None,
+        sheet_lang: session.sheet_lang,
+        // A folder of CERTVAULT_MEDIA_ROOTS is a stick by declaration (USB SSDs that report
+        // as fixed disks); anything else is asked about by check_init.
+        allow_fixed_disk: declared,
+    };
+    ui.say(&t!("wizard-new-vault", dir = dir.display()));
+    vault_commands::check_init(&opts)?;
+    ui.step(&t!("wizard-step-passphrase"), &t!("wizard-step-passphrase-why"));
+    let passphrase = vault_commands::new_passphrase(None)?;
+    let new = ui.spin(&t!("wizard-creating"), || vault_commands::create_vault(&opts, &passphrase))?;
+    ui.say(&t!("init-done", dir = dir.display()));
+
+    ui.step(&t!("wizard-step-codes"), &t!("wizard-step-codes-why"));
+    vault_commands::print_codes(&new);
+    ui.pause(&t!("wizard-codes-written"));
+    session.remember_passphrase(&dir, passphrase);
+    session.pin_code = Some((super::same_dir_key(&dir), new.pin_code.clone()));
+    Ok(dir)
+}
+
+/// Looks for certificate files by content in the usual places (as `certvault scan` does)
+/// and lets the user pick one, or type its path. `None`: the user is done.
+fn find_certificate(ui: &Ui, vault_dir: &Path) -> Result<Option<PathBuf>, CliError> {
+    ui.say(&t!("wizard-searching-certs"));
+    let roots = scan::resolve_roots(&[], Some(vault_dir))?;
+    let settings = scan::Settings { show_progress: true, all_files: false };
+    let report = scan::scan(&roots, None, Some(vault_dir), settings);
+    let mut files: Vec<&scan::Hit> =
+        report.hits.iter().filter(|h| h.archive_entry.is_none() && h.class != Class::NotReadable).collect();
+    files.sort_by(|a, b| b.modified.cmp(&a.modified));
+    if files.is_empty() {
+        ui.say(&t!("wizard-no-certs-found"));
+    } else {
+        ui.say(&t!("wizard-certs-found", count = files.len()));
+    }
+    let mut items: Vec<String> = files.iter().map(|h| certificate_item(h)).collect();
+    items.push(t!("wizard-type-file"));
+    items.push(t!("wizard-done-adding"));
+    loop {
+        match ui.select(&t!("wizard-choose-cert"), &items)? {
+            Some(i) if i < files.len() => return Ok(Some(files[i].path.clone())),
+            Some(i) if i == files.len() => {
+                let answer = ui.input(&t!("wizard-ask-file"), None)?;
+                if answer.is_empty() {
+                    continue;
+                }
+                return Ok(Some(PathBuf::from(answer)));
+            }
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// `202101010000777.p12 — さくら内科 (有効期限 2027-03-31) — /home/…/Downloads`
+fn certificate_item(hit: &scan::Hit) -> String {
+    let name = hit.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = hit.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+    match &hit.certificate {
+        Some(c) => {
+            let who = sheet_command::subject_attribute(&c.subject, "O")
+                .or_else(|| sheet_command::subject_attribute(&c.subject, "CN"))
+                .unwrap_or_else(|| c.subject.clone());
+            let until = human_date(&c.not_after);
+            t!(
+                "wizard-cert-item",
+                file = name,
+                who = who,
+                until = until.get(..10).unwrap_or(&until),
+                folder = folder
+            )
+        }
+        None => t!("wizard-cert-item-locked", file = name, folder = folder),
+    }
+}
+
+/// 「復旧シートを印刷する」 from the menu.
+pub(crate) fn sheet(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
+    ui.heading(&t!("wizard-menu-sheet"));
+    ui.say(&t!("wizard-sheet-intro"));
+    ui.step(&t!("wizard-step-stick"), &t!("wizard-step-vault-why"));
+    let Some(dir) = choose_vault(ui)? else { return Ok(()) };
+    print_sheet(ui, session, &dir)?;
+    ui.next_steps(
+        &t!("wizard-next-title"),
+        &[t!("wizard-next-print"), t!("wizard-next-apart"), t!("wizard-next-old-sheet")],
+    );
+    Ok(())
+}
+
+/// Writes the sheet (or split sheets) of `dir` as `certvault sheet` does.
+fn print_sheet(ui: &Ui, session: &mut Session, dir: &Path) -> Result<(), CliError> {
+    let kinds = [t!("wizard-sheet-single"), t!("wizard-sheet-split", threshold = 2, total = 3)];
+    let split = match ui.select(&t!("wizard-sheet-kind"), &kinds)? {
+        Some(0) => None,
+        Some(_) => Some(Split { threshold: 2, total: 3 }),
+        None => return Ok(()),
+    };
+    let out = ask_out_path(ui, dir, split)?;
+
+    let pin_code = match session.pin_code_for(dir) {
+        Some(code) => Some(code.clone()),
+        None => ask_pin_code()?,
+    };
+    let vault = open_vault(ui, session, dir, false)?;
+    let unlock = match session.passphrase_for(dir) {
+        Some(p) => Unlock::Passphrase(p.clone()),
+        None => return Err(CliError::new(t!("cancelled"))),
+    };
+    let written = ui.spin(&t!("wizard-rendering"), || {
+        sheet_command::write_sheets(&vault, &unlock, pin_code.as_ref(), &out, session.sheet_lang, split)
+    })?;
+    for file in &written {
+        ui.say(&t!("sheet-done", file = file.display()));
+    }
+    if let Some(s) = split {
+        ui.say(&t!("sheet-split-done", threshold = s.threshold, total = s.total));
+    }
+    if pin_code.is_none() {
+        ui.say(&t!("wizard-sheet-no-pin-code"));
+    }
+    Ok(())
+}
+
+/// The PDF's name: proposed in Documents (never in the vault, never over a file), changed at
+/// will; checked by the same rule as `sheet --out`.
+fn ask_out_path(ui: &Ui, dir: &Path, split: Option<Split>) -> Result<PathBuf, CliError> {
+    let folder = super::documents_folder();
+    let mut proposal = folder.join(format!("certvault-sheet-{}.pdf", super::today()));
+    let mut n = 2;
+    while planned(&proposal, split).iter().any(|p| p.exists()) {
+        proposal = folder.join(format!("certvault-sheet-{}-{n}.pdf", super::today()));
+        n += 1;
+    }
+    loop {
+        let out = ui.ask_path(
+            &t!("wizard-sheet-proposal", file = proposal.display()),
+            &t!("wizard-ask-other-path"),
+            &proposal,
+        )?;
+        match planned(&out, split).iter().try_for_each(|p| sheet_command::check_out_path(p, dir)) {
+            Ok(()) => return Ok(out),
+            Err(e) => ui.error(&e),
+        }
+    }
+}
+
+fn planned(out: &Path, split: Option<Split>) -> Vec<PathBuf> {
+    match split {
+        Some(s) => sheet_command::split_paths(out, s.total),
+        None => vec![out.to_path_buf()],
+    }
+}
+
+/// The PIN code from the first sheet, to print it again (no echo); empty = leave it off.
+fn ask_pin_code() -> Result<Option<vault_format::Code>, CliError> {
+    println!("{}", t!("wizard-pin-code-why"));
+    loop {
+        let text = crate::secret_input::prompt_secret(&t!("wizard-enter-pin-code")).map_err(|_| {
+            CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
+        })?;
+        if text.expose_secret().trim().is_empty() {
+            return Ok(None);
+        }
+        match sheet_command::parse_pin_code(text.expose_secret()) {
+            Ok(code) => return Ok(Some(code)),
+            Err(e) => eprintln!("{}", e.message),
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! The guided wizard: `certvault` with no arguments, on a terminal.
+//!
+//! A menu of the moments of the story (keep a certificate safe, print the recovery sheet,
+//! clean leftover copies, restore on a new computer, check the status). Each step says in one
+//! or two sentences what happens and why, asks only what it must, shows progress on slow
+//! work, and ends with what to do next.
+//!
+//! The wizard holds no logic of its own: it finds the stick and the certificate files with the
+//! discovery and scan code, and then calls the same functions as the subcommands (`init`'s
+//! [`vault_commands::check_init`] / [`vault_commands::create_vault`], `add`'s
+//! [`vault_commands::verify_for_sealing`] / [`vault_commands::seal_verified`],
+//! [`sheet_command::write_sheets`], [`clean::clean_vault`], [`restore::run`],
+//! [`crate::status`]). Secrets are read by the same no-echo prompts; yes/no questions by the
+//! same [`vault_commands::confirm`]. Menus and text input use `dialoguer`.
+
+mod backup;
+mod restore;
+mod status;
+mod tidy;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use dialoguer::console;
+use dialoguer::theme::ColorfulTheme;
+use secrecy::SecretString;
+use vault_format::Code;
+
+use crate::error::{CliError, EXIT_ERROR, EXIT_OK};
+use crate::restore::discover;
+use crate::sheet::SheetLang;
+use crate::t;
+use crate::vault::{OpenVault, Unlock, UnlockSource};
+
+/// The wizard needs a person: standard input, output and error on a terminal.
+pub fn can_run() -> bool {
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Runs the menu until the user quits. Exit code 0, or 2 when the terminal went away.
+pub fn run(sheet_lang: SheetLang) -> u8 {
+    let ui = Ui::new();
+    let mut session = Session { sheet_lang, passphrase: None, pin_code: None };
+    println!();
+    println!("{}", console::style(t!("wizard-title")).bold());
+    ui.say(&t!("wizard-intro"));
+    let code = loop {
+        let items = [
+            t!("wizard-menu-backup"),
+            t!("wizard-menu-sheet"),
+            t!("wizard-menu-clean"),
+            t!("wizard-menu-restore"),
+            t!("wizard-menu-status"),
+            t!("wizard-menu-quit"),
+        ];
+        println!();
+        let choice = match ui.select(&t!("wizard-menu-prompt"), &items) {
+            Ok(c) => c,
+            Err(e) => {
+                ui.error(&e);
+                break EXIT_ERROR;
+            }
+        };
+        let result = match choice {
+            Some(0) => backup::run(&ui, &mut session),
+            Some(1) => backup::sheet(&ui, &mut session),
+            Some(2) => tidy::run(&ui, &mut session),
+            Some(3) => restore::run(&ui),
+            Some(4) => status::run(&ui, &mut session),
+            _ => break EXIT_OK,
+        };
+        if let Err(e) = result {
+            ui.error(&e);
+        }
+        ui.pause(&t!("wizard-back-to-menu"));
+    };
+    let _ = console::Term::stderr().show_cursor();
+    println!("{}", t!("wizard-bye"));
+    code
+}
+
+/// What the wizard remembers between steps, in memory only: the passphrase typed once (so the
+/// next step does not ask again) and the PIN code of a vault created in this session (so the
+/// sheet printed at the end of the backup can carry it).
+pub(crate) struct Session {
+    sheet_lang: SheetLang,
+    passphrase: Option<(PathBuf, SecretString)>,
+    pin_code: Option<(PathBuf, Code)>,
+}
+
+impl Session {
+    fn remember_passphrase(&mut self, dir: &Path, passphrase: SecretString) {
+        self.passphrase = Some((same_dir_key(dir), passphrase));
+    }
+
+    fn passphrase_for(&self, dir: &Path) -> Option<&SecretString> {
+        let key = same_dir_key(dir);
+        self.passphrase.as_ref().filter(|(d, _)| *d == key).map(|(_, p)| p)
+    }
+
+    fn pin_code_for(&self, dir: &Path) -> Option<&Code> {
+        let key = same_dir_key(dir);
+        self.pin_code.as_ref().filter(|(d, _)| *d == key).map(|(_, c)| c)
+    }
+}
+
+fn same_dir_key(dir: &Path) -> PathBuf {
+    dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())
+}
+
+/// Printing and asking, in one style.
+pub(crate) struct Ui {
+    theme: ColorfulTheme,
+}
+
+impl Ui {
+    fn new() -> Ui {
+        Ui { theme: ColorfulTheme::default() }
+    }
+
+    /// The title of a moment of the story.
+    fn heading(&self, text: &str) {
+        println!();
+        println!("{}", console::style(format!("━━ {text} ━━")).bold().cyan());
+    }
+
+    /// A step inside a moment: its name, then what happens and why.
+    fn step(&self, title: &str, explanation: &str) {
+        println!();
+        println!("{}", console::style(format!("▶ {title}")).bold());
+        for line in explanation.lines() {
+            for piece in wrap(line, self.width().saturating_sub(2)) {
+                println!("  {piece}");
+            }
+        }
+    }
+
+    fn say(&self, text: &str) {
+        for line in text.lines() {
+            for piece in wrap(line, self.width()) {
+                println!("{piece}");
+            }
+        }
+    }
+
+    /// Columns to fill: the terminal's width, at most 100 (long lines are hard to read).
+    fn width(&self) -> usize {
+        usize::from(console::Term::stdout().size().1).clamp(40, 100)
+    }
+
+    fn error(&self, e: &CliError) {
+        let _ = console::Term::stderr().show_cursor();
+        eprintln!();
+        eprintln!("{}: {}", console::style(t!("error-prefix")).red().bold(), e.message);
+        if let Some(hint) = &e.hint {
+            eprintln!("{}: {}", t!("hint-prefix"), hint);
+        }
+    }
+
+    /// A list to choose from with the arrow keys; `None` when the user pressed Esc.
+    fn select(&self, prompt: &str, items: &[String]) -> Result<Option<usize>, CliError> {
+        dialoguer::Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .interact_opt()
+            .map_err(terminal_error)
+    }
+
+    /// A line of text (a folder or a file), with a proposal the user can accept with Enter.
+    fn input(&self, prompt: &str, default: Option<&str>) -> Result<String, CliError> {
+        let mut input =
+            dialoguer::Input::<String>::with_theme(&self.theme).with_prompt(prompt).allow_empty(true);
+        if let Some(d) = default {
+            input = input.default(d.to_string());
+        }
+        let answer = input.interact_text().map_err(terminal_error)?;
+        // Paths dropped onto a Windows console come quoted.
+        Ok(answer.trim().trim_matches('"').to_string())
+    }
+
+    /// Waits for Enter.
+    fn pause(&self, prompt: &str) {
+        eprint!("{} ", console::style(prompt).dim());
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+    }
+
+    /// Runs `work` with a spinner and `message` on the terminal (the work must not print).
+    fn spin<T>(&self, message: &str, work: impl FnOnce() -> T) -> T {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        let result = work();
+        bar.finish_and_clear();
+        result
+    }
+
+    /// The closing advice of a moment.
+    fn next_steps(&self, title: &str, steps: &[String]) {
+        println!();
+        println!("{}", console::style(title).bold().green());
+        for (i, s) in steps.iter().enumerate() {
+            for (j, piece) in wrap(s, self.width().saturating_sub(5)).iter().enumerate() {
+                if j == 0 {
+                    println!("  {}. {piece}", i + 1);
+                } else {
+                    println!("     {piece}");
+                }
+            }
+        }
+    }
+
+    /// A path proposed on its own line (a long path would not fit in the prompt); the answer
+    /// is another path, or empty for the proposal.
+    fn ask_path(&self, proposal_message: &str, prompt: &str, proposal: &Path) -> Result<PathBuf, CliError> {
+        self.say(proposal_message);
+        let answer = self.input(prompt, None)?;
+        Ok(if answer.is_empty() { proposal.to_path_buf() } else { PathBuf::from(answer) })
+    }
+}
+
+fn terminal_error(e: dialoguer::Error) -> CliError {
+    CliError::new(t!("wizard-terminal-error", reason = e))
+}
+
+/// Where the wizard found (or was told) a vault, or a medium to create one on.
+pub(crate) enum Place {
+    Vault(PathBuf),
+    /// A removable volume (or a folder of `CERTVAULT_MEDIA_ROOTS`) without a vault; `declared`
+    /// when it came from that variable, which says "treat this folder as a stick".
+    Medium {
+        root: PathBuf,
+        declared: bool,
+    },
+}
+
+fn declared_roots() -> Vec<PathBuf> {
+    std::env::var_os(discover::MEDIA_ROOTS_VAR)
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// Finds the vault (and, with `allow_new`, the sticks a vault could be created on): the
+/// removable volumes are searched as `restore` searches them; the user picks one, searches
+/// again after plugging the stick in, or types a folder. `None`: the user went back.
+pub(crate) fn choose_place(ui: &Ui, allow_new: bool) -> Result<Option<Place>, CliError> {
+    loop {
+        let roots = discover::media_roots();
+        let declared = declared_roots();
+        let vaults = discover::vaults_in(&roots);
+        let mut places: Vec<Place> = vaults.iter().cloned().map(Place::Vault).collect();
+        if allow_new {
+            for root in &roots {
+                let has_vault = vaults.iter().any(|v| v.starts_with(root));
+                if !has_vault && root.is_dir() {
+                    places.push(Place::Medium { root: root.clone(), declared: declared.contains(root) });
+                }
+            }
+        }
+        if places.is_empty() {
+            ui.say(&t!(if allow_new { "wizard-no-stick" } else { "wizard-no-vault" }));
+        }
+        let mut items: Vec<String> = places
+            .iter()
+            .map(|p| match p {
+                Place::Vault(dir) => t!("wizard-place-vault", dir = dir.display()),
+                Place::Medium { root, .. } => t!("wizard-place-medium", dir = root.display()),
+            })
+            .collect();
+        items.push(t!("wizard-search-again"));
+        items.push(t!("wizard-type-folder"));
+        items.push(t!("wizard-back"));
+        let n = places.len();
+        match ui.select(&t!("wizard-choose-place"), &items)? {
+            Some(i) if i < n => return Ok(Some(places.swap_remove(i))),
+            Some(i) if i == n => continue,
+            Some(i) if i == n + 1 => {
+                let answer = ui.input(&t!("wizard-ask-folder"), None)?;
+                if answer.is_empty() {
+                    continue;
+                }
+                let dir = PathBuf::from(answer);
+                if let Some(vault) = discover::vaults_in(std::slice::from_ref(&dir)).into_iter().next() {
+                    return Ok(Some(Place::Vault(vault)));
+                }
+                if allow_new && dir.is_dir() {
+                    return Ok(Some(Place::Medium { root: dir, declared: false }));
+                }
+                ui.error(&CliError::new(t!("err-not-a-vault", dir = dir.display())));
+            }
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// [`choose_place`] for the moments that need an existing vault.
+pub(crate) fn choose_vault(ui: &Ui) -> Result<Option<PathBuf>, CliError> {
+    Ok(match choose_place(ui, false)? {
+        Some(Place::Vault(dir)) => Some(dir),
+        _ => None,
+    })
+}
+
+/// Opens `dir` with the passphrase typed earlier in this session, or asks for it (no echo,
+/// as every command does); a mistyped passphrase can be typed again.
+pub(crate) fn open_vault(
+    ui: &Ui,
+    session: &mut Session,
+    dir: &Path,
+    exclusive: bool,
+) -> Result<OpenVault, CliError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let unlock = match session.passphrase_for(dir) {
+            Some(p) => Unlock::Passphrase(p.clone()),
+            None => UnlockSource::default().read()?,
+        };
+        match ui.spin(&t!("wizard-opening"), || OpenVault::open(dir, &unlock, exclusive)) {
+            Ok(vault) => {
+                if let Unlock::Passphrase(p) = unlock {
+                    session.remember_passphrase(dir, p);
+                }
+                for w in vault.warnings() {
+                    eprintln!("{w}");
+                }
+                return Ok(vault);
+            }
+            Err(e) => {
+                session.passphrase = None;
+                if attempt >= 3 {
+                    return Err(e);
+                }
+                ui.error(&e);
+                if !crate::vault_commands::confirm(&t!("wizard-try-again")) {
+                    return Err(CliError::new(t!("cancelled")));
+                }
+            }
+        }
+    }
+}
+
+/// Today's date, for file names.
+fn today() -> String {
+    vault_format::time::now().get(..10).unwrap_or("today").to_string()
+}
+
+/// A folder the user can find again: Documents, else the Desktop, else home, else here.
+fn documents_folder() -> PathBuf {
+    let home = dirs::home_dir();
+    [
+        dirs::document_dir(),
+        home.as_ref().map(|h| h.join("Documents")),
+        dirs::desktop_dir(),
+        home.as_ref().map(|h| h.join("Desktop")),
+        home.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|d| d.is_dir())
+    .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Breaks `text` into lines of at most `width` columns (Japanese characters take two): at
+/// spaces between Latin words, between any two Japanese characters, but never before closing
+/// punctuation (、。）」 …) and never inside a word or a path unless it is longer than a line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    const NO_LINE_START: &str = "、。，．,.)）」』】〕!！?？:：;；ー…・ゃゅょっャュョッぁぃぅぇぉァィゥェォ";
+    let width = width.max(10);
+    // Tokens: a run of non-space Latin characters, one wide character, or a run of spaces;
+    // closing punctuation sticks to the token before it.
+    let mut tokens: Vec<String> = Vec::new();
+    for c in text.chars() {
+        let wide = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > 1;
+        let glue = NO_LINE_START.contains(c);
+        match tokens.last_mut() {
+            Some(last) if glue => last.push(c),
+            Some(last)
+                if !wide
+                    && !c.is_whitespace()
+                    && last.chars().last().is_some_and(|p| {
+                        !p.is_whitespace() && unicode_width::UnicodeWidthChar::width(p).unwrap_or(0) <= 1
+                    }) =>
+            {
+                last.push(c)
+            }
+            Some(last) if c.is_whitespace() && last.chars().all(char::is_whitespace) => last.push(c),
+            _ => tokens.push(c.to_string()),
+        }
+    }
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for token in tokens {
+        if line.width() + token.width() > width && !line.trim().is_empty() {
+            lines.push(line.trim_end().to_string());
+            line = String::new();
+            if token.trim().is_empty() {
+                continue;
+            }
+        }
+        if token.width() > width {
+            for c in token.chars() {
+                if line.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push(c);
+            }
+        } else {
+            line.push_str(&token);
+        }
+    }
+    lines.push(line.trim_end().to_string());
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn japanese_wraps_between_characters_but_not_before_punctuation() {
+        let text =
+            "証明書ファイルと PIN を暗号化して、USBメモリ上の保管庫に入れます。端末が壊れても戻せます。";
+        for width in 10..40 {
+            let lines = wrap(text, width);
+            assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""), "width {width}");
+            for l in &lines {
+                assert!(l.width() <= width + 2, "{l:?} at {width}");
+                assert!(!l.starts_with('、') && !l.starts_with('。'), "{lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn english_wraps_at_spaces_and_keeps_paths_whole() {
+        let lines = wrap("Plug the stick in; it is listed below as /media/clinic/USB/CERTVAULT now.", 30);
+        assert_eq!(
+            lines,
+            ["Plug the stick in; it is", "listed below as", "/media/clinic/USB/CERTVAULT", "now."]
+        );
+        assert_eq!(wrap("", 30), [""]);
+    }
+}

@@ -1,0 +1,630 @@
+//! The guided wizard (`certvault` with no arguments), driven through a real terminal: tmux runs
+//! the binary in a pseudo-terminal, `send-keys` types and `capture-pane` reads the screen.
+//! Backup (init → add → sheet) and restore (into an NSS database), in Japanese and English.
+//!
+//! Each test has its own HOME, XDG folders and tmux server (a private socket), and a folder
+//! named by CERTVAULT_MEDIA_ROOTS stands for the USB stick (tests have no real one).
+//!
+//! With CERTVAULT_WIZARD_SCREENS=DIR set, the screens are also written to DIR as plain text
+//! (`tools/wizard-screens.sh` regenerates `docs/screens/` that way), with the temporary
+//! folders replaced by ordinary-looking ones.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{certvault, fixture};
+use vault_format::secrecy::ExposeSecret;
+
+const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
+const CERT: &str = "202101010000777.p12";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The text of message `id` in `lang`, its longest piece between placeables (first line only), read from
+/// the Fluent files the binary compiles in: the screen must show the translation.
+fn msg(lang: Lang, id: &str) -> String {
+    let ftl = match lang {
+        Lang::Ja => include_str!("../i18n/ja/certvault.ftl"),
+        Lang::En => include_str!("../i18n/en/certvault.ftl"),
+    };
+    let mut lines = ftl.lines();
+    while let Some(line) = lines.next() {
+        if let Some(value) = line.strip_prefix(&format!("{id} =")) {
+            let value = if value.trim().is_empty() { lines.next().unwrap_or("") } else { value };
+            // The longest piece between placeables.
+            let pieces = value.split('{').map(|p| p.rsplit_once('}').map_or(p, |(_, text)| text));
+            let text = pieces.max_by_key(|p| p.trim().chars().count()).unwrap_or("").trim().to_string();
+            assert!(!text.is_empty(), "message {id} has no text");
+            return text;
+        }
+    }
+    panic!("no message {id} in {}", lang.code());
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A temporary world: home with Downloads and Documents, state folders, a "stick".
+struct World {
+    tmp: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in ["home/Downloads", "home/Documents", "state", "stick", "inputs"] {
+            std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+        }
+        std::fs::write(tmp.path().join("inputs/pass.txt"), format!("{PASSPHRASE}\n")).unwrap();
+        World { tmp }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn home(&self) -> PathBuf {
+        self.path("home")
+    }
+
+    fn stick(&self) -> PathBuf {
+        self.path("stick")
+    }
+
+    fn pin(&self) -> String {
+        std::fs::read_to_string(fixture("pin.txt")).unwrap().trim().to_string()
+    }
+
+    /// A command for the real binary in this world.
+    fn cli(&self) -> assert_cmd::Command {
+        let mut cmd = certvault();
+        cmd.env("HOME", self.home())
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("XDG_DATA_HOME", self.path("home/.local/share"))
+            .env("XDG_CONFIG_HOME", self.path("home/.config"))
+            .env("CERTVAULT_TEST_CHEAP_KDF", "1");
+        cmd
+    }
+
+    /// Starts `certvault ARGS` in tmux with the locale `lang_env`.
+    fn start(&self, lang_env: &str, args: &[&str]) -> Screen {
+        let socket = self.path("tmux.sock");
+        let bin = assert_cmd::cargo::cargo_bin("certvault");
+        let env = [
+            format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
+            format!("HOME={}", self.home().display()),
+            format!("XDG_STATE_HOME={}", self.path("state").display()),
+            format!("XDG_DATA_HOME={}", self.path("home/.local/share").display()),
+            format!("XDG_CONFIG_HOME={}", self.path("home/.config").display()),
+            format!("TMPDIR={}", self.path("state").display()),
+            "TERM=xterm-256color".to_string(),
+            format!("LANG={lang_env}"),
+            format!("CERTVAULT_MEDIA_ROOTS={}", self.stick().display()),
+            "CERTVAULT_TEST_CHEAP_KDF=1".to_string(),
+        ];
+        // The exit status is printed, and the pane stays for the last screen to be read.
+        let script = r#""$0" "$@"; echo "[exit $?]"; sleep 600"#;
+        let status = Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(["-f", "/dev/null", "new-session", "-d", "-s", "w", "-x", "100", "-y", "50", "env", "-i"])
+            .args(&env)
+            .args(["sh", "-c", script])
+            .arg(&bin)
+            .args(args)
+            .env_remove("TMUX")
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux new-session");
+        Screen {
+            socket,
+            replace: vec![
+                (self.home(), "/home/sakura"),
+                (self.stick(), "/media/sakura/USB"),
+                (self.tmp.path().to_path_buf(), "/home/sakura/work"),
+            ],
+            before: Default::default(),
+        }
+    }
+}
+
+/// The terminal the wizard runs in.
+struct Screen {
+    socket: PathBuf,
+    replace: Vec<(PathBuf, &'static str)>,
+    /// The transcript when the last key was sent.
+    before: std::cell::RefCell<String>,
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").status();
+    }
+}
+
+impl Screen {
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().expect("tmux runs");
+        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Everything the program printed so far (the scrollback too).
+    fn text(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "w"])
+    }
+
+    /// The visible screen, as a person sees it now.
+    fn visible(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "w"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        *self.before.borrow_mut() = squash(&self.text());
+        let mut args = vec!["send-keys", "-t", "w"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn type_line(&self, text: &str) {
+        *self.before.borrow_mut() = squash(&self.text());
+        self.tmux(&["send-keys", "-t", "w", "-l", text]);
+        self.keys(&["Enter"]);
+    }
+
+    /// Waits until `needle` (whitespace ignored: lines are wrapped) appears more often than it
+    /// did when the last key was sent: new text, not what was already on the screen. (Offsets
+    /// would not do: menus are redrawn and shrink to one line once answered.)
+    fn wait_for(&self, needle: &str) {
+        let wanted = squash(needle);
+        let before = self.before.borrow().matches(&wanted).count();
+        let started = Instant::now();
+        loop {
+            if squash(&self.text()).matches(&wanted).count() > before {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                panic!("waited 60 s for {needle:?}; the screen shows:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Saves the visible screen as `NAME.LANG.txt` when CERTVAULT_WIZARD_SCREENS names a
+    /// folder (for the user guide).
+    fn save(&self, name: &str, lang: Lang) {
+        let Some(dir) = std::env::var_os("CERTVAULT_WIZARD_SCREENS") else { return };
+        let mut text = self.visible();
+        for (from, to) in &self.replace {
+            text = text.replace(&from.display().to_string(), to);
+        }
+        let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+        let end = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+        let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(0).min(end);
+        let body = lines[start..end].join("\n") + "\n";
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.{}.txt", lang.code())), body).unwrap();
+    }
+}
+
+/// The value after `label:` on the first line holding it (codes shown by init).
+fn value_after(text: &str, label: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("{label}:")))
+        .unwrap_or_else(|| panic!("{label} in {text}"));
+    line.split_once(&format!("{label}:")).unwrap().1.trim().to_string()
+}
+
+fn menu_texts(lang: Lang) -> [String; 6] {
+    ["backup", "sheet", "clean", "restore", "status", "quit"].map(|k| msg(lang, &format!("wizard-menu-{k}")))
+}
+
+fn backup(lang: Lang) {
+    let w = World::new();
+    std::fs::copy(fixture(CERT), w.home().join("Downloads").join(CERT)).unwrap();
+    let (lang_env, args): (&str, &[&str]) = match lang {
+        // Japanese from the locale; English from --lang whatever the locale says.
+        Lang::Ja => ("ja_JP.UTF-8", &[]),
+        Lang::En => ("ja_JP.UTF-8", &["--lang", "en"]),
+    };
+    let s = w.start(lang_env, args);
+    s.wait_for(&msg(lang, "wizard-menu-prompt"));
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    let screen = s.text();
+    for item in menu_texts(lang) {
+        assert!(screen.contains(&item), "{item} in\n{screen}");
+    }
+    match lang {
+        Lang::Ja => assert!(screen.contains("証明書を保管する") && screen.contains("新しい端末に復元する")),
+        Lang::En => assert!(screen.contains("Keep a certificate safe") && !screen.contains("保管")),
+    }
+    s.save("wizard-menu", lang);
+    s.keys(&["Enter"]);
+
+    // The stick: offered as a place for a new vault.
+    s.wait_for(&msg(lang, "wizard-choose-place"));
+    assert!(s.text().contains(&w.stick().display().to_string()), "{}", s.text());
+    s.wait_for(&msg(lang, "wizard-place-medium"));
+    s.save("wizard-backup-stick", lang);
+    s.keys(&["Enter"]);
+
+    // The passphrase: explained, asked twice without echo.
+    s.wait_for(&msg(lang, "wizard-step-passphrase"));
+    s.wait_for(&msg(lang, "init-new-passphrase"));
+    s.type_line(PASSPHRASE);
+    s.wait_for(&msg(lang, "init-repeat-passphrase"));
+    s.type_line(PASSPHRASE);
+
+    // The codes, shown once, with the moment to write them down.
+    s.wait_for(&msg(lang, "wizard-codes-written"));
+    let screen = s.text();
+    let recovery_code = value_after(&screen, &msg(lang, "label-recovery-code"));
+    let pin_code = value_after(&screen, &msg(lang, "label-pin-code"));
+    assert!(recovery_code.len() > 20 && pin_code.len() > 10, "{screen}");
+    s.save("wizard-backup-codes", lang);
+    s.keys(&["Enter"]);
+
+    // The certificate, found by content in Downloads; the PIN, checked here.
+    s.wait_for(&msg(lang, "wizard-choose-cert"));
+    s.wait_for(CERT);
+    s.save("wizard-backup-certificate", lang);
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-pin-why"));
+    s.type_line("0000");
+    s.wait_for(&msg(lang, "add-pin-retry"));
+    s.type_line(&w.pin());
+    s.wait_for(&msg(lang, "add-confirm"));
+    s.save("wizard-backup-confirm", lang);
+    s.type_line("y");
+    s.wait_for(&msg(lang, "add-done"));
+    s.wait_for(&msg(lang, "wizard-add-another"));
+    s.type_line("n");
+
+    // The sheet, proposed in Documents.
+    s.wait_for(&msg(lang, "wizard-sheet-kind"));
+    s.save("wizard-backup-sheet-kind", lang);
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-sheet-proposal"));
+    s.wait_for(&msg(lang, "wizard-ask-other-path"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-next-title"));
+    s.wait_for(&msg(lang, "wizard-next-stick-home"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-backup-done", lang);
+    let transcript = s.text();
+    assert!(
+        !transcript.contains(PASSPHRASE) && !transcript.contains(&w.pin()),
+        "no secret echoed:\n{transcript}"
+    );
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    // Quit: the last item.
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("[exit 0]");
+
+    // The vault holds the certificate and opens with the passphrase typed in the wizard.
+    let vault = w.stick().join("CERTVAULT");
+    let out = w
+        .cli()
+        .args(["list", "--json", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .assert()
+        .success();
+    let list: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let entries = list["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{list}");
+    assert_eq!(entries[0]["original_file_name"], CERT);
+    // The codes shown on the screen are the vault's: the PIN code reveals the stored PIN…
+    let pin_code_file = w.path("inputs/pin-code.txt");
+    std::fs::write(&pin_code_file, &pin_code).unwrap();
+    let id = entries[0]["id"].as_str().unwrap();
+    let out = w
+        .cli()
+        .args(["reveal-pin", id, "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .arg("--pin-code-file")
+        .arg(&pin_code_file)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8_lossy(&out.get_output().stdout).trim(), w.pin());
+    // …and the recovery code opens the vault.
+    let code_file = w.path("inputs/recovery.txt");
+    std::fs::write(&code_file, &recovery_code).unwrap();
+    w.cli()
+        .args(["list", "--vault"])
+        .arg(&vault)
+        .arg("--recovery-code-file")
+        .arg(&code_file)
+        .assert()
+        .success();
+    // The sheet: a PDF in Documents, readable by the owner only.
+    let sheets: Vec<PathBuf> = std::fs::read_dir(w.home().join("Documents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(sheets.len(), 1, "{sheets:?}");
+    let pdf = std::fs::read(&sheets[0]).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&sheets[0]).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(
+        transcript.contains(&sheets[0].display().to_string())
+            || squash(&transcript).contains(&squash(&sheets[0].display().to_string()))
+    );
+}
+
+#[test]
+fn backup_in_japanese() {
+    backup(Lang::Ja);
+}
+
+#[test]
+fn backup_in_english() {
+    backup(Lang::En);
+}
+
+/// A vault on the stick made with the subcommands, holding the clinic's certificate.
+fn vault_with_certificate(w: &World) -> (PathBuf, String) {
+    let vault = w.stick().join("CERTVAULT");
+    let recovery = w.path("inputs/recovery-out.txt");
+    w.cli()
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(w.path("inputs/pass.txt"))
+        .arg("--recovery-out")
+        .arg(&recovery)
+        .arg(&vault)
+        .assert()
+        .success();
+    w.cli()
+        .arg("add")
+        .arg(fixture(CERT))
+        .arg("--vault")
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&recovery).unwrap();
+    (vault, value_after(&text, "RECOVERY-CODE"))
+}
+
+fn restore(lang: Lang) {
+    let w = World::new();
+    let (vault, recovery_code) = vault_with_certificate(&w);
+    let db = w.path("nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let (lang_env, args): (&str, &[&str]) = match lang {
+        Lang::Ja => ("C", &["--lang", "ja"]),
+        Lang::En => ("en_US.UTF-8", &[]),
+    };
+    let s = w.start(lang_env, args);
+    s.wait_for(&msg(lang, "wizard-menu-prompt"));
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    assert!(s.text().contains(&menu_texts(lang)[3]));
+    s.keys(&["Down", "Down", "Down", "Enter"]);
+
+    s.wait_for(&msg(lang, "wizard-restore-intro"));
+    s.wait_for(&msg(lang, "wizard-choose-place"));
+    s.wait_for(&vault.display().to_string());
+    s.save("wizard-restore-stick", lang);
+    s.keys(&["Enter"]);
+
+    // Another NSS database (this test's), typed.
+    s.wait_for(&msg(lang, "wizard-target-prompt"));
+    s.wait_for(&msg(lang, "wizard-target-file"));
+    s.save("wizard-restore-target", lang);
+    s.keys(&["Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-ask-nss-dir"));
+    s.type_line(&db.display().to_string());
+
+    // The passphrase is forgotten: the recovery code from the sheet (Japanese), or the share
+    // codes of split sheets, asked one by one (English).
+    s.wait_for(&msg(lang, "wizard-unlock-prompt"));
+    s.save("wizard-restore-unlock", lang);
+    if lang == Lang::Ja {
+        s.keys(&["Down", "Enter"]);
+        s.wait_for(&msg(lang, "unlock-enter-recovery-code"));
+        s.type_line(&recovery_code);
+    } else {
+        let code = vault_format::Code::parse(vault_format::CodeKind::Recovery, &recovery_code).unwrap();
+        let shares = vault_format::share::split(&code, 2, 3).unwrap();
+        let share = |i: usize| shares[i].to_grouped_string().expose_secret().to_string();
+        s.keys(&["Down", "Down", "Enter"]);
+        s.wait_for(&msg(lang, "wizard-shares-how"));
+        s.wait_for(&msg(lang, "unlock-enter-first-share"));
+        s.type_line(&share(2));
+        s.wait_for(&msg(lang, "unlock-enter-share"));
+        assert!(s.text().contains("2 of 2"), "{}", s.text());
+        // The same sheet twice is refused and asked again.
+        s.type_line(&share(2));
+        s.wait_for(&msg(lang, "err-shares-duplicate"));
+        s.type_line(&share(0));
+    }
+
+    // restore's own dialogue: the proposal, the PIN (checked here), the CA root.
+    s.wait_for(&msg(lang, "restore-choose-entries"));
+    s.save("wizard-restore-entries", lang);
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "restore-enter-pin"));
+    s.type_line(&w.pin());
+    s.wait_for(&msg(lang, "restore-root-confirm"));
+    s.type_line("y");
+    s.wait_for(&msg(lang, "restore-done"));
+    // The forgotten passphrase: replaced right away (Japanese), or left for later (English).
+    s.wait_for(&msg(lang, "wizard-new-passphrase-now"));
+    let new_passphrase = "tanuki lantern origami seventeen";
+    if lang == Lang::Ja {
+        s.type_line("y");
+        s.wait_for(&msg(lang, "unlock-enter-recovery-code"));
+        s.type_line(&recovery_code);
+        s.wait_for(&msg(lang, "init-new-passphrase"));
+        s.type_line(new_passphrase);
+        s.wait_for(&msg(lang, "init-repeat-passphrase"));
+        s.type_line(new_passphrase);
+        s.wait_for(&msg(lang, "passwd-done"));
+    } else {
+        s.type_line("n");
+        s.wait_for(&msg(lang, "wizard-next-new-passphrase"));
+    }
+    s.wait_for(&msg(lang, "wizard-next-stick-home"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-restore-done", lang);
+    let transcript = s.text();
+    assert!(!squash(&transcript).contains(&squash(&recovery_code)), "the recovery code is not echoed");
+    assert!(!transcript.contains(&format!(" {} ", w.pin())), "{transcript}");
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("[exit 0]");
+
+    // The store holds the certificate with its key.
+    let listing =
+        Command::new("certutil").arg("-L").arg("-d").arg(format!("sql:{}", db.display())).output().unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout).to_string();
+    assert!(listing.lines().any(|l| l.trim_end().ends_with("u,u,u")), "{listing}");
+    if lang == Lang::Ja {
+        // The new passphrase opens the vault; the old one no longer does.
+        let new_file = w.path("inputs/new-pass.txt");
+        std::fs::write(&new_file, new_passphrase).unwrap();
+        let list = |file: &Path| {
+            w.cli().args(["list", "--vault"]).arg(&vault).arg("--passphrase-file").arg(file).assert()
+        };
+        list(&new_file).success();
+        list(&w.path("inputs/pass.txt")).code(2);
+    }
+}
+
+#[test]
+fn restore_in_japanese() {
+    restore(Lang::Ja);
+}
+
+#[test]
+fn restore_in_english() {
+    restore(Lang::En);
+}
+
+#[test]
+fn without_a_terminal_no_arguments_is_a_usage_error() {
+    let out = certvault().assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("needs a terminal") && err.contains("Usage:"), "{err}");
+    assert!(out.get_output().stdout.is_empty());
+}
+
+/// 「復旧シートを印刷する」 (split sheets, with the PIN code typed from the first sheet),
+/// 「端末に残ったコピーを掃除する」 (dry run, then removal after the yes) and 「状態を確認する」,
+/// in one session: the passphrase is asked once.
+fn sheet_clean_status(lang: Lang) {
+    let w = World::new();
+    let (vault, _) = vault_with_certificate(&w);
+    let pin_code =
+        value_after(&std::fs::read_to_string(w.path("inputs/recovery-out.txt")).unwrap(), "PIN-CODE");
+    let copy = w.home().join("Downloads").join(CERT);
+    std::fs::copy(fixture(CERT), &copy).unwrap();
+    let stranger = w.home().join("Desktop/hpki.p12");
+    std::fs::create_dir_all(stranger.parent().unwrap()).unwrap();
+    std::fs::copy(fixture("hpki.p12"), &stranger).unwrap();
+    let s = w.start("C", &["--lang", lang.code()]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Enter"]);
+
+    // The sheet: split 2-of-3, the PIN code typed (no echo), the passphrase asked once.
+    s.wait_for(&msg(lang, "wizard-sheet-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-sheet-single"));
+    s.save("wizard-sheet-kind", lang);
+    s.keys(&["Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-ask-other-path"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-enter-pin-code"));
+    s.type_line(&pin_code);
+    s.wait_for(&msg(lang, "vault-enter-passphrase"));
+    s.type_line(PASSPHRASE);
+    s.wait_for(&msg(lang, "sheet-split-done"));
+    s.wait_for(&msg(lang, "wizard-next-old-sheet"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-sheet-done", lang);
+    let sheets: Vec<PathBuf> = std::fs::read_dir(w.home().join("Documents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(sheets.len(), 3, "{sheets:?}");
+    assert!(sheets.iter().all(|p| p.display().to_string().contains("-of-3.pdf")), "{sheets:?}");
+    assert!(!s.text().contains(&pin_code), "the PIN code is not echoed");
+    s.keys(&["Enter"]);
+
+    // Cleaning: the copy that is in the vault goes after the yes; the other stays.
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-clean-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-clean-confirm"));
+    s.save("wizard-clean-confirm", lang);
+    assert!(copy.exists(), "nothing is removed before the yes");
+    s.type_line("y");
+    s.wait_for(&msg(lang, "wizard-next-seal-unknown"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-clean-done", lang);
+    assert!(!copy.exists(), "the copy in the vault was removed");
+    assert!(stranger.exists(), "a copy that is not in the vault is never removed");
+    s.keys(&["Enter"]);
+
+    // Status of the same vault, without asking the passphrase again.
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-status-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "status-header-vault"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-status", lang);
+    let transcript = s.text();
+    assert_eq!(squash(&transcript).matches(&squash(&msg(lang, "vault-enter-passphrase"))).count(), 1);
+    assert!(!transcript.contains(PASSPHRASE));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("[exit 0]");
+}
+
+#[test]
+fn sheet_clean_and_status_in_japanese() {
+    sheet_clean_status(Lang::Ja);
+}
+
+#[test]
+fn sheet_clean_and_status_in_english() {
+    sheet_clean_status(Lang::En);
+}
