@@ -6,7 +6,8 @@
 #   (b) a smoke run of certvault.exe: inspect, init/add/list on a vault folder, restore with a
 #       wrong PIN (refused before the store), restore --to windows, and a second restore;
 #   (c) scan and clean of the Windows places (Downloads, Desktop, Documents, Pictures, the
-#       Outlook attachment cache, the recycle bin with its $I index) and of the "My" store.
+#       Outlook attachment cache, the recycle bin with its $I index) and of the "My" store;
+#   (d) the wizard in Wine's console through tmux: Japanese menu, arrow keys, quit.
 # Usage: bash tools/windows/wine-test.sh   (from anywhere; .ci/run calls it as root)
 # Needs Debian's rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30;
 # installs them when missing and it runs as root. See tools/windows/README.md.
@@ -19,14 +20,15 @@ triple=x86_64-pc-windows-gnu
 started=$(date +%s)
 
 if ! { [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] \
-       && command -v x86_64-w64-mingw32-gcc >/dev/null && command -v wine >/dev/null; }; then
+       && command -v x86_64-w64-mingw32-gcc >/dev/null && command -v wine >/dev/null \
+       && command -v tmux >/dev/null; }; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends rustc-web cargo-web rust-web-src \
-      gcc-mingw-w64-x86-64 wine wine64 libgnutls30
+      gcc-mingw-w64-x86-64 wine wine64 libgnutls30 tmux
   else
-    echo "wine-test.sh: install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30" >&2
+    echo "wine-test.sh: install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30 tmux" >&2
     exit 2
   fi
 fi
@@ -196,4 +198,24 @@ done
 cmp -s "$fx/hpki.p12" "$user_dir/Pictures/other-clinic.p12" || { echo "smoke: other-clinic.p12 changed" >&2; exit 1; }
 wineserver -w
 echo "   scan and clean: $(( $(date +%s) - t0 )) s"
+echo "== (d) the wizard in Wine's console, in Japanese (tmux gives it a terminal)"
+t0=$(date +%s)
+sock=certvault-wine-$$
+screen() { tmux -L "$sock" capture-pane -p -t wizard; }
+wait_for() { # TEXT: up to 60 s
+  for _ in $(seq 120); do screen | grep -qF -- "$1" && return 0; sleep 0.5; done
+  echo "smoke: the wizard did not show '$1'; the screen:" >&2; screen >&2; return 1
+}
+tmux -L "$sock" new-session -d -s wizard -x 110 -y 30 \
+  "LANG=C.UTF-8 WINEPREFIX=$WINEPREFIX HOME=$HOME wine $exe --lang ja; sleep 5"
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true' EXIT
+wait_for "証明書を保管する"
+wait_for "新しい端末に復元する"
+tmux -L "$sock" send-keys -t wizard Down Down Down Down Down
+sleep 1
+tmux -L "$sock" send-keys -t wizard Enter
+wait_for "別々の場所に保管してください"
+tmux -L "$sock" kill-server 2>/dev/null || true
+wineserver -w
+echo "   wizard: $(( $(date +%s) - t0 )) s"
 echo "== windows build and Wine tests passed in $(( $(date +%s) - started )) s"
