@@ -70,6 +70,9 @@ new_prefix() { # DIR: a fresh Wine prefix with the shim
     if [ -L "$user_dir/$d" ]; then rm "$user_dir/$d"; mkdir "$user_dir/$d"; fi
   done
 }
+drop_prefix() { # DIR: a prefix is a few hundred MB and CI's disk is small
+  rm -rf "$1" "$1-home"
+}
 winpath() { printf 'Z:%s' "${1//\//\\}"; }   # Z: is / in a new prefix
 
 echo "== cross-build ($triple, target folder $target_dir)"
@@ -90,6 +93,7 @@ for t in wine_imports_a_legacy_file wine_imports_an_aes_file; do
   /usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" --lib \
     -- --ignored --exact "restore::windows::tests::$t" --nocapture
   wineserver -w
+  drop_prefix "$work/prefix-$t"
   echo "   $t: $(( $(date +%s) - t0 )) s"
 done
 
@@ -217,5 +221,6 @@ tmux -L "$sock" send-keys -t wizard Enter
 wait_for "別々の場所に保管してください"
 tmux -L "$sock" kill-server 2>/dev/null || true
 wineserver -w
+drop_prefix "$work/prefix-smoke"
 echo "   wizard: $(( $(date +%s) - t0 )) s"
 echo "== windows build and Wine tests passed in $(( $(date +%s) - started )) s"
