@@ -672,16 +672,7 @@ pub fn reveal_pin(
             CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
         })?,
     };
-    let code = Code::parse(CodeKind::PinCode, code_text.expose_secret()).map_err(|e| {
-        CliError::new(t!(
-            "err-pin-code",
-            reason = match e {
-                vault_format::CodeError::Checksum { group } => t!("err-code-group", group = group),
-                vault_format::CodeError::WrongKind { .. } => t!("err-code-is-recovery-code"),
-                other => other.to_string(),
-            }
-        ))
-    })?;
+    let code = crate::sheet_command::parse_pin_code(code_text.expose_secret())?;
     let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
         .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
     let pin = open_pin(sealed, &identity).map_err(|_| CliError::new(t!("err-wrong-pin-code")))?;

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use sha1::Digest;
-use vault_format::{Code, CodeKind, Entry, Purpose as VaultPurpose};
+use vault_format::{Entry, Purpose as VaultPurpose};
 
 use crate::cert::{colon_hex, colon_hex_from_plain, CertInfo};
 use crate::cli::UnlockArgs;
@@ -498,16 +498,7 @@ fn stored_pin(
             text?
         }
     };
-    let code = Code::parse(CodeKind::PinCode, code_text.expose_secret()).map_err(|e| {
-        CliError::new(t!(
-            "err-pin-code",
-            reason = match e {
-                vault_format::CodeError::Checksum { group } => t!("err-code-group", group = group),
-                vault_format::CodeError::WrongKind { .. } => t!("err-code-is-recovery-code"),
-                other => other.to_string(),
-            }
-        ))
-    })?;
+    let code = crate::sheet_command::parse_pin_code(code_text.expose_secret())?;
     eprintln!("{}", t!("restore-deriving"));
     let started = Instant::now();
     let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
