@@ -124,8 +124,7 @@ impl Setup {
             .get_output()
             .stdout
             .clone();
-        let text = String::from_utf8(out).unwrap();
-        text.split("entry ").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+        entry_id_in(&out)
     }
 
     /// `certvault restore` with this test's TMPDIR, HOME and state folder.

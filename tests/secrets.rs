@@ -194,8 +194,7 @@ fn no_secret_appears_in_any_output_or_error() {
         ],
         0,
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let entry = stdout.split("entry ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let entry = entry_id_in(&out.stdout);
     run(
         &w,
         "add, wrong PIN",
@@ -464,8 +463,7 @@ fn setup_with_umask_000() -> World {
         os("--pin-file"),
         fixture("pin.txt").as_os_str(),
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let entry = stdout.split("entry ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let entry = entry_id_in(&out.stdout);
     in_umask_000(&[
         os("export"),
         os(&entry),

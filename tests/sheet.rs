@@ -72,8 +72,7 @@ fn shared() -> &'static Shared {
             .get_output()
             .stdout
             .clone();
-        let text = String::from_utf8(out).unwrap();
-        let entry = text.split("entry ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+        let entry = entry_id_in(&out);
         Shared {
             recovery_code: value("RECOVERY-CODE:"),
             recovery_identity: value("RECOVERY-IDENTITY:"),

@@ -79,16 +79,6 @@ impl TestVault {
     }
 }
 
-/// The entry id in `add`'s "Sealed FILE as entry ID (generation N)." line.
-fn entry_id_in(stdout: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stdout);
-    text.split("entry ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("an entry id")
-        .to_string()
-}
-
 fn new_vault() -> TestVault {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_path_buf();

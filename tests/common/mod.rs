@@ -70,3 +70,13 @@ pub fn openssl_date_to_rfc3339(s: &str) -> String {
         + 1;
     format!("{}-{:02}-{:02}T{}Z", parts[3], month, parts[1].parse::<u32>().expect("day"), parts[2])
 }
+
+/// The entry id in `add`'s "Sealed FILE as entry ID (generation N)." line.
+pub fn entry_id_in(stdout: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stdout);
+    text.split("entry ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("an entry id in add's output")
+        .to_string()
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{certvault, fixture};
+use crate::common::{certvault, entry_id_in, fixture};
 
 pub const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
 
@@ -51,8 +51,7 @@ pub fn new_vault() -> TestVault {
             .get_output()
             .stdout
             .clone();
-        let text = String::from_utf8(out).unwrap();
-        text.split("entry ").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+        entry_id_in(&out)
     };
     let legacy = add("legacy.p12", "pin.txt");
     let hpki = add("hpki.p12", "hpki-pw.txt");
