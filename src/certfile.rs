@@ -65,7 +65,7 @@ pub fn pkcs12_error(path: &Path, error: &Pkcs12Error) -> CliError {
     match error {
         Pkcs12Error::Empty => CliError::new(t!("err-empty", file = file)),
         Pkcs12Error::NotPkcs12 { looks_like: Some(kind) } => {
-            CliError::new(t!("err-not-pkcs12-kind", file = file, kind = kind))
+            CliError::new(t!("err-not-pkcs12-kind", file = file, kind = t!(kind.message_id())))
                 .with_hint(t!("hint-not-pkcs12"))
         }
         Pkcs12Error::NotPkcs12 { looks_like: None } => {

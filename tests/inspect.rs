@@ -235,6 +235,28 @@ fn japanese_and_english_follow_the_locale() {
     assert!(String::from_utf8(en).unwrap().contains("Institution code"));
 }
 
+/// A file that is something else is named in the user's language, whole: a clinic's office
+/// manager reads "this looks like a PDF" in Japanese, not an English phrase inside Japanese.
+#[test]
+fn a_renamed_file_is_named_in_japanese() {
+    for (fixture_name, expected) in [
+        ("renamed-pdf.p12", "PKCS#12 形式の証明書ファイルではありません（PDF 文書のようです）"),
+        ("leaf.cer", "秘密鍵を含まない証明書単体（.cer/.crt）のようです"),
+        ("leaf.crt", "PEM 形式のテキストのようです"),
+    ] {
+        let out = certvault()
+            .args(["--lang", "ja", "inspect"])
+            .arg(fixture(fixture_name))
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(expected), "{fixture_name}: {stderr}");
+        assert!(!stderr.contains("looks like") && !stderr.contains("a PDF"), "{stderr}");
+    }
+}
+
 /// One clear line naming the file and the problem (plus at most a hint line), exit 2, no panic.
 fn assert_bad_input(path: &std::path::Path, pin: Option<&str>, expected: &str) {
     let mut cmd = certvault();
@@ -260,6 +282,7 @@ fn every_kind_of_bad_input_gets_one_clear_line() {
         None,
         "not a PKCS#12 certificate file (it looks like a PDF document)",
     );
+    assert_bad_input(&fixture("leaf.cer"), None, "a single X.509 certificate without a private key");
     assert_bad_input(&fixture("truncated.p12"), Some("pin.txt"), "truncated");
     assert_bad_input(&fixture("empty.p12"), None, "empty");
     assert_bad_input(&fixture("directory.p12"), None, "folder");

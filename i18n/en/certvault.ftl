@@ -608,3 +608,17 @@ err-demo-nssdb = could not create the test NSS database in { $dir }
 
 ## Hostile input and secrets hygiene (issue 7, parts 3 and 4)
 scan-reason-internal-error = not examined completely: certvault met an internal error in this folder (please report it)
+
+## What a file that is not a certificate file looks like (the { $kind } of err-not-pkcs12-kind
+## and scan-reason-looks-like): noun phrases after "it looks like".
+format-pdf = a PDF document
+format-zip = a ZIP archive (it may contain the certificate: unpack it first)
+format-png = a PNG image
+format-jpeg = a JPEG image
+format-gif = a GIF image
+format-pem = a PEM text file, not a binary PKCS#12 file
+format-office = a Microsoft Office document
+format-markup = an HTML or XML text file (perhaps a download error page)
+format-age = an age-encrypted file
+format-text = a text file
+format-certificate = a single X.509 certificate without a private key (.cer/.crt)

@@ -10,7 +10,7 @@ err-not-found = { $file }: ファイルが見つかりません
 err-too-large = { $file }: ファイルが { $size } バイトあり、証明書ファイルとしては大きすぎます（上限 { $limit }）
 err-empty = { $file }: ファイルが空です（0 バイト）。ダウンロードまたはコピーが完了していません
 err-not-pkcs12 = { $file }: PKCS#12 形式の証明書ファイルではありません
-err-not-pkcs12-kind = { $file }: PKCS#12 形式の証明書ファイルではありません（{ $kind }のようです）
+err-not-pkcs12-kind = { $file }: PKCS#12 形式の証明書ファイルではありません（{ $kind }）
 err-truncated = { $file }: ファイルが途中で切れています。もう一度コピーまたはダウンロードしてください
 err-malformed = { $file }: 証明書ファイルの構造が壊れています: { $detail }
 err-unsupported = { $file }: 対応していない暗号方式です: { $what }
@@ -235,7 +235,7 @@ scan-reason-truncated = ファイルが途中で切れています（ダウン�
 scan-reason-damaged = ファイルが壊れています（{ $detail }）
 scan-reason-same-certificate = 保管庫の項目と同じ証明書ですが、ファイルの中身が違います（書き出し直したもの、または別のパスワード）。clean では削除しません
 scan-reason-certificate-encrypted = 証明書が暗号化されているため、PIN がないと保管庫と比べられません
-scan-reason-looks-like = 証明書ファイルではありません（{ $kind } のようです）
+scan-reason-looks-like = 証明書ファイルではありません（{ $kind }）
 scan-reason-not-pkcs12 = 証明書ファイル（PKCS#12）ではありません
 scan-installed-unreadable = { $store }: 証明書ストアを読み取れませんでした: { $reason }
 scan-installed-no-certutil = NSS データベースはありますが certutil が入っていないため、インストール済みの証明書は確認していません（Debian/Ubuntu: libnss3-tools）
@@ -607,3 +607,17 @@ err-demo-nssdb = { $dir } にテスト用の NSS データベースを作れま�
 
 ## Hostile input and secrets hygiene (issue 7, parts 3 and 4)
 scan-reason-internal-error = 内部エラーのため、このフォルダーは最後まで調べられませんでした (開発元にお知らせください)
+
+## What a file that is not a certificate file looks like (the { $kind } of err-not-pkcs12-kind
+## and scan-reason-looks-like): whole clauses, inside the parentheses.
+format-pdf = PDF 文書のようです
+format-zip = ZIP 圧縮ファイルのようです。中に証明書が入っていれば、先に展開してください
+format-png = PNG 画像のようです
+format-jpeg = JPEG 画像のようです
+format-gif = GIF 画像のようです
+format-pem = PEM 形式のテキストのようです。必要なのはバイナリの PKCS#12 ファイル（.p12）です
+format-office = Word や Excel などの Office 文書のようです
+format-markup = HTML や XML のテキストのようです。ダウンロード時のエラー画面が保存されたのかもしれません
+format-age = age で暗号化されたファイルのようです
+format-text = テキストファイルのようです
+format-certificate = 秘密鍵を含まない証明書単体（.cer/.crt）のようです

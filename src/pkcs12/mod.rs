@@ -52,7 +52,7 @@ pub enum Pkcs12Error {
     /// The file has no bytes.
     Empty,
     /// The file is something else; `looks_like` names it when we recognise it.
-    NotPkcs12 { looks_like: Option<&'static str> },
+    NotPkcs12 { looks_like: Option<OtherFormat> },
     /// The file ends early: a download or copy was cut off.
     Truncated,
     /// The structure is PKCS#12-like but broken.
@@ -202,23 +202,82 @@ pub enum PasswordCheck {
     Wrong,
 }
 
-/// Guesses what a non-PKCS#12 file is, so the error can say "this is a PDF".
-pub fn sniff_other_format(data: &[u8]) -> Option<&'static str> {
-    const MAGIC: &[(&[u8], &str)] = &[
-        (b"%PDF", "a PDF document"),
-        (b"PK\x03\x04", "a ZIP archive (it may contain the certificate: unpack it first)"),
-        (b"\x89PNG", "a PNG image"),
-        (b"\xFF\xD8\xFF", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"-----BEGIN", "a PEM text file, not a binary PKCS#12 file"),
-        (b"\xD0\xCF\x11\xE0", "a Microsoft Office document"),
-        (b"<", "an HTML or XML text file (perhaps a download error page)"),
-        (b"age-encryption.org/", "an age-encrypted file"),
+/// What a file that is not PKCS#12 turned out to be, so the error can say "this is a PDF".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherFormat {
+    Pdf,
+    /// It may hold the certificate: unpack it first.
+    Zip,
+    Png,
+    Jpeg,
+    Gif,
+    /// PEM text rather than the binary file.
+    Pem,
+    /// A Word or Excel file of the old binary kind.
+    Office,
+    /// Often a download's error page saved under the certificate's name.
+    Markup,
+    /// An age-encrypted file (a vault's own files, say).
+    Age,
+    Text,
+    /// A `.cer`/`.crt`: the certificate alone, without its private key.
+    Certificate,
+}
+
+impl OtherFormat {
+    /// The Fluent message that names the format in the user's language.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            OtherFormat::Pdf => "format-pdf",
+            OtherFormat::Zip => "format-zip",
+            OtherFormat::Png => "format-png",
+            OtherFormat::Jpeg => "format-jpeg",
+            OtherFormat::Gif => "format-gif",
+            OtherFormat::Pem => "format-pem",
+            OtherFormat::Office => "format-office",
+            OtherFormat::Markup => "format-markup",
+            OtherFormat::Age => "format-age",
+            OtherFormat::Text => "format-text",
+            OtherFormat::Certificate => "format-certificate",
+        }
+    }
+}
+
+impl fmt::Display for OtherFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OtherFormat::Pdf => "a PDF document",
+            OtherFormat::Zip => "a ZIP archive (it may contain the certificate: unpack it first)",
+            OtherFormat::Png => "a PNG image",
+            OtherFormat::Jpeg => "a JPEG image",
+            OtherFormat::Gif => "a GIF image",
+            OtherFormat::Pem => "a PEM text file, not a binary PKCS#12 file",
+            OtherFormat::Office => "a Microsoft Office document",
+            OtherFormat::Markup => "an HTML or XML text file (perhaps a download error page)",
+            OtherFormat::Age => "an age-encrypted file",
+            OtherFormat::Text => "a text file",
+            OtherFormat::Certificate => "a single X.509 certificate without a private key (.cer/.crt)",
+        })
+    }
+}
+
+/// Guesses what a non-PKCS#12 file is from its first bytes.
+pub fn sniff_other_format(data: &[u8]) -> Option<OtherFormat> {
+    const MAGIC: &[(&[u8], OtherFormat)] = &[
+        (b"%PDF", OtherFormat::Pdf),
+        (b"PK\x03\x04", OtherFormat::Zip),
+        (b"\x89PNG", OtherFormat::Png),
+        (b"\xFF\xD8\xFF", OtherFormat::Jpeg),
+        (b"GIF8", OtherFormat::Gif),
+        (b"-----BEGIN", OtherFormat::Pem),
+        (b"\xD0\xCF\x11\xE0", OtherFormat::Office),
+        (b"<", OtherFormat::Markup),
+        (b"age-encryption.org/", OtherFormat::Age),
     ];
-    MAGIC.iter().find(|(magic, _)| data.starts_with(magic)).map(|(_, name)| *name).or_else(|| {
+    MAGIC.iter().find(|(magic, _)| data.starts_with(magic)).map(|(_, kind)| *kind).or_else(|| {
         let head = &data[..data.len().min(512)];
         (!head.is_empty() && head.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()))
-            .then_some("a text file")
+            .then_some(OtherFormat::Text)
     })
 }
 
@@ -533,10 +592,10 @@ fn octets_of(content: &der::Any) -> Result<Vec<u8>, Pkcs12Error> {
     Ok(octets.as_bytes().to_vec())
 }
 
-fn looks_like_der_kind(der: &[u8]) -> Option<&'static str> {
+fn looks_like_der_kind(der: &[u8]) -> Option<OtherFormat> {
     x509_cert::certificate::CertificateInner::<x509_cert::certificate::Raw>::from_der(der)
         .ok()
-        .map(|_| "a single X.509 certificate without a private key (.cer/.crt)")
+        .map(|_| OtherFormat::Certificate)
 }
 
 fn looks_like_der_sequence(data: &[u8]) -> bool {
@@ -737,7 +796,7 @@ mod tests {
         assert_eq!(Pkcs12File::parse(b"").err(), Some(Pkcs12Error::Empty));
         assert_eq!(
             Pkcs12File::parse(b"%PDF-1.4 ...").err(),
-            Some(Pkcs12Error::NotPkcs12 { looks_like: Some("a PDF document") })
+            Some(Pkcs12Error::NotPkcs12 { looks_like: Some(OtherFormat::Pdf) })
         );
         assert_eq!(
             Pkcs12File::parse(&[0x01, 0x02, 0xff]).err(),

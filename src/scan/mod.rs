@@ -140,7 +140,7 @@ pub fn describe_other(head: &[u8]) -> String {
         return t!("scan-reason-empty");
     }
     match crate::pkcs12::sniff_other_format(head) {
-        Some(kind) => t!("scan-reason-looks-like", kind = kind),
+        Some(kind) => t!("scan-reason-looks-like", kind = t!(kind.message_id())),
         None => t!("scan-reason-not-pkcs12"),
     }
 }
