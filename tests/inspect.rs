@@ -241,7 +241,7 @@ fn japanese_and_english_follow_the_locale() {
 fn a_renamed_file_is_named_in_japanese() {
     for (fixture_name, expected) in [
         ("renamed-pdf.p12", "PKCS#12 形式の証明書ファイルではありません（PDF 文書のようです）"),
-        ("leaf.cer", "秘密鍵を含まない証明書単体（.cer/.crt）のようです"),
+        ("leaf.cer", "（秘密鍵を含まない、.cer/.crt 形式の証明書だけのファイルのようです）"),
         ("leaf.crt", "PEM 形式のテキストのようです"),
     ] {
         let out = certvault()
@@ -282,7 +282,7 @@ fn every_kind_of_bad_input_gets_one_clear_line() {
         None,
         "not a PKCS#12 certificate file (it looks like a PDF document)",
     );
-    assert_bad_input(&fixture("leaf.cer"), None, "a single X.509 certificate without a private key");
+    assert_bad_input(&fixture("leaf.cer"), None, "the certificate alone, without its private key");
     assert_bad_input(&fixture("truncated.p12"), Some("pin.txt"), "truncated");
     assert_bad_input(&fixture("empty.p12"), None, "empty");
     assert_bad_input(&fixture("directory.p12"), None, "folder");

@@ -621,4 +621,4 @@ format-office = a Microsoft Office document
 format-markup = an HTML or XML text file (perhaps a download error page)
 format-age = an age-encrypted file
 format-text = a text file
-format-certificate = a single X.509 certificate without a private key (.cer/.crt)
+format-certificate = a .cer/.crt file: the certificate alone, without its private key

@@ -256,7 +256,7 @@ impl fmt::Display for OtherFormat {
             OtherFormat::Markup => "an HTML or XML text file (perhaps a download error page)",
             OtherFormat::Age => "an age-encrypted file",
             OtherFormat::Text => "a text file",
-            OtherFormat::Certificate => "a single X.509 certificate without a private key (.cer/.crt)",
+            OtherFormat::Certificate => "a .cer/.crt file: the certificate alone, without its private key",
         })
     }
 }
