@@ -26,4 +26,6 @@ pub mod state;
 pub mod status;
 pub mod vault;
 pub mod vault_commands;
+#[cfg(windows)]
+pub mod windows_key;
 pub mod wizard;

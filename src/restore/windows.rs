@@ -21,19 +21,12 @@ use windows_sys::Win32::Foundation::GetLastError;
 use windows_sys::Win32::Security::Cryptography::{
     CertAddCertificateContextToStore, CertCloseStore, CertControlStore, CertCreateCertificateContext,
     CertDeleteCertificateFromStore, CertDuplicateCertificateContext, CertFindCertificateInStore,
-    CertFreeCertificateContext, CertGetCertificateContextProperty, CertOpenStore,
-    CryptAcquireCertificatePrivateKey, CryptAcquireContextW, CryptCreateHash, CryptDestroyHash,
-    CryptDestroyKey, CryptGetKeyParam, CryptGetUserKey, CryptHashData, CryptReleaseContext, CryptSignHashW,
-    NCryptFreeObject, NCryptGetProperty, NCryptSignHash, PFXImportCertStore, PFXIsPFXBlob, AT_KEYEXCHANGE,
-    AT_SIGNATURE, BCRYPT_PAD_PKCS1, BCRYPT_PKCS1_PADDING_INFO, BCRYPT_SHA256_ALGORITHM, CALG_SHA1,
-    CERT_CONTEXT, CERT_FIND_SHA1_HASH, CERT_KEY_PROV_INFO_PROP_ID, CERT_NCRYPT_KEY_SPEC,
+    CertFreeCertificateContext, CertGetCertificateContextProperty, CertOpenStore, CryptAcquireContextW,
+    PFXImportCertStore, PFXIsPFXBlob, CERT_CONTEXT, CERT_FIND_SHA1_HASH, CERT_KEY_PROV_INFO_PROP_ID,
     CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES, CERT_STORE_ADD_USE_EXISTING, CERT_STORE_CTRL_COMMIT,
     CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W, CERT_STORE_READONLY_FLAG,
-    CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG, CRYPT_ACQUIRE_SILENT_FLAG,
-    CRYPT_DELETEKEYSET, CRYPT_EXPORT, CRYPT_EXPORTABLE, CRYPT_INTEGER_BLOB, CRYPT_KEY_PROV_INFO,
-    CRYPT_SILENT, CRYPT_USER_KEYSET, HCERTSTORE, KP_PERMISSIONS, NCRYPT_ALLOW_EXPORT_FLAG,
-    NCRYPT_ALLOW_PLAINTEXT_EXPORT_FLAG, NCRYPT_EXPORT_POLICY_PROPERTY, NCRYPT_SILENT_FLAG, NCRYPT_UI_POLICY,
-    NCRYPT_UI_POLICY_PROPERTY, NCRYPT_UI_PROTECT_KEY_FLAG, PKCS_7_ASN_ENCODING, X509_ASN_ENCODING,
+    CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_DELETEKEYSET, CRYPT_EXPORTABLE, CRYPT_INTEGER_BLOB,
+    CRYPT_KEY_PROV_INFO, CRYPT_SILENT, CRYPT_USER_KEYSET, HCERTSTORE, PKCS_7_ASN_ENCODING, X509_ASN_ENCODING,
 };
 use zeroize::Zeroizing;
 
@@ -42,9 +35,9 @@ use crate::cert::colon_hex;
 use crate::error::CliError;
 use crate::pkcs12::PasswordForm;
 use crate::t;
+pub use crate::windows_key::KeyState;
 
 const ENCODING: u32 = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
-const NTE_SILENT_CONTEXT: u32 = 0x8009_0022;
 const ERROR_CANCELLED: u32 = 1223;
 
 /// How many times `PFXImportCertStore` was called by this process (tests prove that a wrong
@@ -126,150 +119,10 @@ fn find_by_sha1(store: &Store, sha1: &[u8; 20]) -> Option<Context> {
     (!ctx.is_null()).then_some(Context(ctx))
 }
 
-/// What can be told about a certificate's private key, asking silently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct KeyState {
-    /// The certificate points at a private key (`CERT_KEY_PROV_INFO_PROP_ID`).
-    pub attached: bool,
-    /// The key signed a test hash without any prompt.
-    pub signs_silently: bool,
-    /// Whether the key may be exported, when the provider says.
-    pub exportable: Option<bool>,
-    /// Strong private key protection: `Some(true)` when using the key would need a dialog.
-    pub user_protected: Option<bool>,
-}
-
-/// Reads the private key's state of `ctx`.
+/// Reads the private key's state of `ctx`, signing a test hash silently.
 fn key_state(ctx: &Context) -> KeyState {
-    let mut state = KeyState::default();
-    let mut len = 0u32;
-    // SAFETY: a size query on a live context.
-    state.attached = unsafe {
-        CertGetCertificateContextProperty(ctx.0, CERT_KEY_PROV_INFO_PROP_ID, ptr::null_mut(), &mut len)
-    } != 0;
-    if !state.attached {
-        return state;
-    }
-    let mut handle = 0usize;
-    let mut spec = 0u32;
-    let mut must_free = 0;
-    let flags = CRYPT_ACQUIRE_SILENT_FLAG | CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG;
-    // SAFETY: out-pointers to locals; the handle is released below when we must free it.
-    let ok = unsafe {
-        CryptAcquireCertificatePrivateKey(ctx.0, flags, ptr::null(), &mut handle, &mut spec, &mut must_free)
-    };
-    if ok == 0 {
-        if last_error() == NTE_SILENT_CONTEXT {
-            state.user_protected = Some(true);
-        }
-        return state;
-    }
-    if spec == CERT_NCRYPT_KEY_SPEC {
-        // SAFETY: `handle` is an NCRYPT_KEY_HANDLE; buffers are locals of the sizes given.
-        unsafe {
-            let mut policy = 0u32;
-            let mut got = 0u32;
-            if NCryptGetProperty(
-                handle,
-                NCRYPT_EXPORT_POLICY_PROPERTY,
-                (&mut policy as *mut u32).cast(),
-                4,
-                &mut got,
-                0,
-            ) == 0
-            {
-                state.exportable =
-                    Some(policy & (NCRYPT_ALLOW_EXPORT_FLAG | NCRYPT_ALLOW_PLAINTEXT_EXPORT_FLAG) != 0);
-            }
-            let mut ui: NCRYPT_UI_POLICY = std::mem::zeroed();
-            let size = std::mem::size_of::<NCRYPT_UI_POLICY>() as u32;
-            let has_ui = NCryptGetProperty(
-                handle,
-                NCRYPT_UI_POLICY_PROPERTY,
-                (&mut ui as *mut NCRYPT_UI_POLICY).cast(),
-                size,
-                &mut got,
-                0,
-            ) == 0;
-            state.user_protected = Some(has_ui && ui.dwFlags & NCRYPT_UI_PROTECT_KEY_FLAG != 0);
-            let hash = [0x5a_u8; 32];
-            let padding = BCRYPT_PKCS1_PADDING_INFO { pszAlgId: BCRYPT_SHA256_ALGORITHM };
-            let mut sig = vec![0u8; 1024];
-            let mut sig_len = 0u32;
-            let rsa = NCryptSignHash(
-                handle,
-                (&padding as *const BCRYPT_PKCS1_PADDING_INFO).cast(),
-                hash.as_ptr(),
-                32,
-                sig.as_mut_ptr(),
-                sig.len() as u32,
-                &mut sig_len,
-                BCRYPT_PAD_PKCS1 | NCRYPT_SILENT_FLAG,
-            );
-            let signed = rsa == 0
-                || NCryptSignHash(
-                    handle,
-                    ptr::null(),
-                    hash.as_ptr(),
-                    32,
-                    sig.as_mut_ptr(),
-                    sig.len() as u32,
-                    &mut sig_len,
-                    NCRYPT_SILENT_FLAG,
-                ) == 0;
-            state.signs_silently = signed;
-            if must_free != 0 {
-                NCryptFreeObject(handle);
-            }
-        }
-        return state;
-    }
-    // A CryptoAPI provider. Wine reports spec 3, which cannot sign; AT_KEYEXCHANGE can.
-    let mut specs = vec![];
-    for s in [spec, AT_KEYEXCHANGE, AT_SIGNATURE] {
-        if (s == AT_KEYEXCHANGE || s == AT_SIGNATURE) && !specs.contains(&s) {
-            specs.push(s);
-        }
-    }
-    // SAFETY: `handle` is an HCRYPTPROV acquired silently; every key and hash is destroyed.
-    unsafe {
-        for s in specs {
-            let mut key = 0usize;
-            if CryptGetUserKey(handle, s, &mut key) == 0 {
-                continue;
-            }
-            let mut perms = 0u32;
-            let mut len = 4u32;
-            if CryptGetKeyParam(key, KP_PERMISSIONS, (&mut perms as *mut u32).cast(), &mut len, 0) != 0 {
-                state.exportable = Some(perms & CRYPT_EXPORT != 0);
-            }
-            CryptDestroyKey(key);
-            let mut hash = 0usize;
-            if CryptCreateHash(handle, CALG_SHA1, 0, 0, &mut hash) != 0 {
-                let data = b"certvault restore check";
-                let mut sig_len = 0u32;
-                let signed = CryptHashData(hash, data.as_ptr(), data.len() as u32, 0) != 0
-                    && CryptSignHashW(hash, s, ptr::null(), 0, ptr::null_mut(), &mut sig_len) != 0
-                    && {
-                        let mut sig = vec![0u8; sig_len as usize];
-                        CryptSignHashW(hash, s, ptr::null(), 0, sig.as_mut_ptr(), &mut sig_len) != 0
-                    };
-                if !signed && last_error() == NTE_SILENT_CONTEXT {
-                    state.user_protected = Some(true);
-                }
-                CryptDestroyHash(hash);
-                if signed {
-                    state.signs_silently = true;
-                    state.user_protected.get_or_insert(false);
-                    break;
-                }
-            }
-        }
-        if must_free != 0 {
-            CryptReleaseContext(handle, 0);
-        }
-    }
-    state
+    // SAFETY: `ctx` is a live context we own.
+    unsafe { crate::windows_key::key_state(ctx.0, crate::windows_key::Probe::Sign) }
 }
 
 /// Removes the key container a certificate context points at (undoing a half-done import).
