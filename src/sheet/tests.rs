@@ -248,10 +248,9 @@ fn long_values_do_not_break_rendering() {
     render_pdf(&input).expect("long values wrap instead of failing");
 }
 
-/// End-to-end check with the real tools (Debian: poppler-utils, zbar-tools):
-/// `cargo test -- --ignored`. Uses only the fake codes above.
+/// End-to-end check with the real tools (Debian: poppler-utils, zbar-tools, which .ci/run
+/// installs). Uses only the fake codes above.
 #[test]
-#[ignore = "needs pdftoppm, pdftotext and zbarimg"]
 fn qr_codes_and_code_text_survive_rasterising() {
     use std::process::Command;
     let dir = std::env::temp_dir().join(format!("certvault-sheet-test-{}", std::process::id()));
@@ -265,13 +264,17 @@ fn qr_codes_and_code_text_survive_rasterising() {
             .arg(&path)
             .arg(dir.join("page"))
             .status()
-            .unwrap();
+            .expect("pdftoppm runs (Debian: poppler-utils)");
         assert!(ok.success());
         let mut decoded = Vec::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let p = entry.unwrap().path();
             if p.extension().is_some_and(|e| e == "png") {
-                let out = Command::new("zbarimg").args(["--raw", "-q"]).arg(&p).output().unwrap();
+                let out = Command::new("zbarimg")
+                    .args(["--raw", "-q"])
+                    .arg(&p)
+                    .output()
+                    .expect("zbarimg runs (Debian: zbar-tools)");
                 decoded.extend(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string));
                 std::fs::remove_file(&p).unwrap();
             }
@@ -280,7 +283,7 @@ fn qr_codes_and_code_text_survive_rasterising() {
         let mut want = vec![R_IDENTITY.to_string(), C_IDENTITY.to_string()];
         want.sort();
         assert_eq!(decoded, want, "QR codes must hold exactly the identities");
-        let text = Command::new("pdftotext").arg(&path).arg("-").output().unwrap().stdout;
+        let text = Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext runs").stdout;
         let text = String::from_utf8(text).unwrap();
         assert!(text.contains(R_GROUPS) && text.contains(C_GROUPS), "codes must be extractable text");
     }
