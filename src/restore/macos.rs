@@ -3,10 +3,11 @@
 //!
 //! UNVERIFIED BY RUNNING: written against Apple's documentation and the crate's API, and
 //! type-checked for x86_64-apple-darwin in CI (tools/macos-check.sh), but never linked or run:
-//! there is no Mac among the machines this project is developed and tested on. What it does not do: choose
-//! whether the key is exportable (`SecPKCS12Import` has no switch for it; the keychain's
-//! default applies), or suppress the keychain's own dialogs (macOS asks for the login password
-//! when trust settings change, which is the point).
+//! there is no Mac among the machines this project is developed and tested on.
+//!
+//! What it does not do: choose whether the key is exportable (`SecPKCS12Import` has no switch
+//! for it; the keychain's default applies), or suppress the keychain's own dialogs (macOS asks
+//! for the login password when trust settings change, which is the point).
 
 use security_framework::certificate::SecCertificate;
 use security_framework::import_export::Pkcs12ImportOptions;

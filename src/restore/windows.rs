@@ -35,7 +35,7 @@ use crate::cert::colon_hex;
 use crate::error::CliError;
 use crate::pkcs12::PasswordForm;
 use crate::t;
-pub use crate::windows_key::KeyState;
+use crate::windows_key::KeyState;
 
 const ENCODING: u32 = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
 const ERROR_CANCELLED: u32 = 1223;
