@@ -26,9 +26,11 @@ impl CliError {
 
     /// Prints the error to stderr and gives the exit code for it.
     pub fn report(&self) -> ExitCode {
-        eprintln!("{}: {}", crate::t!("error-prefix"), self.message);
+        // Messages are ours, but some carry an OS or parser text quoting outside input.
+        let shown = crate::terminal_text::escaped_keeping_lines;
+        eprintln!("{}: {}", crate::t!("error-prefix"), shown(&self.message));
         if let Some(hint) = &self.hint {
-            eprintln!("{}: {}", crate::t!("hint-prefix"), hint);
+            eprintln!("{}: {}", crate::t!("hint-prefix"), shown(hint));
         }
         ExitCode::from(EXIT_ERROR)
     }

@@ -61,7 +61,13 @@ pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     };
     let mut fluent_args = FluentArgs::new();
     for (k, v) in args {
-        fluent_args.set(*k, v.clone());
+        // Placeables carry outside text (file names, subjects, hints): no control or bidi
+        // character of theirs reaches the terminal.
+        let value = match v {
+            FluentValue::String(s) => FluentValue::from(crate::terminal_text::escaped(s).into_owned()),
+            other => other.clone(),
+        };
+        fluent_args.set(*k, value);
     }
     let mut errors = Vec::new();
     loc.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()

@@ -218,7 +218,8 @@ fn build_report(
 fn row(out: &mut String, label: &str, value: &str) {
     let width = unicode_width(label);
     let pad = 22usize.saturating_sub(width);
-    out.push_str(&format!("{label}{:pad$}  {value}\n", ""));
+    // Values hold outside text (file name, subject, issuer, serial): never raw to a terminal.
+    out.push_str(&format!("{label}{:pad$}  {}\n", "", crate::terminal_text::escaped(value)));
 }
 
 /// Display width: CJK characters take two terminal columns.
@@ -347,7 +348,11 @@ pub fn render_human(r: &InspectReport) -> String {
         }
         for c in &r.chain {
             let label = if c.info.self_signed { t!("inspect-chain-root") } else { t!("inspect-chain-ca") };
-            out.push_str(&format!("  {label}\n    {}\n    SHA-1 {}\n", c.info.subject, c.info.sha1));
+            out.push_str(&format!(
+                "  {label}\n    {}\n    SHA-1 {}\n",
+                crate::terminal_text::escaped(&c.info.subject),
+                c.info.sha1
+            ));
         }
     }
     if let Some(bf) = &r.brute_force {

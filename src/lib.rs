@@ -24,6 +24,7 @@ pub mod sheet_command;
 pub mod shell_integration;
 pub mod state;
 pub mod status;
+pub mod terminal_text;
 pub mod vault;
 pub mod vault_commands;
 #[cfg(windows)]

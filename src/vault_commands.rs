@@ -17,6 +17,7 @@ use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::pkcs12::{PasswordCheck, Pkcs12Error};
 use crate::secret_input;
 use crate::t;
+use crate::terminal_text::escaped;
 use crate::vault::{self, OpenVault, Unlock, UnlockSource};
 
 /// Passphrases zxcvbn scores below this are refused (3 = "safely unguessable").
@@ -428,9 +429,9 @@ pub fn seal_verified(
     eprintln!("{}", t!("add-summary-title"));
     eprintln!("  {}: {}", t!("inspect-purpose"), purpose_text(purpose));
     if let Some(code) = &leaf.institution_code {
-        eprintln!("  {}: {}", t!("inspect-institution"), code);
+        eprintln!("  {}: {}", t!("inspect-institution"), escaped(code));
     }
-    eprintln!("  {}: {}", t!("inspect-subject"), leaf.subject);
+    eprintln!("  {}: {}", t!("inspect-subject"), escaped(&leaf.subject));
     eprintln!(
         "  {}: {} ({})",
         t!("inspect-valid-until"),
@@ -462,7 +463,7 @@ pub fn seal_verified(
     let entry = Entry {
         id: id.clone(),
         purpose: to_vault_purpose(purpose),
-        original_file_name: file.file_name(),
+        original_file_name: vault_format::manifest::storable_file_name(&file.file_name()),
         size: file.bytes.len() as u64,
         sha256,
         added: vault_format::time::now(),
@@ -562,9 +563,9 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
         println!();
         println!("[{}] {}", e.id, purpose_text(from_vault_purpose(e.purpose)));
         if let Some(code) = &e.certificate.institution_code {
-            println!("  {}: {code}", t!("inspect-institution"));
+            println!("  {}: {}", t!("inspect-institution"), escaped(code));
         }
-        println!("  {}: {}", t!("inspect-subject"), e.certificate.subject);
+        println!("  {}: {}", t!("inspect-subject"), escaped(&e.certificate.subject));
         let left = if item.days_left < 0 {
             t!("inspect-expired", days = -item.days_left)
         } else {
@@ -574,12 +575,12 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
         println!("  {}: {}", t!("inspect-sha1"), colon_hex_from_plain(&e.certificate.leaf_sha1));
         println!("  {}: {}", t!("add-pin-stored"), if e.pin_stored { t!("yes") } else { t!("no") });
         if let Some(h) = &e.hint {
-            println!("  {}: {h}", t!("label-hint"));
+            println!("  {}: {}", t!("label-hint"), escaped(h));
         }
         if let Some(s) = &e.superseded {
             println!("  {}", t!("list-superseded", by = s.by, date = s.stops_working));
         }
-        println!("  {}: {}", t!("label-file"), e.original_file_name);
+        println!("  {}: {}", t!("label-file"), escaped(&e.original_file_name));
     }
     Ok(EXIT_OK)
 }

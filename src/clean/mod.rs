@@ -328,10 +328,10 @@ pub fn print_table(report: &CleanReport) {
                 scan::pad(label, w0),
                 scan::pad(class, w1),
                 entry,
-                o.hit.display_path()
+                crate::terminal_text::escaped(&o.hit.display_path())
             );
             if let Some(why) = &o.why {
-                println!("    {why}");
+                println!("    {}", crate::terminal_text::escaped_keeping_lines(why));
             }
             if let Some(index) = &o.trash_index_removed {
                 println!("    {}", t!("clean-index-removed", file = index));

@@ -38,6 +38,7 @@ use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12File};
 use crate::secret_input;
 use crate::t;
+use crate::terminal_text::escaped;
 use crate::vault::{self, OpenVault};
 use crate::vault_commands::{confirm, days_left_of, from_vault_purpose};
 
@@ -590,7 +591,7 @@ fn obtain_pin(
         return Err(no_terminal_pin());
     }
     if let Some(hint) = &entry.hint {
-        eprintln!("  {}: {hint}", t!("label-hint"));
+        eprintln!("  {}: {}", t!("label-hint"), escaped(hint));
     }
     if entry.pin_stored {
         eprintln!("  {}", t!("restore-pin-is-stored"));
@@ -608,7 +609,7 @@ fn obtain_pin(
                 None => {
                     eprintln!("{}", t!("restore-pin-wrong"));
                     if let Some(hint) = &entry.hint {
-                        eprintln!("  {}: {hint}", t!("label-hint"));
+                        eprintln!("  {}: {}", t!("label-hint"), escaped(hint));
                     }
                     prompt = t!("restore-pin-retry");
                     continue;
@@ -864,9 +865,9 @@ fn prepare_one<'v>(
         t!("restore-entry-title", id = entry.id, purpose = purpose_text(from_vault_purpose(entry.purpose)))
     );
     if let Some(code) = &entry.certificate.institution_code {
-        eprintln!("  {}: {code}", t!("inspect-institution"));
+        eprintln!("  {}: {}", t!("inspect-institution"), escaped(code));
     }
-    eprintln!("  {}: {}", t!("inspect-subject"), entry.certificate.subject);
+    eprintln!("  {}: {}", t!("inspect-subject"), escaped(&entry.certificate.subject));
     eprintln!(
         "  {}: {} ({})",
         t!("inspect-valid-until"),
@@ -998,7 +999,7 @@ pub fn install_unless_present(
 
 /// Shows the CA root's SHA-1 for comparison with the manual and asks whether to trust it.
 fn root_consent(args: &RestoreArgs, interactive: bool, root: &CertInfo) -> bool {
-    eprintln!("  {}: {}", t!("restore-root"), root.subject);
+    eprintln!("  {}: {}", t!("restore-root"), escaped(&root.subject));
     eprintln!("  {}: {}", t!("restore-root-sha1"), root.sha1);
     if args.no_root {
         return false;

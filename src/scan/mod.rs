@@ -24,6 +24,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
 use crate::i18n::group_digits;
 use crate::t;
+use crate::terminal_text::{escaped, escaped_keeping_lines};
 use crate::vault::{OpenVault, UnlockSource};
 use classify::{CertBrief, Class, VaultIndex};
 use places::{Place, Root, TrashInfo};
@@ -441,13 +442,14 @@ pub fn print_hits_table(hits: &[Hit]) {
     };
     line(&headers, &t!("scan-col-path"));
     for (hit, row) in hits.iter().zip(&rows) {
-        line(row, &hit.display_path());
+        line(row, &escaped(&hit.display_path()));
         let indent = "    ";
         if let Some(c) = &hit.certificate {
             let code = c.institution_code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
             println!(
-                "{indent}{}{code}, {}",
-                c.subject,
+                "{indent}{}{}, {}",
+                escaped(&c.subject),
+                escaped(&code),
                 t!("scan-valid-until", date = short_time(Some(&c.not_after)))
             );
         }
@@ -460,7 +462,7 @@ pub fn print_hits_table(hits: &[Hit]) {
             }
         }
         if let Some(reason) = &hit.reason {
-            println!("{indent}{reason}");
+            println!("{indent}{}", escaped_keeping_lines(reason));
         }
     }
 }
@@ -477,7 +479,7 @@ pub fn print_notes(title: &str, notes: &[Note], limit: usize) {
             Some(e) => format!("{}!/{e}", n.path.display()),
             None => n.path.display().to_string(),
         };
-        println!("  {path}: {}", n.reason);
+        println!("  {}: {}", escaped(&path), escaped_keeping_lines(&n.reason));
     }
     if notes.len() > limit {
         println!("  {}", t!("scan-more", count = notes.len() - limit));
@@ -509,19 +511,19 @@ fn print_report(report: &ScanReport) {
                 .as_deref()
                 .map(|e| format!(" ({})", t!("scan-installed-entry", entry = e)))
                 .unwrap_or_default();
-            println!("  {}: {} — {key}{entry}", i.store, i.name);
+            println!("  {}: {} — {key}{entry}", escaped(&i.store), escaped(&i.name));
             if i.strong_protection == Some(true) {
                 println!("    {}", t!("scan-installed-strong-protection"));
             }
         }
         for n in &report.installed_notes {
-            println!("  {n}");
+            println!("  {}", escaped_keeping_lines(n));
         }
     }
     println!();
     println!("{}", t!("scan-places-title"));
     for r in &report.roots {
-        println!("  {}: {}", r.place.label(), r.path.display());
+        println!("  {}: {}", r.place.label(), escaped(&r.path.display().to_string()));
     }
     println!();
     println!(

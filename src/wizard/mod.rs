@@ -31,6 +31,7 @@ use crate::error::{CliError, EXIT_ERROR, EXIT_OK};
 use crate::restore::discover;
 use crate::sheet::SheetLang;
 use crate::t;
+use crate::terminal_text::escaped_keeping_lines;
 use crate::vault::{OpenVault, Unlock, UnlockSource};
 
 /// The wizard needs a person: standard input, output and error on a terminal.
@@ -137,6 +138,7 @@ impl Ui {
     }
 
     fn say(&self, text: &str) {
+        let text = escaped_keeping_lines(text);
         for line in text.lines() {
             for piece in wrap(line, self.width()) {
                 println!("{piece}");
@@ -152,9 +154,13 @@ impl Ui {
     fn error(&self, e: &CliError) {
         let _ = console::Term::stderr().show_cursor();
         eprintln!();
-        eprintln!("{}: {}", console::style(t!("error-prefix")).red().bold(), e.message);
+        eprintln!(
+            "{}: {}",
+            console::style(t!("error-prefix")).red().bold(),
+            escaped_keeping_lines(&e.message)
+        );
         if let Some(hint) = &e.hint {
-            eprintln!("{}: {}", t!("hint-prefix"), hint);
+            eprintln!("{}: {}", t!("hint-prefix"), escaped_keeping_lines(hint));
         }
     }
 

@@ -172,6 +172,22 @@ pub fn is_entry_id(s: &str) -> bool {
     hex::is_lower_hex_len(s, 12)
 }
 
+/// `name` made into a valid `original_file_name` (§9.2): separators and control characters
+/// become `_`, the length is cut to [`MAX_FILE_NAME_BYTES`] on a character boundary, and a
+/// name left empty, `.` or `..` becomes `certificate.p12`. The name only reminds people what
+/// the file was called; it is never used as a path as it is.
+pub fn storable_file_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len().min(MAX_FILE_NAME_BYTES));
+    for c in name.chars() {
+        let c = if c == '/' || c == '\\' || c.is_control() { '_' } else { c };
+        if out.len() + c.len_utf8() > MAX_FILE_NAME_BYTES {
+            break;
+        }
+        out.push(c);
+    }
+    if is_base_name(&out) { out } else { "certificate.p12".to_string() }
+}
+
 fn is_base_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_FILE_NAME_BYTES
@@ -373,6 +389,18 @@ pub(crate) mod tests {
             kdf: KdfParams::both(Argon2Params::new(8, 1, 1)),
             entries,
         }
+    }
+
+    #[test]
+    fn any_name_becomes_a_storable_one() {
+        assert_eq!(storable_file_name("202101010000777.p12"), "202101010000777.p12");
+        assert_eq!(storable_file_name("a\u{1b}[2J\\b/c.p12"), "a_[2J_b_c.p12");
+        assert_eq!(storable_file_name(""), "certificate.p12");
+        assert_eq!(storable_file_name(".."), "certificate.p12");
+        let long = "証".repeat(100);
+        let cut = storable_file_name(&long);
+        assert!(cut.len() <= MAX_FILE_NAME_BYTES && is_base_name(&cut), "{}", cut.len());
+        assert_eq!(cut.chars().count(), 85);
     }
 
     #[test]
