@@ -57,8 +57,17 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
     if !stdin_is_terminal() {
         return Err(SecretInputError::NoTerminal);
     }
-    let mut answer =
-        Zeroizing::new(rpassword::prompt_password(format!("{prompt} ")).map_err(SecretInputError::Terminal)?);
+    let mut answer = match rpassword::prompt_password(format!("{prompt} ")) {
+        Ok(answer) => Zeroizing::new(answer),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            // Ctrl-C: rpassword has raised SIGINT itself, and the interrupt handler (or the
+            // default action) ends the process. Returning now would race it with an error of
+            // our own ("no terminal"), so give it the time it needs.
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            return Err(SecretInputError::Terminal(e));
+        }
+        Err(e) => return Err(SecretInputError::Terminal(e)),
+    };
     // Moved, not copied: the only plain String that held it is now empty.
     let secret = SecretString::from(std::mem::take(&mut *answer));
     crate::hardening::debug_panic_point("secret-read");

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs a command on a pseudo-terminal and holds a scripted dialog with it: wait until the
-output (since the previous answer) matches a pattern, then type the answer and Enter.
+output (since the previous answer) matches a pattern, then type the answer and Enter (a lone
+control character such as Ctrl-C, "\u0003", is pressed without Enter).
 
 Usage: pty_dialog.py SCRIPT.json -- COMMAND...
 SCRIPT.json is a list of [regex, answer] pairs. After the last pair the command runs to its end.
@@ -60,7 +61,10 @@ for pattern, answer in script:
         alive = read_some(0.2)
     pending = b""
     time.sleep(0.05)
-    os.write(fd, answer.encode("utf-8") + b"\r")
+    # A lone control key (Ctrl-C) is pressed as it is: a real user presses no Enter after it,
+    # and an Enter queued behind it would race the program's interrupt handler.
+    lone_control = len(answer) == 1 and ord(answer) < 0x20
+    os.write(fd, answer.encode("utf-8") + (b"" if lone_control else b"\r"))
 
 deadline = time.time() + TIMEOUT
 while alive and time.time() < deadline:
