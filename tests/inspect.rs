@@ -104,6 +104,62 @@ fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
     }
 }
 
+/// The fixtures made by NSS's `pk12util` exist where libnss3-tools is installed. CI installs it
+/// (`.ci/run`), so there a missing one fails; elsewhere the test says loudly that it skipped.
+fn nss_fixture_made(name: &str) -> bool {
+    if fixture(name).is_file() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "{name} is missing in CI: install libnss3-tools (pk12util)");
+    eprintln!("SKIPPED: {name} was not made because pk12util (libnss3-tools) is missing; install it");
+    false
+}
+
+/// Firefox and Thunderbird back certificates up with NSS's exporter, which writes the encrypted
+/// parts as chunked, indefinite-length `[0] IMPLICIT OCTET STRING`s: read like openssl reads them.
+#[test]
+fn exports_of_nss_pk12util_are_read_as_openssl_reads_them() {
+    const NICKNAME: &str = "さくら内科クリニック オンライン資格確認";
+    // (file, pin file, leaf cert, CA, MAC, encryption of the certificates' part)
+    let cases = [
+        (
+            "nss.p12",
+            "pin.txt",
+            "leaf.crt",
+            "ca.crt",
+            "HMAC-SHA256",
+            "PBES2 (PBKDF2 HMAC-SHA256, AES-128-CBC)",
+        ),
+        ("nss-3des.p12", "pin.txt", "leaf.crt", "ca.crt", "HMAC-SHA1", "pbeWithSHAAnd3-KeyTripleDES-CBC"),
+        (
+            "nss-ja.p12",
+            "longpw.txt",
+            "hpki.crt",
+            "hpki-ca.crt",
+            "HMAC-SHA256",
+            "PBES2 (PBKDF2 HMAC-SHA256, AES-128-CBC)",
+        ),
+    ];
+    for (file, pin, cert, ca, mac, encryption) in cases {
+        if !nss_fixture_made(file) {
+            return;
+        }
+        let r = inspect_json(file, Some(pin));
+        assert_eq!(r["format"]["encoding"], "BER", "{file}");
+        assert_eq!(r["format"]["mac"]["name"], mac, "{file}");
+        assert_eq!(r["format"]["parts"][1]["kind"], "encrypted", "{file}");
+        assert_eq!(r["format"]["parts"][1]["encryption"]["name"], encryption, "{file}");
+        assert_eq!(r["pin"], "correct", "{file}");
+        assert_leaf_matches_openssl(&r, cert);
+        assert_eq!(r["private_key"]["matches_certificate"], "matches", "{file}");
+        assert_eq!(r["certificate_count"], 2, "{file}");
+        assert_eq!(r["ca_root_sha1"], root_sha1(ca), "{file}");
+    }
+    // The nickname is the key's friendly name, readable without the PIN.
+    let ja = inspect_json("nss-ja.p12", None);
+    assert_eq!(ja["format"]["parts"][0]["bags"][0]["friendly_name"], NICKNAME, "{ja}");
+}
+
 #[test]
 fn algorithms_are_named() {
     let legacy = inspect_json("legacy.p12", Some("pin.txt"));
