@@ -160,6 +160,35 @@ fn exports_of_nss_pk12util_are_read_as_openssl_reads_them() {
     assert_eq!(ja["format"]["parts"][0]["bags"][0]["friendly_name"], NICKNAME, "{ja}");
 }
 
+/// RFC 5280: a UTCTime's year 50–99 is 19YY. `500101120100Z` is 1 January 1950, which openssl
+/// reads; `491231235959Z` is the last second a UTCTime can say.
+#[test]
+fn a_utctime_of_1950_is_read_as_openssl_reads_it() {
+    let r = inspect_json("utctime-1950.p12", Some("pin.txt"));
+    assert_eq!(r["leaf"]["not_before"], "1950-01-01T12:01:00Z");
+    assert_eq!(r["leaf"]["not_after"], "2049-12-31T23:59:59Z");
+    assert_leaf_matches_openssl(&r, "utctime-1950.crt");
+    let text = certvault()
+        .arg("inspect")
+        .arg(fixture("utctime-1950.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(text).unwrap().contains("1950-01-01 12:01 UTC"));
+}
+
+/// A negative serial number (two's complement `FF`) is shown as openssl shows it: `-01`.
+#[test]
+fn a_negative_serial_is_shown_as_openssl_shows_it() {
+    let r = inspect_json("negative-serial.p12", Some("pin.txt"));
+    assert_eq!(r["leaf"]["serial"], "-01");
+    assert_leaf_matches_openssl(&r, "negative-serial.crt");
+}
+
 #[test]
 fn algorithms_are_named() {
     let legacy = inspect_json("legacy.p12", Some("pin.txt"));
