@@ -299,6 +299,7 @@ pub fn verified_pin(file: &CertificateFile, pin_file: Option<&Path>) -> Result<S
     let p12 = &file.pkcs12;
     let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
     if let PasswordCheck::Correct(_) | PasswordCheck::NotNeeded = check("")? {
+        crate::inspect::note_pin_file_not_used(file, pin_file);
         return Ok(SecretString::from(String::new()));
     }
     if let Some(path) = pin_file {

@@ -189,6 +189,69 @@ fn a_negative_serial_is_shown_as_openssl_shows_it() {
     assert_leaf_matches_openssl(&r, "negative-serial.crt");
 }
 
+/// The text names a chain certificate as the JSON's `is_ca` does: one that is not a CA is not
+/// called "CA", and the root still is the CA root.
+#[test]
+fn a_chain_certificate_that_is_not_a_ca_is_not_called_one() {
+    let r = inspect_json("not-ca-in-chain.p12", Some("pin.txt"));
+    let chain = r["chain"].as_array().unwrap();
+    let other = chain.iter().find(|c| c["subject"].as_str().unwrap().contains("another client")).unwrap();
+    assert_eq!(other["is_ca"], false);
+    for (lang, not_ca, root) in [
+        ("en", "Other certificate (not a CA)", "CA root"),
+        ("ja", "その他の証明書（認証局ではありません）", "ルート証明書"),
+    ] {
+        let out = certvault()
+            .args(["--lang", lang, "inspect"])
+            .arg(fixture("not-ca-in-chain.p12"))
+            .arg("--pin-file")
+            .arg(fixture("pin.txt"))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // A chain certificate is its label, then its subject indented by four spaces.
+        let label_of = |subject: &str| {
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("    ") && l.contains(subject))
+                .unwrap_or_else(|| panic!("{subject} in {text}"));
+            lines[at - 1].trim().to_string()
+        };
+        assert_eq!(label_of("CN=another client"), not_ca, "{text}");
+        assert!(label_of("共通認証局 (TEST)").starts_with(root), "{text}");
+    }
+}
+
+/// A PIN file given for a file that has no password is not silently ignored.
+#[test]
+fn a_pin_file_for_a_file_without_a_password_is_said_to_be_unused() {
+    for (file, state) in [("nopassword.p12", "absent"), ("empty-password.p12", "empty")] {
+        for (lang, said) in [("en", "was not used"), ("ja", "使いませんでした")] {
+            let out = certvault()
+                .args(["--lang", lang, "inspect", "--json"])
+                .arg(fixture(file))
+                .arg("--pin-file")
+                .arg(fixture("pin.txt"))
+                .assert()
+                .success()
+                .get_output()
+                .clone();
+            let report: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout only");
+            assert_eq!(report["pin"], state, "{file}");
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(stderr.contains(said) && stderr.contains(file) && stderr.contains("pin.txt"), "{stderr}");
+        }
+    }
+    // A file the PIN opens gets no such note.
+    let out =
+        certvault().arg("inspect").arg(fixture("aes.p12")).arg("--pin-file").arg(fixture("pin.txt")).assert();
+    assert!(!String::from_utf8_lossy(&out.success().get_output().stderr).contains("was not used"));
+}
+
 #[test]
 fn algorithms_are_named() {
     let legacy = inspect_json("legacy.p12", Some("pin.txt"));

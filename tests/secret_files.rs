@@ -1,6 +1,7 @@
 //! Secret files as people write them, through the real binary: Windows Notepad starts a UTF-8
 //! file with a byte-order mark (U+FEFF), which is not part of the secret, whatever the secret:
-//! PIN, passphrase, recovery code, PIN code, share.
+//! PIN, passphrase, recovery code, PIN code, share. And a PIN file given for a certificate file
+//! that has no password is said to be unused, not silently ignored.
 
 mod common;
 
@@ -124,4 +125,28 @@ fn a_byte_order_mark_at_the_start_is_not_part_of_any_secret() {
         .stdout
         .clone();
     assert_eq!(String::from_utf8(out).unwrap().trim(), "4821");
+}
+
+#[test]
+fn add_says_when_a_pin_file_is_not_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let vault = root.join("CERTVAULT");
+    let pass = write(root, "pass.txt", &format!("{PASSPHRASE}\n"));
+    init(root, &vault, &pass);
+    let out = certvault()
+        .args(["add", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(&pass)
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .arg(fixture("nopassword.p12"))
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(stderr.contains("nopassword.p12") && stderr.contains("pin.txt was not used"), "{stderr}");
 }
