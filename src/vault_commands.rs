@@ -451,7 +451,8 @@ pub fn seal_verified(
         subject: leaf.subject.clone(),
         institution_code: leaf.institution_code.clone(),
         issuer: leaf.issuer.clone(),
-        serial: plain_hex(&leaf.serial),
+        // SPEC.md: the hex of the magnitude; a negative serial ("-01") has no sign there.
+        serial: plain_hex(leaf.serial.trim_start_matches('-')),
         not_before: leaf.not_before.clone(),
         not_after: leaf.not_after.clone(),
         leaf_sha1: plain_hex(&leaf.sha1),

@@ -187,6 +187,31 @@ fn a_negative_serial_is_shown_as_openssl_shows_it() {
     let r = inspect_json("negative-serial.p12", Some("pin.txt"));
     assert_eq!(r["leaf"]["serial"], "-01");
     assert_leaf_matches_openssl(&r, "negative-serial.crt");
+    // The vault's manifest keeps the magnitude (vault-format/SPEC.md), and such a file is added.
+    let tmp = tempfile::tempdir().unwrap();
+    let (vault, pass) = (tmp.path().join("CERTVAULT"), tmp.path().join("pass.txt"));
+    std::fs::write(&pass, "sakura umbrella kettle nineteen\n").unwrap();
+    let vault_cmd = |args: &[&str]| {
+        let mut cmd = certvault();
+        cmd.args(args).arg("--vault").arg(&vault).arg("--passphrase-file").arg(&pass);
+        cmd
+    };
+    certvault()
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(tmp.path().join("recovery.txt"))
+        .arg(&vault)
+        .assert()
+        .success();
+    vault_cmd(&["add"])
+        .arg(fixture("negative-serial.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success();
+    let listed = vault_cmd(&["list", "--json"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8(listed).unwrap().contains("\"serial\": \"01\""));
 }
 
 /// The text names a chain certificate as the JSON's `is_ca` does: one that is not a CA is not
