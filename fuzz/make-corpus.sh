@@ -2,7 +2,8 @@
 # Regenerates fuzz/corpus/<target>/, the committed seed corpus of every fuzz target, from
 # generated inputs only (no hand-made blobs):
 #   pkcs12  the PKCS#12 family of tests/fixtures/make-fixtures.sh (openssl: legacy, AES, BER,
-#           EC, no MAC, no password, truncated, corrupt MAC, unsupported algorithms…)
+#           EC, no MAC, no password, truncated, corrupt MAC, unsupported algorithms…; NSS
+#           pk12util: chunked BER, AES or 3DES, a Japanese nickname)
 #   x509    the certificates of that family, DER
 #   sniff   the heads of those files, and zip archives made with python's zipfile: a .p12
 #           inside, a zip inside a zip, a small "bomb" of zeros, an encrypted-looking entry

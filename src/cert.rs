@@ -1,13 +1,51 @@
 //! What a person needs to know about a certificate: names, dates, thumbprints, key, purpose.
 
-use der::asn1::ObjectIdentifier as Oid;
+use der::asn1::{BitString, ObjectIdentifier as Oid};
 use der::{Decode, Encode};
 use serde::Serialize;
 use sha1::Digest;
-use x509_cert::certificate::{CertificateInner, Raw};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::certificate::Raw;
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
 
-/// Lenient profile: real CAs have issued negative or over-long serial numbers; we only read.
-type Certificate = CertificateInner<Raw>;
+/// An X.509 certificate (RFC 5280 section 4.1), read leniently, as we only read: the serial
+/// number as any INTEGER (real CAs have issued negative and over-long ones, hence the `Raw`
+/// profile), the validity times as they are written ([`Validity`]).
+#[derive(der::Sequence)]
+#[allow(dead_code)] // fields read only to check the structure
+struct Certificate {
+    tbs_certificate: TbsCertificate,
+    signature_algorithm: AlgorithmIdentifierOwned,
+    signature: BitString,
+}
+
+#[derive(der::Sequence)]
+#[allow(dead_code)]
+struct TbsCertificate {
+    #[asn1(context_specific = "0", default = "Default::default")]
+    version: x509_cert::certificate::Version,
+    serial_number: SerialNumber<Raw>,
+    signature: AlgorithmIdentifierOwned,
+    issuer: Name,
+    validity: Validity,
+    subject: Name,
+    subject_public_key_info: SubjectPublicKeyInfoOwned,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    issuer_unique_id: Option<BitString>,
+    #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
+    subject_unique_id: Option<BitString>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    extensions: Option<x509_cert::ext::Extensions>,
+}
+
+/// The validity times, read by [`unix_time`]: the `der` crate's time types start in 1970, but
+/// a UTCTime covers 1950–2049 and certificates use all of it (`500101120100Z` is 1950).
+#[derive(der::Sequence)]
+struct Validity {
+    not_before: der::Any,
+    not_after: der::Any,
+}
 
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
@@ -63,42 +101,48 @@ pub fn plain_hex(colon: &str) -> String {
     colon.replace(':', "").to_lowercase()
 }
 
-/// `abcd…` → `AB:CD:…`, the form people compare with Windows.
+/// `abcd…` → `AB:CD:…`, the form people compare with Windows (a negative serial keeps its `-`).
 pub fn colon_hex_from_plain(plain: &str) -> String {
-    let upper = plain.to_uppercase();
-    upper.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(":")
+    let (sign, digits) = plain.strip_prefix('-').map_or(("", plain), |rest| ("-", rest));
+    let upper = digits.to_uppercase();
+    let grouped = upper
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(":");
+    format!("{sign}{grouped}")
 }
 
 pub fn parse(der_bytes: &[u8]) -> Result<CertInfo, CertError> {
     // Thumbprints cover the bytes as stored, which is what Windows and openssl hash.
     let (normalised, _) = crate::pkcs12::ber::to_der(der_bytes).map_err(|e| CertError(e.to_string()))?;
     let cert = Certificate::from_der(&normalised).map_err(|e| CertError(e.to_string()))?;
-    let tbs = cert.tbs_certificate();
-    let subject = format_name(tbs.subject());
-    let issuer = format_name(tbs.issuer());
-    let validity = tbs.validity();
-    let not_before_unix = validity.not_before.to_unix_duration().as_secs() as i64;
-    let not_after_unix = validity.not_after.to_unix_duration().as_secs() as i64;
-    let spki = tbs.subject_public_key_info();
+    let tbs = &cert.tbs_certificate;
+    let subject = format_name(&tbs.subject);
+    let issuer = format_name(&tbs.issuer);
+    let not_before_unix = unix_time(&tbs.validity.not_before)?;
+    let not_after_unix = unix_time(&tbs.validity.not_after)?;
+    let spki = &tbs.subject_public_key_info;
     let spki_key = spki.subject_public_key.raw_bytes().to_vec();
     let (key_type, key_bits) =
         key_description(&spki.algorithm.oid, spki.algorithm.parameters.as_ref(), &spki_key);
     let is_ca = tbs
-        .extensions()
-        .into_iter()
+        .extensions
+        .iter()
         .flatten()
         .find(|e| e.extn_id == BASIC_CONSTRAINTS)
         .and_then(|e| x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
         .is_some_and(|bc| bc.ca);
-    let self_signed = tbs.subject() == tbs.issuer();
-    let institution_code = institution_code(tbs.subject());
-    let organization = attribute(tbs.subject(), "O");
+    let self_signed = tbs.subject == tbs.issuer;
+    let institution_code = institution_code(&tbs.subject);
+    let organization = attribute(&tbs.subject, "O");
     Ok(CertInfo {
         subject,
         issuer,
         institution_code,
         organization,
-        serial: colon_hex(tbs.serial_number().as_bytes()),
+        serial: serial_text(tbs.serial_number.as_bytes()),
         not_before: rfc3339(not_before_unix),
         not_after: rfc3339(not_after_unix),
         not_after_unix,
@@ -110,6 +154,57 @@ pub fn parse(der_bytes: &[u8]) -> Result<CertInfo, CertError> {
         self_signed,
         spki_key,
     })
+}
+
+/// A serial number's INTEGER content octets (two's complement) as Windows shows a serial,
+/// colon-separated hex; a negative one as OpenSSL shows it, `-` and the magnitude (`FF` is
+/// `-01`).
+fn serial_text(twos_complement: &[u8]) -> String {
+    if twos_complement.first().is_none_or(|b| b & 0x80 == 0) {
+        return colon_hex(twos_complement);
+    }
+    // The magnitude of a negative number: invert every bit and add one.
+    let mut magnitude: Vec<u8> = twos_complement.iter().map(|b| !b).collect();
+    for b in magnitude.iter_mut().rev() {
+        let (sum, carry) = b.overflowing_add(1);
+        *b = sum;
+        if !carry {
+            break;
+        }
+    }
+    let first = magnitude.iter().position(|b| *b != 0).unwrap_or(magnitude.len() - 1);
+    format!("-{}", colon_hex(&magnitude[first..]))
+}
+
+/// A validity time (RFC 5280 section 4.1.2.5) in Unix seconds, negative before 1970: UTCTime
+/// `YYMMDDHHMMSSZ`, where YY 50–99 is 19YY and 00–49 is 20YY, or GeneralizedTime
+/// `YYYYMMDDHHMMSSZ`.
+fn unix_time(value: &der::Any) -> Result<i64, CertError> {
+    use der::{Tag, Tagged};
+    let bad = || CertError(format!("a validity time is not a valid RFC 5280 time ({})", value.tag()));
+    let text = value.value();
+    let number = |digits: &[u8]| -> Result<u16, CertError> {
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        Ok(digits.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
+    };
+    let (year, rest) = match (value.tag(), text.len()) {
+        (Tag::UtcTime, 13) => {
+            let yy = number(&text[..2])?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &text[2..])
+        }
+        (Tag::GeneralizedTime, 15) => (number(&text[..4])?, &text[4..]),
+        _ => return Err(bad()),
+    };
+    if rest[10] != b'Z' {
+        return Err(bad());
+    }
+    let field = |i: usize| number(&rest[i..i + 2]).and_then(|n| u8::try_from(n).map_err(|_| bad()));
+    let month = time::Month::try_from(field(0)?).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(i32::from(year), month, field(2)?).map_err(|_| bad())?;
+    let clock = time::Time::from_hms(field(4)?, field(6)?, field(8)?).map_err(|_| bad())?;
+    Ok(time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp())
 }
 
 pub fn rfc3339(unix: i64) -> String {
@@ -332,5 +427,31 @@ mod tests {
         assert_eq!(colon_hex(&[0x0a, 0xff, 0x00]), "0A:FF:00");
         assert_eq!(plain_hex("0A:FF:00"), "0aff00");
         assert_eq!(colon_hex_from_plain("0aff00"), "0A:FF:00");
+        assert_eq!(colon_hex_from_plain(&plain_hex("-80:FF")), "-80:FF");
+    }
+
+    #[test]
+    fn negative_serials_read_as_openssl_prints_them() {
+        assert_eq!(serial_text(&[0xff]), "-01");
+        assert_eq!(serial_text(&[0x80]), "-80");
+        assert_eq!(serial_text(&[0xff, 0x7f, 0x01]), "-80:FF");
+        assert_eq!(serial_text(&[0xff, 0x00]), "-01:00");
+        assert_eq!(serial_text(&[0x00, 0x80]), "00:80");
+        assert_eq!(serial_text(&[0x01]), "01");
+    }
+
+    #[test]
+    fn validity_times_cover_what_rfc_5280_allows() {
+        let utc = |s: &str| der::Any::new(der::Tag::UtcTime, s.as_bytes()).unwrap();
+        let general = |s: &str| der::Any::new(der::Tag::GeneralizedTime, s.as_bytes()).unwrap();
+        assert_eq!(unix_time(&utc("500101120100Z")).unwrap(), -631_108_740);
+        assert_eq!(unix_time(&utc("491231235959Z")).unwrap(), 2_524_607_999);
+        assert_eq!(unix_time(&utc("700101000000Z")).unwrap(), 0);
+        assert_eq!(unix_time(&general("19500101120100Z")).unwrap(), -631_108_740);
+        assert_eq!(unix_time(&general("20500101000000Z")).unwrap(), 2_524_608_000);
+        for bad in ["500101120100", "5001011201Z", "501301120100Z", "500230120100Z", "50010124010aZ"] {
+            assert!(unix_time(&utc(bad)).is_err(), "{bad}");
+        }
+        assert!(unix_time(&general("500101120100Z")).is_err());
     }
 }

@@ -117,9 +117,11 @@ fn obtain_pin(
     let p12 = &file.pkcs12;
     let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
     if !p12.needs_password() {
+        note_pin_file_not_used(file, opts.pin_file.as_deref());
         return Ok((PinState::NotNeeded, Some(SecretString::from(String::new()))));
     }
     if let PasswordCheck::Correct(form) = check("")? {
+        note_pin_file_not_used(file, opts.pin_file.as_deref());
         let state = if form == PasswordForm::Absent { PinState::Absent } else { PinState::Empty };
         return Ok((state, Some(SecretString::from(String::new()))));
     }
@@ -151,6 +153,17 @@ fn obtain_pin(
             }
             _ => return Ok((PinState::Correct, Some(pin))),
         }
+    }
+}
+
+/// A PIN file given for a file that has no password is not read: say so rather than ignore it
+/// silently (on standard error, so `--json` output stays clean).
+pub fn note_pin_file_not_used(file: &CertificateFile, pin_file: Option<&std::path::Path>) {
+    if let Some(pin_file) = pin_file {
+        eprintln!(
+            "{}",
+            t!("note-pin-file-not-used", file = file.display_name(), pin_file = pin_file.display())
+        );
     }
 }
 
@@ -347,7 +360,12 @@ pub fn render_human(r: &InspectReport) -> String {
             out.push_str(&format!("  {}\n", t!("inspect-chain-none")));
         }
         for c in &r.chain {
-            let label = if c.info.self_signed { t!("inspect-chain-root") } else { t!("inspect-chain-ca") };
+            // As the JSON's is_ca: a certificate that is not a CA is never called one.
+            let label = match (c.info.is_ca, c.info.self_signed) {
+                (false, _) => t!("inspect-chain-not-ca"),
+                (true, true) => t!("inspect-chain-root"),
+                (true, false) => t!("inspect-chain-ca"),
+            };
             out.push_str(&format!(
                 "  {label}\n    {}\n    SHA-1 {}\n",
                 crate::terminal_text::escaped(&c.info.subject),

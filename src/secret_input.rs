@@ -20,8 +20,12 @@ pub enum SecretInputError {
     Terminal(std::io::Error),
 }
 
+/// What Windows Notepad writes at the start of a file it saves as UTF-8 (U+FEFF).
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads a secret from `path` (`-` = stdin). One trailing newline (LF or CRLF) is removed, as
-/// editors and `echo` add one; other whitespace is kept because it may be part of a password.
+/// editors and `echo` add one, and a UTF-8 byte-order mark at the start, as Notepad writes one;
+/// other whitespace is kept because it may be part of a password.
 pub fn read_secret_file(path: &Path) -> Result<SecretString, SecretInputError> {
     let shown = path.display().to_string();
     let mut raw = Zeroizing::new(Vec::new());
@@ -34,13 +38,12 @@ pub fn read_secret_file(path: &Path) -> Result<SecretString, SecretInputError> {
     if raw.len() as u64 > MAX_SECRET_FILE {
         return Err(SecretInputError::File { path: shown, reason: "larger than any secret (64 KiB)".into() });
     }
-    if raw.ends_with(b"\n") {
-        raw.pop();
-        if raw.ends_with(b"\r") {
-            raw.pop();
-        }
+    let mut body: &[u8] = &raw;
+    body = body.strip_prefix(UTF8_BOM).unwrap_or(body);
+    if let Some(line) = body.strip_suffix(b"\n") {
+        body = line.strip_suffix(b"\r").unwrap_or(line);
     }
-    let text = std::str::from_utf8(&raw)
+    let text = std::str::from_utf8(body)
         .map_err(|_| SecretInputError::File { path: shown.clone(), reason: "not UTF-8 text".into() })?;
     let secret = SecretString::from(text.to_string());
     crate::hardening::debug_panic_point("secret-read");
@@ -87,6 +90,9 @@ mod tests {
             (b"4821\r\n", "4821"),
             (b"4821", "4821"),
             (b" pass word \n\n", " pass word \n"),
+            (b"\xEF\xBB\xBF4821\r\n", "4821"),
+            (b"\xEF\xBB\xBF\xEF\xBB\xBF4821", "\u{FEFF}4821"),
+            (b"48\xEF\xBB\xBF21", "48\u{FEFF}21"),
         ] {
             let p = dir.path().join("pin");
             std::fs::write(&p, content).unwrap();

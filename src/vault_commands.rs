@@ -300,6 +300,7 @@ pub fn verified_pin(file: &CertificateFile, pin_file: Option<&Path>) -> Result<S
     let p12 = &file.pkcs12;
     let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
     if let PasswordCheck::Correct(_) | PasswordCheck::NotNeeded = check("")? {
+        crate::inspect::note_pin_file_not_used(file, pin_file);
         return Ok(SecretString::from(String::new()));
     }
     if let Some(path) = pin_file {
@@ -451,7 +452,8 @@ pub fn seal_verified(
         subject: leaf.subject.clone(),
         institution_code: leaf.institution_code.clone(),
         issuer: leaf.issuer.clone(),
-        serial: plain_hex(&leaf.serial),
+        // SPEC.md: the hex of the magnitude; a negative serial ("-01") has no sign there.
+        serial: plain_hex(leaf.serial.trim_start_matches('-')),
         not_before: leaf.not_before.clone(),
         not_after: leaf.not_after.clone(),
         leaf_sha1: plain_hex(&leaf.sha1),

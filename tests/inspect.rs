@@ -104,6 +104,179 @@ fn every_readable_variant_shows_the_leaf_as_openssl_sees_it() {
     }
 }
 
+/// The fixtures made by NSS's `pk12util` exist where libnss3-tools is installed. CI installs it
+/// (`.ci/run`), so there a missing one fails; elsewhere the test says loudly that it skipped.
+fn nss_fixture_made(name: &str) -> bool {
+    if fixture(name).is_file() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "{name} is missing in CI: install libnss3-tools (pk12util)");
+    eprintln!("SKIPPED: {name} was not made because pk12util (libnss3-tools) is missing; install it");
+    false
+}
+
+/// Firefox and Thunderbird back certificates up with NSS's exporter, which writes the encrypted
+/// parts as chunked, indefinite-length `[0] IMPLICIT OCTET STRING`s: read like openssl reads them.
+#[test]
+fn exports_of_nss_pk12util_are_read_as_openssl_reads_them() {
+    const NICKNAME: &str = "さくら内科クリニック オンライン資格確認";
+    // (file, pin file, leaf cert, CA, MAC, encryption of the certificates' part)
+    let cases = [
+        (
+            "nss.p12",
+            "pin.txt",
+            "leaf.crt",
+            "ca.crt",
+            "HMAC-SHA256",
+            "PBES2 (PBKDF2 HMAC-SHA256, AES-128-CBC)",
+        ),
+        ("nss-3des.p12", "pin.txt", "leaf.crt", "ca.crt", "HMAC-SHA1", "pbeWithSHAAnd3-KeyTripleDES-CBC"),
+        (
+            "nss-ja.p12",
+            "longpw.txt",
+            "hpki.crt",
+            "hpki-ca.crt",
+            "HMAC-SHA256",
+            "PBES2 (PBKDF2 HMAC-SHA256, AES-128-CBC)",
+        ),
+    ];
+    for (file, pin, cert, ca, mac, encryption) in cases {
+        if !nss_fixture_made(file) {
+            return;
+        }
+        let r = inspect_json(file, Some(pin));
+        assert_eq!(r["format"]["encoding"], "BER", "{file}");
+        assert_eq!(r["format"]["mac"]["name"], mac, "{file}");
+        assert_eq!(r["format"]["parts"][1]["kind"], "encrypted", "{file}");
+        assert_eq!(r["format"]["parts"][1]["encryption"]["name"], encryption, "{file}");
+        assert_eq!(r["pin"], "correct", "{file}");
+        assert_leaf_matches_openssl(&r, cert);
+        assert_eq!(r["private_key"]["matches_certificate"], "matches", "{file}");
+        assert_eq!(r["certificate_count"], 2, "{file}");
+        assert_eq!(r["ca_root_sha1"], root_sha1(ca), "{file}");
+    }
+    // The nickname is the key's friendly name, readable without the PIN.
+    let ja = inspect_json("nss-ja.p12", None);
+    assert_eq!(ja["format"]["parts"][0]["bags"][0]["friendly_name"], NICKNAME, "{ja}");
+}
+
+/// RFC 5280: a UTCTime's year 50–99 is 19YY. `500101120100Z` is 1 January 1950, which openssl
+/// reads; `491231235959Z` is the last second a UTCTime can say.
+#[test]
+fn a_utctime_of_1950_is_read_as_openssl_reads_it() {
+    let r = inspect_json("utctime-1950.p12", Some("pin.txt"));
+    assert_eq!(r["leaf"]["not_before"], "1950-01-01T12:01:00Z");
+    assert_eq!(r["leaf"]["not_after"], "2049-12-31T23:59:59Z");
+    assert_leaf_matches_openssl(&r, "utctime-1950.crt");
+    let text = certvault()
+        .arg("inspect")
+        .arg(fixture("utctime-1950.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(text).unwrap().contains("1950-01-01 12:01 UTC"));
+}
+
+/// A negative serial number (two's complement `FF`) is shown as openssl shows it: `-01`.
+#[test]
+fn a_negative_serial_is_shown_as_openssl_shows_it() {
+    let r = inspect_json("negative-serial.p12", Some("pin.txt"));
+    assert_eq!(r["leaf"]["serial"], "-01");
+    assert_leaf_matches_openssl(&r, "negative-serial.crt");
+    // The vault's manifest keeps the magnitude (vault-format/SPEC.md), and such a file is added.
+    let tmp = tempfile::tempdir().unwrap();
+    let (vault, pass) = (tmp.path().join("CERTVAULT"), tmp.path().join("pass.txt"));
+    std::fs::write(&pass, "sakura umbrella kettle nineteen\n").unwrap();
+    let vault_cmd = |args: &[&str]| {
+        let mut cmd = certvault();
+        cmd.args(args).arg("--vault").arg(&vault).arg("--passphrase-file").arg(&pass);
+        cmd
+    };
+    certvault()
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(tmp.path().join("recovery.txt"))
+        .arg(&vault)
+        .assert()
+        .success();
+    vault_cmd(&["add"])
+        .arg(fixture("negative-serial.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success();
+    let listed = vault_cmd(&["list", "--json"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8(listed).unwrap().contains("\"serial\": \"01\""));
+}
+
+/// The text names a chain certificate as the JSON's `is_ca` does: one that is not a CA is not
+/// called "CA", and the root still is the CA root.
+#[test]
+fn a_chain_certificate_that_is_not_a_ca_is_not_called_one() {
+    let r = inspect_json("not-ca-in-chain.p12", Some("pin.txt"));
+    let chain = r["chain"].as_array().unwrap();
+    let other = chain.iter().find(|c| c["subject"].as_str().unwrap().contains("another client")).unwrap();
+    assert_eq!(other["is_ca"], false);
+    for (lang, not_ca, root) in [
+        ("en", "Other certificate (not a CA)", "CA root"),
+        ("ja", "その他の証明書（認証局ではありません）", "ルート証明書"),
+    ] {
+        let out = certvault()
+            .args(["--lang", lang, "inspect"])
+            .arg(fixture("not-ca-in-chain.p12"))
+            .arg("--pin-file")
+            .arg(fixture("pin.txt"))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // A chain certificate is its label, then its subject indented by four spaces.
+        let label_of = |subject: &str| {
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("    ") && l.contains(subject))
+                .unwrap_or_else(|| panic!("{subject} in {text}"));
+            lines[at - 1].trim().to_string()
+        };
+        assert_eq!(label_of("CN=another client"), not_ca, "{text}");
+        assert!(label_of("共通認証局 (TEST)").starts_with(root), "{text}");
+    }
+}
+
+/// A PIN file given for a file that has no password is not silently ignored.
+#[test]
+fn a_pin_file_for_a_file_without_a_password_is_said_to_be_unused() {
+    for (file, state) in [("nopassword.p12", "absent"), ("empty-password.p12", "empty")] {
+        for (lang, said) in [("en", "was not used"), ("ja", "使いませんでした")] {
+            let out = certvault()
+                .args(["--lang", lang, "inspect", "--json"])
+                .arg(fixture(file))
+                .arg("--pin-file")
+                .arg(fixture("pin.txt"))
+                .assert()
+                .success()
+                .get_output()
+                .clone();
+            let report: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout only");
+            assert_eq!(report["pin"], state, "{file}");
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(stderr.contains(said) && stderr.contains(file) && stderr.contains("pin.txt"), "{stderr}");
+        }
+    }
+    // A file the PIN opens gets no such note.
+    let out =
+        certvault().arg("inspect").arg(fixture("aes.p12")).arg("--pin-file").arg(fixture("pin.txt")).assert();
+    assert!(!String::from_utf8_lossy(&out.success().get_output().stderr).contains("was not used"));
+}
+
 #[test]
 fn algorithms_are_named() {
     let legacy = inspect_json("legacy.p12", Some("pin.txt"));

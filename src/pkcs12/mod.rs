@@ -337,15 +337,11 @@ impl Pkcs12File {
                 ID_DATA => Safe::Plain(parse_safe_contents(&octets_of(&info.content)?, 0)?),
                 ID_ENCRYPTED_DATA => {
                     let content = info.content.to_der().map_err(malformed)?;
-                    let enc = cms::encrypted_data::EncryptedData::from_der(&content)
+                    let enc = EncryptedData::from_der(&content)
                         .map_err(|e| malformed(format!("encrypted part: {e}")))?;
                     Safe::Encrypted {
+                        ciphertext: implicit_octets(enc.enc_content_info.encrypted_content.as_ref())?,
                         algorithm: enc.enc_content_info.content_enc_alg,
-                        ciphertext: enc
-                            .enc_content_info
-                            .encrypted_content
-                            .map(|o| o.as_bytes().to_vec())
-                            .unwrap_or_default(),
                     }
                 }
                 // envelopedData (public-key privacy mode) and anything else.
@@ -593,13 +589,57 @@ fn octets_of(content: &der::Any) -> Result<Vec<u8>, Pkcs12Error> {
 }
 
 fn looks_like_der_kind(der: &[u8]) -> Option<OtherFormat> {
-    x509_cert::certificate::CertificateInner::<x509_cert::certificate::Raw>::from_der(der)
-        .ok()
-        .map(|_| OtherFormat::Certificate)
+    crate::cert::parse(der).ok().map(|_| OtherFormat::Certificate)
 }
 
 fn looks_like_der_sequence(data: &[u8]) -> bool {
     data.first() == Some(&0x30) && ber::to_der(data).is_ok()
+}
+
+/// EncryptedData (RFC 5652 section 8), with its content as it came. Its `encryptedContent` is an
+/// `[0] IMPLICIT OCTET STRING`, which BER allows in chunks, constructed, and NSS's `pk12util`
+/// (Firefox and Thunderbird backups) writes it so: the BER→DER step, which knows no schema,
+/// cannot tell that `[0]` from an EXPLICIT one and keeps it constructed. [`implicit_octets`]
+/// joins the chunks.
+#[derive(der::Sequence)]
+#[allow(dead_code)] // fields read only to check the structure
+struct EncryptedData {
+    version: cms::content_info::CmsVersion,
+    enc_content_info: EncryptedContentInfo,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", constructed = "true", optional = "true")]
+    unprotected_attrs: Option<x509_cert::attr::Attributes>,
+}
+
+#[derive(der::Sequence)]
+#[allow(dead_code)]
+struct EncryptedContentInfo {
+    content_type: Oid,
+    content_enc_alg: AlgorithmIdentifierOwned,
+    /// `[0] IMPLICIT OCTET STRING OPTIONAL`, primitive or constructed.
+    encrypted_content: Option<der::Any>,
+}
+
+/// The octets of an `[0] IMPLICIT OCTET STRING`: primitive, or constructed from OCTET STRING
+/// chunks (nested chunks were already joined by [`ber::to_der`]). Absent is empty.
+fn implicit_octets(value: Option<&der::Any>) -> Result<Vec<u8>, Pkcs12Error> {
+    use der::{Reader, Tag, Tagged};
+    let Some(value) = value else { return Ok(Vec::new()) };
+    match value.tag() {
+        Tag::ContextSpecific { constructed: false, number } if number.value() == 0 => {
+            Ok(value.value().to_vec())
+        }
+        Tag::ContextSpecific { constructed: true, number } if number.value() == 0 => {
+            let mut reader = der::SliceReader::new(value.value()).map_err(malformed)?;
+            let mut octets = Vec::with_capacity(value.value().len());
+            while !reader.is_finished() {
+                let chunk = OctetString::decode(&mut reader)
+                    .map_err(|e| malformed(format!("encrypted content chunk: {e}")))?;
+                octets.extend_from_slice(chunk.as_bytes());
+            }
+            Ok(octets)
+        }
+        other => Err(malformed(format!("encrypted content has the tag {other}, not [0]"))),
+    }
 }
 
 /// EncryptedPrivateKeyInfo (RFC 5208), loosely typed so any algorithm can be named.
@@ -803,5 +843,20 @@ mod tests {
             Some(Pkcs12Error::NotPkcs12 { looks_like: None })
         );
         assert_eq!(Pkcs12File::parse(&[0x30, 0x82, 0x10, 0x00, 0x02]).err(), Some(Pkcs12Error::Truncated));
+    }
+
+    #[test]
+    fn implicit_octets_join_the_chunks_nss_writes() {
+        use der::{Tag, TagNumber};
+        let tag = |constructed| Tag::ContextSpecific { constructed, number: TagNumber(0) };
+        let any = |tag, bytes: &[u8]| der::Any::new(tag, bytes).unwrap();
+        assert_eq!(implicit_octets(None).unwrap(), b"");
+        assert_eq!(implicit_octets(Some(&any(tag(false), b"abc"))).unwrap(), b"abc");
+        let chunks = [0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c'];
+        assert_eq!(implicit_octets(Some(&any(tag(true), &chunks))).unwrap(), b"abc");
+        // A chunk of another type, a cut-off chunk, another tag: damaged, not a panic.
+        assert!(implicit_octets(Some(&any(tag(true), &[0x02, 0x01, 0x01]))).is_err());
+        assert!(implicit_octets(Some(&any(tag(true), &[0x04, 0x05, b'a']))).is_err());
+        assert!(implicit_octets(Some(&any(Tag::OctetString, b"abc"))).is_err());
     }
 }
