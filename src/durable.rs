@@ -55,6 +55,42 @@ pub trait Medium {
     fn names(&self) -> io::Result<Vec<String>>;
 }
 
+/// The most [`Folder::read`] reads of `name`: a vault's files are small, and a hostile or
+/// damaged stick must not make a reader take gigabytes of memory.
+fn read_limit(name: &str) -> u64 {
+    if name.starts_with(vault_format::HEADER_FILE_NAME) {
+        vault_format::header::MAX_HEADER_BYTES as u64
+    } else if name.starts_with(vault_format::UNLOCK_FILE_NAME) {
+        // An age scrypt file of a plaintext of at most 4 KiB (SPEC.md §6.3), with room to spare.
+        64 * 1024
+    } else {
+        64 * 1024 * 1024
+    }
+}
+
+/// Reads the regular file `path` whole, refusing anything else (a FIFO would block forever,
+/// a device such as `/dev/zero` never ends: both are opened without blocking and refused) and
+/// any file larger than `limit` bytes, which is never read past the limit.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, crate::t!("err-not-regular-file")));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            crate::t!("err-file-too-large", limit = limit),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// A folder of the real file system.
 pub struct Folder<'a>(pub &'a Path);
 
@@ -86,9 +122,7 @@ impl Medium for Folder<'_> {
     }
 
     fn read(&self, name: &str) -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        File::open(self.path(name))?.read_to_end(&mut bytes)?;
-        Ok(bytes)
+        read_regular(&self.path(name), read_limit(name))
     }
 
     fn rename(&self, from: &str, to: &str) -> io::Result<()> {

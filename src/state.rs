@@ -20,6 +20,10 @@ pub const VERIFY_LOG: &str = "verify-log.jsonl";
 pub const SHEET_LOG: &str = "sheet-log.jsonl";
 /// `scan` and `clean`: one line per run (`ScanRecord`).
 pub const SCAN_LOG: &str = "scan-log.jsonl";
+/// Opening and writing a vault: one line each time a newer generation of a vault is seen
+/// (`GenerationRecord`), so that a stick whose generations were replaced by older ones is
+/// noticed (rollback).
+pub const GENERATION_LOG: &str = "generation-log.jsonl";
 
 /// Another folder for the logs (not a secret: a path). `certvault demo` points its own runs
 /// at a throwaway folder with it, so that the demo never touches the user's records; on
@@ -101,6 +105,43 @@ pub struct VerifiedCopy {
     /// or `diverged` (changed separately from another copy); see `copies::CopyState`.
     pub state: String,
     pub generation: Option<u64>,
+}
+
+/// A generation of a vault that opened (or was written) on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct GenerationRecord {
+    /// When (RFC 3339 UTC).
+    pub time: String,
+    pub vault_id: String,
+    pub generation: u64,
+}
+
+/// The newest generation of `vault_id` this computer has seen: opened, written, verified or
+/// printed on a sheet (the generation, verify and sheet logs).
+pub fn newest_generation_seen(vault_id: &str) -> Option<u64> {
+    let opened = read::<GenerationRecord>(GENERATION_LOG)
+        .into_iter()
+        .filter(|r| r.vault_id == vault_id)
+        .map(|r| r.generation);
+    let verified = read::<VerifyRecord>(VERIFY_LOG)
+        .into_iter()
+        .filter(|r| r.vault_id == vault_id)
+        .map(|r| r.newest_generation);
+    let printed =
+        read::<SheetRecord>(SHEET_LOG).into_iter().filter(|r| r.vault_id == vault_id).map(|r| r.generation);
+    opened.chain(verified).chain(printed).max()
+}
+
+/// Records that generation `generation` of `vault_id` opened or was written here, when it is
+/// newer than what the logs hold (one line per new generation, not per opening). A log that
+/// cannot be written only costs the rollback check its memory of this generation.
+pub fn record_generation(vault_id: &str, generation: u64) {
+    if newest_generation_seen(vault_id).is_some_and(|seen| seen >= generation) {
+        return;
+    }
+    let record =
+        GenerationRecord { time: vault_format::time::now(), vault_id: vault_id.to_string(), generation };
+    let _ = append(GENERATION_LOG, &record);
 }
 
 /// One recovery sheet written.

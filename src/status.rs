@@ -87,6 +87,9 @@ pub enum Kind {
     VaultNotOpened,
     /// No vault given or found: only this computer's records were checked.
     NoVault,
+    /// The stick holds only generations older than one this computer has seen (rollback, or
+    /// an old copy).
+    OlderThanSeen,
 }
 
 /// One line of the checklist.
@@ -567,7 +570,20 @@ pub fn run(args: &StatusArgs) -> Result<u8, CliError> {
                 eprintln!("{w}");
             }
             let view = VaultView { dir, manifest: &vault.payload.manifest, generation: vault.generation };
-            collect(Some(&view), &logs, now)
+            let mut status = collect(Some(&view), &logs, now);
+            if let Some(seen) = vault.seen_newer {
+                let message = t!(
+                    "vault-older-than-seen",
+                    dir = dir.display(),
+                    generation = vault.generation,
+                    seen = seen
+                );
+                let mut item = Item::new(Kind::OlderThanSeen, Level::Urgent, message);
+                item.command = Some(format!("certvault verify {} OTHER-STICK", vault_arg(dir)));
+                status.items.insert(0, item);
+                status.needs_attention = true;
+            }
+            status
         }
         None => collect(None, &logs, now),
     };

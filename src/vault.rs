@@ -188,7 +188,18 @@ pub fn io_error(path: &Path, e: &std::io::Error) -> CliError {
 /// An open vault: its header, its identity and the newest generation that opened.
 pub struct OpenVault {
     pub dir: PathBuf,
+    /// The header as the opened generation's manifest states it, which is authoritative
+    /// (SPEC.md §5.4): PINs are sealed to its `pin_recipient` and codes derived with its `kdf`,
+    /// whatever `vault.json` says.
     pub header: VaultHeader,
+    /// The members of `vault.json` that differ from the manifest; no change is written until
+    /// it is repaired (`certvault sync`).
+    pub header_differs: Vec<&'static str>,
+    /// The newest generation this computer has seen of this vault, when the stick holds only
+    /// older ones (generations replaced by older files: a rollback, or an old copy).
+    pub seen_newer: Option<u64>,
+    /// The user agreed, on the terminal, to write on top of a fallback generation.
+    fallback_accepted: bool,
     identity: Identity,
     pub payload: Payload,
     /// The generation `payload` came from.
@@ -205,7 +216,8 @@ pub fn read_header(dir: &Path) -> Result<VaultHeader, CliError> {
         return Err(CliError::new(t!("err-vault-missing", dir = dir.display())));
     }
     let path = dir.join(HEADER_FILE_NAME);
-    let bytes = match fs::read(&path) {
+    // Never more than the format allows (SPEC.md §5.3), and only from a regular file.
+    let bytes = match crate::durable::read_regular(&path, vault_format::header::MAX_HEADER_BYTES as u64) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(CliError::new(t!("err-not-a-vault", dir = dir.display())))
@@ -392,16 +404,77 @@ pub fn unlock_identity(
 }
 
 /// The vault identity from the recovery code R (typed, or combined from shares).
+///
+/// `vault.json`'s KDF settings are not authenticated (SPEC.md §5.4): when the identity derived
+/// with them opens no generation (every one says "wrong key") and they are not the settings
+/// certvault writes, R is derived again with those; if that opens the vault, vault.json was
+/// changed, which the opener then reports from the manifest. Otherwise the error names both
+/// possible causes instead of blaming the code alone.
 fn identity_from_code(
     dir: &Path,
     header: &VaultHeader,
     code: &Code,
 ) -> Result<(Identity, Option<UnlockFile>), CliError> {
-    let identity =
-        vault_format::derive_identity(code, &header.vault_id, &header.kdf.recovery).map_err(|e| {
+    let derive = |params: &vault_format::Argon2Params| {
+        vault_format::derive_identity(code, &header.vault_id, params).map_err(|e| {
             CliError::new(t!("err-vault-damaged", file = dir.join(HEADER_FILE_NAME).display(), detail = e))
-        })?;
-    Ok((identity, None))
+        })
+    };
+    let identity = derive(&header.kdf.recovery)?;
+    let written = crate::durable::new_vault_kdf().0.recovery;
+    if header.kdf.recovery == written || !opens_only_with_other_key(dir, header, &identity) {
+        return Ok((identity, None));
+    }
+    let standard = derive(&written)?;
+    if opens_only_with_other_key(dir, header, &standard) {
+        return Err(CliError::new(t!(
+            "err-wrong-recovery-code-kdf",
+            dir = dir.display(),
+            file = dir.join(HEADER_FILE_NAME).display(),
+            settings = kdf_text(&header.kdf.recovery)
+        ))
+        .with_hint(t!("hint-header-differs", dir = dir.display())));
+    }
+    Ok((standard, None))
+}
+
+/// Whether every generation in `dir` is encrypted to another key than `identity` (and there is
+/// at least one): the "wrong key" case, as opposed to a damaged or missing generation.
+fn opens_only_with_other_key(dir: &Path, header: &VaultHeader, identity: &Identity) -> bool {
+    let Ok(numbers) = generations(dir) else { return false };
+    !numbers.is_empty()
+        && numbers.iter().all(|&n| {
+            read_generation_file(&dir.join(generation_file_name(n))).is_ok_and(|bytes| {
+                matches!(open_generation(&bytes, identity, &header.vault_id, n), Err(OpenError::WrongKey))
+            })
+        })
+}
+
+/// Argon2id settings as people compare them: "m=524288 KiB, t=3, p=1".
+fn kdf_text(p: &vault_format::Argon2Params) -> String {
+    format!("m={} KiB, t={}, p={}", p.m_cost, p.t_cost, p.p_cost)
+}
+
+/// The members of `vault.json` (`on_disk`) that differ from the opened generation's manifest
+/// (`authoritative`), by their JSON names; empty when they agree (SPEC.md §5.4).
+pub fn header_differences(on_disk: &VaultHeader, authoritative: &VaultHeader) -> Vec<&'static str> {
+    let mut differs = Vec::new();
+    if on_disk.vault_id != authoritative.vault_id {
+        differs.push("vault_id");
+    }
+    if on_disk.created != authoritative.created {
+        differs.push("created");
+    }
+    if on_disk.kdf.recovery != authoritative.kdf.recovery {
+        differs.push("kdf.recovery");
+    }
+    if on_disk.kdf.pin_code != authoritative.kdf.pin_code {
+        differs.push("kdf.pin_code");
+    }
+    if on_disk.pin_recipient != authoritative.pin_recipient {
+        differs.push("pin_recipient");
+    }
+    differs
 }
 
 pub fn open_error_text(e: &OpenError) -> String {
@@ -436,9 +509,19 @@ impl OpenVault {
             match open_generation(&bytes, &identity, &header.vault_id, n) {
                 Ok(payload) => {
                     crate::hardening::debug_panic_point("vault-opened");
+                    let authoritative = payload.manifest.header();
+                    let header_differs = header_differences(&header, &authoritative);
+                    let vault_id = authoritative.vault_id.to_string();
+                    let newest_on_stick = generations(dir)?.first().copied().unwrap_or(n);
+                    let seen_newer = crate::state::newest_generation_seen(&vault_id)
+                        .filter(|&seen| seen > newest_on_stick);
+                    crate::state::record_generation(&vault_id, n);
                     return Ok(OpenVault {
                         dir: dir.to_path_buf(),
-                        header,
+                        header: authoritative,
+                        header_differs,
+                        seen_newer,
+                        fallback_accepted: false,
                         identity,
                         payload,
                         generation: n,
@@ -465,8 +548,30 @@ impl OpenVault {
         &self.identity
     }
 
-    /// Warnings to show after opening (fallback to an older generation).
+    /// Warnings to show after opening: a fallback to an older generation, a `vault.json` that
+    /// disagrees with the manifest, generations older than this computer has seen.
     pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = self.fallback_warnings();
+        if !self.header_differs.is_empty() {
+            warnings.push(t!(
+                "vault-header-differs",
+                file = self.dir.join(HEADER_FILE_NAME).display(),
+                fields = self.header_differs.join(", ")
+            ));
+        }
+        if let Some(seen) = self.seen_newer {
+            warnings.push(t!(
+                "vault-older-than-seen",
+                dir = self.dir.display(),
+                generation = self.generation,
+                seen = seen
+            ));
+        }
+        warnings
+    }
+
+    /// The fallback warnings alone (`list --json` reports them as `fallbacks`).
+    pub fn fallback_warnings(&self) -> Vec<String> {
         self.fallbacks
             .iter()
             .map(|(n, reason)| {
@@ -480,11 +585,62 @@ impl OpenVault {
             .collect()
     }
 
+    /// Refuses any write while `vault.json` disagrees with the manifest: it is repaired first
+    /// (`certvault sync`), so that no copy goes on carrying a changed header.
+    pub fn check_header(&self) -> Result<(), CliError> {
+        if self.header_differs.is_empty() {
+            return Ok(());
+        }
+        Err(CliError::new(t!(
+            "err-header-differs",
+            file = self.dir.join(HEADER_FILE_NAME).display(),
+            fields = self.header_differs.join(", ")
+        ))
+        .with_hint(t!("hint-header-differs", dir = self.dir.display())))
+    }
+
+    /// Checks that a new generation may be written: `vault.json` agrees with the manifest, and
+    /// the newest generation opened. Writing on top of a fallback would drop whatever only the
+    /// newer, unreadable generation holds (and the write after would delete it): refused, or
+    /// asked on a terminal.
+    pub fn check_can_write(&mut self) -> Result<(), CliError> {
+        self.check_header()?;
+        let Some((bad, _)) = self.fallbacks.first() else { return Ok(()) };
+        if self.fallback_accepted {
+            return Ok(());
+        }
+        let (bad, used) = (generation_file_name(*bad), generation_file_name(self.generation));
+        if std::io::IsTerminal::is_terminal(&std::io::stdin())
+            && crate::vault_commands::confirm(&t!(
+                "vault-fallback-confirm",
+                bad = bad.clone(),
+                used = used.clone()
+            ))
+        {
+            self.fallback_accepted = true;
+            return Ok(());
+        }
+        Err(CliError::new(t!(
+            "err-write-on-fallback",
+            dir = self.dir.display(),
+            bad = bad.clone(),
+            used = used
+        ))
+        .with_hint(t!("hint-write-on-fallback", dir = self.dir.display(), bad = bad)))
+    }
+
     /// Writes `payload` as the next generation: a new file, never an overwrite; read back and
     /// verified before generations older than the previous one are removed.
     pub fn write_generation(&mut self, mut payload: Payload) -> Result<u64, CliError> {
+        self.check_can_write()?;
         let newest_on_disk = generations(&self.dir)?.first().copied().unwrap_or(0);
-        let n = newest_on_disk.max(self.generation) + 1;
+        // A junk `vault-18446744073709551615.age` must not wrap the number around to 0.
+        let n = newest_on_disk.max(self.generation).checked_add(1).ok_or_else(|| {
+            CliError::new(t!(
+                "err-no-generation-number",
+                file = self.dir.join(generation_file_name(newest_on_disk)).display()
+            ))
+        })?;
         payload.manifest.generation = n;
         payload.manifest.updated = vault_format::time::now();
         let bytes = seal_generation(&payload, &self.identity.to_public())
@@ -514,6 +670,7 @@ impl OpenVault {
             }
         }
         sync_dir(&self.dir);
+        crate::state::record_generation(&self.header.vault_id.to_string(), n);
         self.payload = payload;
         self.generation = n;
         self.fallbacks.clear();
@@ -522,10 +679,7 @@ impl OpenVault {
 }
 
 pub fn read_generation_file(path: &Path) -> Result<Vec<u8>, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_GENERATION_FILE).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes)
+    crate::durable::read_regular(path, MAX_GENERATION_FILE).map_err(|e| e.to_string())
 }
 
 /// Writes `name` in `dir` through a temporary file that is flushed to the medium and then

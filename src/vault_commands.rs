@@ -350,6 +350,7 @@ pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     let unlock = opts.unlock.read()?;
     let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
     warn_fallbacks(&vault);
+    vault.check_can_write()?;
     let file = cert.file.display_name();
     match seal_verified(&mut vault, &cert, opts.hint.clone(), opts.purpose, opts.no_store_pin)? {
         Sealed::Already { id } => println!("{}", t!("add-already", file = file, id = id)),
@@ -523,6 +524,8 @@ struct ListReport<'a> {
     generation: u64,
     opened_generation: u64,
     fallbacks: Vec<String>,
+    /// Every warning (fallbacks, a changed vault.json, generations older than seen here).
+    warnings: Vec<String>,
     entries: Vec<ListEntry<'a>>,
 }
 
@@ -542,7 +545,8 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
         vault_id: vault.header.vault_id.to_string(),
         generation: newest,
         opened_generation: vault.generation,
-        fallbacks: vault.warnings(),
+        fallbacks: vault.fallback_warnings(),
+        warnings: vault.warnings(),
         entries: vault
             .payload
             .manifest
@@ -551,11 +555,11 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
             .map(|e| ListEntry { entry: e, days_left: days_left_of(e, now) })
             .collect(),
     };
+    warn_fallbacks(&vault);
     if json {
         println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
         return Ok(EXIT_OK);
     }
-    warn_fallbacks(&vault);
     println!("{}", t!("list-header", id = report.vault_id, generation = report.opened_generation));
     if report.entries.is_empty() {
         println!("{}", t!("list-empty"));
@@ -605,6 +609,7 @@ pub fn remove(entry: &str, vault_dir: &Path, unlock: &UnlockSource) -> Result<u8
     let unlock = unlock.read()?;
     let mut vault = OpenVault::open(vault_dir, &unlock, true)?;
     warn_fallbacks(&vault);
+    vault.check_can_write()?;
     let id = find_entry(&vault, entry)?.id.clone();
     if std::io::stdin().is_terminal() && !confirm(&t!("remove-confirm", id = id)) {
         eprintln!("{}", t!("cancelled"));
@@ -700,7 +705,18 @@ pub fn passwd(
 ) -> Result<u8, CliError> {
     let old = unlock.read()?;
     let vault = OpenVault::open(vault_dir, &old, true)?;
+    warn_fallbacks(&vault);
+    vault.check_header()?;
     let unlock_file = match (&vault.unlock_file, &old) {
+        // The identity opened the vault; its recovery code line must derive it too (SPEC.md
+        // §6.3), or the new file would carry a recovery code that opens nothing.
+        (Some(f), _) if f.verify(&vault.header.kdf.recovery).is_err() => {
+            return Err(CliError::new(t!(
+                "err-unlock-mismatch",
+                file = vault_dir.join(vault_format::UNLOCK_FILE_NAME).display()
+            ))
+            .with_hint(t!("hint-unlock-mismatch")))
+        }
         (Some(f), _) => vault_format::UnlockFile::new(
             vault.header.vault_id,
             f.recovery_code().clone(),

@@ -515,10 +515,26 @@ fn a_damaged_newest_generation_falls_back_and_says_so() {
         let list = v.list();
         assert_eq!(list["opened_generation"], 2);
         assert_eq!(list["entries"][0]["id"], id.as_str());
-        // The next change writes generation 4 from the good state.
+        // No change is written on top of the fallback: it would drop what only generation 3
+        // holds (tests/tamper.rs). With no other copy, sync keeps it aside and says that this
+        // computer has seen a newer generation than the stick now holds; the next change
+        // writes generation 3 again, from the good state.
+        let err = stderr_of(
+            v.with_pass(&["add"])
+                .arg(fixture("legacy.p12"))
+                .arg("--pin-file")
+                .arg(fixture("pin.txt"))
+                .assert()
+                .code(2),
+        );
+        assert!(err.contains("vault-3.age") && err.contains("certvault sync"), "{damage}: {err}");
+        let out = certvault().arg("sync").arg("--passphrase-file").arg(&v.pass).arg(&v.dir).assert().code(1);
+        let out = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        assert!(out.contains("already seen generation 3"), "{damage}: {out}");
+        assert!(v.dir.join("vault-3.age.damaged").exists());
         v.add("legacy.p12", "pin.txt");
         let list = v.list();
-        assert_eq!(list["opened_generation"], 4);
+        assert_eq!(list["opened_generation"], 3);
         assert_eq!(list["entries"].as_array().unwrap().len(), 2);
     }
 }

@@ -79,6 +79,10 @@ pub struct CopyReport {
     pub generations: Vec<GenerationCheck>,
     pub unlock: UnlockState,
     pub problems: Vec<String>,
+    /// When `vault.json` disagrees with the newest manifest (SPEC.md §5.4): the header that
+    /// manifest gives, which `sync` writes in its place and `clone` copies instead.
+    #[serde(skip)]
+    pub header_repair: Option<Vec<u8>>,
 }
 
 impl CopyReport {
@@ -92,6 +96,7 @@ impl CopyReport {
             generations: Vec::new(),
             unlock: UnlockState::NotChecked,
             problems: Vec::new(),
+            header_repair: None,
         }
     }
 
@@ -113,6 +118,9 @@ impl CopyReport {
 pub struct Examination {
     pub vault_id: String,
     pub newest_generation: u64,
+    /// The newest generation this computer has seen of this vault, when newer than every copy
+    /// (generations replaced by older files, or only old copies at hand).
+    pub seen_newer: Option<u64>,
     pub copies: Vec<CopyReport>,
 }
 
@@ -125,12 +133,15 @@ pub struct Report {
     pub newest_copy: Option<String>,
     /// Exit code 0 exactly when true.
     pub all_current: bool,
+    /// Set when this computer has seen a newer generation than any copy holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newer_generation_seen: Option<u64>,
     pub copies: Vec<CopyReport>,
 }
 
 impl Examination {
     pub fn all_current(&self) -> bool {
-        self.copies.iter().all(|c| c.state == CopyState::Current)
+        self.seen_newer.is_none() && self.copies.iter().all(|c| c.state == CopyState::Current)
     }
 
     /// The newest good copy: holds the newest generation, preferably with nothing damaged.
@@ -150,6 +161,7 @@ impl Examination {
             newest_generation: self.newest_generation,
             newest_copy: self.source().map(|c| c.shown_path.clone()),
             all_current: self.all_current(),
+            newer_generation_seen: self.seen_newer,
             copies: self.copies.clone(),
         }
     }
@@ -214,15 +226,18 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
             continue;
         }
         let _lock = VaultLock::acquire(&c.path, false)?;
+        let mut newest_header: Option<VaultHeader> = None;
         for n in vault::generations(&c.path)? {
             let path = c.path.join(generation_file_name(n));
             let opened = vault::read_generation_file(&path).and_then(|bytes| {
                 open_generation(&bytes, &identity, &reference.vault_id, n)
-                    .map(|_| vault_format::sha256_hex(&bytes))
+                    .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest.header()))
                     .map_err(|e| vault::open_error_text(&e))
             });
             c.generations.push(match opened {
-                Ok(digest) => {
+                Ok((digest, header)) => {
+                    // Newest first: the first that opens holds the authoritative header.
+                    newest_header.get_or_insert(header);
                     GenerationCheck { generation: n, ok: true, problem: None, digest: Some(digest) }
                 }
                 Err(reason) => {
@@ -234,6 +249,13 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
         c.generation = c.generations.iter().filter(|g| g.ok).map(|g| g.generation).max();
         if c.generation.is_none() {
             c.problems.push(t!("copies-problem-no-generation"));
+        }
+        if let (Some(on_disk), Some(authoritative)) = (h, newest_header) {
+            let differs = vault::header_differences(on_disk, &authoritative);
+            if !differs.is_empty() {
+                c.problems.push(t!("copies-problem-header-differs", fields = differs.join(", ")));
+                c.header_repair = Some(authoritative.to_json());
+            }
         }
     }
 
@@ -248,7 +270,10 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
             CopyState::Damaged
         } else if diverged && c.generation == Some(newest) {
             CopyState::Diverged
-        } else if c.generations.iter().any(|g| !g.ok) || c.unlock == UnlockState::Damaged {
+        } else if c.generations.iter().any(|g| !g.ok)
+            || c.unlock == UnlockState::Damaged
+            || c.header_repair.is_some()
+        {
             CopyState::Damaged
         } else if c.generation < Some(newest) || c.unlock == UnlockState::OtherPassphrase {
             CopyState::Stale
@@ -259,7 +284,12 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
             c.problems.push(t!("copies-problem-diverged", generation = newest));
         }
     }
-    Ok(Examination { vault_id: reference.vault_id.to_string(), newest_generation: newest, copies })
+    let vault_id = reference.vault_id.to_string();
+    let seen_newer = crate::state::newest_generation_seen(&vault_id).filter(|&seen| seen > newest);
+    if seen_newer.is_none() && newest > 0 {
+        crate::state::record_generation(&vault_id, newest);
+    }
+    Ok(Examination { vault_id, newest_generation: newest, seen_newer, copies })
 }
 
 /// Derives the vault identity once and records what each copy's `unlock.age` is.

@@ -84,6 +84,9 @@ fn print_report(exam: &Examination) {
             println!("    {p}");
         }
     }
+    if let Some(seen) = exam.seen_newer {
+        println!("{}", t!("copies-older-than-seen", generation = exam.newest_generation, seen = seen));
+    }
     if exam.copies.len() == 1 && exam.all_current() {
         println!("{}", t!("copies-single"));
     }
@@ -174,8 +177,12 @@ pub fn clone(opts: &CloneOptions) -> Result<u8, CliError> {
     for n in &wanted {
         copy(&vault_format::generation_file_name(*n))?;
     }
-    // Last: until vault.json is there, the folder is not a vault.
-    copy(vault_format::HEADER_FILE_NAME)?;
+    // Last: until vault.json is there, the folder is not a vault. A source whose vault.json
+    // disagrees with its manifest passes on the manifest's header, never the changed one.
+    match &source.header_repair {
+        Some(repaired) => write_checked(dest, vault_format::HEADER_FILE_NAME, repaired)?,
+        None => copy(vault_format::HEADER_FILE_NAME)?,
+    }
     drop(dest_lock);
 
     let after = examine(&[src.clone(), dest.clone()], &unlock)?;
@@ -260,13 +267,19 @@ pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, json: bool) -> Result<u8, C
     // typed now becomes the passphrase of every copy.
     let unlock_source = exam.copies.iter().find(|c| c.unlock == UnlockState::Ok);
     let mut actions = Vec::new();
-    let _src_lock = VaultLock::acquire(&source.path, false)?;
-    for target in exam.copies.iter().filter(|c| matches!(c.state, CopyState::Stale | CopyState::Damaged)) {
-        if target.vault_id.is_none() {
-            continue;
-        }
+    let targets: Vec<&CopyReport> = exam
+        .copies
+        .iter()
+        .filter(|c| matches!(c.state, CopyState::Stale | CopyState::Damaged) && c.vault_id.is_some())
+        .collect();
+    // The source is written too when it is itself damaged (say, a junk generation file next to
+    // good ones): one exclusive lock then, not a shared and an exclusive one on the same folder,
+    // which would block each other.
+    let source_is_target = targets.iter().any(|t| std::ptr::eq(*t, source));
+    let _src_lock = VaultLock::acquire(&source.path, source_is_target)?;
+    for target in targets {
         let dir = &target.path;
-        let _lock = VaultLock::acquire(dir, true)?;
+        let _lock = if std::ptr::eq(target, source) { None } else { Some(VaultLock::acquire(dir, true)?) };
         crate::durable::recover(&crate::durable::Folder(dir));
         // Newest first: once it is in place the copy opens to the new state, never to a
         // generation in between.
@@ -294,6 +307,10 @@ pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, json: bool) -> Result<u8, C
             .map_err(|e| vault::io_error(&from.path, &e))?;
             vault::replace_file(dir, vault_format::UNLOCK_FILE_NAME, &bytes)?;
             actions.push(t!("sync-wrote", file = dir.join(vault_format::UNLOCK_FILE_NAME).display()));
+        }
+        if let Some(repaired) = &target.header_repair {
+            vault::replace_file(dir, vault_format::HEADER_FILE_NAME, repaired)?;
+            actions.push(t!("sync-wrote", file = dir.join(vault_format::HEADER_FILE_NAME).display()));
         }
         if !dir.join(vault_format::README_FILE_NAME).exists() {
             write_checked(
