@@ -570,6 +570,7 @@ status-all-good = Nothing needs attention.
 man-written = Wrote { $file }.
 err-man-render = could not write the manual page: { $detail }
 err-write-stdout = could not write to standard output: { $detail }
+err-internal = certvault met an internal error (a bug) at { $location }; please report it to the developers
 demo-lang-code = en
 demo-intro = certvault demo: the whole story on a throwaway certificate, in { $dir }. Nothing of yours is touched: the certificate, its PIN, the passphrase, the USB stick, both computers and the records are made up, in the folder playground/.
 demo-made-certificate = Made a test certificate for "{ $clinic }" and saved it as { $file }, protected by the 4-digit PIN { $pin }, as if just downloaded. A renamed copy lies on the desktop too.

@@ -569,6 +569,7 @@ status-all-good = 対応が必要なことはありません。
 man-written = { $file } を書き込みました。
 err-man-render = マニュアルページを作れませんでした: { $detail }
 err-write-stdout = 標準出力に書き込めませんでした: { $detail }
+err-internal = 内部エラー (不具合) が起きました ({ $location })。開発元にお知らせください
 demo-lang-code = ja
 demo-intro = certvault デモ: 使い捨ての証明書で、保管から復元までを { $dir } の中で通して行います。あなたの証明書やデータには触れません。証明書、PIN、パスフレーズ、USBメモリ、2 台のパソコン、記録はすべて playground フォルダーの中に作った練習用のものです。
 demo-made-certificate = 「{ $clinic }」のテスト用証明書を作り、ダウンロードした直後のように { $file } に保存しました。4 桁の PIN は { $pin } です。名前を変えたコピーもデスクトップに置いてあります。
