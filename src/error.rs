@@ -1,6 +1,8 @@
 //! The error a command ends with: one line for the user, maybe a second that says what to do.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 /// Exit codes (DESIGN.md section 5): 0 success / nothing to report, 1 "found something"
 /// (scan hits, status needs attention, PIN not found), 2 error.
@@ -34,4 +36,65 @@ impl CliError {
         }
         ExitCode::from(EXIT_ERROR)
     }
+}
+
+/// The first error met writing standard output, if any.
+static STDOUT_FAILURE: OnceLock<(io::ErrorKind, String)> = OnceLock::new();
+
+/// Writes to standard output (the crate's `println!` and `print!`). A failure is kept, not a
+/// panic: later output is dropped and [`finish`] turns it into the exit code.
+pub fn print_stdout(args: std::fmt::Arguments<'_>) {
+    if STDOUT_FAILURE.get().is_some() {
+        return;
+    }
+    if let Err(e) = io::stdout().lock().write_fmt(args) {
+        note_stdout_failure(&e);
+    }
+}
+
+fn note_stdout_failure(e: &io::Error) {
+    let _ = STDOUT_FAILURE.set((e.kind(), e.to_string()));
+}
+
+/// The exit code once a command has ended with `code`: standard output is flushed; a closed
+/// pipe (the reader had what it wanted, `| head -1`) changes nothing, any other write error on
+/// standard output is an error (2) with a message.
+pub fn finish(code: u8) -> ExitCode {
+    if let Err(e) = io::stdout().lock().flush() {
+        note_stdout_failure(&e);
+    }
+    match STDOUT_FAILURE.get() {
+        None => ExitCode::from(code),
+        Some((io::ErrorKind::BrokenPipe, _)) => ExitCode::from(code),
+        Some((_, detail)) => CliError::new(crate::t!("err-write-stdout", detail = detail)).report(),
+    }
+}
+
+/// The panic hook: one line saying where certvault met a bug, and a backtrace when
+/// `RUST_BACKTRACE` asks for one. The panic's message is not printed (it may hold data, and
+/// data may be secret); a backtrace holds function names and source lines only. `main` then
+/// ends with exit code 2 (see [`exit_after_panic`]).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location =
+            info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
+        let mut stderr = io::stderr().lock();
+        // Not while the messages are being loaded (that would wait for itself).
+        let line = match crate::i18n::is_ready() {
+            true => {
+                format!("{}: {}", crate::t!("error-prefix"), crate::t!("err-internal", location = location))
+            }
+            false => format!("err-internal: {location}"),
+        };
+        let _ = writeln!(stderr, "{line}");
+        let backtrace = std::backtrace::Backtrace::capture();
+        if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+            let _ = writeln!(stderr, "{backtrace}");
+        }
+    }));
+}
+
+/// The exit code after a panic reached `main` (the hook has said so already).
+pub fn exit_after_panic() -> ExitCode {
+    ExitCode::from(EXIT_ERROR)
 }

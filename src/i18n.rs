@@ -53,6 +53,12 @@ pub fn init(lang: Lang) {
 }
 
 /// The message `id` with its placeables filled from `args`.
+/// The messages are loaded (a panic hook must not load them: a panic while loading would
+/// wait for itself).
+pub fn is_ready() -> bool {
+    LOCALIZER.get().is_some()
+}
+
 pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     let loc = LOCALIZER.get_or_init(|| build(Lang::detect()));
     let Some(pattern) = loc.bundle.get_message(id).and_then(|m| m.value()) else {

@@ -3,6 +3,25 @@
 //! The binary (`src/main.rs`) only parses arguments and calls the operations here, one module
 //! per capability, so the wizard, the subcommands, tests and benchmarks share the same code.
 
+// Every `println!`/`print!` of the crate (these shadow the standard ones in every module
+// below): standard output that is closed (`certvault scan | head -1`) or cannot be written
+// (`> /dev/full`) does not panic; the first failure is kept and `main` ends with it (quietly
+// for a closed pipe, with a message and exit code 2 otherwise). See `error::print_stdout`.
+macro_rules! println {
+    () => {
+        $crate::error::print_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::error::print_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::error::print_stdout(format_args!($($arg)*))
+    };
+}
+
 pub mod cert;
 pub mod certfile;
 pub mod clean;

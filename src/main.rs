@@ -6,6 +6,12 @@ use certvault::{cli, error, i18n, inspect, recover_pin, sheet_command, vault_com
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A bug ends with exit code 2 and a line that shows no data (see `error::install_panic_hook`).
+    error::install_panic_hook();
+    std::panic::catch_unwind(certvault_main).unwrap_or_else(|_| error::exit_after_panic())
+}
+
+fn certvault_main() -> ExitCode {
     // Japanese on the Windows console: UTF-8 both ways, whatever the system's code page (932).
     #[cfg(windows)]
     {
@@ -43,8 +49,12 @@ fn main() -> ExitCode {
         return ExitCode::from(error::EXIT_ERROR);
     };
     match run(command, sheet_lang) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => e.report(),
+        // A closed standard output ends quietly; another write error on it is an error.
+        Ok(code) => error::finish(code),
+        Err(e) => {
+            let _ = error::finish(error::EXIT_ERROR);
+            e.report()
+        }
     }
 }
 

@@ -628,6 +628,7 @@ pub fn remove(entry: &str, vault_dir: &Path, unlock: &UnlockSource) -> Result<u8
 }
 
 pub fn export(entry: &str, vault_dir: &Path, unlock: &UnlockSource, out: &Path) -> Result<u8, CliError> {
+    crate::restore::file::refuse_inside_vault(out, Some(vault_dir))?;
     let unlock = unlock.read()?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     warn_fallbacks(&vault);

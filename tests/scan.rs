@@ -102,6 +102,55 @@ fn finds_copies_in_the_default_places_and_classifies_them() {
     assert_eq!(report["summary"]["in_vault"], 5);
 }
 
+/// A plaintext `.p12` must never land on the stick next to the vault: `export --out` refuses
+/// the vault folder.
+#[test]
+fn export_refuses_the_vault_folder() {
+    let v = new_vault();
+    let out = v.dir.join("for-the-vendor.p12");
+    let run = v.cmd("export", &[&v.legacy, "--out", out.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("for-the-vendor.p12") && stderr.contains("inside the vault folder"), "{stderr}");
+    assert!(!out.exists());
+}
+
+/// A `.p12` that lies in the vault folder anyway (put there by hand) is reported by `scan`
+/// with `--vault` (given the stick, or the default places), and removed by `clean` when it is
+/// a copy of an entry, while the vault itself stays whole.
+#[test]
+fn a_certificate_file_in_the_vault_folder_is_reported_and_cleaned() {
+    let v = new_vault();
+    let stick = v.dir.parent().unwrap();
+    put(&v.dir, "for-the-vendor.p12", &fixture_bytes("legacy.p12"));
+    put(&v.dir, "other-clinic.p12", &fixture_bytes("aes.p12"));
+    let expected = vec![
+        (s("CERTVAULT/for-the-vendor.p12"), s("in-vault"), Some(v.legacy.clone())),
+        (s("CERTVAULT/other-clinic.p12"), s("unknown"), None),
+    ];
+    let (report, code) = v.json("scan", &[stick.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(hits_under(&report, stick), expected);
+    for hit in report["hits"].as_array().unwrap() {
+        assert!(hit["reason"].as_str().unwrap().contains("unencrypted in the vault folder"), "{hit}");
+    }
+    // The default places leave the vault's stick out, but not the vault folder itself.
+    let home = v.tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut c = v.cmd("scan", &["--json"]);
+    c.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local"));
+    let (report, code) = json_of(c);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(hits_under(&report, stick), expected);
+
+    let (report, _) = v.json("clean", &[stick.to_str().unwrap(), "--apply"]);
+    assert_eq!(report["summary"]["removed"], 1, "{report}");
+    assert!(!v.dir.join("for-the-vendor.p12").exists());
+    assert_eq!(v.entries().len(), 2, "the vault still opens with both entries");
+}
+
 #[test]
 fn without_a_vault_copies_are_found_and_the_exit_code_says_so() {
     let tmp = tempfile::tempdir().unwrap();

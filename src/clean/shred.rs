@@ -6,7 +6,7 @@
 //! Overwriting is best effort: see SECURITY.md ("An adversary with the terminal") for what it
 //! cannot reach on SSDs, copy-on-write and journaling file systems and cloud sync.
 
-use std::fs::{self, File, Metadata};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -56,7 +56,26 @@ pub fn remove_copy(
         return Err(changed("clean-changed-bytes"));
     }
     let before_id = FileId::of_path(path).map_err(|e| Refused::Changed(io_reason(&e)))?;
-    let mut file = open_rw_no_follow(path, &before).map_err(|e| Refused::Failed(io_reason(&e)))?;
+    let (file, made_writable) = open_rw_no_follow(path, before_id)?;
+    let result = remove_opened(path, file, before_id, expected, vault_bytes, made_writable.as_ref());
+    if let (Err(_), Some(made)) = (&result, &made_writable) {
+        // Left where it is: as read-only as it was.
+        made.restore();
+    }
+    result
+}
+
+/// [`remove_copy`] once `file` is open for reading and writing; `before_id` is what the path
+/// named before it was opened.
+fn remove_opened(
+    path: &Path,
+    mut file: File,
+    before_id: FileId,
+    expected: &[u8],
+    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, String>,
+    made_writable: Option<&MadeWritable>,
+) -> Result<Removed, Refused> {
+    let changed = |key: &str| Refused::Changed(t!(key));
     let meta = file.metadata().map_err(|e| Refused::Failed(io_reason(&e)))?;
     let id = FileId::of_file(&file).map_err(|e| Refused::Failed(io_reason(&e)))?;
     if !meta.is_file() || id != before_id {
@@ -80,7 +99,10 @@ pub fn remove_copy(
     let links = id.links;
     if links > 1 {
         // Overwriting would destroy the other names' data too, some perhaps outside the
-        // scanned places: remove this name only.
+        // scanned places: remove this name only, and leave the data as read-only as it was.
+        if let Some(made) = made_writable {
+            made.restore();
+        }
         drop(file);
         still_same(path, id)?;
         fs::remove_file(path).map_err(|e| Refused::Failed(io_reason(&e)))?;
@@ -101,8 +123,8 @@ pub fn remove_copy(
     let hidden = random_name(parent);
     still_same(path, id)?;
     let renamed = match fs::rename(path, &hidden) {
-        // The renamed file must be ours: our random bytes.
-        Ok(()) => match fs::read(&hidden) {
+        // The renamed file must be ours: our random bytes (read without following a link).
+        Ok(()) => match read_no_follow(&hidden, noise.len() as u64) {
             Ok(bytes) if bytes == noise => hidden,
             _ => return Err(Refused::OverwrittenNotDeleted(t!("clean-changed-not-file"))),
         },
@@ -172,7 +194,7 @@ impl FileId {
 
 #[cfg(unix)]
 impl FileId {
-    fn from_metadata(meta: &Metadata) -> FileId {
+    fn from_metadata(meta: &fs::Metadata) -> FileId {
         use std::os::unix::fs::MetadataExt;
         FileId { volume: meta.dev(), file: meta.ino(), links: meta.nlink() }
     }
@@ -218,17 +240,139 @@ impl FileId {
     }
 }
 
-/// Opens for reading and writing without following a link; a read-only file of the user's
-/// own is made writable first (its bytes are in the vault, and it is about to go).
-fn open_rw_no_follow(path: &Path, meta: &Metadata) -> io::Result<File> {
-    match open_rw(path) {
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied && meta.permissions().readonly() => {
-            make_writable(path, meta)?;
-            open_rw(path)
-        }
-        other => other,
+/// A read-only copy made writable for its removal: the handle that changed its permissions,
+/// and the permissions to give back if it is left after all.
+struct MadeWritable {
+    handle: File,
+    original: fs::Permissions,
+}
+
+impl MadeWritable {
+    fn restore(&self) {
+        let _ = self.handle.set_permissions(self.original.clone());
     }
 }
+
+/// Opens for reading and writing without following a link. A read-only file of the user's
+/// own (its bytes are in the vault, and it is about to go) is made writable first — through
+/// a handle opened without following a link and checked to be the file `id` names, never
+/// through the path: another user who can write to the folder could swap the name for a
+/// link to one of the user's private files in the meantime.
+fn open_rw_no_follow(path: &Path, id: FileId) -> Result<(File, Option<MadeWritable>), Refused> {
+    let failed = |e: io::Error| Refused::Failed(io_reason(&e));
+    let denied = match open_rw(path) {
+        Ok(file) => return Ok((file, None)),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => e,
+        Err(e) => return Err(failed(e)),
+    };
+    test_pause_point("clean-make-writable");
+    let handle = open_attributes_no_follow(path).map_err(|e| match is_link_error(&e) {
+        true => Refused::Changed(t!("clean-changed-not-file")),
+        false => failed(e),
+    })?;
+    let meta = handle.metadata().map_err(failed)?;
+    if !meta.is_file() || !FileId::of_file(&handle).is_ok_and(|now| now.same_as(id)) {
+        return Err(Refused::Changed(t!("clean-changed-not-file")));
+    }
+    let original = meta.permissions();
+    if !original.readonly() {
+        // Writable, yet not ours to write: not something to change.
+        return Err(failed(denied));
+    }
+    handle.set_permissions(writable(&original)).map_err(failed)?;
+    let made = MadeWritable { handle, original };
+    // Opened again by name, so it must again be the same file.
+    match open_rw(path) {
+        Ok(file) if FileId::of_file(&file).is_ok_and(|now| now.same_as(id)) => Ok((file, Some(made))),
+        Ok(_) => {
+            made.restore();
+            Err(Refused::Changed(t!("clean-changed-not-file")))
+        }
+        Err(e) => {
+            made.restore();
+            Err(failed(e))
+        }
+    }
+}
+
+#[cfg(unix)]
+fn writable(p: &fs::Permissions) -> fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    fs::Permissions::from_mode(p.mode() | 0o200)
+}
+
+#[cfg(not(unix))]
+fn writable(p: &fs::Permissions) -> fs::Permissions {
+    let mut p = p.clone();
+    #[allow(clippy::permissions_set_readonly_false)]
+    p.set_readonly(false);
+    p
+}
+
+/// A handle that can change the file's permissions (`fchmod` on Unix), opened without
+/// following a link.
+#[cfg(not(windows))]
+fn open_attributes_no_follow(path: &Path) -> io::Result<File> {
+    crate::scan::walk::open_no_follow(path)
+}
+
+#[cfg(windows)]
+fn open_attributes_no_follow(path: &Path) -> io::Result<File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    const FILE_READ_ATTRIBUTES: u32 = 0x0080;
+    const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
+    const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+    let file = fs::OpenOptions::new()
+        .access_mode(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)?;
+    if file.metadata()?.file_type().is_symlink() {
+        return Err(io::Error::other("symbolic link"));
+    }
+    Ok(file)
+}
+
+fn is_link_error(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == io::ErrorKind::Other && e.to_string() == "symbolic link"
+    }
+}
+
+/// At most `limit` bytes of the regular file at `path`, read without following a link.
+fn read_no_follow(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = crate::scan::walk::open_no_follow(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Debug builds only: when `CERTVAULT_TEST_PAUSE_AT=POINT:FILE` names this point, creates
+/// FILE and waits (at most a minute) until the test removes it, so that a test can change
+/// the files at exactly this moment. A release build has no such switch.
+#[cfg(debug_assertions)]
+fn test_pause_point(point: &str) {
+    let Some(spec) = std::env::var_os("CERTVAULT_TEST_PAUSE_AT") else { return };
+    let spec = spec.to_string_lossy();
+    let Some((p, file)) = spec.split_once(':') else { return };
+    if p != point || fs::write(file, b"").is_err() {
+        return;
+    }
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while Path::new(file).exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn test_pause_point(_point: &str) {}
 
 #[cfg(unix)]
 fn open_rw(path: &Path) -> io::Result<File> {
@@ -249,21 +393,6 @@ fn open_rw(path: &Path) -> io::Result<File> {
 #[cfg(not(any(unix, windows)))]
 fn open_rw(path: &Path) -> io::Result<File> {
     fs::OpenOptions::new().read(true).write(true).open(path)
-}
-
-#[cfg(unix)]
-fn make_writable(path: &Path, meta: &Metadata) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() | 0o200;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn make_writable(path: &Path, meta: &Metadata) -> io::Result<()> {
-    let mut p = meta.permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    p.set_readonly(false);
-    fs::set_permissions(path, p)
 }
 
 #[cfg(test)]

@@ -171,6 +171,11 @@ pub fn resolve_roots(paths: &[PathBuf], vault_dir: Option<&Path>) -> Result<Vec<
             .into_iter()
             .filter_map(|r| canonical(&r.path).ok().map(|path| Root { path, ..r }))
             .collect();
+        // The vault's own folder, whose stick the default places leave out: nothing but the
+        // vault belongs there.
+        if let Some(v) = vault_dir.and_then(|v| canonical(v).ok()) {
+            roots.push(Root { path: v, place: Place::Removable, default: true });
+        }
         let mut seen = std::collections::HashSet::new();
         roots.retain(|r| seen.insert(r.path.clone()));
         return Ok(roots);
@@ -188,13 +193,14 @@ pub fn resolve_roots(paths: &[PathBuf], vault_dir: Option<&Path>) -> Result<Vec<
     Ok(roots)
 }
 
-/// What the walk must not enter, for the current user and this vault.
-pub fn fences(vault_dir: Option<&Path>) -> walk::Fences {
-    let mut f = walk::Fences::default();
-    if let Some(v) = vault_dir.and_then(|v| canonical(v).ok()) {
-        f.quiet.insert(v);
-    }
-    f.other_users = places::other_users_homes().iter().filter_map(|p| canonical(p).ok()).collect();
+/// What the walk must not enter, for the current user. The vault's own folder is walked like
+/// any other: a `.p12` put there (by mistake or on purpose) lies unencrypted on the stick,
+/// and must be found; the vault's own files are not PKCS#12.
+pub fn fences() -> walk::Fences {
+    let mut f = walk::Fences {
+        other_users: places::other_users_homes().iter().filter_map(|p| canonical(p).ok()).collect(),
+        ..Default::default()
+    };
     #[cfg(unix)]
     {
         f.uid = Some(places::current_uid());
@@ -214,7 +220,8 @@ pub fn scan(
     settings: Settings,
 ) -> ScanReport {
     let started = Instant::now();
-    let fences = fences(vault_dir);
+    let _ = vault_dir;
+    let fences = fences();
     let mut skipped = Vec::new();
     // A root inside another user's folder (or owned by another user) is not entered either.
     let roots: Vec<Root> = roots
@@ -263,6 +270,14 @@ pub fn scan(
     for found in output.found {
         let c = classify::classify(&found.content, index);
         let trash = if found.archive_entry.is_none() { places::trash_info(&found.path) } else { None };
+        // A copy on the stick next to the vault lies there unencrypted.
+        let reason = match in_vault_folder(&found.path) {
+            Some(dir) => {
+                let note = t!("scan-reason-in-vault-folder", dir = dir.display());
+                Some(c.reason.map_or(note.clone(), |r| format!("{r}; {note}")))
+            }
+            None => c.reason,
+        };
         hits.push(Hit {
             path: found.path,
             archive_entry: found.archive_entry,
@@ -280,7 +295,7 @@ pub fn scan(
                 .map(|d| crate::cert::rfc3339(d.as_secs() as i64)),
             class: c.class,
             entry: c.entry,
-            reason: c.reason,
+            reason,
             sha256: c.sha256,
             certificate: c.certificate,
             trash,
@@ -317,6 +332,13 @@ pub fn scan(
         installed_notes: Vec::new(),
         summary,
     }
+}
+
+/// The vault folder (a folder holding `vault.json`) that `file` lies in, if any.
+pub fn in_vault_folder(file: &Path) -> Option<&Path> {
+    let dir = file.parent()?;
+    let header = dir.join(vault_format::HEADER_FILE_NAME);
+    std::fs::symlink_metadata(header).is_ok_and(|m| m.is_file()).then_some(dir)
 }
 
 #[cfg(unix)]

@@ -263,12 +263,19 @@ pub fn index_still_valid(info: &TrashInfo) -> bool {
     })
 }
 
+/// The index file's bytes: a regular file (opened without following a link, so a name
+/// swapped for a link to a FIFO or a device after the check is not read), at most
+/// [`MAX_INDEX_FILE`] bytes.
 fn read_index(path: &Path) -> Option<Vec<u8>> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
+    use std::io::Read;
+    let file = super::walk::open_no_follow(path).ok()?;
+    let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.len() > MAX_INDEX_FILE {
         return None;
     }
-    std::fs::read(path).ok()
+    let mut bytes = Vec::new();
+    file.take(MAX_INDEX_FILE + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_INDEX_FILE).then_some(bytes)
 }
 
 /// `[Trash Info]` with `Path=` (percent-encoded) and `DeletionDate=`.

@@ -87,7 +87,7 @@ pub struct Progress {
 /// What the walk must not enter.
 #[derive(Debug, Default, Clone)]
 pub struct Fences {
-    /// Folders skipped silently (the vault's own folder).
+    /// Folders skipped silently.
     pub quiet: HashSet<PathBuf>,
     /// Other users' home folders.
     pub other_users: HashSet<PathBuf>,
