@@ -1,4 +1,5 @@
-//! Command-line definitions (DESIGN.md section 5 is the contract: names, flags, exit codes).
+//! Command-line definitions (`docs/cli-contract.md` is the contract: names, flags, exit codes,
+//! secret input, JSON shapes).
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
-/// Exit codes (DESIGN.md section 5): 0 success / nothing to report, 1 "found something"
+/// Exit codes (`docs/cli-contract.md`): 0 success / nothing to report, 1 "found something"
 /// (scan hits, status needs attention, PIN not found), 2 error.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FOUND: u8 = 1;

@@ -287,6 +287,9 @@ fn the_windows_recycle_bin_pairs_data_with_its_index() {
 #[test]
 fn links_are_not_followed_and_other_users_folders_are_not_entered() {
     use std::os::unix::fs::symlink;
+    // Giving a folder to another user needs root and chown (CI has both); without them this
+    // half fails, or with CERTVAULT_ALLOW_SKIP=1 outside CI is skipped loudly.
+    let other_user = require_root("to give a folder to another user") && require_tool("chown");
     let tmp = tempfile::tempdir().unwrap();
     let outside = tmp.path().join("outside");
     put(&outside, "secret/202101010000777.p12", &fixture_bytes("legacy.p12"));
@@ -297,11 +300,10 @@ fn links_are_not_followed_and_other_users_folders_are_not_entered() {
     // Folders of another user (uid 4321), including their trash on a volume.
     put(&root, "shared/other/cert.p12", &fixture_bytes("aes.p12"));
     put(&root, ".Trash-4321/files/cert.p12", &fixture_bytes("aes.p12"));
-    let chown = |p: &Path| {
-        let ok = Command::new("chown").arg("-R").arg("4321:4321").arg(p).status().map(|s| s.success());
-        ok.unwrap_or(false)
-    };
-    if !chown(&root.join("shared/other")) {
+    if other_user {
+        let st = Command::new("chown").arg("-R").arg("4321:4321").arg(root.join("shared/other")).status();
+        assert!(st.is_ok_and(|s| s.success()), "chown to uid 4321 failed");
+    } else {
         std::fs::remove_dir_all(root.join("shared")).unwrap();
     }
     let mut c = certvault();
@@ -311,7 +313,7 @@ fn links_are_not_followed_and_other_users_folders_are_not_entered() {
     assert_eq!(report["summary"]["symlinks_not_followed"], 2);
     let skipped = report["skipped"].to_string();
     assert!(skipped.contains(".Trash-4321"), "{skipped}");
-    if root.join("shared").exists() {
+    if other_user {
         assert!(skipped.contains("shared/other"), "{skipped}");
     }
 }
@@ -321,9 +323,7 @@ fn links_are_not_followed_and_other_users_folders_are_not_entered() {
 #[test]
 fn unreadable_files_and_folders_are_reported_and_skipped() {
     use std::os::unix::fs::PermissionsExt;
-    let as_root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
-    if !as_root || Command::new("setpriv").arg("--version").output().is_err() {
-        eprintln!("skipped: needs root and setpriv to drop to another user");
+    if !require_root("to drop to another user") || !require_tool("setpriv") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -366,10 +366,7 @@ fn unreadable_files_and_folders_are_reported_and_skipped() {
 #[cfg(unix)]
 #[test]
 fn installed_certificates_in_nss_are_reported() {
-    if Command::new("certutil").arg("-H").output().is_err()
-        || Command::new("pk12util").arg("-h").output().is_err()
-    {
-        eprintln!("skipped: certutil/pk12util (libnss3-tools) not installed");
+    if !require_tool("certutil") || !require_tool("pk12util") {
         return;
     }
     let v = new_vault();
@@ -401,4 +398,27 @@ fn installed_certificates_in_nss_are_reported() {
     assert_eq!(leaf["entry"].as_str(), Some(v.legacy.as_str()));
     assert!(leaf["store"].as_str().unwrap().starts_with("nss:"));
     assert_eq!(leaf["exportable"], true);
+}
+
+/// A test whose tool or privilege is missing fails in CI instead of passing without testing;
+/// outside CI only `CERTVAULT_ALLOW_SKIP=1` lets it skip, with a `SKIPPED:` line. Each test
+/// above that needs a tool or root is run again here without it.
+#[cfg(unix)]
+#[test]
+fn a_test_missing_its_tool_or_root_fails_in_ci_and_skips_only_loudly() {
+    if !require_root("to run a test as another user") || !require_tool("setpriv") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let without = |hidden: &[&str]| path_without(hidden, &tmp.path().join(hidden.join("-")));
+    let path_now = std::env::var_os("PATH").unwrap_or_default();
+    let nobody = Some(65534);
+    let nss = "installed_certificates_in_nss_are_reported";
+    assert_fails_in_ci_and_skips_only_loudly(nss, &without(&["certutil", "pk12util"]), None);
+    let unreadable = "unreadable_files_and_folders_are_reported_and_skipped";
+    assert_fails_in_ci_and_skips_only_loudly(unreadable, &without(&["setpriv"]), None);
+    assert_fails_in_ci_and_skips_only_loudly(unreadable, &path_now, nobody);
+    let links = "links_are_not_followed_and_other_users_folders_are_not_entered";
+    assert_fails_in_ci_and_skips_only_loudly(links, &without(&["chown"]), None);
+    assert_fails_in_ci_and_skips_only_loudly(links, &path_now, nobody);
 }

@@ -13,7 +13,7 @@ use common::*;
 fn subcommands() -> Vec<String> {
     let names: Vec<String> =
         certvault::cli::Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
-    // The contract's commands (DESIGN.md section 5) are all there.
+    // The contract's commands (docs/cli-contract.md) are all there.
     for required in [
         "inspect",
         "recover-pin",

@@ -1,5 +1,5 @@
 //! The printed recovery sheet: an A4 PDF (Japanese or English) that the clinic keeps in its
-//! safe. See DESIGN.md §2–3.
+//! safe. What it holds: `vault-format/SPEC.md` §3–§4 and §13; the command: `docs/cli-contract.md`.
 //!
 //! * [`render_pdf`] turns a [`SheetInput`] into PDF bytes. No file I/O: the caller writes them.
 //! * Texts and layout live in `templates/sheet/` (`sheet.ja.toml`, `sheet.en.toml`,

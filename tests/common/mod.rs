@@ -26,6 +26,132 @@ pub fn fixture(name: &str) -> PathBuf {
     fixtures().join(name)
 }
 
+/// Set (to anything but `0` or `false`) when the tests run in CI, as `.ci/run` does there.
+/// CI runs as root with every tool the tests call installed (`.ci/run` installs them).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// The switch that lets a developer's machine skip, loudly, a test whose tool or privilege is
+/// missing there. It has no effect in CI.
+pub const ALLOW_SKIP_VAR: &str = "CERTVAULT_ALLOW_SKIP";
+
+/// A prerequisite of the running test (a tool, root). Returns whether it is met. When it is
+/// not, the test fails — always in CI, and elsewhere unless `CERTVAULT_ALLOW_SKIP=1` — so
+/// that no test passes by returning early without testing. With the switch, outside CI, it
+/// prints `SKIPPED: TEST: WHAT` on standard error, appends the line to
+/// `target/tmp/skipped-tests.txt` (the skips of every run, to be read) and returns false: the
+/// test then returns.
+pub fn require(met: bool, what: &str) -> bool {
+    if met {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let allowed = std::env::var(ALLOW_SKIP_VAR).is_ok_and(|v| v == "1");
+    if in_ci() || !allowed {
+        panic!(
+            "{test}: needs {what}, which is missing here{}",
+            if in_ci() {
+                " (CI must provide it: .ci/run installs the tools and runs as root)".to_string()
+            } else {
+                format!("; {ALLOW_SKIP_VAR}=1 skips such tests outside CI, loudly")
+            }
+        );
+    }
+    let line = format!("SKIPPED: {test}: needs {what}");
+    eprintln!("\n{line}\n");
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&log) {
+        use std::io::Write;
+        let _ = writeln!(f, "{line}");
+    }
+    false
+}
+
+/// Whether `tool` is on the PATH.
+pub fn have_tool(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v '{tool}'"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `require` for a tool on the PATH.
+pub fn require_tool(tool: &str) -> bool {
+    require(have_tool(tool), &format!("the tool `{tool}`"))
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// `require` for root, naming what it is needed for.
+pub fn require_root(why: &str) -> bool {
+    require(is_root(), &format!("root ({why})"))
+}
+
+/// A PATH under which `hidden` tools are missing and every other one of this PATH is found:
+/// a folder of links to the rest, for tests of what a test does when its tool is missing.
+pub fn path_without(hidden: &[&str], dir: &Path) -> std::ffi::OsString {
+    std::fs::create_dir_all(dir).expect("folder for the PATH");
+    for folder in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if hidden.iter().any(|h| name == *h) || dir.join(&name).exists() {
+                continue;
+            }
+            #[cfg(unix)]
+            let _ = std::os::unix::fs::symlink(e.path(), dir.join(&name));
+        }
+    }
+    dir.as_os_str().to_owned()
+}
+
+/// Runs one test of the current test binary again, alone, in a child with `env` set: how a
+/// test checks what another does when a prerequisite is missing. Returns (passed, output).
+pub fn rerun_test(test: &str, env: &[(&str, &std::ffi::OsStr)], as_user: Option<u32>) -> (bool, String) {
+    let me = std::env::current_exe().expect("test binary");
+    let mut cmd = match as_user {
+        Some(uid) => {
+            let mut c = Command::new("setpriv");
+            c.args([format!("--reuid={uid}"), format!("--regid={uid}"), "--clear-groups".into()]).arg(&me);
+            c
+        }
+        None => Command::new(&me),
+    };
+    cmd.args(["--exact", test, "--nocapture"]);
+    cmd.env_remove(ALLOW_SKIP_VAR).env_remove("CI");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the test binary runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("running 1 test"), "{test} did not run: {text}");
+    (out.status.success(), text)
+}
+
+/// Runs `test` of the current test binary again with `path` as PATH (and as user `as_user`):
+/// in CI it must fail, naming what it needs; outside CI it must fail too, unless
+/// `CERTVAULT_ALLOW_SKIP=1`, with which it passes after a `SKIPPED:` line.
+pub fn assert_fails_in_ci_and_skips_only_loudly(test: &str, path: &std::ffi::OsStr, as_user: Option<u32>) {
+    use std::ffi::OsStr;
+    let (passed, out) = rerun_test(test, &[("PATH", path), ("CI", OsStr::new("true"))], as_user);
+    assert!(
+        !passed && out.contains("needs"),
+        "{test} ({as_user:?}) passed in CI without its prerequisite: {out}"
+    );
+    let (passed, out) = rerun_test(test, &[("PATH", path)], as_user);
+    assert!(
+        !passed && out.contains(ALLOW_SKIP_VAR),
+        "{test} ({as_user:?}) passed without its prerequisite: {out}"
+    );
+    let (passed, out) = rerun_test(test, &[("PATH", path), (ALLOW_SKIP_VAR, OsStr::new("1"))], as_user);
+    assert!(passed && out.contains("SKIPPED: "), "{test} ({as_user:?}) with the switch outside CI: {out}");
+}
+
 static STATE: OnceLock<tempfile::TempDir> = OnceLock::new();
 
 /// The real binary, in English unless a test asks otherwise. Its records (`sheet`, `scan`,

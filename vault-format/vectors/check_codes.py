@@ -1,10 +1,22 @@
 """Independent check of the code vectors, written from SPEC.md §1, §3 and §4 only.
 
-Needs Python 3.9+ and the `cryptography` package (>= 44, for Argon2id).
+Needs Python 3.9+ and the `cryptography` package (>= 44 for its Argon2id; with an older one,
+Argon2id comes from `argon2-cffi`).
 Usage: python3 check_codes.py path/to/vectors/testkit
 """
 import os, sys, unicodedata
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+try:
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+except ImportError:  # cryptography < 44 (e.g. Debian 12's): the reference C implementation
+    from argon2.low_level import Type, hash_secret_raw
+
+    class Argon2id:
+        def __init__(self, salt, length, iterations, lanes, memory_cost):
+            self.args = dict(salt=salt, hash_len=length, time_cost=iterations, parallelism=lanes,
+                             memory_cost=memory_cost, type=Type.ID, version=19)
+
+        def derive(self, secret):
+            return hash_secret_raw(secret, **self.args)
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives import serialization
 

@@ -1,0 +1,481 @@
+"""Independent check of the header, unlock and whole-vault vectors, and of the Argon2id
+derivations, written from SPEC.md §2, §4, §5, §6, §7, §9, §10 and the age v1 format
+(https://c2sp.org/age) only. It shares no code with the crate: age's header, scrypt and
+X25519 stanzas, header MAC and payload stream are decrypted here with the `cryptography`
+package's primitives, and Argon2id runs through `argon2-cffi` (the reference C
+implementation), a second implementation next to the one `check_codes.py` uses.
+
+Needs Python 3.9+, `cryptography` (any version with ChaCha20-Poly1305, X25519 and scrypt)
+and `argon2-cffi`.
+
+Usage:
+  python3 check_unlock.py path/to/vectors/testkit
+      runs every `header_*`, `unlock_*` and `vault_*` vector and re-derives the identity
+      and recipient of every `code_*_ok` vector; prints "N passed, N failed".
+  python3 check_unlock.py --vault DIR --passphrase-file F [--pin-code-file F [--pin-file F]]
+      opens a vault folder written by certvault: reads vault.json, decrypts unlock.age,
+      checks that its identity is the derivation of its recovery code, opens the newest
+      generation and, with a PIN code, opens every stored PIN (and, with `--pin-file F`,
+      compares it with F); prints what it found as JSON. No secret is printed: a PIN is
+      reported only as whether it opened and matched.
+"""
+import base64, hashlib, io, json, os, re, sys, tarfile
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from check_codes import bech32, load, parse
+
+
+class Fail(Exception):
+    """An outcome class of SPEC.md §12 other than ok, with a detail."""
+
+    def __init__(self, outcome, detail=""):
+        super().__init__(f"{outcome}: {detail}")
+        self.outcome = outcome
+
+
+# ----------------------------------------------------------------------------------------
+# age v1
+
+def b64(text):
+    """age's base64: standard alphabet, no padding, canonical."""
+    try:
+        s = text.decode("ascii")
+    except UnicodeDecodeError:
+        raise Fail("malformed", "base64 is not ASCII")
+    if not re.fullmatch(r"[A-Za-z0-9+/]*", s) or len(s) % 4 == 1:
+        raise Fail("malformed", "bad base64")
+    raw = base64.b64decode(s + "=" * (-len(s) % 4))
+    if base64.b64encode(raw).decode().rstrip("=") != s:
+        raise Fail("malformed", "non-canonical base64")
+    return raw
+
+
+def parse_age(data):
+    """The stanzas, the MAC'd header bytes, the MAC and the payload of an age file."""
+    pos = 0
+
+    def line():
+        nonlocal pos
+        i = data.find(b"\n", pos)
+        if i < 0:
+            raise Fail("malformed", "header not terminated")
+        text, pos = data[pos:i], i + 1
+        return text
+
+    if line() != b"age-encryption.org/v1":
+        raise Fail("malformed", "not an age file")
+    stanzas = []
+    while True:
+        start = pos
+        text = line()
+        if text.startswith(b"--- "):
+            mac = b64(text[4:])
+            if len(mac) != 32:
+                raise Fail("malformed", "header MAC length")
+            return stanzas, data[:start] + b"---", mac, data[pos:]
+        if not text.startswith(b"-> "):
+            raise Fail("malformed", "stanza line")
+        args = text[3:].split(b" ")
+        if not args or any(not a for a in args):
+            raise Fail("malformed", "stanza arguments")
+        body = b""
+        while True:
+            chunk = line()
+            if len(chunk) > 64:
+                raise Fail("malformed", "stanza body line")
+            body += chunk
+            if len(chunk) < 64:
+                break
+        stanzas.append(([a.decode("ascii", "replace") for a in args], b64(body)))
+
+
+def hkdf(ikm, salt, info):
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
+
+
+def unwrap(key, body):
+    if len(body) != 32:
+        raise Fail("malformed", "wrapped file key length")
+    return ChaCha20Poly1305(key).decrypt(b"\0" * 12, body, None)
+
+
+def finish(file_key, header, mac, payload, limit):
+    """Checks the header MAC and decrypts the payload stream (at most `limit` bytes)."""
+    h = hmac.HMAC(hkdf(file_key, b"", b"header"), hashes.SHA256())
+    h.update(header)
+    try:
+        h.verify(mac)
+    except InvalidTag:
+        raise Fail("corrupt", "header MAC")
+    if len(payload) < 16:
+        raise Fail("corrupt", "no payload nonce")
+    aead = ChaCha20Poly1305(hkdf(file_key, payload[:16], b"payload"))
+    rest, out, counter, size = payload[16:], [], 0, 65536 + 16
+    while True:
+        chunk, rest = rest[:size], rest[size:]
+        last = not rest
+        nonce = counter.to_bytes(11, "big") + (b"\1" if last else b"\0")
+        try:
+            plain = aead.decrypt(nonce, chunk, None)
+        except InvalidTag:
+            raise Fail("corrupt", f"payload chunk {counter}")
+        if last and not plain and counter > 0:
+            raise Fail("corrupt", "empty last chunk")
+        out.append(plain)
+        if sum(map(len, out)) > limit:
+            raise Fail("too_large", f"plaintext above {limit} bytes")
+        counter += 1
+        if last:
+            return b"".join(out)
+
+
+def decrypt_passphrase(data, passphrase, max_log2n=22):
+    stanzas, header, mac, payload = parse_age(data)
+    if len(stanzas) != 1 or stanzas[0][0][0] != "scrypt":
+        raise Fail("not_passphrase_encrypted", [s[0][0] for s in stanzas])
+    args, body = stanzas[0]
+    if len(args) != 3 or not re.fullmatch(r"[1-9][0-9]?", args[2]):
+        raise Fail("malformed", "scrypt stanza")
+    salt, log2n = b64(args[1].encode()), int(args[2])
+    if len(salt) != 16:
+        raise Fail("malformed", "scrypt salt")
+    if log2n > max_log2n:
+        raise Fail("excessive_work", f"work factor 2^{log2n}")
+    key = Scrypt(salt=b"age-encryption.org/v1/scrypt" + salt, length=32, n=1 << log2n, r=8, p=1).derive(
+        passphrase.encode()
+    )
+    try:
+        file_key = unwrap(key, body)
+    except InvalidTag:
+        raise Fail("wrong_passphrase")
+    return finish(file_key, header, mac, payload, 4096)
+
+
+def decrypt_x25519(data, scalar, limit):
+    stanzas, header, mac, payload = parse_age(data)
+    me = X25519PrivateKey.from_private_bytes(scalar)
+    mine = me.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    for args, body in stanzas:
+        if args[0] != "X25519" or len(args) != 2:
+            continue
+        share = b64(args[1].encode())
+        if len(share) != 32:
+            raise Fail("malformed", "X25519 share")
+        secret = me.exchange(X25519PublicKey.from_public_bytes(share))
+        try:
+            file_key = unwrap(hkdf(secret, share + mine, b"age-encryption.org/v1/X25519"), body)
+        except InvalidTag:
+            continue
+        return finish(file_key, header, mac, payload, limit)
+    raise Fail("wrong_key")
+
+
+# ----------------------------------------------------------------------------------------
+# SPEC.md §4: identities
+
+def argon2_params(obj):
+    """Checks a KDF object of §4.1 against the limits of §4.2; returns (m, t, p)."""
+    if not isinstance(obj, dict):
+        raise Fail("malformed", "kdf is not an object")
+    for k in ("algorithm", "version", "m_cost", "t_cost", "p_cost", "output_len"):
+        if k not in obj:
+            raise Fail("malformed", f"kdf.{k} missing")
+    if obj["algorithm"] != "argon2id":
+        raise Fail("malformed", f"algorithm {obj['algorithm']!r}")
+    for k in ("version", "m_cost", "t_cost", "p_cost", "output_len"):
+        if type(obj[k]) is not int or obj[k] < 0:
+            raise Fail("malformed", f"kdf.{k}")
+    if obj["version"] != 19 or obj["output_len"] != 32:
+        raise Fail("kdf_unsupported", f"version {obj['version']}, output_len {obj['output_len']}")
+    m, t, p = obj["m_cost"], obj["t_cost"], obj["p_cost"]
+    if not (1 <= p <= 16 and 1 <= t <= 16 and 8 * p <= m <= 1048576 and m * t <= 4194304):
+        raise Fail("kdf_out_of_range", f"m_cost={m} t_cost={t} p_cost={p}")
+    return m, t, p
+
+
+def derive(kind, canonical, vault_id, m, t, p):
+    """(identity string, recipient string, scalar) of a code's canonical value (§4)."""
+    label = b"certvault/v1/recovery" if kind == "recovery" else b"certvault/v1/pin-code"
+    scalar = hash_secret_raw(
+        canonical, label + vault_id, time_cost=t, memory_cost=m, parallelism=p, hash_len=32, type=Type.ID,
+        version=19,
+    )
+    pub = X25519PrivateKey.from_private_bytes(scalar).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return bech32("age-secret-key-", scalar).upper(), bech32("age", pub), scalar
+
+
+def argon2_line(text):
+    p = dict(kv.split("=") for kv in text.split())
+    return int(p["m_cost"]), int(p["t_cost"]), int(p["p_cost"])
+
+
+# ----------------------------------------------------------------------------------------
+# SPEC.md §5: vault.json
+
+CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def is_recipient(s):
+    """An age X25519 recipient string: lower-case Bech32, HRP `age`, 32 bytes."""
+    if not isinstance(s, str) or s != s.lower() or not s.startswith("age1") or len(s) != 62:
+        return False
+    if any(c not in CHARSET for c in s[4:]):
+        return False
+    five = [CHARSET.index(c) for c in s[4:-6]]
+    acc, bits, raw = 0, 0, []
+    for v in five:
+        acc, bits = acc << 5 | v, bits + 5
+        if bits >= 8:
+            bits -= 8
+            raw.append(acc >> bits & 255)
+    return len(raw) == 32 and bech32("age", bytes(raw)) == s
+
+
+TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z")
+
+
+def valid_timestamp(s):
+    import calendar
+
+    m = TIMESTAMP.fullmatch(s) if isinstance(s, str) else None
+    if not m:
+        return False
+    y, mo, d, h, mi, sec = (int(x) for x in m.groups()[:6])
+    return 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1] and h <= 23 and mi <= 59 and sec <= 60
+
+
+def no_duplicates(pairs):
+    obj = {}
+    for k, v in pairs:
+        if k in obj:
+            raise Fail("malformed", f"member {k!r} twice")
+        obj[k] = v
+    return obj
+
+
+def read_header(raw):
+    """§5.3, in its order; returns (vault id bytes, header object)."""
+    if len(raw) > 65536:
+        raise Fail("malformed", "larger than 64 KiB")
+    try:
+        h = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, ValueError) as e:
+        if isinstance(e, Fail):
+            raise
+        raise Fail("malformed", "not JSON")
+    if not isinstance(h, dict):
+        raise Fail("malformed", "not an object")
+    if h.get("format") != "certvault-vault":
+        raise Fail("not_a_vault")
+    v = h.get("format_version")
+    if type(v) is not int or v < 1:
+        raise Fail("malformed", "format_version")
+    if v > 1:
+        raise Fail("unsupported_version", f"version {v}, this checker reads 1")
+    for k in ("vault_id", "created", "kdf", "pin_recipient"):
+        if k not in h:
+            raise Fail("malformed", f"{k} missing")
+    if not isinstance(h["vault_id"], str) or not re.fullmatch(r"[0-9a-f]{32}", h["vault_id"]):
+        raise Fail("malformed", "vault_id")
+    if not isinstance(h["created"], str):
+        raise Fail("malformed", "created")
+    if not valid_timestamp(h["created"]):
+        raise Fail("invalid_field", f"created {h['created']!r}")
+    if not isinstance(h["kdf"], dict) or "recovery" not in h["kdf"] or "pin_code" not in h["kdf"]:
+        raise Fail("malformed", "kdf")
+    if not is_recipient(h["pin_recipient"]):
+        raise Fail("malformed", "pin_recipient")
+    argon2_params(h["kdf"]["recovery"])
+    argon2_params(h["kdf"]["pin_code"])
+    return bytes.fromhex(h["vault_id"]), h
+
+
+# ----------------------------------------------------------------------------------------
+# SPEC.md §6: unlock.age
+
+VAULT_LINE = "# certvault unlock file, vault "
+CODE_LINE = "# RECOVERY-CODE: "
+
+
+def read_unlock(data, passphrase, params, vault_id=None):
+    """§6.3: decrypt, decode, verify. Returns (identity string, scalar, vault id)."""
+    plain = decrypt_passphrase(data, passphrase)
+    try:
+        text = plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Fail("invalid_plaintext", "not UTF-8")
+    vault_lines, code_lines, identities = [], [], []
+    for line in text.split("\n"):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line.strip():
+            continue
+        if line.startswith(VAULT_LINE):
+            vault_lines.append(line[len(VAULT_LINE):])
+        elif line.startswith(CODE_LINE):
+            code_lines.append(line[len(CODE_LINE):])
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("AGE-SECRET-KEY-1"):
+            identities.append(line)
+        else:
+            raise Fail("invalid_plaintext", "a line that is neither comment nor identity")
+    if len(vault_lines) != 1 or len(code_lines) != 1 or len(identities) != 1:
+        raise Fail("invalid_plaintext", f"{len(vault_lines)} vault, {len(code_lines)} code, "
+                                        f"{len(identities)} identity lines")
+    code = parse("recovery", code_lines[0])
+    if code[0] == "wrong_kind":
+        raise Fail("wrong_kind", "the recovery code line holds a PIN code")
+    if code[0] != "ok":
+        raise Fail("invalid_plaintext", f"recovery code: {code[0]}")
+    if not re.fullmatch(r"[0-9a-f]{32}", vault_lines[0]):
+        raise Fail("invalid_plaintext", "vault line")
+    line_id = bytes.fromhex(vault_lines[0])
+    if vault_id is not None and line_id != vault_id:
+        raise Fail("invalid_plaintext", "the vault line names another vault")
+    identity, _, scalar = derive("recovery", code[1], line_id, *params)
+    if identity != identities[0]:
+        raise Fail("identity_mismatch")
+    return identity, scalar, line_id
+
+
+# ----------------------------------------------------------------------------------------
+# A vault folder (§2.2, §7, §9, §10)
+
+GENERATION = re.compile(r"vault-([1-9][0-9]{0,19})\.age", re.IGNORECASE)
+
+
+def named(folder, name):
+    for n in os.listdir(folder):
+        if n.lower() == name:
+            return os.path.join(folder, n)
+    raise Fail("malformed", f"{name} missing in {folder}")
+
+
+def open_vault(folder, passphrase, pin_code=None, expected_pin=None):
+    vault_id, header = read_header(open(named(folder, "vault.json"), "rb").read())
+    params = argon2_params(header["kdf"]["recovery"])
+    identity, scalar, _ = read_unlock(open(named(folder, "unlock.age"), "rb").read(), passphrase, params, vault_id)
+    gens = sorted((int(m.group(1)), n) for n in os.listdir(folder) if (m := GENERATION.fullmatch(n)))
+    if not gens:
+        raise Fail("malformed", "no generation")
+    number, name = gens[-1]
+    payload = decrypt_x25519(open(os.path.join(folder, name), "rb").read(), scalar, 20 << 20)
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(payload), mode="r:") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                raise Fail("unsupported_entry_type", member.name)
+            files[member.name] = tar.extractfile(member).read()
+    manifest = json.loads(files["manifest.json"], object_pairs_hook=no_duplicates)
+    if manifest["vault_id"] != header["vault_id"]:
+        raise Fail("vault_id_mismatch")
+    if manifest["generation"] != number:
+        raise Fail("generation_mismatch")
+    result = {
+        "vault_id": header["vault_id"],
+        "identity_is_derived_from_the_recovery_code": True,
+        "generation": number,
+        "entries": {},
+    }
+    pin_scalar = None
+    if pin_code is not None:
+        code = parse("pin-code", pin_code)
+        if code[0] != "ok":
+            raise Fail("invalid_pin_code", code[0])
+        _, recipient, pin_scalar = derive("pin-code", code[1], vault_id, *argon2_params(manifest["kdf"]["pin_code"]))
+        if recipient != manifest["pin_recipient"]:
+            raise Fail("wrong_key", "the PIN code belongs to another vault")
+    for e in manifest["entries"]:
+        cert = files[f"certs/{e['id']}.p12"]
+        entry = {"sha256": hashlib.sha256(cert).hexdigest(), "size": len(cert)}
+        if pin_scalar is not None and f"pins/{e['id']}.age" in files:
+            pin = decrypt_x25519(files[f"pins/{e['id']}.age"], pin_scalar, 1024)
+            entry["pin_opens"] = True
+            if expected_pin is not None:
+                entry["pin_matches"] = pin == expected_pin.encode()
+        result["entries"][e["id"]] = entry
+    return result, files
+
+
+# ----------------------------------------------------------------------------------------
+
+def run_vector(d, name, h, body):
+    area = h.get("area")
+    if area == "header":
+        read_header(body)
+    elif area == "unlock":
+        params = argon2_line(h["argon2"]) if "argon2" in h else (1024, 1, 1)
+        read_unlock(body, h["passphrase"], params)
+    elif area == "vault":
+        folder = os.path.join(os.path.dirname(os.path.abspath(d)), "vault")
+        result, files = open_vault(folder, h["passphrase"], h["pin_code"])
+        unlock = decrypt_passphrase(open(named(folder, "unlock.age"), "rb").read(), h["passphrase"]).decode()
+        if CODE_LINE + h["recovery_code"] not in unlock or h["identity"] not in unlock:
+            raise Fail("mismatch", "recovery code or identity")
+        pin_scalar = derive("pin-code", parse("pin-code", h["pin_code"])[1], bytes.fromhex(result["vault_id"]),
+                            *argon2_params(json.loads(files["manifest.json"])["kdf"]["pin_code"]))[2]
+        if bech32("age-secret-key-", pin_scalar).upper() != h["pin_identity"]:
+            raise Fail("mismatch", "PIN identity")
+        pin = decrypt_x25519(files[f"pins/{h['entry']}.age"], pin_scalar, 1024)
+        if pin.decode() != h["pin"]:
+            raise Fail("mismatch", "PIN")
+    elif area == "code" and h["expect"] == "ok":
+        code = parse(h["kind"], h["input"])
+        identity, recipient, _ = derive(h["kind"], code[1], bytes.fromhex(h["vault_id"]), *argon2_line(h["argon2"]))
+        if (identity, recipient) != (h["identity"], h["recipient"]):
+            raise Fail("mismatch", "argon2-cffi derives another identity")
+    else:
+        return False
+    return True
+
+
+def main(d):
+    n = bad = 0
+    for name in sorted(os.listdir(d)):
+        h, body = load(os.path.join(d, name))
+        try:
+            if not run_vector(d, name, h, body):
+                continue
+            got, detail = "ok", ""
+        except Fail as e:
+            got, detail = e.outcome, str(e)
+        n += 1
+        if got != h["expect"]:
+            bad += 1
+            print(f"FAIL {name}: expected {h['expect']}, got {detail or got}")
+    print(f"{n - bad} passed, {bad} failed")
+    return 1 if bad else 0
+
+
+def read_secret(path):
+    text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8", newline="").read()
+    if text.endswith("\n"):  # one trailing newline, LF or CRLF, as certvault reads a *-file
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "--vault":
+        args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+        pin_code = read_secret(args["--pin-code-file"]) if "--pin-code-file" in args else None
+        pin = read_secret(args["--pin-file"]) if "--pin-file" in args else None
+        try:
+            report, _ = open_vault(args["--vault"], read_secret(args["--passphrase-file"]), pin_code, pin)
+        except Fail as e:
+            print(f"{args['--vault']}: {e}", file=sys.stderr)
+            sys.exit(1)
+        print(json.dumps(report, indent=2, sort_keys=True))
+        sys.exit(0)
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1]))
