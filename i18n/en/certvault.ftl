@@ -401,6 +401,7 @@ err-restore-nss-root = could not trust the CA root in { $dir }: { $reason }
 err-restore-nss-pin-encoding = entry { $id }: the file's password uses an old non-standard encoding that the NSS tools cannot read
 hint-restore-file-target = Use --to file:PATH and import the file with the program's own import dialog.
 err-restore-windows = the Windows certificate store refused: { $reason }; nothing was added
+err-restore-windows-undo = the Windows certificate store refused: { $reason }; putting the store back as it was failed too ({ $undo }). Check the certificate { $sha1 } under "Personal" in certmgr.msc
 err-restore-key-protected = the private key of { $sha1 } asks for a password when used (strong private key protection, perhaps forced by a policy); the connecting software will fail
 hint-restore-key-protected = Ask the administrator whether the policy "Force strong key protection for user keys" is set; certvault never turns it on.
 err-restore-macos = the keychain refused: { $reason }

@@ -400,6 +400,7 @@ err-restore-nss-root = { $dir } でルート証明書を信頼済みにできま
 err-restore-nss-pin-encoding = 項目 { $id }: このファイルのパスワードは古い非標準の方式で符号化されていて、NSS のツールでは読めません
 hint-restore-file-target = --to file:パス でファイルとして書き出し、使うソフトの取り込み画面から読み込んでください。
 err-restore-windows = Windows の証明書ストアが受け付けませんでした: { $reason }。何も追加していません
+err-restore-windows-undo = Windows の証明書ストアが受け付けませんでした: { $reason }。元の状態に戻すこともできませんでした（{ $undo }）。certmgr.msc の「個人」で証明書 { $sha1 } を確認してください
 err-restore-key-protected = { $sha1 } の秘密鍵は、使うたびにパスワードを求める設定です（秘密キーの強力な保護。ポリシーで強制されている可能性があります）。このままでは接続するソフトが失敗します
 hint-restore-key-protected = 「ユーザーキーに強力なキー保護を強制する」ポリシーが設定されていないか、管理者に確認してください。certvault がこの設定をオンにすることはありません。
 err-restore-macos = キーチェーンが受け付けませんでした: { $reason }

@@ -9,24 +9,38 @@
 //! verified by finding the certificate by SHA-1 in a fresh handle of the store, with its key
 //! attached and usable without a prompt.
 //!
+//! Installing never deletes anything it did not add in the same run. When `My` already holds
+//! the certificate without its key, that entry is kept and only gains the imported key (its
+//! `CERT_KEY_PROV_INFO_PROP_ID`): replacing it would delete it, with whatever the user set on
+//! it. When it already holds it with a key, it is left alone. When the commit fails, the run
+//! undoes exactly what it changed (removes the entry it added, or detaches the key it attached)
+//! and deletes a key container only if the container was not there before the import.
+//!
 //! Where Wine 8.0 differs (tools/windows/README.md): it drops the CA from the import (we add
 //! the root from our own reading of the file), reports key spec 3 (we sign with
-//! `AT_KEYEXCHANGE` then), and keeps one key container per user.
+//! `AT_KEYEXCHANGE` then), and keeps one key container per user (which is why a container that
+//! existed before the import is never deleted: it holds another certificate's key).
 
+use std::collections::HashSet;
 use std::io;
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use windows_sys::Win32::Foundation::GetLastError;
+use windows_sys::core::PCWSTR;
+use windows_sys::Win32::Foundation::{GetLastError, ERROR_NO_MORE_ITEMS};
 use windows_sys::Win32::Security::Cryptography::{
     CertAddCertificateContextToStore, CertCloseStore, CertControlStore, CertCreateCertificateContext,
-    CertDeleteCertificateFromStore, CertDuplicateCertificateContext, CertFindCertificateInStore,
-    CertFreeCertificateContext, CertGetCertificateContextProperty, CertOpenStore, CryptAcquireContextW,
+    CertDeleteCertificateFromStore, CertDuplicateCertificateContext, CertEnumCertificatesInStore,
+    CertFindCertificateInStore, CertFreeCertificateContext, CertGetCertificateContextProperty, CertOpenStore,
+    CertSetCertificateContextProperty, CryptAcquireContextW, CryptGetProvParam, CryptReleaseContext,
     PFXImportCertStore, PFXIsPFXBlob, CERT_CONTEXT, CERT_FIND_SHA1_HASH, CERT_KEY_PROV_INFO_PROP_ID,
-    CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES, CERT_STORE_ADD_USE_EXISTING, CERT_STORE_CTRL_COMMIT,
-    CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W, CERT_STORE_READONLY_FLAG,
-    CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_DELETEKEYSET, CRYPT_EXPORTABLE, CRYPT_INTEGER_BLOB,
-    CRYPT_KEY_PROV_INFO, CRYPT_SILENT, CRYPT_USER_KEYSET, HCERTSTORE, PKCS_7_ASN_ENCODING, X509_ASN_ENCODING,
+    CERT_STORE_ADD_NEW, CERT_STORE_ADD_USE_EXISTING, CERT_STORE_CTRL_COMMIT,
+    CERT_STORE_CTRL_COMMIT_FORCE_FLAG, CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W,
+    CERT_STORE_READONLY_FLAG, CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_DELETEKEYSET, CRYPT_EXPORTABLE,
+    CRYPT_FIRST, CRYPT_INTEGER_BLOB, CRYPT_KEY_PROV_INFO, CRYPT_MACHINE_KEYSET, CRYPT_NEXT, CRYPT_SILENT,
+    CRYPT_USER_KEYSET, CRYPT_VERIFYCONTEXT, HCERTSTORE, MS_DEF_PROV_W, MS_ENHANCED_PROV_W,
+    MS_ENH_RSA_AES_PROV_W, MS_STRONG_PROV_W, PKCS_7_ASN_ENCODING, PP_ENUMCONTAINERS, PROV_RSA_AES,
+    PROV_RSA_FULL, X509_ASN_ENCODING,
 };
 use zeroize::Zeroizing;
 
@@ -125,36 +139,216 @@ fn key_state(ctx: &Context) -> KeyState {
     unsafe { crate::windows_key::key_state(ctx.0, crate::windows_key::Probe::Sign) }
 }
 
-/// Removes the key container a certificate context points at (undoing a half-done import).
-fn delete_key_of(ctx: &Context) {
-    let mut len = 0u32;
-    // SAFETY: size query, then a buffer of that size, aligned for the structure.
+/// A NUL-terminated UTF-16 string, or `None` for a null pointer.
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated UTF-16 string.
+unsafe fn from_wide(p: PCWSTR) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let mut len = 0;
+    while *p.add(len) != 0 {
+        len += 1;
+    }
+    Some(String::from_utf16_lossy(std::slice::from_raw_parts(p, len)))
+}
+
+/// Where a certificate's private key is kept: its `CERT_KEY_PROV_INFO_PROP_ID`, in the
+/// property's own buffer (the structure's strings point into it).
+struct KeyProvInfo(Vec<u64>);
+
+impl KeyProvInfo {
+    /// The property of `ctx`, or `None` when the certificate points at no key.
+    fn of(ctx: &Context) -> Option<KeyProvInfo> {
+        let mut len = 0u32;
+        // SAFETY: size query, then a buffer of that size, aligned for the structure.
+        unsafe {
+            if CertGetCertificateContextProperty(ctx.0, CERT_KEY_PROV_INFO_PROP_ID, ptr::null_mut(), &mut len)
+                == 0
+            {
+                return None;
+            }
+            let mut buf = vec![0u64; (len as usize).div_ceil(8)];
+            (CertGetCertificateContextProperty(
+                ctx.0,
+                CERT_KEY_PROV_INFO_PROP_ID,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            ) != 0)
+                .then_some(KeyProvInfo(buf))
+        }
+    }
+
+    fn info(&self) -> &CRYPT_KEY_PROV_INFO {
+        // SAFETY: the buffer holds the structure CertGetCertificateContextProperty wrote.
+        unsafe { &*(self.0.as_ptr() as *const CRYPT_KEY_PROV_INFO) }
+    }
+
+    fn container(&self) -> Option<String> {
+        // SAFETY: null or a string inside the property's buffer.
+        unsafe { from_wide(self.info().pwszContainerName) }
+    }
+
+    fn provider(&self) -> Option<String> {
+        // SAFETY: null or a string inside the property's buffer.
+        unsafe { from_wide(self.info().pwszProvName) }
+    }
+}
+
+/// The CryptoAPI RSA providers (one key storage, rsaenh) that `PFXImportCertStore` writes an
+/// RSA key into unless the file names another provider.
+const RSA_PROVIDERS: [(PCWSTR, u32); 4] = [
+    (MS_ENHANCED_PROV_W, PROV_RSA_FULL),
+    (MS_ENH_RSA_AES_PROV_W, PROV_RSA_AES),
+    (MS_STRONG_PROV_W, PROV_RSA_FULL),
+    (MS_DEF_PROV_W, PROV_RSA_FULL),
+];
+
+/// The user's key containers as they were just before the import, per provider (lower case).
+/// Undoing an install deletes a container only when it is not on its provider's list: one
+/// that was there before belongs to someone else (under Wine every import writes into the
+/// user's one container, which another certificate's entry may point at). A provider whose
+/// containers could not be listed, a CNG or machine key, or a name that is not plain ASCII
+/// (the listing is in the ANSI code page) count as "there before": an orphaned key container
+/// is the lesser harm.
+struct ContainersBefore(Vec<(String, Option<HashSet<String>>)>);
+
+impl ContainersBefore {
+    fn list() -> ContainersBefore {
+        ContainersBefore(
+            RSA_PROVIDERS
+                .iter()
+                .map(|&(name, kind)| {
+                    // SAFETY: the constants are NUL-terminated.
+                    let provider = unsafe { from_wide(name) }.unwrap_or_default().to_lowercase();
+                    (provider, list_containers(name, kind))
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether the import of this run created the container `key` names.
+    fn created_by_this_run(&self, key: &KeyProvInfo) -> bool {
+        let info = key.info();
+        if info.dwProvType == 0 || info.dwFlags & CRYPT_MACHINE_KEYSET != 0 {
+            return false;
+        }
+        let (Some(container), Some(provider)) = (key.container(), key.provider()) else { return false };
+        if !container.is_ascii() {
+            return false;
+        }
+        let (container, provider) = (container.to_lowercase(), provider.to_lowercase());
+        self.0
+            .iter()
+            .any(|(p, names)| *p == provider && names.as_ref().is_some_and(|n| !n.contains(&container)))
+    }
+}
+
+/// The names of the user's key containers of one provider, or `None` when they could not all
+/// be listed.
+fn list_containers(provider: PCWSTR, kind: u32) -> Option<HashSet<String>> {
+    let mut prov = 0usize;
+    // SAFETY: a NUL-terminated provider name; a verify context opens no container.
+    if unsafe {
+        CryptAcquireContextW(&mut prov, ptr::null(), provider, kind, CRYPT_VERIFYCONTEXT | CRYPT_SILENT)
+    } == 0
+    {
+        return None;
+    }
+    let mut names = HashSet::new();
+    let mut complete = false;
+    let mut flags = CRYPT_FIRST;
+    // Bounded: a provider that never says "no more items" cannot hold the install up.
+    for _ in 0..100_000 {
+        let mut buf = [0u8; 1024];
+        let mut len = buf.len() as u32;
+        // SAFETY: `buf` has `len` bytes.
+        if unsafe { CryptGetProvParam(prov, PP_ENUMCONTAINERS, buf.as_mut_ptr(), &mut len, flags) } == 0 {
+            complete = last_error() == ERROR_NO_MORE_ITEMS;
+            break;
+        }
+        let name = buf[..(len as usize).min(buf.len())].split(|&b| b == 0).next().unwrap_or_default();
+        names.insert(String::from_utf8_lossy(name).to_lowercase());
+        flags = CRYPT_NEXT;
+    }
+    // SAFETY: the context acquired above, released once.
+    unsafe { CryptReleaseContext(prov, 0) };
+    complete.then_some(names)
+}
+
+/// Deletes the key container an imported certificate points at, if this run created it.
+fn discard_imported_key(ctx: &Context, before: &ContainersBefore) {
+    let Some(key) = KeyProvInfo::of(ctx) else { return };
+    if !before.created_by_this_run(&key) {
+        return;
+    }
+    let info = key.info();
+    let mut prov = 0usize;
+    // SAFETY: the strings point into `key`, which outlives the call.
     unsafe {
-        if CertGetCertificateContextProperty(ctx.0, CERT_KEY_PROV_INFO_PROP_ID, ptr::null_mut(), &mut len)
-            == 0
-        {
-            return;
-        }
-        let mut buf = vec![0u64; (len as usize).div_ceil(8)];
-        if CertGetCertificateContextProperty(
-            ctx.0,
-            CERT_KEY_PROV_INFO_PROP_ID,
-            buf.as_mut_ptr().cast(),
-            &mut len,
-        ) == 0
-        {
-            return;
-        }
-        let info = &*(buf.as_ptr() as *const CRYPT_KEY_PROV_INFO);
-        let mut prov = 0usize;
         CryptAcquireContextW(
             &mut prov,
             info.pwszContainerName,
             info.pwszProvName,
             info.dwProvType,
-            CRYPT_DELETEKEYSET | CRYPT_SILENT | (info.dwFlags & 0x20/* CRYPT_MACHINE_KEYSET */),
-        );
+            CRYPT_DELETEKEYSET | CRYPT_SILENT,
+        )
+    };
+}
+
+/// [`discard_imported_key`] for every certificate of the imported store.
+fn discard_imported_keys(imported: &Store, before: &ContainersBefore) {
+    let mut ctx: *mut CERT_CONTEXT = ptr::null_mut();
+    loop {
+        // SAFETY: the enumeration frees the previous context itself.
+        ctx = unsafe { CertEnumCertificatesInStore(imported.0, ctx) };
+        if ctx.is_null() {
+            break;
+        }
+        // SAFETY: a live context; the duplicate is freed by `Context`.
+        discard_imported_key(&Context(unsafe { CertDuplicateCertificateContext(ctx) }), before);
     }
+}
+
+/// Commits a store. Wine writes changes to the registry only then, a changed property only
+/// with the force flag; Windows has written them already, and ignores both.
+fn commit(store: &Store, name: &str) -> Result<(), String> {
+    // SAFETY: a live store handle.
+    let flags = CERT_STORE_CTRL_COMMIT_FORCE_FLAG;
+    if unsafe { CertControlStore(store.0, flags, CERT_STORE_CTRL_COMMIT, ptr::null()) } == 0 {
+        return Err(format!("CertControlStore({name}): {}", os_error_text(last_error())));
+    }
+    Ok(())
+}
+
+/// What this run changed in `CurrentUser\My`, so that a failed commit undoes exactly that.
+enum Change {
+    /// The certificate was not there: this entry was added.
+    Added(Context),
+    /// The certificate was there without a key: the imported key was attached to this entry.
+    KeyAttached(Context),
+}
+
+/// Undoes `change` and commits, leaving `My` as it was before the run.
+fn undo(store: &Store, change: Change) -> Result<(), String> {
+    let (ok, what) = match &change {
+        Change::Added(ctx) => (
+            // SAFETY: a context of `store`; deleting frees the duplicate.
+            unsafe { CertDeleteCertificateFromStore(CertDuplicateCertificateContext(ctx.0)) },
+            "CertDeleteCertificateFromStore(My)",
+        ),
+        Change::KeyAttached(ctx) => (
+            // SAFETY: a context of `store`; NULL removes the property.
+            unsafe { CertSetCertificateContextProperty(ctx.0, CERT_KEY_PROV_INFO_PROP_ID, 0, ptr::null()) },
+            "CertSetCertificateContextProperty(My)",
+        ),
+    };
+    if ok == 0 {
+        return Err(format!("{what}: {}", os_error_text(last_error())));
+    }
+    drop(change);
+    commit(store, "My")
 }
 
 /// Finds the certificate with `sha1` in `CurrentUser\My` and tells about its key.
@@ -174,7 +368,6 @@ pub fn in_user_root(sha1: &[u8; 20]) -> bool {
 
 /// Number of certificates in `CurrentUser\My` (tests: a second restore adds nothing).
 pub fn my_count() -> usize {
-    use windows_sys::Win32::Security::Cryptography::CertEnumCertificatesInStore;
     let Ok(store) = open_user_store("MY", true) else { return 0 };
     let mut n = 0;
     let mut ctx: *mut CERT_CONTEXT = ptr::null_mut();
@@ -229,6 +422,8 @@ impl Backend for WindowsBackend {
         if unsafe { PFXIsPFXBlob(&blob) } == 0 {
             return Err(fail("PFXIsPFXBlob", last_error()));
         }
+        // The key containers there before the import: none of them is ever deleted by this run.
+        let before = ContainersBefore::list();
         // A file without any password is opened with NULL; everything else with the PIN.
         let password: Zeroizing<Vec<u16>> = Zeroizing::new(wide(pin.expose()));
         let password_ptr = if pin.form() == PasswordForm::Absent { ptr::null() } else { password.as_ptr() };
@@ -240,17 +435,18 @@ impl Backend for WindowsBackend {
             return Err(fail("PFXImportCertStore", last_error()));
         }
         let imported = Store(imported);
-        let leaf = find_by_sha1(&imported, &item.leaf_sha1).ok_or_else(|| {
-            CliError::new(t!(
+        let Some(leaf) = find_by_sha1(&imported, &item.leaf_sha1) else {
+            discard_imported_keys(&imported, &before);
+            return Err(CliError::new(t!(
                 "err-restore-leaf-missing",
                 id = item.entry.id,
                 sha1 = colon_hex(&item.leaf_sha1)
-            ))
-        })?;
+            )));
+        };
         let my = match open_user_store("MY", false) {
             Ok(s) => s,
             Err(e) => {
-                delete_key_of(&leaf);
+                discard_imported_key(&leaf, &before);
                 return Err(CliError::new(t!(
                     "err-restore-store-read-only",
                     store = self.describe(),
@@ -258,31 +454,74 @@ impl Backend for WindowsBackend {
                 )));
             }
         };
-        let mut added: *mut CERT_CONTEXT = ptr::null_mut();
-        // SAFETY: live store and context; `added` is freed by `Context`.
-        let ok = unsafe {
-            CertAddCertificateContextToStore(
-                my.0,
-                leaf.0,
-                CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES,
-                &mut added,
-            )
+        // Looked up again through this handle: another program may have changed it meanwhile.
+        let change = match find_by_sha1(&my, &item.leaf_sha1) {
+            // Already there with a key: left exactly as it is (verify reads it back).
+            Some(existing) if KeyProvInfo::of(&existing).is_some() => {
+                discard_imported_key(&leaf, &before);
+                None
+            }
+            // The certificate alone: the entry is kept, and gains the imported key.
+            Some(existing) => {
+                let Some(key) = KeyProvInfo::of(&leaf) else {
+                    return Err(CliError::new(t!(
+                        "err-restore-verify-no-key",
+                        store = self.describe(),
+                        sha1 = colon_hex(&item.leaf_sha1)
+                    )));
+                };
+                // SAFETY: a live context of `my`; the property's buffer outlives the call.
+                let ok = unsafe {
+                    CertSetCertificateContextProperty(
+                        existing.0,
+                        CERT_KEY_PROV_INFO_PROP_ID,
+                        0,
+                        key.0.as_ptr().cast(),
+                    )
+                };
+                if ok == 0 {
+                    let code = last_error();
+                    discard_imported_key(&leaf, &before);
+                    return Err(fail("CertSetCertificateContextProperty(My)", code));
+                }
+                Some(Change::KeyAttached(existing))
+            }
+            None => {
+                let mut added: *mut CERT_CONTEXT = ptr::null_mut();
+                // SAFETY: live store and context; `added` is freed by `Context`.
+                let ok =
+                    unsafe { CertAddCertificateContextToStore(my.0, leaf.0, CERT_STORE_ADD_NEW, &mut added) };
+                if ok == 0 {
+                    let code = last_error();
+                    discard_imported_key(&leaf, &before);
+                    return Err(fail("CertAddCertificateContextToStore(My)", code));
+                }
+                Some(Change::Added(Context(added)))
+            }
         };
-        if ok == 0 {
-            let code = last_error();
-            delete_key_of(&leaf);
-            return Err(fail("CertAddCertificateContextToStore(My)", code));
+        if let Some(change) = change {
+            // Debug builds only: `CERTVAULT_TEST_FAIL_AT=commit:My` makes a commit that went
+            // through report a failure, the worst case for the undo (tools/windows/wine-test.sh).
+            let committed = commit(&my, "My").and_then(|()| {
+                crate::durable::fail_point("commit", "My", || ())
+                    .map_err(|e| format!("CertControlStore(My): {e}"))
+            });
+            if let Err(reason) = committed {
+                return Err(match undo(&my, change) {
+                    Ok(()) => {
+                        discard_imported_key(&leaf, &before);
+                        CliError::new(t!("err-restore-windows", reason = reason))
+                    }
+                    // The entry may still point at the imported key, which is therefore kept.
+                    Err(undo) => CliError::new(t!(
+                        "err-restore-windows-undo",
+                        reason = reason,
+                        undo = undo,
+                        sha1 = colon_hex(&item.leaf_sha1)
+                    )),
+                });
+            }
         }
-        let added = Context(added);
-        // SAFETY: a live store handle; commit makes Wine persist too (harmless on Windows).
-        if unsafe { CertControlStore(my.0, 0, CERT_STORE_CTRL_COMMIT, ptr::null()) } == 0 {
-            let code = last_error();
-            // SAFETY: `added` is a context of `my`; deleting frees a duplicate of it.
-            unsafe { CertDeleteCertificateFromStore(CertDuplicateCertificateContext(added.0)) };
-            delete_key_of(&leaf);
-            return Err(fail("CertControlStore(My)", code));
-        }
-        drop(added);
         if let Some(root) = &item.root {
             // SAFETY: the DER outlives the call; the context is freed by `Context`.
             let ctx =

@@ -7,7 +7,9 @@
 #       wrong PIN (refused before the store), restore --to windows, and a second restore;
 #   (c) scan and clean of the Windows places (Downloads, Desktop, Documents, Pictures, the
 #       Outlook attachment cache, the recycle bin with its $I index) and of the "My" store;
-#   (d) the wizard in Wine's console through tmux: Japanese menu, arrow keys, quit.
+#   (d) the wizard in Wine's console through tmux: Japanese menu, arrow keys, quit;
+#   (e) restore onto a store that already holds the certificate (alone, and with its key) with a
+#       failure injected at the commit: the entry is left exactly as it was.
 # Usage: bash tools/windows/wine-test.sh   (from anywhere; .ci/run calls it as root)
 # Needs Debian's rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30;
 # installs them when missing and it runs as root. See tools/windows/README.md.
@@ -230,4 +232,71 @@ tmux -L "$sock" kill-server 2>/dev/null || true
 wineserver -w
 drop_prefix "$work/prefix-smoke"
 echo "   wizard: $(( $(date +%s) - t0 )) s"
+
+echo "== (e) a failed commit leaves the certificate already in the store as it was"
+t0=$(date +%s)
+# store-probe.exe (test-only) puts the clinic's own entry into CurrentUser\My and prints it back.
+x86_64-w64-mingw32-gcc -O2 -Wall -o "$work/store-probe.exe" "$here/store-probe.c" -lcrypt32 -ladvapi32
+probe() { wine "$work/store-probe.exe" "$@"; }
+keep=$work/keep
+mkdir -p "$keep"
+kvault=$(winpath "$keep/CERTVAULT")
+sha1_hex=$(printf '%s' "$sha1" | tr -d :)
+# The clinic's previous certificate (expired, same key): an entry with a key the run must not touch.
+prev_hex=$(openssl x509 -in "$fx/expired.crt" -noout -fingerprint -sha1 | cut -d= -f2 | tr -d :)
+snapshot() { # FILE: both entries as stored, and the user's key containers
+  { probe show "$sha1_hex"; echo "-- previous certificate"; probe show "$prev_hex"; echo "-- containers"
+    probe containers; } > "$1"
+}
+failing_restore() { # NAME: restore with the commit of CurrentUser\My failing (debug builds only)
+  set +e
+  CERTVAULT_TEST_FAIL_AT=commit:My cv restore --vault "$kvault" --passphrase-file "$pass" --pin-file "$pin" \
+    --to windows --no-root --json > "$keep/$1.json" 2> "$keep/$1.err"
+  echo $? > "$keep/$1.rc"
+  set -e
+}
+unchanged() { # NAME: the entries and the key containers are what they were before the run
+  snapshot "$keep/$1.after"
+  if ! diff -u "$keep/$1.before" "$keep/$1.after"; then
+    echo "smoke: $1: the entry already in CurrentUser\\My was changed by a restore that failed:" >&2
+    cat "$keep/$1.err" >&2; exit 1
+  fi
+}
+# The certificate alone (no key) next to the previous certificate with its key (in Wine's one
+# key container, which the import writes into): the commit fails.
+new_prefix "$work/prefix-keep-cert-only"
+# A quick vault for this stage (debug build: tiny KDF parameters).
+CERTVAULT_TEST_CHEAP_KDF=1 cv init "$kvault" --allow-fixed-disk --passphrase-file "$pass" \
+  --recovery-out "$(winpath "$keep/recovery.txt")" >/dev/null
+cv add "$(winpath "$fx/legacy.p12")" --vault "$kvault" --passphrase-file "$pass" --pin-file "$pin" >/dev/null
+probe import "$(winpath "$fx/expired.p12")" "$pin" "clinic's previous certificate" >/dev/null
+probe add-cert "$(winpath "$fx/leaf.cer")" "clinic's own entry" >/dev/null
+snapshot "$keep/cert-only.before"
+expect cert-only-setup "key none" "$keep/cert-only.before"
+expect cert-only-setup "key matches-the-certificate" "$keep/cert-only.before"
+failing_restore cert-only
+[ "$(cat "$keep/cert-only.rc")" = 2 ] || { echo "smoke: cert-only: exit $(cat "$keep/cert-only.rc") (want 2)" >&2; cat "$keep/cert-only.err" >&2; exit 1; }
+expect cert-only "injected failure at commit:My" "$keep/cert-only.err"
+unchanged cert-only
+# Without the failure the same entry gets its key, and keeps what the user had set on it.
+cv restore --vault "$kvault" --passphrase-file "$pass" --pin-file "$pin" --to windows --no-root --json \
+  > "$keep/cert-only-ok.json" 2> "$keep/cert-only-ok.err" || { cat "$keep/cert-only-ok.err" >&2; exit 1; }
+expect cert-only-ok '"outcome": "installed"' "$keep/cert-only-ok.json"
+probe show "$sha1_hex" > "$keep/cert-only-ok.after"
+expect cert-only-ok "friendly-name clinic's own entry" "$keep/cert-only-ok.after"
+expect cert-only-ok "key matches-the-certificate" "$keep/cert-only-ok.after"
+wineserver -w
+drop_prefix "$work/prefix-keep-cert-only"
+# The certificate with its key (imported before certvault ran): nothing is touched.
+new_prefix "$work/prefix-keep-with-key"
+probe import "$(winpath "$fx/legacy.p12")" "$pin" "clinic's own entry" >/dev/null
+snapshot "$keep/with-key.before"
+expect with-key-setup "key matches-the-certificate" "$keep/with-key.before"
+failing_restore with-key
+[ "$(cat "$keep/with-key.rc")" = 0 ] || { echo "smoke: with-key: exit $(cat "$keep/with-key.rc") (want 0)" >&2; cat "$keep/with-key.err" >&2; exit 1; }
+expect with-key '"outcome": "already-installed"' "$keep/with-key.json"
+unchanged with-key
+wineserver -w
+drop_prefix "$work/prefix-keep-with-key"
+echo "   failed commit: $(( $(date +%s) - t0 )) s"
 echo "== windows build and Wine tests passed in $(( $(date +%s) - started )) s"
