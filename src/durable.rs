@@ -10,7 +10,7 @@
 //! injected I/O error ([`fail_point`]), and `CERTVAULT_TEST_CHEAP_KDF=1` makes new vaults use
 //! tiny KDF parameters ([`new_vault_kdf`]). Neither exists in a release build.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -140,7 +140,7 @@ impl Medium for Folder<'_> {
 
     fn sync(&self) {
         #[cfg(unix)]
-        if let Ok(d) = File::open(self.0) {
+        if let Ok(d) = fs::File::open(self.0) {
             let _ = d.sync_all();
         }
     }

@@ -45,7 +45,9 @@ struct Tally {
 /// count: without them a timing drift (a slower start, a faster write) could leave every kill
 /// before or after the writes, and the test would pass without testing them. Measured on the
 /// 2-core development machine under load (`cargo test --test crash -- --nocapture` prints the
-/// counts); each minimum is well below what was seen.
+/// counts); each minimum is well below what was seen. Kills inside a write are the narrowest
+/// window and thin out most under load (passwd: 14–18 of 200 on a quiet machine, 2 with three
+/// builds running), so their minimum is 1% (2 runs): still never zero.
 struct Minimums {
     old: usize,
     new: usize,
@@ -222,7 +224,7 @@ fn killing_add_at_random_moments_leaves_the_old_or_the_new_vault() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     println!("add: an uninterrupted run takes {d:?}");
-    tally.check_kills("add", Minimums { old: 25, new: 5, killed_before_new: 20, killed_inside_write: 3 });
+    tally.check_kills("add", Minimums { old: 25, new: 5, killed_before_new: 20, killed_inside_write: 1 });
 }
 
 fn passwd_state(dir: &Path) -> Outcome {
@@ -261,7 +263,7 @@ fn killing_passwd_at_random_moments_leaves_the_old_or_the_new_passphrase() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     println!("passwd: an uninterrupted run takes {d:?}");
-    tally.check_kills("passwd", Minimums { old: 25, new: 4, killed_before_new: 20, killed_inside_write: 2 });
+    tally.check_kills("passwd", Minimums { old: 25, new: 4, killed_before_new: 20, killed_inside_write: 1 });
 }
 
 /// A folder an init or clone was working on: no `vault.json` yet is the old state (no vault,
@@ -315,7 +317,7 @@ fn killing_init_at_random_moments_leaves_no_vault_or_a_whole_one() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     println!("init: an uninterrupted run takes {d:?}");
-    tally.check_kills("init", Minimums { old: 40, new: 1, killed_before_new: 40, killed_inside_write: 5 });
+    tally.check_kills("init", Minimums { old: 40, new: 1, killed_before_new: 40, killed_inside_write: 3 });
 }
 
 #[test]
@@ -353,7 +355,7 @@ fn killing_clone_at_random_moments_leaves_no_copy_or_a_whole_one() {
         let _ = std::fs::remove_dir_all(&dest);
     }
     println!("clone: an uninterrupted run takes {d:?}");
-    tally.check_kills("clone", Minimums { old: 25, new: 8, killed_before_new: 20, killed_inside_write: 10 });
+    tally.check_kills("clone", Minimums { old: 25, new: 8, killed_before_new: 20, killed_inside_write: 5 });
 }
 
 #[test]
@@ -400,7 +402,7 @@ fn killing_sync_at_random_moments_leaves_each_copy_old_or_new() {
         let _ = std::fs::remove_dir_all(&b);
     }
     println!("sync: an uninterrupted run takes {d:?}");
-    tally.check_kills("sync", Minimums { old: 15, new: 10, killed_before_new: 10, killed_inside_write: 2 });
+    tally.check_kills("sync", Minimums { old: 15, new: 10, killed_before_new: 10, killed_inside_write: 1 });
 }
 
 // ---------------------------------------------------------------------------------------------
