@@ -318,7 +318,7 @@ pub fn make_clinic_certificate(
 // The run.
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
-    move |e| crate::vault::io_error(path, &e)
+    move |e| crate::vault::io_error(path, &e).into()
 }
 
 /// Writes a new file only the user can read.

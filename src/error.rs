@@ -14,11 +14,23 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct CliError {
     pub message: String,
     pub hint: Option<String>,
+    pub kind: certvault_core::ErrorKind,
+}
+
+/// A core error, phrased in the user's language.
+impl From<certvault_core::Error> for CliError {
+    fn from(e: certvault_core::Error) -> CliError {
+        CliError {
+            message: crate::i18n::render(&e.message),
+            hint: e.hint.as_ref().map(crate::i18n::render),
+            kind: e.kind,
+        }
+    }
 }
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), hint: None }
+        CliError { message: message.into(), hint: None, kind: certvault_core::ErrorKind::InvalidInput }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -79,6 +79,27 @@ pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     loc.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
 }
 
+/// Phrases a core [`Message`](certvault_core::Message): its arguments first (nested messages
+/// are phrased, lists joined), then the message itself.
+pub fn render(m: &certvault_core::Message) -> String {
+    use certvault_core::message::Arg;
+    let args: Vec<(&str, FluentValue<'_>)> = m
+        .args
+        .iter()
+        .map(|(name, arg)| {
+            let text = match arg {
+                Arg::Text(t) => t.clone(),
+                Arg::Message(inner) => render(inner),
+                Arg::List(items) => {
+                    items.iter().map(render).collect::<Vec<_>>().join(&message("list-separator", &[]))
+                }
+            };
+            (*name, FluentValue::from(text))
+        })
+        .collect();
+    message(m.id, &args)
+}
+
 /// `t!("id")` or `t!("id", name = value, …)`; values are turned into strings first so that
 /// numbers keep the formatting we chose (Fluent would otherwise group digits per locale).
 #[macro_export]
@@ -94,18 +115,7 @@ macro_rules! t {
     };
 }
 
-/// "1,234,567" (both languages use the comma).
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use certvault_core::message::group_digits;
 
 /// A duration for people: "0.4 seconds", "3 minutes", "2.5 hours".
 pub fn human_duration(seconds: f64) -> String {
@@ -145,6 +155,46 @@ mod tests {
         let only_en: Vec<_> = en.difference(&ja).collect();
         let only_ja: Vec<_> = ja.difference(&en).collect();
         assert!(only_en.is_empty() && only_ja.is_empty(), "only in en: {only_en:?}; only in ja: {only_ja:?}");
+    }
+
+    /// Every literal id in `t!("…")` (front-end) and `msg!("…")` (core) exists in both files:
+    /// a missing one would show its id to the user.
+    #[test]
+    fn every_message_id_used_in_the_code_exists() {
+        let en = ids(EN_FTL);
+        let ja = ids(JA_FTL);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("src"), root.join("core/src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "sources not found under {}", root.display());
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for marker in ["t!(\"", "msg!(\""] {
+                for piece in text.split(marker).skip(1) {
+                    let id = piece.split('"').next().unwrap_or("");
+                    let is_id = !id.is_empty()
+                        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                    if is_id && (!en.contains(id) || !ja.contains(id)) && !id.starts_with("q-") && id != "id"
+                    {
+                        missing.push(format!("{}: {id}", path.display()));
+                    }
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "message ids missing from the .ftl files:\n{}", missing.join("\n"));
     }
 
     #[test]

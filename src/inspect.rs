@@ -80,7 +80,7 @@ pub fn now_unix() -> i64 {
 pub fn run(opts: &InspectOptions) -> Result<u8, CliError> {
     let file = CertificateFile::load(&opts.file)?;
     if let Some(what) = file.pkcs12.unsupported_algorithm() {
-        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
+        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)).into());
     }
     let (state, pin) = obtain_pin(&file, opts)?;
     let analysis = match &pin {
@@ -126,8 +126,9 @@ fn obtain_pin(
         return Ok((state, Some(SecretString::from(String::new()))));
     }
     if let Some(path) = &opts.pin_file {
-        let pin = secret_input::read_secret_file(path)
-            .map_err(|e| CliError::new(t!("err-pin-file", file = path.display(), reason = e)))?;
+        let pin = certvault_core::secret_file::read_secret_file(path).map_err(|e| {
+            CliError::new(t!("err-pin-file", file = path.display(), reason = crate::i18n::render(&e)))
+        })?;
         return match check(pin.expose_secret())? {
             PasswordCheck::Wrong => Err(wrong_pin_error(file, pin.expose_secret())),
             _ => Ok((PinState::Correct, Some(pin))),
@@ -147,7 +148,7 @@ fn obtain_pin(
             PasswordCheck::Wrong => {
                 // A damaged file is not a wrong PIN: asking again would not help.
                 if let Err(Pkcs12Error::MacMismatch) = p12.open(pin.expose_secret()) {
-                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch));
+                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch).into());
                 }
                 prompt = t!("inspect-pin-retry")
             }
@@ -170,7 +171,7 @@ pub fn note_pin_file_not_used(file: &CertificateFile, pin_file: Option<&std::pat
 /// The precise reason a PIN failed: wrong, or right but the file is damaged.
 fn wrong_pin_error(file: &CertificateFile, pin: &str) -> CliError {
     let error = file.pkcs12.open(pin).err().unwrap_or(Pkcs12Error::WrongPassword);
-    certfile::pkcs12_error(&file.path, &error)
+    certfile::pkcs12_error(&file.path, &error).into()
 }
 
 /// Times real PIN checks on this file and extrapolates to every PIN of the same length.

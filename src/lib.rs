@@ -22,18 +22,18 @@ macro_rules! print {
     };
 }
 
-pub mod cert;
-pub mod certfile;
+// The core's modules, under their old paths while the operations move into the core.
+#[cfg(windows)]
+pub use certvault_core::windows_key;
+pub use certvault_core::{cert, certfile, codes, durable, hardening, pkcs12, state, vault};
+
 pub mod clean;
 pub mod cli;
 pub mod copies;
 pub mod demo;
-pub mod durable;
 pub mod error;
-pub mod hardening;
 pub mod i18n;
 pub mod inspect;
-pub mod pkcs12;
 pub mod recover_pin;
 pub mod restore;
 pub mod scan;
@@ -41,11 +41,8 @@ pub mod secret_input;
 pub mod sheet;
 pub mod sheet_command;
 pub mod shell_integration;
-pub mod state;
 pub mod status;
+pub mod terminal;
 pub mod terminal_text;
-pub mod vault;
 pub mod vault_commands;
-#[cfg(windows)]
-pub mod windows_key;
 pub mod wizard;

@@ -215,7 +215,9 @@ pub fn run(opts: &RecoverOptions) -> Result<u8, CliError> {
         Some(pin) => {
             // A MAC-less file could, in theory, pass the padding check by chance: confirm.
             if file.pkcs12.open(pin).is_err() {
-                return Err(certfile::pkcs12_error(&file.path, &crate::pkcs12::Pkcs12Error::WrongPassword));
+                return Err(
+                    certfile::pkcs12_error(&file.path, &crate::pkcs12::Pkcs12Error::WrongPassword).into()
+                );
             }
             if opts.json {
                 print_json(&file, Some(pin), result.tried, seconds);

@@ -248,10 +248,9 @@ fn recovery_code(vault: &OpenVault, unlock: &Unlock) -> Result<Code, CliError> {
     }
     match unlock {
         // Already parsed (and proven: its identity opened the vault) by OpenVault::open.
-        Unlock::RecoveryCode(text) => {
-            Code::parse(CodeKind::Recovery, text.expose_secret()).map_err(|e| CliError::new(e.to_string()))
-        }
-        Unlock::Shares(shares) => vault::combine_shares(shares),
+        Unlock::RecoveryCode(text) => Code::parse(CodeKind::Recovery, text.expose_secret())
+            .map_err(|e| CliError::new(crate::i18n::render(&certvault_core::codes::code_error_message(&e)))),
+        Unlock::Shares(shares) => Ok(vault::combine_shares(shares)?),
         Unlock::Passphrase(_) => Err(CliError::new("unlock.age was not read".to_string())),
     }
 }
@@ -273,10 +272,10 @@ pub fn run(opts: &SheetOptions) -> Result<u8, CliError> {
         }
         None => None,
     };
-    let unlock = opts.unlock.read()?;
+    let unlock = opts.unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(&opts.vault, &unlock, false)?;
     for w in vault.warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", crate::i18n::render(&w));
     }
     let written = write_sheets(&vault, &unlock, pin_code.as_ref(), &opts.out, opts.lang, opts.split)?;
     for out in &written {

@@ -564,10 +564,10 @@ pub fn run(args: &StatusArgs) -> Result<u8, CliError> {
     let now = crate::inspect::now_unix();
     let mut status = match &dir {
         Some(dir) => {
-            let unlock = args.unlock.source().read()?;
+            let unlock = args.unlock.source().read(&crate::terminal::Terminal)?;
             let vault = crate::vault::OpenVault::open(dir, &unlock, false)?;
             for w in vault.warnings() {
-                eprintln!("{w}");
+                eprintln!("{}", crate::i18n::render(&w));
             }
             let view = VaultView { dir, manifest: &vault.payload.manifest, generation: vault.generation };
             let mut status = collect(Some(&view), &logs, now);

@@ -52,7 +52,7 @@ pub fn confirm(question: &str) -> bool {
 
 fn warn_fallbacks(vault: &OpenVault) {
     for w in vault.warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", crate::i18n::render(&w));
     }
 }
 
@@ -304,12 +304,13 @@ pub fn verified_pin(file: &CertificateFile, pin_file: Option<&Path>) -> Result<S
         return Ok(SecretString::from(String::new()));
     }
     if let Some(path) = pin_file {
-        let pin = secret_input::read_secret_file(path)
-            .map_err(|e| CliError::new(t!("err-pin-file", file = path.display(), reason = e)))?;
+        let pin = certvault_core::secret_file::read_secret_file(path).map_err(|e| {
+            CliError::new(t!("err-pin-file", file = path.display(), reason = crate::i18n::render(&e)))
+        })?;
         return match check(pin.expose_secret())? {
             PasswordCheck::Wrong => {
                 let error = p12.open(pin.expose_secret()).err().unwrap_or(Pkcs12Error::WrongPassword);
-                Err(certfile::pkcs12_error(&file.path, &error))
+                Err(certfile::pkcs12_error(&file.path, &error).into())
             }
             _ => Ok(pin),
         };
@@ -321,7 +322,7 @@ pub fn verified_pin(file: &CertificateFile, pin_file: Option<&Path>) -> Result<S
         match check(pin.expose_secret())? {
             PasswordCheck::Wrong => {
                 if let Err(Pkcs12Error::MacMismatch) = p12.open(pin.expose_secret()) {
-                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch));
+                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch).into());
                 }
                 prompt = t!("add-pin-retry");
             }
@@ -347,10 +348,10 @@ pub fn one_month_after(rfc3339: &str) -> String {
 
 pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     let cert = verify_for_sealing(&opts.file, opts.pin_file.as_deref())?;
-    let unlock = opts.unlock.read()?;
+    let unlock = opts.unlock.read(&crate::terminal::Terminal)?;
     let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
     warn_fallbacks(&vault);
-    vault.check_can_write()?;
+    vault.check_can_write(&crate::terminal::Terminal)?;
     let file = cert.file.display_name();
     match seal_verified(&mut vault, &cert, opts.hint.clone(), opts.purpose, opts.no_store_pin)? {
         Sealed::Already { id } => println!("{}", t!("add-already", file = file, id = id)),
@@ -391,7 +392,7 @@ pub enum Sealed {
 pub fn verify_for_sealing(path: &Path, pin_file: Option<&Path>) -> Result<VerifiedCertificate, CliError> {
     let file = CertificateFile::load(path)?;
     if let Some(what) = file.pkcs12.unsupported_algorithm() {
-        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
+        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)).into());
     }
     let pin = verified_pin(&file, pin_file)?;
     let opened = file.pkcs12.open(pin.expose_secret()).map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
@@ -504,7 +505,7 @@ pub fn seal_verified(
     payload
         .add_entry(entry, file.bytes.clone(), sealed_pin)
         .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
-    let generation = vault.write_generation(payload)?;
+    let generation = vault.write_generation(payload, &crate::terminal::Terminal)?;
     Ok(Sealed::Added { id, generation })
 }
 
@@ -537,7 +538,7 @@ pub fn days_left_of(entry: &Entry, now: i64) -> i64 {
 }
 
 pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, CliError> {
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     let newest = vault::generations(vault_dir)?.first().copied().unwrap_or(vault.generation);
     let now = now_unix();
@@ -545,8 +546,8 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
         vault_id: vault.header.vault_id.to_string(),
         generation: newest,
         opened_generation: vault.generation,
-        fallbacks: vault.fallback_warnings(),
-        warnings: vault.warnings(),
+        fallbacks: vault.fallback_warnings().iter().map(crate::i18n::render).collect(),
+        warnings: vault.warnings().iter().map(crate::i18n::render).collect(),
         entries: vault
             .payload
             .manifest
@@ -606,10 +607,10 @@ fn find_entry<'a>(vault: &'a OpenVault, id: &str) -> Result<&'a Entry, CliError>
 }
 
 pub fn remove(entry: &str, vault_dir: &Path, unlock: &UnlockSource) -> Result<u8, CliError> {
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let mut vault = OpenVault::open(vault_dir, &unlock, true)?;
     warn_fallbacks(&vault);
-    vault.check_can_write()?;
+    vault.check_can_write(&crate::terminal::Terminal)?;
     let id = find_entry(&vault, entry)?.id.clone();
     if std::io::stdin().is_terminal() && !confirm(&t!("remove-confirm", id = id)) {
         eprintln!("{}", t!("cancelled"));
@@ -622,14 +623,14 @@ pub fn remove(entry: &str, vault_dir: &Path, unlock: &UnlockSource) -> Result<u8
             e.superseded = None;
         }
     }
-    let n = vault.write_generation(payload)?;
+    let n = vault.write_generation(payload, &crate::terminal::Terminal)?;
     println!("{}", t!("remove-done", id = id, generation = n));
     Ok(EXIT_OK)
 }
 
 pub fn export(entry: &str, vault_dir: &Path, unlock: &UnlockSource, out: &Path) -> Result<u8, CliError> {
     crate::restore::file::refuse_inside_vault(out, Some(vault_dir))?;
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     warn_fallbacks(&vault);
     let e = find_entry(&vault, entry)?;
@@ -655,9 +656,9 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     }
     let mut f = options.open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => CliError::new(t!("err-exists", file = path.display())),
-        _ => vault::io_error(path, &e),
+        _ => vault::io_error(path, &e).into(),
     })?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| vault::io_error(path, &e))
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| vault::io_error(path, &e).into())
 }
 
 pub fn reveal_pin(
@@ -666,7 +667,7 @@ pub fn reveal_pin(
     unlock: &UnlockSource,
     pin_code_file: Option<&Path>,
 ) -> Result<u8, CliError> {
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     warn_fallbacks(&vault);
     let e = find_entry(&vault, entry)?;
@@ -704,7 +705,7 @@ pub fn passwd(
     unlock: &UnlockSource,
     new_passphrase_file: Option<&Path>,
 ) -> Result<u8, CliError> {
-    let old = unlock.read()?;
+    let old = unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(vault_dir, &old, true)?;
     warn_fallbacks(&vault);
     vault.check_header()?;

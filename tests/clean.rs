@@ -315,7 +315,7 @@ fn japanese_output_states_the_limits_of_overwriting() {
 
 fn open(v: &TestVault) -> OpenVault {
     let unlock = Unlock::Passphrase(secrecy::SecretString::from(PASSPHRASE.to_string()));
-    OpenVault::open(&v.dir, &unlock, false).unwrap_or_else(|e| panic!("{}", e.message))
+    OpenVault::open(&v.dir, &unlock, false).unwrap_or_else(|e| panic!("{:?}", e))
 }
 
 fn plan(vault: &OpenVault, root: &Path) -> (VaultIndex, Vec<certvault::scan::Hit>) {

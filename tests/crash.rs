@@ -176,10 +176,10 @@ fn open_exclusive(dir: &Path, passphrase: &str) {
     for attempt in 0.. {
         match certvault::vault::OpenVault::open(dir, &pass(passphrase), true) {
             Ok(_) => return,
-            Err(e) if e.message.contains("in use") && attempt < 50 => {
+            Err(e) if e.kind == certvault_core::ErrorKind::VaultBusy && attempt < 50 => {
                 std::thread::sleep(Duration::from_millis(20))
             }
-            Err(e) => panic!("{}: the next run cannot open: {}", dir.display(), e.message),
+            Err(e) => panic!("{}: the next run cannot open: {:?}", dir.display(), e),
         }
     }
 }

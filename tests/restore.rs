@@ -414,7 +414,7 @@ fn the_file_target_writes_the_original_for_a_vendor() {
 fn write_hostile_generation(s: &Setup, id: &str, bytes: &[u8], name: &str) -> String {
     use certvault::vault::{OpenVault, Unlock};
     let unlock = Unlock::Passphrase(secrecy::SecretString::from(PASSPHRASE.to_string()));
-    let vault = OpenVault::open(&s.vault, &unlock, false).unwrap_or_else(|e| panic!("{}", e.message));
+    let vault = OpenVault::open(&s.vault, &unlock, false).unwrap_or_else(|e| panic!("{:?}", e));
     let mut payload = vault.payload.clone();
     let sha256 = vault_format::manifest::sha256_hex(bytes);
     let new_id = sha256[..12].to_string();

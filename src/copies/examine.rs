@@ -203,7 +203,7 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
             }
             Err(e) => {
                 c.state = CopyState::Damaged;
-                c.problems.push(e.message);
+                c.problems.push(crate::i18n::render(&e.message));
                 headers.push(None);
             }
         }
@@ -229,11 +229,12 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
         let mut newest_header: Option<VaultHeader> = None;
         for n in vault::generations(&c.path)? {
             let path = c.path.join(generation_file_name(n));
-            let opened = vault::read_generation_file(&path).and_then(|bytes| {
-                open_generation(&bytes, &identity, &reference.vault_id, n)
-                    .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest.header()))
-                    .map_err(|e| vault::open_error_text(&e))
-            });
+            let opened =
+                vault::read_generation_file(&path).map_err(|m| crate::i18n::render(&m)).and_then(|bytes| {
+                    open_generation(&bytes, &identity, &reference.vault_id, n)
+                        .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest.header()))
+                        .map_err(|e| crate::i18n::render(&vault::open_error_message(&e)))
+                });
             c.generations.push(match opened {
                 Ok((digest, header)) => {
                     // Newest first: the first that opens holds the authoritative header.

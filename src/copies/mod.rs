@@ -25,7 +25,7 @@ pub use examine::{examine, CopyReport, CopyState, Examination, UnlockState};
 /// `certvault verify [DIR…] [--json]`.
 pub fn verify(dirs: &[PathBuf], unlock: &UnlockSource, json: bool) -> Result<u8, CliError> {
     let dirs = dirs_or_media(dirs)?;
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let exam = examine(&dirs, &unlock)?;
     record(&exam);
     if json {
@@ -145,7 +145,7 @@ pub fn clone(opts: &CloneOptions) -> Result<u8, CliError> {
         return Err(CliError::new(t!("err-fixed-disk", dir = dest.display())));
     }
 
-    let unlock = opts.unlock.read()?;
+    let unlock = opts.unlock.read(&crate::terminal::Terminal)?;
     let before = examine(std::slice::from_ref(src), &unlock)?;
     let source = &before.copies[0];
     let newest =
@@ -243,7 +243,7 @@ struct SyncReport<'a> {
 /// `certvault sync DIR…`: brings stale or damaged copies up to date from the newest good one.
 pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, json: bool) -> Result<u8, CliError> {
     let dirs = dirs_or_media(dirs)?;
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let exam = examine(&dirs, &unlock)?;
     let diverged: Vec<String> = exam
         .copies

@@ -475,6 +475,7 @@ fn no_terminal_pin() -> CliError {
 
 fn pin_error(entry: &Entry, e: &crate::pkcs12::Pkcs12Error) -> CliError {
     crate::certfile::pkcs12_error(Path::new(&format!("{} ({})", entry.id, entry.original_file_name)), e)
+        .into()
 }
 
 /// The PIN stored with `entry`, opened with the PIN code from the recovery sheet.
@@ -569,8 +570,9 @@ fn obtain_pin(
     let args = ctx.args;
     let use_stored = entry.pin_stored && args.pin_code_file.is_some();
     if let Some(path) = &args.pin_file {
-        let pin = secret_input::read_secret_file(path)
-            .map_err(|e| CliError::new(t!("err-pin-file", file = path.display(), reason = e)))?;
+        let pin = certvault_core::secret_file::read_secret_file(path).map_err(|e| {
+            CliError::new(t!("err-pin-file", file = path.display(), reason = crate::i18n::render(&e)))
+        })?;
         if let Some(v) = VerifiedPin::check(p12, pin).map_err(|e| pin_error(entry, &e))? {
             return Ok(Some(v));
         }
@@ -759,14 +761,14 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
     };
     let source = args.unlock.source();
     let asked = Instant::now();
-    let unlock = source.read()?;
+    let unlock = source.read(&crate::terminal::Terminal)?;
     timings.waiting += asked.elapsed();
     let opening = Instant::now();
     let vault = OpenVault::open(&vault_dir, &unlock, false)?;
     timings.unlock = opening.elapsed();
     drop(unlock);
     for w in vault.warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", crate::i18n::render(&w));
     }
     let asked = Instant::now();
     let chosen = choose_entries(&vault, args, interactive)?;

@@ -380,10 +380,10 @@ pub fn open_vault(
     exclusive: bool,
 ) -> Result<Option<OpenVault>, CliError> {
     let Some(dir) = dir else { return Ok(None) };
-    let unlock = unlock.read()?;
+    let unlock = unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(dir, &unlock, exclusive)?;
     for w in vault.warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", crate::i18n::render(&w));
     }
     Ok(Some(vault))
 }

@@ -327,15 +327,17 @@ pub(crate) fn open_vault(
         attempt += 1;
         let unlock = match session.passphrase_for(dir) {
             Some(p) => Unlock::Passphrase(p.clone()),
-            None => UnlockSource::default().read()?,
+            None => UnlockSource::default().read(&crate::terminal::Terminal)?,
         };
-        match ui.spin(&t!("wizard-opening"), || OpenVault::open(dir, &unlock, exclusive)) {
+        match ui
+            .spin(&t!("wizard-opening"), || OpenVault::open(dir, &unlock, exclusive).map_err(CliError::from))
+        {
             Ok(vault) => {
                 if let Unlock::Passphrase(p) = unlock {
                     session.remember_passphrase(dir, p);
                 }
                 for w in vault.warnings() {
-                    eprintln!("{w}");
+                    eprintln!("{}", crate::i18n::render(&w));
                 }
                 return Ok(vault);
             }

@@ -130,11 +130,11 @@ pub fn opens_to(dir: &Path, passphrase: &str) -> Result<(u64, Vec<String>), Stri
     let mut attempt = 0;
     let v = loop {
         match OpenVault::open(dir, &pass(passphrase), false) {
-            Err(e) if e.message.contains("in use") && attempt < 50 => {
+            Err(e) if e.kind == certvault_core::ErrorKind::VaultBusy && attempt < 50 => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            other => break other.map_err(|e| e.message)?,
+            other => break other.map_err(|e| format!("{:?}: {}", e.kind, e.message.id))?,
         }
     };
     if !v.fallbacks.is_empty() {

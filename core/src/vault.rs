@@ -7,15 +7,17 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 use vault_format::{
-    generation_file_name, open_generation, parse_generation_file_name, seal_generation, Code, CodeError,
-    CodeKind, HeaderError, Identity, OpenError, Payload, UnlockError, UnlockFile, VaultHeader,
-    HEADER_FILE_NAME, UNLOCK_FILE_NAME,
+    generation_file_name, open_generation, parse_generation_file_name, seal_generation, Code, CodeKind,
+    HeaderError, Identity, OpenError, Payload, UnlockError, UnlockFile, VaultHeader, HEADER_FILE_NAME,
+    UNLOCK_FILE_NAME,
 };
 
+use crate::codes::{code_error_message, share_error_message};
+use crate::conversation::{unanswered, Conversation, Level};
 use crate::durable::Medium;
-use crate::error::CliError;
-use crate::secret_input;
-use crate::t;
+use crate::error::{Error, ErrorKind};
+use crate::message::Message;
+use crate::msg;
 
 pub const LOCK_FILE_NAME: &str = "certvault.lock";
 /// Largest generation file read; the format caps payloads well below this.
@@ -26,7 +28,7 @@ pub enum Unlock {
     Passphrase(SecretString),
     RecoveryCode(SecretString),
     /// K or more shares of a split recovery code (SPEC.md §3.6), with the file each came from.
-    Shares(Vec<(PathBuf, SecretString)>),
+    Shares(Vec<(ShareOrigin, SecretString)>),
 }
 
 /// What [`UnlockSource::read`] asks for on the terminal when no file is given: the
@@ -53,10 +55,11 @@ pub struct UnlockSource {
 }
 
 impl UnlockSource {
-    pub fn read(&self) -> Result<Unlock, CliError> {
+    /// The secret from the file given, or asked through `talk` when none is.
+    pub fn read(&self, talk: &dyn Conversation) -> Result<Unlock, Error> {
         if !self.share_files.is_empty() {
-            let shares = self.share_files.iter().map(|p| Ok((p.clone(), read_secret(p)?)));
-            return shares.collect::<Result<_, CliError>>().map(Unlock::Shares);
+            let shares = self.share_files.iter().map(|p| Ok((ShareOrigin::File(p.clone()), read_secret(p)?)));
+            return shares.collect::<Result<_, Error>>().map(Unlock::Shares);
         }
         if let Some(path) = &self.recovery_code_file {
             return Ok(Unlock::RecoveryCode(read_secret(path)?));
@@ -65,62 +68,56 @@ impl UnlockSource {
             return Ok(Unlock::Passphrase(read_secret(path)?));
         }
         match self.ask {
-            AskFor::Passphrase => secret_input::prompt_secret(&t!("vault-enter-passphrase"))
+            AskFor::Passphrase => talk
+                .secret(&msg!("vault-enter-passphrase"))
                 .map(Unlock::Passphrase)
-                .map_err(|e| prompt_error(e, t!("what-passphrase"), "--passphrase-file")),
-            AskFor::RecoveryCode => secret_input::prompt_secret(&t!("unlock-enter-recovery-code"))
+                .map_err(|e| unanswered(e, msg!("what-passphrase"), "--passphrase-file")),
+            AskFor::RecoveryCode => talk
+                .secret(&msg!("unlock-enter-recovery-code"))
                 .map(Unlock::RecoveryCode)
-                .map_err(|e| prompt_error(e, t!("what-recovery-code"), "--recovery-code-file")),
-            AskFor::Shares => prompt_shares().map(Unlock::Shares),
+                .map_err(|e| unanswered(e, msg!("what-recovery-code"), "--recovery-code-file")),
+            AskFor::Shares => ask_shares(talk).map(Unlock::Shares),
         }
-    }
-}
-
-fn prompt_error(e: secret_input::SecretInputError, what: String, flag: &str) -> CliError {
-    match e {
-        secret_input::SecretInputError::NoTerminal => {
-            CliError::new(t!("err-no-terminal", what = what, flag = flag))
-        }
-        other => CliError::new(other.to_string()),
     }
 }
 
 /// Asks for the share codes of a split sheet one by one, without echo: the first share says
 /// how many are needed (K), then "share 2 of K" … A mistyped or repeated share is asked for
 /// again; an empty answer cancels.
-fn prompt_shares() -> Result<Vec<(PathBuf, SecretString)>, CliError> {
-    let mut shares: Vec<(PathBuf, SecretString)> = Vec::new();
+fn ask_shares(talk: &dyn Conversation) -> Result<Vec<(ShareOrigin, SecretString)>, Error> {
+    let mut shares: Vec<(ShareOrigin, SecretString)> = Vec::new();
     let mut indices: Vec<u8> = Vec::new();
     let mut needed: Option<u8> = None;
     while needed.is_none_or(|k| shares.len() < usize::from(k)) {
         let number = shares.len() + 1;
         let prompt = match needed {
-            None => t!("unlock-enter-first-share"),
-            Some(k) => t!("unlock-enter-share", number = number, threshold = k),
+            None => msg!("unlock-enter-first-share"),
+            Some(k) => msg!("unlock-enter-share", number = number, threshold = k),
         };
-        let text = secret_input::prompt_secret(&prompt)
-            .map_err(|e| prompt_error(e, t!("what-share"), "--share-file"))?;
+        let text = talk.secret(&prompt).map_err(|e| unanswered(e, msg!("what-share"), "--share-file"))?;
         if text.expose_secret().trim().is_empty() {
-            return Err(CliError::new(t!("cancelled")));
+            return Err(Error::new(ErrorKind::Cancelled, msg!("cancelled")));
         }
         match vault_format::Share::parse(text.expose_secret()) {
             Ok(share) if indices.contains(&share.index()) => {
-                eprintln!("{}", t!("err-shares-duplicate", index = share.index()));
+                talk.tell(Level::Warning, msg!("err-shares-duplicate", index = share.index()));
             }
             Ok(share) => {
                 needed.get_or_insert(share.threshold());
                 indices.push(share.index());
-                shares.push((PathBuf::from(t!("unlock-share-label", number = number)), text));
+                shares.push((ShareOrigin::Typed(number), text));
             }
-            Err(e) => eprintln!("{}", t!("unlock-share-again", reason = share_error_text(e))),
+            Err(e) => talk.tell(Level::Warning, msg!("unlock-share-again", reason = share_error_message(&e))),
         }
     }
     Ok(shares)
 }
 
-pub fn read_secret(path: &Path) -> Result<SecretString, CliError> {
-    secret_input::read_secret_file(path)
-        .map_err(|e| CliError::new(t!("err-secret-file", file = path.display(), reason = e)))
+/// A secret file named by a `*-file` flag (`-` = standard input).
+pub fn read_secret(path: &Path) -> Result<SecretString, Error> {
+    crate::secret_file::read_secret_file(path).map_err(|e| {
+        Error::new(ErrorKind::InvalidInput, msg!("err-secret-file", file = path.display(), reason = e))
+    })
 }
 
 /// An exclusive OS lock on the vault folder: it dies with the process, so a killed certvault
@@ -130,7 +127,7 @@ pub struct VaultLock {
 }
 
 impl VaultLock {
-    pub fn acquire(dir: &Path, exclusive: bool) -> Result<VaultLock, CliError> {
+    pub fn acquire(dir: &Path, exclusive: bool) -> Result<VaultLock, Error> {
         let path = dir.join(LOCK_FILE_NAME);
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
@@ -149,11 +146,14 @@ impl VaultLock {
             let mut holder = String::new();
             let _ = File::open(&path).and_then(|f| f.take(512).read_to_string(&mut holder));
             let holder = holder.trim();
-            return Err(CliError::new(t!(
-                "err-vault-locked",
-                dir = dir.display(),
-                holder = if holder.is_empty() { "?" } else { holder }
-            )));
+            return Err(Error::new(
+                ErrorKind::VaultBusy,
+                msg!(
+                    "err-vault-locked",
+                    dir = dir.display(),
+                    holder = if holder.is_empty() { "?" } else { holder }
+                ),
+            ));
         }
         locked.map_err(|e| io_error(&path, &std::io::Error::other(e.to_string())))?;
         if exclusive {
@@ -176,14 +176,7 @@ fn is_read_only_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::ReadOnlyFilesystem || e.kind() == std::io::ErrorKind::PermissionDenied
 }
 
-pub fn io_error(path: &Path, e: &std::io::Error) -> CliError {
-    let key = match e.kind() {
-        std::io::ErrorKind::StorageFull => "err-disk-full",
-        std::io::ErrorKind::ReadOnlyFilesystem => "err-read-only",
-        _ => "err-io",
-    };
-    CliError::new(t!(key, file = path.display(), reason = e))
-}
+pub use crate::error::io_error;
 
 /// An open vault: its header, its identity and the newest generation that opened.
 pub struct OpenVault {
@@ -205,36 +198,41 @@ pub struct OpenVault {
     /// The generation `payload` came from.
     pub generation: u64,
     /// Newer generations that did not open, with the reason (newest first).
-    pub fallbacks: Vec<(u64, String)>,
+    pub fallbacks: Vec<(u64, Message)>,
     /// The unlock file, when opened with the passphrase (needed by `passwd`).
     pub unlock_file: Option<UnlockFile>,
     _lock: VaultLock,
 }
 
-pub fn read_header(dir: &Path) -> Result<VaultHeader, CliError> {
+pub fn read_header(dir: &Path) -> Result<VaultHeader, Error> {
     if !dir.is_dir() {
-        return Err(CliError::new(t!("err-vault-missing", dir = dir.display())));
+        return Err(Error::new(ErrorKind::NotFound, msg!("err-vault-missing", dir = dir.display())));
     }
     let path = dir.join(HEADER_FILE_NAME);
     // Never more than the format allows (SPEC.md §5.3), and only from a regular file.
     let bytes = match crate::durable::read_regular(&path, vault_format::header::MAX_HEADER_BYTES as u64) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CliError::new(t!("err-not-a-vault", dir = dir.display())))
+            return Err(Error::new(ErrorKind::InvalidInput, msg!("err-not-a-vault", dir = dir.display())))
         }
         Err(e) => return Err(io_error(&path, &e)),
     };
     VaultHeader::from_json(&bytes).map_err(|e| match e {
-        HeaderError::NotAVault => CliError::new(t!("err-not-a-vault", dir = dir.display())),
-        HeaderError::UnsupportedVersion { .. } => {
-            CliError::new(t!("err-vault-newer", dir = dir.display(), detail = e))
+        HeaderError::NotAVault => {
+            Error::new(ErrorKind::InvalidInput, msg!("err-not-a-vault", dir = dir.display()))
         }
-        other => CliError::new(t!("err-vault-damaged", file = path.display(), detail = other)),
+        HeaderError::UnsupportedVersion { .. } => {
+            Error::new(ErrorKind::Unsupported, msg!("err-vault-newer", dir = dir.display(), detail = e))
+        }
+        other => Error::new(
+            ErrorKind::VaultDamaged,
+            msg!("err-vault-damaged", file = path.display(), detail = other),
+        ),
     })
 }
 
 /// Generation numbers present in `dir`, newest first.
-pub fn generations(dir: &Path) -> Result<Vec<u64>, CliError> {
+pub fn generations(dir: &Path) -> Result<Vec<u64>, Error> {
     let mut found: Vec<u64> = fs::read_dir(dir)
         .map_err(|e| io_error(dir, &e))?
         .filter_map(|e| e.ok())
@@ -255,12 +253,12 @@ fn tidy_temporaries(dir: &Path) {
 /// Checks, before anything is asked or written, that `init` or `clone` may create a vault in
 /// `dir`: it is missing, empty, or holds only what an interrupted creation left (marked by
 /// [`crate::durable::INCOMPLETE_MARKER`] and without `vault.json`).
-pub fn check_creation_target(dir: &Path) -> Result<(), CliError> {
+pub fn check_creation_target(dir: &Path) -> Result<(), Error> {
     if !dir.exists() {
         return Ok(());
     }
     if dir.join(HEADER_FILE_NAME).exists() {
-        return Err(CliError::new(t!("err-already-vault", dir = dir.display())));
+        return Err(Error::new(ErrorKind::Refused, msg!("err-already-vault", dir = dir.display())));
     }
     let mut names = crate::durable::Folder(dir).names().map_err(|e| io_error(dir, &e))?;
     // The lock file alone (an interrupted creation's, or our own) does not make it a folder in use.
@@ -269,14 +267,14 @@ pub fn check_creation_target(dir: &Path) -> Result<(), CliError> {
     if names.is_empty() || (interrupted && names.iter().all(|n| crate::durable::is_creation_leftover(n))) {
         return Ok(());
     }
-    Err(CliError::new(t!("err-dir-not-empty", dir = dir.display())))
+    Err(Error::new(ErrorKind::Refused, msg!("err-dir-not-empty", dir = dir.display())))
 }
 
 /// Starts creating a vault in `dir` (checked by [`check_creation_target`]): creates it, takes
 /// the lock, removes what an interrupted creation left, and writes the marker that says the
 /// folder is not complete yet. Writers then write `vault.json` last and call
 /// [`end_creation`]: a folder without `vault.json` is never taken for a vault.
-pub fn begin_creation(dir: &Path) -> Result<VaultLock, CliError> {
+pub fn begin_creation(dir: &Path) -> Result<VaultLock, Error> {
     check_creation_target(dir)?;
     // A private folder (0700) where the medium has Unix permissions, whatever the umask.
     let mut folder = fs::DirBuilder::new();
@@ -302,7 +300,7 @@ pub fn begin_creation(dir: &Path) -> Result<VaultLock, CliError> {
 
 /// Ends a creation begun by [`begin_creation`] once `vault.json` is written and the vault
 /// opened: the marker goes.
-pub fn end_creation(dir: &Path) -> Result<(), CliError> {
+pub fn end_creation(dir: &Path) -> Result<(), Error> {
     let m = crate::durable::Folder(dir);
     m.remove(crate::durable::INCOMPLETE_MARKER)
         .map_err(|e| io_error(&dir.join(crate::durable::INCOMPLETE_MARKER), &e))?;
@@ -310,45 +308,39 @@ pub fn end_creation(dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-fn code_error_text(e: &CodeError) -> String {
-    match e {
-        CodeError::Checksum { group } => t!("err-code-group", group = group),
-        CodeError::WrongKind { .. } => t!("err-code-is-pin-code"),
-        other => other.to_string(),
-    }
+/// Where a share came from: its file, or the prompt (the Nth share typed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareOrigin {
+    File(PathBuf),
+    Typed(usize),
 }
 
-fn share_error_text(e: vault_format::ShareError) -> String {
-    use vault_format::ShareError;
-    match e {
-        ShareError::Checksum { group } => t!("err-code-group", group = group),
-        ShareError::ShareChecksum => t!("err-share-checksum"),
-        ShareError::IsCode { .. } => t!("err-share-is-code"),
-        other => other.to_string(),
+impl ShareOrigin {
+    fn label(&self) -> crate::message::Arg {
+        use crate::message::IntoArg;
+        match self {
+            ShareOrigin::File(path) => path.display().into_arg(),
+            ShareOrigin::Typed(number) => msg!("unlock-share-label", number = number).into_arg(),
+        }
     }
 }
 
 /// Combines the shares of a split recovery code into R, naming the file of a share that is
 /// mistyped or damaged (SPEC.md §3.6).
-pub fn combine_shares(shares: &[(PathBuf, SecretString)]) -> Result<Code, CliError> {
-    use vault_format::{Share, ShareError};
+pub fn combine_shares(shares: &[(ShareOrigin, SecretString)]) -> Result<Code, Error> {
+    use vault_format::Share;
     let mut parsed = Vec::with_capacity(shares.len());
-    for (path, text) in shares {
+    for (origin, text) in shares {
         let share = Share::parse(text.expose_secret()).map_err(|e| {
-            CliError::new(t!("err-share", file = path.display(), reason = share_error_text(e)))
+            Error::new(
+                ErrorKind::InvalidInput,
+                msg!("err-share", file = origin.label(), reason = share_error_message(&e)),
+            )
         })?;
         parsed.push(share);
     }
-    vault_format::share::combine(&parsed).map_err(|e| match e {
-        ShareError::NotEnough { have, need } => {
-            CliError::new(t!("err-shares-not-enough", need = need, have = have))
-        }
-        ShareError::Duplicate { index } => CliError::new(t!("err-shares-duplicate", index = index)),
-        ShareError::DifferentSets { first, other } => {
-            CliError::new(t!("err-shares-mixed", first = first, other = other))
-        }
-        _ => CliError::new(t!("err-shares-inconsistent")),
-    })
+    vault_format::share::combine(&parsed)
+        .map_err(|e| Error::new(ErrorKind::InvalidInput, share_error_message(&e)))
 }
 
 /// Why `unlock.age` gave no unlock file.
@@ -371,32 +363,40 @@ pub fn unlock_identity(
     dir: &Path,
     header: &VaultHeader,
     unlock: &Unlock,
-) -> Result<(Identity, Option<UnlockFile>), CliError> {
+) -> Result<(Identity, Option<UnlockFile>), Error> {
     match unlock {
         Unlock::Passphrase(passphrase) => {
             let path = dir.join(UNLOCK_FILE_NAME);
             let file = decrypt_unlock_file(dir, passphrase).map_err(|e| match e {
                 UnlockReadError::Unlock(UnlockError::WrongPassphrase) => {
-                    CliError::new(t!("err-wrong-passphrase", dir = dir.display()))
-                        .with_hint(t!("hint-wrong-passphrase"))
+                    Error::new(ErrorKind::WrongSecret, msg!("err-wrong-passphrase", dir = dir.display()))
+                        .with_hint(msg!("hint-wrong-passphrase"))
                 }
                 UnlockReadError::Io(e) => io_error(&path, &e),
-                UnlockReadError::Unlock(other) => {
-                    CliError::new(t!("err-vault-damaged", file = path.display(), detail = other))
-                }
+                UnlockReadError::Unlock(other) => Error::new(
+                    ErrorKind::VaultDamaged,
+                    msg!("err-vault-damaged", file = path.display(), detail = other),
+                ),
             })?;
             if file.vault_id() != header.vault_id {
-                return Err(CliError::new(t!(
-                    "err-vault-damaged",
-                    file = path.display(),
-                    detail = "unlock.age belongs to another vault"
-                )));
+                return Err(Error::new(
+                    ErrorKind::VaultDamaged,
+                    msg!(
+                        "err-vault-damaged",
+                        file = path.display(),
+                        detail = "unlock.age belongs to another vault"
+                    ),
+                ));
             }
             Ok((file.identity().clone(), Some(file)))
         }
         Unlock::RecoveryCode(text) => {
-            let code = Code::parse(CodeKind::Recovery, text.expose_secret())
-                .map_err(|e| CliError::new(t!("err-recovery-code", reason = code_error_text(&e))))?;
+            let code = Code::parse(CodeKind::Recovery, text.expose_secret()).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    msg!("err-recovery-code", reason = code_error_message(&e)),
+                )
+            })?;
             identity_from_code(dir, header, &code)
         }
         Unlock::Shares(shares) => identity_from_code(dir, header, &combine_shares(shares)?),
@@ -414,10 +414,13 @@ fn identity_from_code(
     dir: &Path,
     header: &VaultHeader,
     code: &Code,
-) -> Result<(Identity, Option<UnlockFile>), CliError> {
+) -> Result<(Identity, Option<UnlockFile>), Error> {
     let derive = |params: &vault_format::Argon2Params| {
         vault_format::derive_identity(code, &header.vault_id, params).map_err(|e| {
-            CliError::new(t!("err-vault-damaged", file = dir.join(HEADER_FILE_NAME).display(), detail = e))
+            Error::new(
+                ErrorKind::VaultDamaged,
+                msg!("err-vault-damaged", file = dir.join(HEADER_FILE_NAME).display(), detail = e),
+            )
         })
     };
     let identity = derive(&header.kdf.recovery)?;
@@ -427,13 +430,16 @@ fn identity_from_code(
     }
     let standard = derive(&written)?;
     if opens_only_with_other_key(dir, header, &standard) {
-        return Err(CliError::new(t!(
-            "err-wrong-recovery-code-kdf",
-            dir = dir.display(),
-            file = dir.join(HEADER_FILE_NAME).display(),
-            settings = kdf_text(&header.kdf.recovery)
-        ))
-        .with_hint(t!("hint-header-differs", dir = dir.display())));
+        return Err(Error::new(
+            ErrorKind::WrongSecret,
+            msg!(
+                "err-wrong-recovery-code-kdf",
+                dir = dir.display(),
+                file = dir.join(HEADER_FILE_NAME).display(),
+                settings = kdf_text(&header.kdf.recovery)
+            ),
+        )
+        .with_hint(msg!("hint-header-differs", dir = dir.display())));
     }
     Ok((standard, None))
 }
@@ -477,17 +483,26 @@ pub fn header_differences(on_disk: &VaultHeader, authoritative: &VaultHeader) ->
     differs
 }
 
-pub fn open_error_text(e: &OpenError) -> String {
+/// Why a generation did not open, for the user.
+pub fn open_error_message(e: &OpenError) -> Message {
     match e {
-        OpenError::WrongKey => t!("gen-wrong-key"),
-        OpenError::Corrupt | OpenError::Malformed => t!("gen-damaged"),
-        other => other.to_string(),
+        OpenError::WrongKey => msg!("gen-wrong-key"),
+        OpenError::Corrupt | OpenError::Malformed => msg!("gen-damaged"),
+        OpenError::TooLarge => msg!("gen-too-large"),
+        OpenError::VaultIdMismatch { expected, found } => {
+            msg!("gen-other-vault", expected = expected.to_string(), found = found.to_string())
+        }
+        OpenError::GenerationMismatch { expected, found } => {
+            msg!("gen-number-mismatch", expected = expected, found = found)
+        }
+        // The payload's own reasons are technical (a tar or manifest field): kept as detail.
+        other => msg!("gen-invalid", detail = other.to_string()),
     }
 }
 
 impl OpenVault {
     /// Opens the vault in `dir`. `exclusive` takes the write lock.
-    pub fn open(dir: &Path, unlock: &Unlock, exclusive: bool) -> Result<OpenVault, CliError> {
+    pub fn open(dir: &Path, unlock: &Unlock, exclusive: bool) -> Result<OpenVault, Error> {
         let header = read_header(dir)?;
         let lock = VaultLock::acquire(dir, exclusive)?;
         if exclusive {
@@ -532,16 +547,24 @@ impl OpenVault {
                 }
                 Err(e) => {
                     wrong_key_only &= matches!(e, OpenError::WrongKey);
-                    fallbacks.push((n, open_error_text(&e)));
+                    fallbacks.push((n, open_error_message(&e)));
                 }
             }
         }
         if wrong_key_only && !fallbacks.is_empty() {
-            return Err(CliError::new(t!("err-wrong-recovery-code", dir = dir.display())));
+            return Err(Error::new(
+                ErrorKind::WrongSecret,
+                msg!("err-wrong-recovery-code", dir = dir.display()),
+            ));
         }
-        let reasons: Vec<String> =
-            fallbacks.iter().map(|(n, r)| format!("{}: {r}", generation_file_name(*n))).collect();
-        Err(CliError::new(t!("err-no-generation", dir = dir.display(), reasons = reasons.join("; "))))
+        let reasons = fallbacks
+            .iter()
+            .map(|(n, r)| msg!("gen-reason", file = generation_file_name(*n), reason = r))
+            .collect();
+        Err(Error::new(
+            ErrorKind::VaultDamaged,
+            msg!("err-no-generation", dir = dir.display(), reasons = crate::message::Arg::List(reasons)),
+        ))
     }
 
     pub fn identity(&self) -> &Identity {
@@ -550,17 +573,17 @@ impl OpenVault {
 
     /// Warnings to show after opening: a fallback to an older generation, a `vault.json` that
     /// disagrees with the manifest, generations older than this computer has seen.
-    pub fn warnings(&self) -> Vec<String> {
+    pub fn warnings(&self) -> Vec<Message> {
         let mut warnings = self.fallback_warnings();
         if !self.header_differs.is_empty() {
-            warnings.push(t!(
+            warnings.push(msg!(
                 "vault-header-differs",
                 file = self.dir.join(HEADER_FILE_NAME).display(),
                 fields = self.header_differs.join(", ")
             ));
         }
         if let Some(seen) = self.seen_newer {
-            warnings.push(t!(
+            warnings.push(msg!(
                 "vault-older-than-seen",
                 dir = self.dir.display(),
                 generation = self.generation,
@@ -571,11 +594,11 @@ impl OpenVault {
     }
 
     /// The fallback warnings alone (`list --json` reports them as `fallbacks`).
-    pub fn fallback_warnings(&self) -> Vec<String> {
+    pub fn fallback_warnings(&self) -> Vec<Message> {
         self.fallbacks
             .iter()
             .map(|(n, reason)| {
-                t!(
+                msg!(
                     "vault-fallback",
                     bad = generation_file_name(*n),
                     reason = reason,
@@ -587,82 +610,81 @@ impl OpenVault {
 
     /// Refuses any write while `vault.json` disagrees with the manifest: it is repaired first
     /// (`certvault sync`), so that no copy goes on carrying a changed header.
-    pub fn check_header(&self) -> Result<(), CliError> {
+    pub fn check_header(&self) -> Result<(), Error> {
         if self.header_differs.is_empty() {
             return Ok(());
         }
-        Err(CliError::new(t!(
-            "err-header-differs",
-            file = self.dir.join(HEADER_FILE_NAME).display(),
-            fields = self.header_differs.join(", ")
-        ))
-        .with_hint(t!("hint-header-differs", dir = self.dir.display())))
+        Err(Error::new(
+            ErrorKind::Refused,
+            msg!(
+                "err-header-differs",
+                file = self.dir.join(HEADER_FILE_NAME).display(),
+                fields = self.header_differs.join(", ")
+            ),
+        )
+        .with_hint(msg!("hint-header-differs", dir = self.dir.display())))
     }
 
     /// Checks that a new generation may be written: `vault.json` agrees with the manifest, and
     /// the newest generation opened. Writing on top of a fallback would drop whatever only the
     /// newer, unreadable generation holds (and the write after would delete it): refused, or
     /// asked on a terminal.
-    pub fn check_can_write(&mut self) -> Result<(), CliError> {
+    pub fn check_can_write(&mut self, talk: &dyn Conversation) -> Result<(), Error> {
         self.check_header()?;
         let Some((bad, _)) = self.fallbacks.first() else { return Ok(()) };
         if self.fallback_accepted {
             return Ok(());
         }
         let (bad, used) = (generation_file_name(*bad), generation_file_name(self.generation));
-        if std::io::IsTerminal::is_terminal(&std::io::stdin())
-            && crate::vault_commands::confirm(&t!(
-                "vault-fallback-confirm",
-                bad = bad.clone(),
-                used = used.clone()
-            ))
-        {
+        if talk.confirm(&msg!("vault-fallback-confirm", bad = bad.clone(), used = used.clone())) == Ok(true) {
             self.fallback_accepted = true;
             return Ok(());
         }
-        Err(CliError::new(t!(
-            "err-write-on-fallback",
-            dir = self.dir.display(),
-            bad = bad.clone(),
-            used = used
-        ))
-        .with_hint(t!("hint-write-on-fallback", dir = self.dir.display(), bad = bad)))
+        Err(Error::new(
+            ErrorKind::Refused,
+            msg!("err-write-on-fallback", dir = self.dir.display(), bad = bad.clone(), used = used),
+        )
+        .with_hint(msg!("hint-write-on-fallback", dir = self.dir.display(), bad = bad)))
     }
 
     /// Writes `payload` as the next generation: a new file, never an overwrite; read back and
     /// verified before generations older than the previous one are removed.
-    pub fn write_generation(&mut self, mut payload: Payload) -> Result<u64, CliError> {
-        self.check_can_write()?;
+    pub fn write_generation(&mut self, mut payload: Payload, talk: &dyn Conversation) -> Result<u64, Error> {
+        self.check_can_write(talk)?;
         let newest_on_disk = generations(&self.dir)?.first().copied().unwrap_or(0);
         // A junk `vault-18446744073709551615.age` must not wrap the number around to 0.
         let n = newest_on_disk.max(self.generation).checked_add(1).ok_or_else(|| {
-            CliError::new(t!(
-                "err-no-generation-number",
-                file = self.dir.join(generation_file_name(newest_on_disk)).display()
-            ))
+            Error::new(
+                ErrorKind::VaultDamaged,
+                msg!(
+                    "err-no-generation-number",
+                    file = self.dir.join(generation_file_name(newest_on_disk)).display()
+                ),
+            )
         })?;
         payload.manifest.generation = n;
         payload.manifest.updated = vault_format::time::now();
         let bytes = seal_generation(&payload, &self.identity.to_public())
-            .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
+            .map_err(|e| Error::new(ErrorKind::Internal, msg!("err-seal", detail = e)))?;
         let name = generation_file_name(n);
         write_new_file(&self.dir, &name, &bytes)?;
         // Read back what the medium holds, not what we meant to write.
         let path = self.dir.join(&name);
-        let back = read_generation_file(&path)
-            .map_err(|r| CliError::new(t!("err-verify-write", file = path.display(), reason = r)))?;
-        let reopened = open_generation(&back, &self.identity, &self.header.vault_id, n)
-            .map_err(|e| CliError::new(t!("err-verify-write", file = path.display(), reason = e)))?;
+        let back = read_generation_file(&path).map_err(|r| {
+            Error::new(ErrorKind::Io, msg!("err-verify-write", file = path.display(), reason = r))
+        })?;
+        let reopened = open_generation(&back, &self.identity, &self.header.vault_id, n).map_err(|e| {
+            Error::new(ErrorKind::Io, msg!("err-verify-write", file = path.display(), reason = e))
+        })?;
         if reopened.manifest != payload.manifest
             || reopened.certs != payload.certs
             || reopened.pins != payload.pins
         {
             let _ = fs::remove_file(&path);
-            return Err(CliError::new(t!(
-                "err-verify-write",
-                file = path.display(),
-                reason = "content differs"
-            )));
+            return Err(Error::new(
+                ErrorKind::Io,
+                msg!("err-verify-write", file = path.display(), reason = "content differs"),
+            ));
         }
         for old in generations(&self.dir)? {
             if old + 1 < n {
@@ -678,16 +700,17 @@ impl OpenVault {
     }
 }
 
-pub fn read_generation_file(path: &Path) -> Result<Vec<u8>, String> {
-    crate::durable::read_regular(path, MAX_GENERATION_FILE).map_err(|e| e.to_string())
+pub fn read_generation_file(path: &Path) -> Result<Vec<u8>, Message> {
+    crate::durable::read_regular(path, MAX_GENERATION_FILE)
+        .map_err(|e| msg!("gen-unreadable", reason = crate::error::io_reason(&e)))
 }
 
 /// Writes `name` in `dir` through a temporary file that is flushed to the medium and then
 /// renamed into place; fails rather than replace an existing `name`.
-pub fn write_new_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
+pub fn write_new_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
     let final_path = dir.join(name);
     if final_path.exists() {
-        return Err(CliError::new(t!("err-exists", file = final_path.display())));
+        return Err(Error::new(ErrorKind::Refused, msg!("err-exists", file = final_path.display())));
     }
     write_through_temp(dir, name, bytes)
 }
@@ -695,12 +718,12 @@ pub fn write_new_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliErr
 /// Like [`write_new_file`] but replaces `name` if present, without ever renaming over it (FAT
 /// cannot): at every moment `name` or `name.old` holds the old or the new content
 /// ([`crate::durable::replace`]).
-pub fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
+pub fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
     crate::durable::replace(&crate::durable::Folder(dir), name, bytes)
         .map_err(|e| io_error(&dir.join(name), &e))
 }
 
-fn write_through_temp(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
+fn write_through_temp(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
     crate::durable::write_new(&crate::durable::Folder(dir), name, bytes)
         .map_err(|e| io_error(&dir.join(name), &e))
 }

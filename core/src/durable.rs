@@ -78,14 +78,17 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
     let file = options.open(path)?;
     if !file.metadata()?.is_file() {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, crate::t!("err-not-regular-file")));
+        return Err(crate::error::io_message(
+            io::ErrorKind::InvalidData,
+            crate::msg!("err-not-regular-file"),
+        ));
     }
     let mut bytes = Vec::new();
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
-        return Err(io::Error::new(
+        return Err(crate::error::io_message(
             io::ErrorKind::InvalidData,
-            crate::t!("err-file-too-large", limit = limit),
+            crate::msg!("err-file-too-large", limit = limit),
         ));
     }
     Ok(bytes)

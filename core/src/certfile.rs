@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cert::{self, CertInfo, KeyMatch, Purpose};
-use crate::error::CliError;
+use crate::error::{Error, ErrorKind};
+use crate::msg;
 use crate::pkcs12::{self, Opened, Pkcs12Error, Pkcs12File};
-use crate::t;
 
 /// A PKCS#12 file read from disk, parsed but not decrypted.
 pub struct CertificateFile {
@@ -19,7 +19,7 @@ pub struct CertificateFile {
 }
 
 impl CertificateFile {
-    pub fn load(path: &Path) -> Result<Self, CliError> {
+    pub fn load(path: &Path) -> Result<Self, Error> {
         let bytes = read_limited(path)?;
         let pkcs12 = Pkcs12File::parse(&bytes).map_err(|e| pkcs12_error(path, &e))?;
         Ok(CertificateFile { path: path.to_path_buf(), bytes, pkcs12 })
@@ -35,50 +35,62 @@ impl CertificateFile {
 }
 
 /// Reads at most [`pkcs12::MAX_FILE_SIZE`] bytes, with errors that name the file.
-pub fn read_limited(path: &Path) -> Result<Vec<u8>, CliError> {
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, Error> {
     let file = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => CliError::new(t!("err-not-found", file = file)),
-        _ => CliError::new(t!("err-read", file = file, reason = e)),
+        std::io::ErrorKind::NotFound => Error::new(ErrorKind::NotFound, msg!("err-not-found", file = file)),
+        _ => Error::new(ErrorKind::Io, msg!("err-read", file = file, reason = e)),
     })?;
     if meta.is_dir() {
-        return Err(CliError::new(t!("err-is-directory", file = file)));
+        return Err(Error::new(ErrorKind::InvalidInput, msg!("err-is-directory", file = file)));
     }
     if meta.len() > pkcs12::MAX_FILE_SIZE {
-        return Err(CliError::new(t!(
-            "err-too-large",
-            file = file,
-            size = crate::i18n::group_digits(meta.len()),
-            limit = crate::i18n::group_digits(pkcs12::MAX_FILE_SIZE)
-        )));
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            msg!(
+                "err-too-large",
+                file = file,
+                size = crate::message::group_digits(meta.len()),
+                limit = crate::message::group_digits(pkcs12::MAX_FILE_SIZE)
+            ),
+        ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)
         .and_then(|f| f.take(pkcs12::MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(|e| CliError::new(t!("err-read", file = file, reason = e)))?;
+        .map_err(|e| Error::new(ErrorKind::Io, msg!("err-read", file = file, reason = e)))?;
     Ok(bytes)
 }
 
 /// One line naming the file and the problem, in the user's language.
-pub fn pkcs12_error(path: &Path, error: &Pkcs12Error) -> CliError {
+pub fn pkcs12_error(path: &Path, error: &Pkcs12Error) -> Error {
     let file = path.display().to_string();
     match error {
-        Pkcs12Error::Empty => CliError::new(t!("err-empty", file = file)),
-        Pkcs12Error::NotPkcs12 { looks_like: Some(kind) } => {
-            CliError::new(t!("err-not-pkcs12-kind", file = file, kind = t!(kind.message_id())))
-                .with_hint(t!("hint-not-pkcs12"))
-        }
+        Pkcs12Error::Empty => Error::new(ErrorKind::InvalidInput, msg!("err-empty", file = file)),
+        Pkcs12Error::NotPkcs12 { looks_like: Some(kind) } => Error::new(
+            ErrorKind::InvalidInput,
+            msg!("err-not-pkcs12-kind", file = file, kind = msg!(kind.message_id())),
+        )
+        .with_hint(msg!("hint-not-pkcs12")),
         Pkcs12Error::NotPkcs12 { looks_like: None } => {
-            CliError::new(t!("err-not-pkcs12", file = file)).with_hint(t!("hint-not-pkcs12"))
+            Error::new(ErrorKind::InvalidInput, msg!("err-not-pkcs12", file = file))
+                .with_hint(msg!("hint-not-pkcs12"))
         }
-        Pkcs12Error::Truncated => CliError::new(t!("err-truncated", file = file)),
-        Pkcs12Error::Malformed(detail) => CliError::new(t!("err-malformed", file = file, detail = detail)),
-        Pkcs12Error::Unsupported(what) => CliError::new(t!("err-unsupported", file = file, what = what)),
-        Pkcs12Error::WrongPassword => {
-            CliError::new(t!("err-wrong-pin", file = file)).with_hint(t!("hint-wrong-pin"))
+        Pkcs12Error::Truncated => Error::new(ErrorKind::InvalidInput, msg!("err-truncated", file = file)),
+        Pkcs12Error::Malformed(detail) => {
+            Error::new(ErrorKind::InvalidInput, msg!("err-malformed", file = file, detail = detail))
         }
-        Pkcs12Error::MacMismatch => CliError::new(t!("err-mac-mismatch", file = file)),
-        Pkcs12Error::TooManyIterations(n) => CliError::new(t!("err-iterations", file = file, count = n)),
+        Pkcs12Error::Unsupported(what) => {
+            Error::new(ErrorKind::Unsupported, msg!("err-unsupported", file = file, what = what))
+        }
+        Pkcs12Error::WrongPassword => Error::new(ErrorKind::WrongSecret, msg!("err-wrong-pin", file = file))
+            .with_hint(msg!("hint-wrong-pin")),
+        Pkcs12Error::MacMismatch => {
+            Error::new(ErrorKind::InvalidInput, msg!("err-mac-mismatch", file = file))
+        }
+        Pkcs12Error::TooManyIterations(n) => {
+            Error::new(ErrorKind::InvalidInput, msg!("err-iterations", file = file, count = n))
+        }
     }
 }
 
@@ -105,11 +117,12 @@ impl Analysis {
     }
 }
 
-pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, CliError> {
+pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, Error> {
     let mut certs = Vec::with_capacity(opened.certificates.len());
     for bag in &opened.certificates {
-        let info = cert::parse(&bag.der)
-            .map_err(|e| CliError::new(t!("err-cert", file = path.display(), detail = e)))?;
+        let info = cert::parse(&bag.der).map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, msg!("err-cert", file = path.display(), detail = e))
+        })?;
         certs.push((info, bag.attributes.local_key_id.clone()));
     }
 

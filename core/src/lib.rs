@@ -1,0 +1,28 @@
+//! certvault's core: every operation on certificates, the vault on media, the recovery sheet,
+//! scan and cleanup, and installing, as functions that return values and typed errors.
+//!
+//! The rule (docs/architecture.md): the core never prints, prompts or exits. It says things as
+//! [`Message`]s that a front-end phrases, asks through the one [`Conversation`] trait, and
+//! fails with an [`Error`] whose [`ErrorKind`] a front-end maps to an exit code. The build
+//! holds it to this: the print lints are denied here and in `core/clippy.toml`.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
+pub mod conversation;
+pub mod error;
+pub mod message;
+
+pub mod cert;
+pub mod certfile;
+pub mod codes;
+pub mod durable;
+pub mod hardening;
+pub mod pkcs12;
+pub mod secret_file;
+pub mod state;
+pub mod vault;
+#[cfg(windows)]
+pub mod windows_key;
+
+pub use conversation::{Conversation, Level, Progress, Unanswered};
+pub use error::{Error, ErrorKind, Result};
+pub use message::Message;

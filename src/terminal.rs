@@ -1,0 +1,78 @@
+//! The terminal's side of the core's [`Conversation`]: questions on standard error and the
+//! keyboard (secrets without echo), notes phrased in the user's language on standard error.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
+use certvault_core::Message;
+use secrecy::SecretString;
+
+use crate::i18n::render;
+use crate::secret_input::{self, SecretInputError};
+
+/// Asks and tells on this process's terminal. Without a terminal every question is
+/// `NoTerminal` (the operation then names the flag that answers it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Terminal;
+
+impl Terminal {
+    fn can_ask() -> bool {
+        std::io::stdin().is_terminal()
+    }
+
+    fn ask_line(question: &str) -> Result<String, Unanswered> {
+        if !Self::can_ask() {
+            return Err(Unanswered::NoTerminal);
+        }
+        eprint!("{question} ");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        match std::io::stdin().lock().read_line(&mut line) {
+            Ok(0) => Err(Unanswered::Cancelled),
+            Ok(_) => Ok(line.trim().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Unanswered::Cancelled),
+            Err(e) => Err(Unanswered::Failed(e.to_string())),
+        }
+    }
+}
+
+impl Conversation for Terminal {
+    fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
+        secret_input::prompt_secret(&render(question)).map_err(|e| match e {
+            SecretInputError::NoTerminal => Unanswered::NoTerminal,
+            SecretInputError::Terminal(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                Unanswered::Cancelled
+            }
+            SecretInputError::Terminal(e) => Unanswered::Failed(e.to_string()),
+        })
+    }
+
+    fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
+        let answer = Self::ask_line(&format!("{} [y/N]", render(question)))?;
+        Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes" | "はい"))
+    }
+
+    fn choose(&self, question: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
+        if !Self::can_ask() {
+            return Err(Unanswered::NoTerminal);
+        }
+        let items: Vec<String> = choices.iter().map(render).collect();
+        dialoguer::Select::new()
+            .with_prompt(render(question))
+            .items(&items)
+            .default(0)
+            .interact_opt()
+            .map_err(|e| Unanswered::Failed(e.to_string()))?
+            .ok_or(Unanswered::Cancelled)
+    }
+
+    fn text(&self, question: &Message) -> Result<String, Unanswered> {
+        Self::ask_line(&render(question))
+    }
+
+    fn tell(&self, _level: Level, note: Message) {
+        eprintln!("{}", render(&note));
+    }
+
+    fn progress(&self, _progress: &Progress) {}
+}
