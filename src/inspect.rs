@@ -1,7 +1,7 @@
 //! `certvault inspect FILE`: what a PKCS#12 file holds, and whether its PIN is right.
 
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -73,9 +73,7 @@ pub struct KeyReport {
     pub matches_certificate: Option<KeyMatch>,
 }
 
-pub fn now_unix() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
+pub use certvault_core::dates::{human_date, now_unix};
 
 pub fn run(opts: &InspectOptions) -> Result<u8, CliError> {
     let file = CertificateFile::load(&opts.file)?;
@@ -221,7 +219,8 @@ fn build_report(
             matches_certificate: a.key_match,
         }),
         certificate_count: analysis.map(|a| a.certificate_count),
-        purpose: analysis.map_or_else(|| Purpose::guess(None, &file_name), |a| a.purpose(&file_name)),
+        purpose: analysis
+            .map_or_else(|| crate::cert::guess_purpose(None, &file_name), |a| a.purpose(&file_name)),
         leaf: analysis.and_then(|a| a.leaf.as_ref()).map(summary),
         chain: analysis.map(|a| a.chain.iter().map(summary).collect()).unwrap_or_default(),
         ca_root_sha1: analysis.and_then(|a| a.root()).map(|r| r.sha1.clone()),
@@ -254,15 +253,7 @@ fn algorithm_text(alg: &crate::pkcs12::AlgorithmInfo) -> String {
 }
 
 pub fn purpose_text(p: Purpose) -> String {
-    t!(&format!("purpose-{}", p.id()))
-}
-
-/// `2029-02-24T04:16:18Z` → `2029-02-24 04:16 UTC`: easier to read than RFC 3339.
-pub fn human_date(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => rfc3339.to_string(),
-    }
+    t!(&format!("purpose-{}", crate::cert::purpose_id(p)))
 }
 
 fn validity_text(c: &CertSummary) -> String {

@@ -23,9 +23,10 @@ macro_rules! print {
 }
 
 // The core's modules, under their old paths while the operations move into the core.
+pub use certvault_core::records as state;
 #[cfg(windows)]
 pub use certvault_core::windows_key;
-pub use certvault_core::{cert, certfile, codes, durable, hardening, pkcs12, state, vault};
+pub use certvault_core::{cert, certfile, codes, dates, durable, hardening, pkcs12, records, vault};
 
 pub mod clean;
 pub mod cli;

@@ -326,7 +326,12 @@ pub fn write_sheets(
         input.pin_code = pin_block;
         let pdf = render(&input)?;
         write_sheet(out, &vault.dir, &pdf)?;
-        crate::status::record_sheet(&manifest.vault_id.to_string(), vault.generation, None);
+        crate::status::record_sheet(
+            &manifest.vault_id.to_string(),
+            vault.generation,
+            None,
+            &crate::terminal::Terminal,
+        );
         return Ok(vec![out.to_path_buf()]);
     };
 
@@ -354,7 +359,12 @@ pub fn write_sheets(
         }
     }
     let split_text = format!("{}-of-{}", split.threshold, split.total);
-    crate::status::record_sheet(&manifest.vault_id.to_string(), vault.generation, Some(split_text));
+    crate::status::record_sheet(
+        &manifest.vault_id.to_string(),
+        vault.generation,
+        Some(split_text),
+        &crate::terminal::Terminal,
+    );
     Ok(outs)
 }
 

@@ -24,7 +24,7 @@ use vault_format::{Manifest, Purpose};
 
 use crate::cli::UnlockArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::state::{self, ScanRecord, SheetRecord, VerifyRecord};
+
 use crate::t;
 
 /// Reminder steps before expiry, in days; within the last of them, every day.
@@ -171,68 +171,9 @@ pub struct VaultView<'a> {
     pub generation: u64,
 }
 
-/// This computer's records (`crate::state`).
-#[derive(Debug, Default, Clone)]
-pub struct Logs {
-    pub restore: Vec<crate::restore::log::Record>,
-    pub verify: Vec<VerifyRecord>,
-    pub sheet: Vec<SheetRecord>,
-    pub scan: Vec<ScanRecord>,
-}
+pub use certvault_core::records::{record_scan, record_sheet, Logs};
 
-impl Logs {
-    pub fn read() -> Logs {
-        Logs {
-            restore: crate::restore::log::read(),
-            verify: state::read(state::VERIFY_LOG),
-            sheet: state::read(state::SHEET_LOG),
-            scan: state::read(state::SCAN_LOG),
-        }
-    }
-}
-
-/// Appends a [`SheetRecord`] (the `sheet` command and `init --sheet-out`); a log that cannot be
-/// written is reported on stderr and does not fail the command.
-pub fn record_sheet(vault_id: &str, generation: u64, split: Option<String>) {
-    let record =
-        SheetRecord { time: vault_format::time::now(), vault_id: vault_id.to_string(), generation, split };
-    if let Err(e) = state::append(state::SHEET_LOG, &record) {
-        eprintln!("{}", t!("status-log-not-written", detail = e.to_string()));
-    }
-}
-
-/// Appends a [`ScanRecord`] (the `scan` and `clean` commands), as [`record_sheet`].
-pub fn record_scan(command: &str, roots: Vec<String>, remaining: Vec<String>, not_in_vault: Option<usize>) {
-    let record = ScanRecord {
-        time: vault_format::time::now(),
-        command: command.to_string(),
-        roots,
-        remaining,
-        not_in_vault,
-    };
-    if let Err(e) = state::append(state::SCAN_LOG, &record) {
-        eprintln!("{}", t!("status-log-not-written", detail = e.to_string()));
-    }
-}
-
-fn parse_time(rfc3339: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
-}
-
-/// Whole days from `now` to `rfc3339` (rounded down: 23 hours left is day 0).
-fn days_until(rfc3339: &str, now: i64) -> Option<i64> {
-    parse_time(rfc3339).map(|t| (t - now).div_euclid(86_400))
-}
-
-/// Calendar days from today (UTC) to `day` (`YYYY-MM-DD`, as `superseded.stops_working`).
-fn days_until_day(day: &str, now: i64) -> Option<i64> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let day = time::Date::parse(day, &format).ok()?;
-    let today = time::OffsetDateTime::from_unix_timestamp(now).ok()?.date();
-    Some((day - today).whole_days())
-}
+use certvault_core::dates::{days_until, days_until_day};
 
 /// The reminder step reached `days` before expiry, if any.
 pub fn reminder_step(days: i64) -> Option<String> {
@@ -247,7 +188,7 @@ pub fn reminder_step(days: i64) -> Option<String> {
 }
 
 fn purpose_label(p: Purpose) -> String {
-    crate::inspect::purpose_text(crate::vault_commands::from_vault_purpose(p))
+    crate::inspect::purpose_text(p)
 }
 
 fn short_date(rfc3339: &str) -> String {
@@ -392,7 +333,11 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
 
         // Copies of the vault, from the verify and clone records of this computer.
         let id = vault_id.as_deref().unwrap_or_default();
-        let last_verify = logs.verify.iter().filter(|r| r.vault_id == id).max_by_key(|r| parse_time(&r.time));
+        let last_verify = logs
+            .verify
+            .iter()
+            .filter(|r| r.vault_id == id)
+            .max_by_key(|r| certvault_core::dates::parse_rfc3339(&r.time));
         let current_copies =
             last_verify.map_or(1, |r| r.copies.iter().filter(|c| c.state == "current").count());
         if current_copies <= 1 {
@@ -402,7 +347,8 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
         }
         let since = last_verify.map(|r| r.time.clone()).unwrap_or_else(|| v.manifest.created.clone());
         // Whole days since then, rounded down (as days left are).
-        if let Some(days) = parse_time(&since).map(|t| (now - t).div_euclid(86_400)) {
+        if let Some(days) = certvault_core::dates::parse_rfc3339(&since).map(|t| (now - t).div_euclid(86_400))
+        {
             if days > VERIFY_MAX_AGE_DAYS {
                 let message = match last_verify {
                     Some(_) => t!("status-not-verified", date = short_date(&since), days = days),
@@ -445,7 +391,7 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
     }
 
     // Copies found by the last scan or clean, if they are still there.
-    if let Some(last) = logs.scan.iter().max_by_key(|r| parse_time(&r.time)) {
+    if let Some(last) = logs.scan.iter().max_by_key(|r| certvault_core::dates::parse_rfc3339(&r.time)) {
         let present: Vec<String> = last
             .remaining
             .iter()

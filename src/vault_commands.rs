@@ -23,22 +23,6 @@ use crate::vault::{self, OpenVault, Unlock, UnlockSource};
 /// Passphrases zxcvbn scores below this are refused (3 = "safely unguessable").
 const MIN_PASSPHRASE_SCORE: u8 = 3;
 
-pub fn to_vault_purpose(p: Purpose) -> VaultPurpose {
-    match p {
-        Purpose::OnlineQualification => VaultPurpose::OnlineQualification,
-        Purpose::HpkiSecond => VaultPurpose::HpkiSecond,
-        Purpose::Other => VaultPurpose::Other,
-    }
-}
-
-pub fn from_vault_purpose(p: VaultPurpose) -> Purpose {
-    match p {
-        VaultPurpose::OnlineQualification => Purpose::OnlineQualification,
-        VaultPurpose::HpkiSecond => Purpose::HpkiSecond,
-        VaultPurpose::Other => Purpose::Other,
-    }
-}
-
 /// Asks yes/no on the terminal; no terminal means "proceed" only where the caller allows.
 pub fn confirm(question: &str) -> bool {
     eprint!("{question} [y/N] ");
@@ -276,7 +260,7 @@ pub fn create_vault(opts: &InitOptions, passphrase: &SecretString) -> Result<New
     OpenVault::open(dir, &Unlock::Passphrase(passphrase.clone()), false)?;
     vault::end_creation(dir)?;
     if opts.sheet_out.is_some() {
-        crate::status::record_sheet(&new.header.vault_id.to_string(), 1, None);
+        crate::status::record_sheet(&new.header.vault_id.to_string(), 1, None, &crate::terminal::Terminal);
     }
     Ok(new)
 }
@@ -331,20 +315,7 @@ pub fn verified_pin(file: &CertificateFile, pin_file: Option<&Path>) -> Result<S
     }
 }
 
-/// The date (YYYY-MM-DD) one calendar month after `rfc3339`, clamped to the month's end.
-pub fn one_month_after(rfc3339: &str) -> String {
-    let date = rfc3339.get(..10).unwrap_or(rfc3339);
-    let parts: Vec<i32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
-    let [y, m, d] = parts[..] else { return date.to_string() };
-    let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    let days_in_month = match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    format!("{y:04}-{m:02}-{:02}", d.min(days_in_month))
-}
+pub use certvault_core::dates::{days_left_of, one_month_after};
 
 pub fn add(opts: &AddOptions) -> Result<u8, CliError> {
     let cert = verify_for_sealing(&opts.file, opts.pin_file.as_deref())?;
@@ -466,7 +437,7 @@ pub fn seal_verified(
     };
     let entry = Entry {
         id: id.clone(),
-        purpose: to_vault_purpose(purpose),
+        purpose,
         original_file_name: vault_format::manifest::storable_file_name(&file.file_name()),
         size: file.bytes.len() as u64,
         sha256,
@@ -530,13 +501,6 @@ struct ListReport<'a> {
     entries: Vec<ListEntry<'a>>,
 }
 
-pub fn days_left_of(entry: &Entry, now: i64) -> i64 {
-    let date = &entry.certificate.not_after;
-    time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339)
-        .map(|t| (t.unix_timestamp() - now).div_euclid(86_400))
-        .unwrap_or(0)
-}
-
 pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, CliError> {
     let unlock = unlock.read(&crate::terminal::Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
@@ -568,7 +532,7 @@ pub fn list(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, C
     for item in &report.entries {
         let e = item.entry;
         println!();
-        println!("[{}] {}", e.id, purpose_text(from_vault_purpose(e.purpose)));
+        println!("[{}] {}", e.id, purpose_text(e.purpose));
         if let Some(code) = &e.certificate.institution_code {
             println!("  {}: {}", t!("inspect-institution"), escaped(code));
         }

@@ -360,42 +360,37 @@ pub fn key_matches(pkcs8_der: &[u8], cert: &CertInfo) -> KeyMatch {
     }
 }
 
-/// What the certificate is for, guessed from issuer and file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Purpose {
-    OnlineQualification,
-    HpkiSecond,
-    Other,
+/// What a certificate is for: the vault's own enum (one `Purpose` everywhere).
+pub use vault_format::Purpose;
+
+/// The purpose's id (`online-qualification`, `hpki-second`, `other`), as in the manifest and
+/// in message ids (`purpose-…`).
+pub fn purpose_id(p: Purpose) -> &'static str {
+    match p {
+        Purpose::OnlineQualification => "online-qualification",
+        Purpose::HpkiSecond => "hpki-second",
+        Purpose::Other => "other",
+    }
 }
 
-impl Purpose {
-    pub fn id(self) -> &'static str {
-        match self {
-            Purpose::OnlineQualification => "online-qualification",
-            Purpose::HpkiSecond => "hpki-second",
-            Purpose::Other => "other",
-        }
+/// What the certificate is for, guessed from issuer and file name.
+pub fn guess_purpose(issuer: Option<&str>, file_name: &str) -> Purpose {
+    let name = file_name.to_lowercase();
+    let issuer = issuer.unwrap_or("");
+    if name.contains("hpki") || issuer.to_uppercase().contains("HPKI") {
+        return Purpose::HpkiSecond;
     }
-
-    pub fn guess(issuer: Option<&str>, file_name: &str) -> Purpose {
-        let name = file_name.to_lowercase();
-        let issuer = issuer.unwrap_or("");
-        if name.contains("hpki") || issuer.to_uppercase().contains("HPKI") {
-            return Purpose::HpkiSecond;
-        }
-        // The online-qualification download is named with a long number, e.g. 202101010000777.p12.
-        let stem = name.strip_suffix(".p12").or_else(|| name.strip_suffix(".pfx")).unwrap_or(&name);
-        let numbered = stem.len() >= 12 && stem.chars().all(|c| c.is_ascii_digit());
-        if numbered
-            || issuer.contains("オンライン請求")
-            || issuer.contains("共通認証局")
-            || issuer.to_lowercase().contains("online billing")
-        {
-            return Purpose::OnlineQualification;
-        }
-        Purpose::Other
+    // The online-qualification download is named with a long number, e.g. 202101010000777.p12.
+    let stem = name.strip_suffix(".p12").or_else(|| name.strip_suffix(".pfx")).unwrap_or(&name);
+    let numbered = stem.len() >= 12 && stem.chars().all(|c| c.is_ascii_digit());
+    if numbered
+        || issuer.contains("オンライン請求")
+        || issuer.contains("共通認証局")
+        || issuer.to_lowercase().contains("online billing")
+    {
+        return Purpose::OnlineQualification;
     }
+    Purpose::Other
 }
 
 #[cfg(test)]
@@ -413,13 +408,13 @@ mod tests {
 
     #[test]
     fn purpose_from_names() {
-        assert_eq!(Purpose::guess(None, "client.hpki-cardless-signature"), Purpose::HpkiSecond);
-        assert_eq!(Purpose::guess(None, "202101010000777.p12"), Purpose::OnlineQualification);
+        assert_eq!(guess_purpose(None, "client.hpki-cardless-signature"), Purpose::HpkiSecond);
+        assert_eq!(guess_purpose(None, "202101010000777.p12"), Purpose::OnlineQualification);
         assert_eq!(
-            Purpose::guess(Some("CN=オンライン請求ネットワーク関連システム共通認証局"), "x.p12"),
+            guess_purpose(Some("CN=オンライン請求ネットワーク関連システム共通認証局"), "x.p12"),
             Purpose::OnlineQualification
         );
-        assert_eq!(Purpose::guess(Some("CN=Example CA"), "mail.pfx"), Purpose::Other);
+        assert_eq!(guess_purpose(Some("CN=Example CA"), "mail.pfx"), Purpose::Other);
     }
 
     #[test]

@@ -113,7 +113,7 @@ impl Analysis {
     }
 
     pub fn purpose(&self, file_name: &str) -> Purpose {
-        Purpose::guess(self.leaf.as_ref().map(|l| l.issuer.as_str()), file_name)
+        cert::guess_purpose(self.leaf.as_ref().map(|l| l.issuer.as_str()), file_name)
     }
 }
 

@@ -14,11 +14,12 @@ pub mod message;
 pub mod cert;
 pub mod certfile;
 pub mod codes;
+pub mod dates;
 pub mod durable;
 pub mod hardening;
 pub mod pkcs12;
+pub mod records;
 pub mod secret_file;
-pub mod state;
 pub mod vault;
 #[cfg(windows)]
 pub mod windows_key;

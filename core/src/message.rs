@@ -118,7 +118,7 @@ mod tests {
     fn arguments_keep_their_names_and_text() {
         let inner = msg!("q-inner");
         let m = msg!(
-            "err-x",
+            "q-x",
             file = std::path::Path::new("/a/b.p12").display(),
             count = 3u64,
             why = inner.clone()

@@ -528,9 +528,9 @@ impl OpenVault {
                     let header_differs = header_differences(&header, &authoritative);
                     let vault_id = authoritative.vault_id.to_string();
                     let newest_on_stick = generations(dir)?.first().copied().unwrap_or(n);
-                    let seen_newer = crate::state::newest_generation_seen(&vault_id)
+                    let seen_newer = crate::records::newest_generation_seen(&vault_id)
                         .filter(|&seen| seen > newest_on_stick);
-                    crate::state::record_generation(&vault_id, n);
+                    crate::records::record_generation(&vault_id, n);
                     return Ok(OpenVault {
                         dir: dir.to_path_buf(),
                         header: authoritative,
@@ -692,7 +692,7 @@ impl OpenVault {
             }
         }
         sync_dir(&self.dir);
-        crate::state::record_generation(&self.header.vault_id.to_string(), n);
+        crate::records::record_generation(&self.header.vault_id.to_string(), n);
         self.payload = payload;
         self.generation = n;
         self.fallbacks.clear();

@@ -279,6 +279,7 @@ pub fn clean_vault(vault: &mut OpenVault, opts: &CleanOptions) -> Result<CleanRe
         clean.scan.roots.iter().map(|r| r.path.display().to_string()).collect(),
         remaining.iter().map(|o| o.hit.display_path()).collect(),
         Some(remaining.iter().filter(|o| o.hit.class == Class::Unknown).count()),
+        &crate::terminal::Terminal,
     );
     Ok(clean)
 }

@@ -12,7 +12,6 @@ pub mod discover;
 pub mod file;
 #[cfg(unix)]
 pub mod handoff;
-pub mod log;
 #[cfg(target_os = "macos")]
 pub mod macos;
 #[cfg(unix)]
@@ -40,7 +39,7 @@ use crate::secret_input;
 use crate::t;
 use crate::terminal_text::escaped;
 use crate::vault::{self, OpenVault};
-use crate::vault_commands::{confirm, days_left_of, from_vault_purpose};
+use crate::vault_commands::{confirm, days_left_of};
 
 /// `certvault restore [ENTRY…] [--vault DIR] [--pin-file F] [--to windows|nss:DIR|macos|file:PATH]`
 #[derive(Debug, clap::Args)]
@@ -396,7 +395,7 @@ fn print_entries(entries: &[Entry], proposal: &[usize], now: i64) {
             " {mark}{:>2}. [{}] {}{}",
             i + 1,
             e.id,
-            purpose_text(from_vault_purpose(e.purpose)),
+            purpose_text(e.purpose),
             e.certificate.institution_code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
         );
         eprintln!(
@@ -792,8 +791,13 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
         let report = install_one(one, backend.as_mut(), args)?;
         let Some(entry) = vault.payload.manifest.entries.iter().find(|e| e.id == entry_id) else { continue };
         if report.outcome == Outcome::Installed {
-            let record = log::Record::new(&vault, entry, &backend.describe(), report.root_trusted);
-            match log::append(&record) {
+            let record = certvault_core::records::RestoreRecord::new(
+                &vault,
+                entry,
+                &backend.describe(),
+                report.root_trusted,
+            );
+            match certvault_core::records::append_restore(&record) {
                 Ok(path) => log_path = Some(path),
                 Err(e) => eprintln!("{}", t!("restore-log-failed", reason = e)),
             }
@@ -862,10 +866,7 @@ fn prepare_one<'v>(
         notes: Vec::new(),
     };
     eprintln!();
-    eprintln!(
-        "{}",
-        t!("restore-entry-title", id = entry.id, purpose = purpose_text(from_vault_purpose(entry.purpose)))
-    );
+    eprintln!("{}", t!("restore-entry-title", id = entry.id, purpose = purpose_text(entry.purpose)));
     if let Some(code) = &entry.certificate.institution_code {
         eprintln!("  {}: {}", t!("inspect-institution"), escaped(code));
     }

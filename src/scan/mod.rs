@@ -406,6 +406,7 @@ pub fn run(opts: &ScanOptions) -> Result<u8, CliError> {
         report.roots.iter().map(|r| r.path.display().to_string()).collect(),
         report.hits.iter().map(Hit::display_path).collect(),
         index.as_ref().map(|_| report.hits.iter().filter(|h| h.class == Class::Unknown).count()),
+        &crate::terminal::Terminal,
     );
     if opts.json {
         println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));

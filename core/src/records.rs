@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// `restore`: one line per certificate installed (`restore::log::Record`).
+/// `restore`: one line per certificate installed ([`RestoreRecord`]).
 pub const RESTORE_LOG: &str = "restore-log.jsonl";
 /// `verify`: one line per run (`VerifyRecord`).
 pub const VERIFY_LOG: &str = "verify-log.jsonl";
@@ -181,5 +181,114 @@ mod tests {
         let records: Vec<SheetRecord> = parse_lines(lines);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].generation, 3);
+    }
+}
+
+/// One certificate installed by `restore` (the restore log): what was installed where, when,
+/// from which vault and generation, so that `certvault status` can show it later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RestoreRecord {
+    /// When (RFC 3339 UTC).
+    pub time: String,
+    pub vault_id: String,
+    pub generation: u64,
+    pub entry: String,
+    pub purpose: vault_format::Purpose,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution_code: Option<String>,
+    /// Lowercase hex, as in the manifest.
+    pub leaf_sha1: String,
+    pub not_after: String,
+    /// `nss:/home/…/nssdb`, `windows:CurrentUser\My`, `file:…`, `macos:login keychain`.
+    pub target: String,
+    pub root_trusted: bool,
+    pub certvault_version: String,
+}
+
+impl RestoreRecord {
+    pub fn new(
+        vault: &crate::vault::OpenVault,
+        entry: &vault_format::Entry,
+        target: &str,
+        root_trusted: bool,
+    ) -> Self {
+        RestoreRecord {
+            time: vault_format::time::now(),
+            vault_id: vault.header.vault_id.to_string(),
+            generation: vault.generation,
+            entry: entry.id.clone(),
+            purpose: entry.purpose,
+            institution_code: entry.certificate.institution_code.clone(),
+            leaf_sha1: entry.certificate.leaf_sha1.clone(),
+            not_after: entry.certificate.not_after.clone(),
+            target: target.to_string(),
+            root_trusted,
+            certvault_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Appends a restore record; creates the folder (0700) and the file (0600) when missing.
+pub fn append_restore(record: &RestoreRecord) -> std::io::Result<PathBuf> {
+    append(RESTORE_LOG, record)
+}
+
+/// Every record of the restore log, oldest first; unreadable lines are skipped.
+pub fn read_restores() -> Vec<RestoreRecord> {
+    read(RESTORE_LOG)
+}
+
+/// Tells the user that a log could not be written: the command itself goes on (the record
+/// only feeds `status`).
+fn note_not_written(talk: &dyn crate::Conversation, e: &std::io::Error) {
+    talk.tell(crate::Level::Warning, crate::msg!("status-log-not-written", detail = e.to_string()));
+}
+
+/// Appends a [`SheetRecord`] (the `sheet` command and `init --sheet-out`).
+pub fn record_sheet(vault_id: &str, generation: u64, split: Option<String>, talk: &dyn crate::Conversation) {
+    let record =
+        SheetRecord { time: vault_format::time::now(), vault_id: vault_id.to_string(), generation, split };
+    if let Err(e) = append(SHEET_LOG, &record) {
+        note_not_written(talk, &e);
+    }
+}
+
+/// Appends a [`ScanRecord`] (the `scan` and `clean` commands).
+pub fn record_scan(
+    command: &str,
+    roots: Vec<String>,
+    remaining: Vec<String>,
+    not_in_vault: Option<usize>,
+    talk: &dyn crate::Conversation,
+) {
+    let record = ScanRecord {
+        time: vault_format::time::now(),
+        command: command.to_string(),
+        roots,
+        remaining,
+        not_in_vault,
+    };
+    if let Err(e) = append(SCAN_LOG, &record) {
+        note_not_written(talk, &e);
+    }
+}
+
+/// Everything this computer's logs hold, for `status`.
+#[derive(Debug, Default, Clone)]
+pub struct Logs {
+    pub restore: Vec<RestoreRecord>,
+    pub verify: Vec<VerifyRecord>,
+    pub sheet: Vec<SheetRecord>,
+    pub scan: Vec<ScanRecord>,
+}
+
+impl Logs {
+    pub fn read() -> Logs {
+        Logs {
+            restore: read_restores(),
+            verify: read(VERIFY_LOG),
+            sheet: read(SHEET_LOG),
+            scan: read(SCAN_LOG),
+        }
     }
 }
