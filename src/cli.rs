@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand};
 use crate::cert::Purpose;
 use crate::i18n::Lang;
 
+// One module per command: the call into the core and the printing of its result.
+pub mod inspect;
+pub mod recover_pin;
+
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]
 pub struct VaultArgs {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use certvault::{cli, error, i18n, inspect, recover_pin, sheet_command, vault_commands};
+use certvault::{cli, error, i18n, sheet_command, vault_commands};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -61,12 +61,8 @@ fn certvault_main() -> ExitCode {
 fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result<u8, error::CliError> {
     use cli::Command;
     match command {
-        Command::Inspect { file, pin_file, json } => {
-            inspect::run(&inspect::InspectOptions { file, pin_file, json })
-        }
-        Command::RecoverPin { file, max_digits, json } => {
-            recover_pin::run(&recover_pin::RecoverOptions { file, max_digits, json })
-        }
+        Command::Inspect { file, pin_file, json } => cli::inspect::run(file, pin_file, json),
+        Command::RecoverPin { file, max_digits, json } => cli::recover_pin::run(file, max_digits, json),
         Command::Init { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } => {
             vault_commands::init(&vault_commands::InitOptions {
                 dir,

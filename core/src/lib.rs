@@ -13,6 +13,7 @@ pub mod message;
 
 pub mod cert;
 pub mod certfile;
+pub mod certificate;
 pub mod codes;
 pub mod dates;
 pub mod durable;

@@ -1,0 +1,60 @@
+//! Operations on one certificate file: what it holds ([`inspect`]) and finding its forgotten
+//! numeric PIN ([`pin_search`]).
+
+pub mod inspect;
+pub mod pin_search;
+
+/// Certificate files made by `openssl` for the unit tests (a real writer, not ours).
+#[cfg(test)]
+pub(crate) mod test_files {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    fn openssl(dir: &Path, args: &[&str]) {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// `dir/NAME.p12`: a P-256 key and its self-signed certificate, under `pin` (the PIN goes
+    /// through a file, never argv).
+    pub fn pkcs12(dir: &Path, name: &str, pin: &str) -> PathBuf {
+        openssl(
+            dir,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/O=Test Clinic/CN=1312345678",
+                "-days",
+                "30",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+            ],
+        );
+        std::fs::write(dir.join("pin.txt"), format!("{pin}\n")).unwrap();
+        let out = format!("{name}.p12");
+        openssl(
+            dir,
+            &[
+                "pkcs12",
+                "-export",
+                "-in",
+                "cert.pem",
+                "-inkey",
+                "key.pem",
+                "-passout",
+                "file:pin.txt",
+                "-out",
+                &out,
+            ],
+        );
+        dir.join(out)
+    }
+}
