@@ -9,6 +9,7 @@ use crate::cert::Purpose;
 use crate::i18n::Lang;
 
 // One module per command: the call into the core and the printing of its result.
+pub mod demo;
 pub mod inspect;
 pub mod recover_pin;
 
@@ -334,7 +335,7 @@ pub enum Command {
     /// Makes a test CA and a clinic certificate with a 4-digit PIN, then runs init, add,
     /// sheet, scan, clean and restore in a folder of its own, and leaves the recovery sheet and
     /// a report in DIR. Nothing of the user's is touched.
-    Demo(crate::demo::DemoArgs),
+    Demo(demo::DemoArgs),
     /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
     Completions {
         /// The shell.

@@ -26,12 +26,11 @@ macro_rules! print {
 pub use certvault_core::records as state;
 #[cfg(windows)]
 pub use certvault_core::windows_key;
-pub use certvault_core::{cert, certfile, codes, dates, durable, hardening, pkcs12, records, vault};
+pub use certvault_core::{cert, certfile, codes, dates, demo, durable, hardening, pkcs12, records, vault};
 
 pub mod clean;
 pub mod cli;
 pub mod copies;
-pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod inspect;

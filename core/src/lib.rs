@@ -16,6 +16,7 @@ pub mod certfile;
 pub mod certificate;
 pub mod codes;
 pub mod dates;
+pub mod demo;
 pub mod durable;
 pub mod hardening;
 pub mod pkcs12;

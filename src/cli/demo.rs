@@ -1,10 +1,8 @@
 //! `certvault demo [DIR]`: the whole story on a throwaway certificate.
 //!
-//! 1. A test CA and a clinic certificate (ECDSA P-256, a Japanese clinic name, a 10-digit
-//!    institution code) are made in memory by [`make_clinic_certificate`], and written as a
-//!    PKCS#12 file protected by a random 4-digit PIN, the way OpenSSL 3 writes them (PBES2
-//!    AES-256-CBC, PBKDF2-HMAC-SHA256, SHA-256 MAC), into a pretend terminal's Downloads
-//!    folder, with a renamed copy on its desktop.
+//! 1. A test CA and a clinic certificate are made in memory by the core's
+//!    [`make_clinic_certificate`] and written as a PKCS#12 file protected by a random 4-digit
+//!    PIN into a pretend terminal's Downloads folder, with a renamed copy on its desktop.
 //! 2. `inspect`, `init`, `add`, `sheet`, `scan`, `clean`, `restore` and `status` then run as
 //!    separate `certvault` processes, exactly as a user would type them, each explained first.
 //!
@@ -17,12 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use der::asn1::ObjectIdentifier as Oid;
-use der::Encode;
-use hmac::{KeyInit, Mac};
-use p256::ecdsa::signature::Signer;
 use rand::RngCore;
-use sha2::Digest;
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, EXIT_OK};
@@ -36,283 +29,7 @@ pub struct DemoArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// The clinic of the demo certificate.
-pub const DEMO_CLINIC: &str = "医療法人社団 デモ会 さくら内科クリニック (certvault demo)";
-/// Its 10-digit medical institution code (a made-up one).
-pub const DEMO_INSTITUTION_CODE: &str = "1399999999";
-/// The file name, numbered like the online-qualification download.
-pub const DEMO_FILE_NAME: &str = "202601010000999.p12";
-
-// ---------------------------------------------------------------------------------------------
-// DER, just what a certificate and a PKCS#12 file need.
-
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    tlv(0x30, &parts.concat())
-}
-
-fn set(parts: &[&[u8]]) -> Vec<u8> {
-    tlv(0x31, &parts.concat())
-}
-
-fn oid(dotted: &str) -> Vec<u8> {
-    Oid::new_unwrap(dotted).to_der().expect("an OID encodes")
-}
-
-/// A non-negative INTEGER from big-endian bytes.
-fn uint(bytes: &[u8]) -> Vec<u8> {
-    let skip = bytes.iter().take_while(|&&b| b == 0).count().min(bytes.len().saturating_sub(1));
-    let mut v = bytes[skip..].to_vec();
-    if v.first().is_some_and(|b| b & 0x80 != 0) {
-        v.insert(0, 0);
-    }
-    tlv(0x02, &v)
-}
-
-fn int(n: u32) -> Vec<u8> {
-    uint(&n.to_be_bytes())
-}
-
-fn octets(bytes: &[u8]) -> Vec<u8> {
-    tlv(0x04, bytes)
-}
-
-fn bits(bytes: &[u8]) -> Vec<u8> {
-    tlv(0x03, &[&[0u8][..], bytes].concat())
-}
-
-fn explicit(n: u8, content: &[u8]) -> Vec<u8> {
-    tlv(0xA0 | n, content)
-}
-
-fn utf8(s: &str) -> Vec<u8> {
-    tlv(0x0C, s.as_bytes())
-}
-
-fn bmp(s: &str) -> Vec<u8> {
-    let units: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    tlv(0x1E, &units)
-}
-
-/// UTCTime (years 1950–2049) or GeneralizedTime, as RFC 5280 §4.1.2.5 asks.
-fn x509_time(unix: i64) -> Vec<u8> {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let rest =
-        format!("{:02}{:02}{:02}{:02}{:02}Z", u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second());
-    if (1950..2050).contains(&t.year()) {
-        tlv(0x17, format!("{:02}{rest}", t.year() % 100).as_bytes())
-    } else {
-        tlv(0x18, format!("{:04}{rest}", t.year()).as_bytes())
-    }
-}
-
-fn name(org: &str, cn: &str) -> Vec<u8> {
-    let rdn = |o: &str, value: Vec<u8>| set(&[&seq(&[&oid(o), &value])]);
-    seq(&[&rdn("2.5.4.6", tlv(0x13, b"JP")), &rdn("2.5.4.10", utf8(org)), &rdn("2.5.4.3", utf8(cn))])
-}
-
-fn extension(id: &str, critical: bool, value: &[u8]) -> Vec<u8> {
-    if critical {
-        seq(&[&oid(id), &tlv(0x01, &[0xFF]), &octets(value)])
-    } else {
-        seq(&[&oid(id), &octets(value)])
-    }
-}
-
-const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
-const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-const PRIME256V1: &str = "1.2.840.10045.3.1.7";
-
-struct KeyPair {
-    key: p256::ecdsa::SigningKey,
-    /// Uncompressed SEC1 point.
-    public: Vec<u8>,
-}
-
-impl KeyPair {
-    fn generate() -> KeyPair {
-        let key = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
-        let public = key.verifying_key().to_encoded_point(false).as_bytes().to_vec();
-        KeyPair { key, public }
-    }
-
-    fn spki(&self) -> Vec<u8> {
-        seq(&[&seq(&[&oid(EC_PUBLIC_KEY), &oid(PRIME256V1)]), &bits(&self.public)])
-    }
-
-    /// RFC 5280 §4.2.1.2 method 1: SHA-1 of the public key bits.
-    fn key_id(&self) -> Vec<u8> {
-        sha1::Sha1::digest(&self.public).to_vec()
-    }
-
-    /// PKCS#8 PrivateKeyInfo holding an RFC 5915 ECPrivateKey with its public key.
-    fn pkcs8(&self) -> Zeroizing<Vec<u8>> {
-        let scalar = Zeroizing::new(self.key.to_bytes().to_vec());
-        let ec_key = Zeroizing::new(seq(&[&int(1), &octets(&scalar), &explicit(1, &bits(&self.public))]));
-        Zeroizing::new(seq(&[&int(0), &seq(&[&oid(EC_PUBLIC_KEY), &oid(PRIME256V1)]), &octets(&ec_key)]))
-    }
-
-    fn sign(&self, tbs: &[u8]) -> Vec<u8> {
-        let signature: p256::ecdsa::Signature = self.key.sign(tbs);
-        seq(&[tbs, &seq(&[&oid(ECDSA_WITH_SHA256)]), &bits(signature.to_der().as_bytes())])
-    }
-}
-
-struct CertSpec<'a> {
-    subject: Vec<u8>,
-    issuer: Vec<u8>,
-    key: &'a KeyPair,
-    signer: &'a KeyPair,
-    not_before: i64,
-    not_after: i64,
-    ca: bool,
-}
-
-fn certificate(spec: &CertSpec<'_>) -> Vec<u8> {
-    let mut serial = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut serial);
-    serial[0] &= 0x7F;
-    serial[0] |= 0x01;
-    let mut extensions = vec![
-        extension("2.5.29.19", true, &if spec.ca { seq(&[&tlv(0x01, &[0xFF])]) } else { seq(&[]) }),
-        // keyCertSign + cRLSign for the CA, digitalSignature for the client.
-        extension(
-            "2.5.29.15",
-            true,
-            &if spec.ca { tlv(0x03, &[0x01, 0x06]) } else { tlv(0x03, &[0x07, 0x80]) },
-        ),
-        extension("2.5.29.14", false, &octets(&spec.key.key_id())),
-    ];
-    if !spec.ca {
-        extensions.push(extension("2.5.29.37", false, &seq(&[&oid("1.3.6.1.5.5.7.3.2")])));
-        extensions.push(extension("2.5.29.35", false, &seq(&[&tlv(0x80, &spec.signer.key_id())])));
-    }
-    let ext_refs: Vec<&[u8]> = extensions.iter().map(Vec::as_slice).collect();
-    let tbs = seq(&[
-        &explicit(0, &int(2)),
-        &uint(&serial),
-        &seq(&[&oid(ECDSA_WITH_SHA256)]),
-        &spec.issuer,
-        &seq(&[&x509_time(spec.not_before), &x509_time(spec.not_after)]),
-        &spec.subject,
-        &spec.key.spki(),
-        &explicit(3, &seq(&ext_refs)),
-    ]);
-    spec.signer.sign(&tbs)
-}
-
-/// PKCS#12 as OpenSSL 3 writes it: certificates in a PBES2-encrypted safe, the key in a
-/// shrouded key bag, both AES-256-CBC with PBKDF2-HMAC-SHA256 (2048 iterations), and an
-/// HMAC-SHA-256 MAC keyed by the RFC 7292 appendix B KDF.
-fn pkcs12(
-    leaf: &[u8],
-    ca: &[u8],
-    pkcs8: &[u8],
-    pin: &str,
-    friendly: &str,
-    key_id: &[u8],
-) -> Result<Vec<u8>, String> {
-    const ITERATIONS: u32 = 2048;
-    let pbes2 = |plaintext: &[u8]| -> Result<(Vec<u8>, Vec<u8>), String> {
-        let mut salt = [0u8; 16];
-        let mut iv = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut salt);
-        rand::rngs::OsRng.fill_bytes(&mut iv);
-        let params = pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(ITERATIONS, &salt, iv)
-            .map_err(|e| e.to_string())?;
-        let ciphertext = params.encrypt(pin.as_bytes(), plaintext).map_err(|e| e.to_string())?;
-        let alg = pkcs5::EncryptionScheme::from(params).to_der().map_err(|e| e.to_string())?;
-        Ok((alg, ciphertext))
-    };
-    let attributes = set(&[
-        &seq(&[&oid("1.2.840.113549.1.9.20"), &set(&[&bmp(friendly)])]),
-        &seq(&[&oid("1.2.840.113549.1.9.21"), &set(&[&octets(key_id)])]),
-    ]);
-    let cert_bag = |der: &[u8]| seq(&[&oid("1.2.840.113549.1.9.22.1"), &explicit(0, &octets(der))]);
-    let cert_safe = seq(&[
-        &seq(&[&oid("1.2.840.113549.1.12.10.1.3"), &explicit(0, &cert_bag(leaf)), &attributes]),
-        &seq(&[&oid("1.2.840.113549.1.12.10.1.3"), &explicit(0, &cert_bag(ca))]),
-    ]);
-    let (cert_alg, cert_ct) = pbes2(&cert_safe)?;
-    let encrypted_data =
-        seq(&[&int(0), &seq(&[&oid("1.2.840.113549.1.7.1"), &cert_alg, &tlv(0x80, &cert_ct)])]);
-    let certs_info = seq(&[&oid("1.2.840.113549.1.7.6"), &explicit(0, &encrypted_data)]);
-
-    let (key_alg, key_ct) = pbes2(pkcs8)?;
-    let shrouded = seq(&[&key_alg, &octets(&key_ct)]);
-    let key_safe = seq(&[&seq(&[&oid("1.2.840.113549.1.12.10.1.2"), &explicit(0, &shrouded), &attributes])]);
-    let key_info = seq(&[&oid("1.2.840.113549.1.7.1"), &explicit(0, &octets(&key_safe))]);
-
-    let auth_safe = seq(&[&certs_info, &key_info]);
-    let mut mac_salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut mac_salt);
-    let mac_key = Zeroizing::new(
-        pkcs12::kdf::derive_key_utf8::<sha2::Sha256>(
-            pin,
-            &mac_salt,
-            pkcs12::kdf::Pkcs12KeyType::Mac,
-            ITERATIONS as i32,
-            32,
-        )
-        .map_err(|e| e.to_string())?,
-    );
-    let mut mac =
-        <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&mac_key).map_err(|e| e.to_string())?;
-    mac.update(&auth_safe);
-    let digest = mac.finalize().into_bytes();
-    let mac_data = seq(&[
-        &seq(&[&seq(&[&oid("2.16.840.1.101.3.4.2.1"), &tlv(0x05, &[])]), &octets(&digest)]),
-        &octets(&mac_salt),
-        &int(ITERATIONS),
-    ]);
-    Ok(seq(&[&int(3), &seq(&[&oid("1.2.840.113549.1.7.1"), &explicit(0, &octets(&auth_safe))]), &mac_data]))
-}
-
-/// A throwaway clinic certificate: the PKCS#12 bytes (protected by `pin`) and the CA
-/// certificate's DER. Valid from `not_before` to `not_after` (Unix seconds).
-pub fn make_clinic_certificate(
-    pin: &str,
-    not_before: i64,
-    not_after: i64,
-) -> Result<(Vec<u8>, Vec<u8>), String> {
-    let ca_key = KeyPair::generate();
-    let ca_name = name("certvault demo", "certvault デモ認証局 (TEST ONLY)");
-    let ca = certificate(&CertSpec {
-        subject: ca_name.clone(),
-        issuer: ca_name.clone(),
-        key: &ca_key,
-        signer: &ca_key,
-        not_before: not_before - 86_400,
-        not_after: not_after + 365 * 86_400,
-        ca: true,
-    });
-    let leaf_key = KeyPair::generate();
-    let leaf = certificate(&CertSpec {
-        subject: name(DEMO_CLINIC, DEMO_INSTITUTION_CODE),
-        issuer: ca_name,
-        key: &leaf_key,
-        signer: &ca_key,
-        not_before,
-        not_after,
-        ca: false,
-    });
-    let p12 = pkcs12(&leaf, &ca, &leaf_key.pkcs8(), pin, "certvault demo", &leaf_key.key_id())?;
-    Ok((p12, ca))
-}
+use certvault_core::demo::{make_clinic_certificate, DEMO_CLINIC, DEMO_FILE_NAME};
 
 // ---------------------------------------------------------------------------------------------
 // The run.
@@ -440,9 +157,8 @@ pub fn run(args: &DemoArgs) -> Result<u8, CliError> {
     let mut pin_bytes = [0u8; 2];
     rand::rngs::OsRng.fill_bytes(&mut pin_bytes);
     let pin = Zeroizing::new(format!("{:04}", u16::from_be_bytes(pin_bytes) % 10_000));
-    let now = crate::inspect::now_unix();
-    let (p12, _ca) = make_clinic_certificate(&pin, now - 86_400, now + 730 * 86_400)
-        .map_err(|e| CliError::new(t!("err-demo-certificate", detail = e)))?;
+    let now = certvault_core::dates::now_unix();
+    let (p12, _ca) = make_clinic_certificate(&pin, now - 86_400, now + 730 * 86_400)?;
     let cert_file = downloads.join(DEMO_FILE_NAME);
     write_private(&cert_file, &p12)?;
     // A renamed copy without extension, as Windows Explorer hides it.
