@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 use crate::cert::Purpose;
 use crate::i18n::Lang;
 
+pub mod translated;
+pub mod usage_error;
+
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]
 pub struct VaultArgs {
