@@ -181,3 +181,23 @@ pub fn install_panic_hook() {
 pub fn exit_after_panic() -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_form_names_kind_message_and_hint_in_that_order() {
+        let text = CliError::usage("no such command").with_hint("try --help").to_json();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["error"]["kind"], "usage");
+        assert_eq!(v["error"]["message"], "no such command");
+        assert_eq!(v["error"]["hint"], "try --help");
+        let at = |key: &str| text.find(&format!("\"{key}\"")).unwrap();
+        assert!(at("kind") < at("message") && at("message") < at("hint"), "{text}");
+        let plain = CliError::with_kind(certvault_core::ErrorKind::Io, "disk full").to_json();
+        let v: serde_json::Value = serde_json::from_str(&plain).unwrap();
+        assert_eq!(v["error"]["kind"], "io");
+        assert!(v["error"]["hint"].is_null());
+    }
+}
