@@ -13,6 +13,9 @@ pub mod demo;
 pub mod inspect;
 pub mod recover_pin;
 
+pub mod translated;
+pub mod usage_error;
+
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]
 pub struct VaultArgs {

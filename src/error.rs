@@ -29,8 +29,19 @@ impl From<certvault_core::Error> for CliError {
 }
 
 impl CliError {
+    /// An error found by the front-end, of kind `invalid_input`; see [`CliError::with_kind`].
     pub fn new(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), hint: None, kind: certvault_core::ErrorKind::InvalidInput }
+        CliError::with_kind(certvault_core::ErrorKind::InvalidInput, message)
+    }
+
+    /// An error found by the front-end, of the kind `--json` reports for it.
+    pub fn with_kind(kind: certvault_core::ErrorKind, message: impl Into<String>) -> Self {
+        CliError { message: message.into(), hint: None, kind }
+    }
+
+    /// A mistake on the command line (kind `usage`).
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError::with_kind(certvault_core::ErrorKind::Usage, message)
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -38,16 +49,73 @@ impl CliError {
         self
     }
 
-    /// Prints the error to stderr and gives the exit code for it.
+    /// Prints the error to stderr (as JSON after `--json`) and gives the exit code for it.
     pub fn report(&self) -> ExitCode {
+        if errors_as_json() {
+            self.print_json();
+        } else {
+            self.print_lines();
+        }
+        ExitCode::from(EXIT_ERROR)
+    }
+
+    /// Prints a mistake on the command line: the error, then (not in JSON) the usage line
+    /// `usage` and where more help is.
+    pub fn report_usage(&self, usage: &str) -> ExitCode {
+        if errors_as_json() {
+            self.print_json();
+        } else {
+            self.print_lines();
+            // clap has no usage line for some mistakes (a bad value); then neither do we.
+            if !usage.is_empty() {
+                eprintln!("\n{usage}");
+            }
+            eprintln!("\n{}", crate::t!("usage-more-help"));
+        }
+        ExitCode::from(EXIT_ERROR)
+    }
+
+    fn print_lines(&self) {
         // Messages are ours, but some carry an OS or parser text quoting outside input.
         let shown = crate::terminal_text::escaped_keeping_lines;
         eprintln!("{}: {}", crate::t!("error-prefix"), shown(&self.message));
         if let Some(hint) = &self.hint {
             eprintln!("{}: {}", crate::t!("hint-prefix"), shown(hint));
         }
-        ExitCode::from(EXIT_ERROR)
     }
+
+    /// `{"error": {"kind": …, "message": …, "hint": … or null}}`, on standard error like the
+    /// human form: on an error standard output stays empty (docs/cli-contract.md).
+    pub fn to_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Report<'a> {
+            error: Body<'a>,
+        }
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            kind: &'a str,
+            message: &'a str,
+            hint: Option<&'a str>,
+        }
+        let body = Body { kind: self.kind.as_str(), message: &self.message, hint: self.hint.as_deref() };
+        serde_json::to_string_pretty(&Report { error: body }).expect("strings serialise")
+    }
+
+    fn print_json(&self) {
+        let _ = writeln!(io::stderr().lock(), "{}", self.to_json());
+    }
+}
+
+/// Whether errors are printed as JSON: chosen once, at start-up, from `--json`.
+static ERRORS_AS_JSON: OnceLock<bool> = OnceLock::new();
+
+/// Makes errors JSON (`--json` was given). Later calls keep the first choice.
+pub fn report_errors_as_json(json: bool) {
+    let _ = ERRORS_AS_JSON.get_or_init(|| json);
+}
+
+fn errors_as_json() -> bool {
+    ERRORS_AS_JSON.get().copied().unwrap_or(false)
 }
 
 /// The first error met writing standard output, if any.
@@ -78,7 +146,10 @@ pub fn finish(code: u8) -> ExitCode {
     match STDOUT_FAILURE.get() {
         None => ExitCode::from(code),
         Some((io::ErrorKind::BrokenPipe, _)) => ExitCode::from(code),
-        Some((_, detail)) => CliError::new(crate::t!("err-write-stdout", detail = detail)).report(),
+        Some((_, detail)) => {
+            CliError::with_kind(certvault_core::ErrorKind::Io, crate::t!("err-write-stdout", detail = detail))
+                .report()
+        }
     }
 }
 
@@ -109,4 +180,24 @@ pub fn install_panic_hook() {
 /// The exit code after a panic reached `main` (the hook has said so already).
 pub fn exit_after_panic() -> ExitCode {
     ExitCode::from(EXIT_ERROR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_form_names_kind_message_and_hint_in_that_order() {
+        let text = CliError::usage("no such command").with_hint("try --help").to_json();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["error"]["kind"], "usage");
+        assert_eq!(v["error"]["message"], "no such command");
+        assert_eq!(v["error"]["hint"], "try --help");
+        let at = |key: &str| text.find(&format!("\"{key}\"")).unwrap();
+        assert!(at("kind") < at("message") && at("message") < at("hint"), "{text}");
+        let plain = CliError::with_kind(certvault_core::ErrorKind::Io, "disk full").to_json();
+        let v: serde_json::Value = serde_json::from_str(&plain).unwrap();
+        assert_eq!(v["error"]["kind"], "io");
+        assert!(v["error"]["hint"].is_null());
+    }
 }

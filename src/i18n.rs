@@ -31,7 +31,10 @@ struct Localizer {
     bundle: FluentBundle<FluentResource>,
 }
 
-static LOCALIZER: OnceLock<Localizer> = OnceLock::new();
+/// The language of messages, chosen once at start-up.
+static CHOSEN: OnceLock<Lang> = OnceLock::new();
+static JAPANESE: OnceLock<Localizer> = OnceLock::new();
+static ENGLISH: OnceLock<Localizer> = OnceLock::new();
 
 fn build(lang: Lang) -> Localizer {
     let (tag, source) = match lang {
@@ -47,24 +50,48 @@ fn build(lang: Lang) -> Localizer {
     Localizer { bundle }
 }
 
-/// Chooses the language once, at start-up. Later calls keep the first choice.
-pub fn init(lang: Lang) {
-    let _ = LOCALIZER.get_or_init(|| build(lang));
+fn localizer(lang: Lang) -> &'static Localizer {
+    let cell = match lang {
+        Lang::Ja => &JAPANESE,
+        Lang::En => &ENGLISH,
+    };
+    cell.get_or_init(|| build(lang))
 }
 
-/// The message `id` with its placeables filled from `args`.
+/// Chooses the language once, at start-up. Later calls keep the first choice.
+pub fn init(lang: Lang) {
+    let _ = localizer(*CHOSEN.get_or_init(|| lang));
+}
+
+/// The language messages are in (the locale's when [`init`] was not called).
+pub fn lang() -> Lang {
+    *CHOSEN.get_or_init(Lang::detect)
+}
+
 /// The messages are loaded (a panic hook must not load them: a panic while loading would
 /// wait for itself).
 pub fn is_ready() -> bool {
-    LOCALIZER.get().is_some()
+    CHOSEN.get().is_some_and(|lang| match lang {
+        Lang::Ja => JAPANESE.get().is_some(),
+        Lang::En => ENGLISH.get().is_some(),
+    })
 }
 
+/// The message `id` with its placeables filled from `args`.
 pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-    let loc = LOCALIZER.get_or_init(|| build(Lang::detect()));
-    let Some(pattern) = loc.bundle.get_message(id).and_then(|m| m.value()) else {
-        // A missing id is a bug caught by the parity test; show the id rather than nothing.
-        return id.to_string();
-    };
+    // A missing id is a bug caught by the parity test; show the id rather than nothing.
+    formatted(lang(), id, args).unwrap_or_else(|| id.to_string())
+}
+
+/// The message `id` (without placeables) in `lang`, or `None` when the file lacks it: the
+/// translated command-line help falls back to clap's own text then (a test forbids it).
+pub fn text_in(lang: Lang, id: &str) -> Option<String> {
+    formatted(lang, id, &[])
+}
+
+fn formatted(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> Option<String> {
+    let loc = localizer(lang);
+    let pattern = loc.bundle.get_message(id).and_then(|m| m.value())?;
     let mut fluent_args = FluentArgs::new();
     for (k, v) in args {
         // Placeables carry outside text (file names, subjects, hints): no control or bidi
@@ -76,7 +103,7 @@ pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         fluent_args.set(*k, value);
     }
     let mut errors = Vec::new();
-    loc.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+    Some(loc.bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned())
 }
 
 /// Phrases a core [`Message`](certvault_core::Message): its arguments first (nested messages

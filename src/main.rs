@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use certvault::{cli, error, i18n, sheet_command, vault_commands};
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
     // A bug ends with exit code 2 and a line that shows no data (see `error::install_panic_hook`).
@@ -25,15 +25,17 @@ fn certvault_main() -> ExitCode {
     }
     // Before anything secret is read: no core dump may hold it (SECURITY.md).
     certvault::hardening::disable_core_dumps();
-    let cli = match cli::Cli::try_parse() {
+    // The language first: clap's help and errors are said in it.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = cli::translated::lang_in_args(&args).unwrap_or_else(i18n::Lang::detect);
+    i18n::init(lang);
+    error::report_errors_as_json(cli::translated::json_in_args(&args));
+    let mut clap_command = cli::translated::command(lang);
+    let parsed = clap_command.try_get_matches_from_mut(&args).and_then(|m| cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version are not errors; usage mistakes are (exit 2).
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { error::EXIT_ERROR } else { error::EXIT_OK });
-        }
+        Err(e) => return cli::usage_error::exit_for(&e.with_cmd(&clap_command)),
     };
-    i18n::init(cli.lang.unwrap_or_else(i18n::Lang::detect));
     // The recovery sheet is Japanese (with English subtitles) unless --lang says otherwise,
     // whatever the locale of the messages.
     let sheet_lang = sheet_command::sheet_lang(cli.lang);
@@ -42,11 +44,8 @@ fn certvault_main() -> ExitCode {
         if certvault::wizard::can_run() {
             return ExitCode::from(certvault::wizard::run(sheet_lang));
         }
-        let mut cmd = <cli::Cli as clap::CommandFactory>::command();
-        let _ = cmd
-            .error(clap::error::ErrorKind::MissingSubcommand, certvault::t!("wizard-needs-terminal"))
-            .print();
-        return ExitCode::from(error::EXIT_ERROR);
+        let usage = cli::translated::usage_line(&clap_command.render_usage().to_string());
+        return error::CliError::usage(certvault::t!("wizard-needs-terminal")).report_usage(&usage);
     };
     match run(command, sheet_lang) {
         // A closed standard output ends quietly; another write error on it is an error.

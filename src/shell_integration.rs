@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use certvault_core::ErrorKind;
 use clap::CommandFactory;
 
 use crate::error::{CliError, EXIT_OK};
@@ -53,7 +54,7 @@ fn render(command: clap::Command) -> Result<Vec<u8>, CliError> {
     let mut out = Vec::new();
     clap_mangen::Man::new(command)
         .render(&mut out)
-        .map_err(|e| CliError::new(t!("err-man-render", detail = e.to_string())))?;
+        .map_err(|e| CliError::with_kind(ErrorKind::Io, t!("err-man-render", detail = e.to_string())))?;
     Ok(out)
 }
 
@@ -63,6 +64,6 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
         Ok(()) => Ok(()),
         // `certvault man | head` is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::new(t!("err-write-stdout", detail = e.to_string()))),
+        Err(e) => Err(CliError::with_kind(ErrorKind::Io, t!("err-write-stdout", detail = e.to_string()))),
     }
 }

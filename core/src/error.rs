@@ -34,6 +34,8 @@ pub enum ErrorKind {
     StoreFailed,
     /// A bug in certvault.
     Internal,
+    /// The command line is wrong: an unknown command or flag, a missing or invalid value.
+    Usage,
 }
 
 impl ErrorKind {
@@ -51,10 +53,11 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::StoreFailed => "store_failed",
             ErrorKind::Internal => "internal",
+            ErrorKind::Usage => "usage",
         }
     }
 
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidInput,
         ErrorKind::NotFound,
         ErrorKind::WrongSecret,
@@ -67,6 +70,7 @@ impl ErrorKind {
         ErrorKind::Io,
         ErrorKind::StoreFailed,
         ErrorKind::Internal,
+        ErrorKind::Usage,
     ];
 }
 

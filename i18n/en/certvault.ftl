@@ -592,6 +592,130 @@ man-written = Wrote { $file }.
 err-man-render = could not write the manual page: { $detail }
 err-write-stdout = could not write to standard output: { $detail }
 err-internal = certvault met an internal error (a bug) at { $location }; please report it to the developers
+
+## The command line (src/cli/translated.rs): clap's help in our words. Ids: cli-COMMAND-about,
+## cli-COMMAND-ARG for an argument, cli-arg-ARG for one that means the same in every command.
+cli-heading-usage = Usage
+cli-heading-commands = Commands
+cli-heading-arguments = Arguments
+cli-heading-options = Options
+cli-note-default = default
+cli-note-possible-values = possible values
+cli-about = Keeps a clinic's client certificates safe: an encrypted vault on a USB stick, a printed recovery sheet, cleanup of leftover copies, restore onto new hardware.
+cli-after-help =
+    Exit codes: 0 success / nothing to report, 1 found something (scan hits, status needs attention, PIN not found), 2 error.
+    Secrets are read from a no-echo prompt on a terminal or from a file named by a *-file flag (- = standard input), never from arguments or environment variables.
+cli-arg-lang = Language of messages (default: from the system locale) and of the recovery sheet (default: Japanese with English subtitles)
+cli-arg-version = Print version
+cli-arg-file = The certificate file
+cli-arg-json = Print a JSON report for scripts
+cli-arg-passphrase-file = Read the vault passphrase from this file (- = standard input) instead of asking
+cli-arg-vault = The vault folder (e.g. E:\CERTVAULT)
+cli-arg-recovery-code-file = Open with the recovery code from the sheet, read from this file (- = standard input)
+cli-arg-share-files = Open with the share codes of a split recovery sheet: give this once per share sheet (K times for K-of-N), each file holding one share code
+cli-arg-entry = The entry id (see list)
+cli-arg-dirs = The copies' folders. Default: the vault folders on the mounted removable volumes
+cli-arg-help = Print help
+cli-arg-help-more = Print help (see more with '--help')
+cli-arg-help-long = Print help (see a summary with '-h')
+cli-help-about = Print this message or the help of the given subcommand(s)
+cli-inspect-about = Read a PKCS#12 file (.p12/.pfx) and verify its PIN offline
+cli-inspect-pin-file = Read the PIN from this file (- = standard input) instead of asking
+cli-recover-pin-about = Find a forgotten numeric PIN of your own certificate file by trying every candidate
+cli-recover-pin-max-digits = Longest PIN to try (1-8)
+cli-recover-pin-json = Print a JSON result for scripts
+cli-init-about = Create a vault folder on a USB stick
+cli-init-dir = The new vault folder (created; must be new or empty)
+cli-init-passphrase-file = Read the new passphrase from this file (- = standard input) instead of asking twice
+cli-init-recovery-out = Write RECOVERY-CODE, RECOVERY-IDENTITY and PIN-CODE lines to this new 0600 file (outside the vault folder) for scripted setups
+cli-init-sheet-out = Write the recovery sheet (PDF, with the PIN code, which is shown only now) to this new 0600 file outside the vault folder. Language: --lang, default Japanese
+cli-init-allow-fixed-disk = Create the vault even though the folder is not on removable media
+cli-add-about = Seal a certificate file (and its PIN) into the vault
+cli-add-file = The certificate file (.p12/.pfx)
+cli-add-pin-file = Read the certificate's PIN from this file (- = standard input) instead of asking
+cli-add-hint = Your own reminder for the PIN, kept with the entry (visible with the passphrase)
+cli-add-purpose = What the certificate is for (default: guessed from issuer and file name)
+cli-add-no-store-pin = Do not store the PIN (keep only the hint)
+cli-list-about = List the certificates in the vault
+cli-remove-about = Remove an entry from the vault (writes a new generation)
+cli-reveal-pin-about = Show a stored PIN (needs the PIN code from the recovery sheet)
+cli-reveal-pin-pin-code-file = Read the PIN code from this file (- = standard input) instead of asking
+cli-export-about = Write the original .p12 file of an entry (for a vendor)
+cli-export-out = The file to write (created 0600; never overwritten)
+cli-sheet-about = Print the recovery sheet again (PDF; Japanese with English subtitles unless --lang en)
+cli-sheet-out = The PDF to write (created 0600, outside the vault folder; never overwritten). With --split, FILE-1-of-N.pdf … FILE-N-of-N.pdf instead
+cli-sheet-pin-code-file = Read the PIN code from the first sheet from this file (- = standard input) to print it again; without it the sheet says where the PIN code is
+cli-sheet-split = Split the recovery code into N share sheets, any K of which open the vault (e.g. 2-of-3; 2 <= K <= N <= 9)
+cli-passwd-about = Change the vault passphrase (open with the old one, or with the recovery code)
+cli-passwd-new-passphrase-file = Read the new passphrase from this file (- = standard input) instead of asking twice
+cli-restore-about = Install certificates from the vault on this computer (new hardware): the PIN is checked here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on disk
+cli-restore-entries = Entries to restore (ids from `certvault list`; a unique beginning is enough). Default: the current certificate of each purpose
+cli-restore-vault = The vault folder. Default: found on the mounted USB sticks and other removable media (and in the folders listed in the CERTVAULT_MEDIA_ROOTS variable); asked when there are several
+cli-restore-pin-file = Read the certificate's PIN from this file (- = standard input) instead of asking. It is checked here first: a wrong PIN never reaches the store
+cli-restore-pin-code-file = Use the PIN stored in the vault, opened with the PIN code of the recovery sheet read from this file (- = standard input)
+cli-restore-to = Where to install: windows (the current user's "My" store; default on Windows), nss:DIR (an NSS database as Firefox and Chromium use; default on Linux: sql:~/.pki/nssdb), macos (the login keychain; default on macOS), or file:PATH (the original .p12, for a vendor)
+cli-restore-exportable = Let the private key be exported again later (Windows; default: not exportable)
+cli-restore-trust-root = Add the CA root to the trusted roots without asking (its SHA-1 thumbprint is still shown). Without it, a terminal asks; a script leaves the root out
+cli-restore-no-root = Never add the CA root to the trusted roots
+cli-restore-yes = Go on without asking when a certificate is expired or superseded
+cli-restore-store-password-file = Read the password of the NSS database (Firefox's primary password) from this file instead of asking; only needed when the database has one
+cli-scan-about = Find copies of certificate files (PKCS#12) by their content, also without or with a changed extension and inside .zip archives; with --vault, tell which are in the vault. Exit code 1 when copies were found
+cli-scan-paths = Folders or files to scan. Default: the places where downloads, mail attachments and deleted files end up for this user, and every mounted removable volume
+cli-scan-vault = The vault folder: with it, every copy found is compared with the vault's entries
+cli-scan-all-files = Also read files whose name says they are something else (photo.jpg, notes.txt…), which are not opened by default. Slower
+cli-clean-about = Remove copies that are byte-identical to an entry of the vault (a dry run unless --apply). Copies that are not in the vault are never removed. Exit code 1 when copies are (still) on disk afterwards
+cli-clean-paths = Folders or files to clean. Default: the same places as scan
+cli-clean-apply = Remove the copies (overwrite, rename, truncate, delete). Without it, only list them
+cli-clean-seal-unknown = Seal copies that are not in the vault into it first (their PIN is checked), so that they can be removed too
+cli-clean-pin-file = With --seal-unknown: read the PIN of those copies from this file (- = standard input) instead of asking for each
+cli-clean-all-files = Also read files whose name says they are something else (as scan --all-files)
+cli-clone-about = Write another copy of the vault onto another stick (a new or empty folder DEST), and verify it
+cli-clone-dest = The new copy's folder (created; must be new or empty)
+cli-clone-allow-fixed-disk = Write the copy even though DEST is not on removable media
+cli-verify-about = Open every copy of the vault, check each generation, and tell which copy is newest, which is stale and which is damaged. Exit code 0 only when every copy is complete and current, 1 otherwise
+cli-sync-about = Bring stale or damaged copies up to date from the newest good one (same vault only). Exit code 0 when every copy is current afterwards, 1 otherwise
+cli-status-about = What needs attention, most urgent first
+cli-status-long-about =
+    What needs attention, most urgent first.
+
+    Certificates expiring (90, 60, 30, 15 and 7 days before, then daily) or expired, the last working day of a replaced certificate, a vault with only one copy or not verified for six months, a recovery sheet not printed for the vault as it is now, copies left on this computer, and what was installed here. Exit code 0 when nothing needs attention, 1 when something does.
+cli-status-vault = The vault folder. Without it: the vault on a mounted removable volume, opened when a passphrase can be asked (a terminal) or a *-file flag is given; otherwise only this computer's records are checked (no secret needed)
+cli-status-json = Print a JSON report for monitoring scripts
+cli-demo-about = The whole story on a throwaway certificate, explained step by step
+cli-demo-long-about =
+    The whole story on a throwaway certificate, explained step by step.
+
+    Makes a test CA and a clinic certificate with a 4-digit PIN, then runs init, add, sheet, scan, clean and restore in a folder of its own, and leaves the recovery sheet and a report in DIR. Nothing of the user's is touched.
+cli-demo-dir = Folder for the demo (created; must be new or empty). Default: certvault-demo in the current folder
+cli-completions-about = Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+cli-completions-shell = The shell
+cli-man-about = Print the manual page (roff); with --out-dir, write certvault.1 and one page per command into that folder
+cli-man-out-dir = Write the pages into this folder instead of printing certvault.1
+
+## Mistakes on the command line (src/cli/usage_error.rs): { $arg } is a flag or argument as
+## clap shows it (--pin-file <F>), { $value } what was typed.
+usage-more-help = For more information, try '--help'.
+err-usage-unknown-command = unrecognized command '{ $command }'
+err-usage-unknown-argument = unexpected argument '{ $arg }'
+err-usage-missing-value = a value is required for '{ $arg }' but none was supplied
+err-usage-invalid-value = invalid value '{ $value }' for '{ $arg }'
+err-usage-value-rejected = invalid value '{ $value }' for '{ $arg }': { $reason }
+err-usage-not-a-number = not a number in the allowed range
+err-usage-missing-argument = the following required arguments were not provided: { $args }
+err-usage-conflict = the argument '{ $arg }' cannot be used with '{ $other }'
+err-usage-repeated = the argument '{ $arg }' cannot be used more than once
+err-usage-unexpected-value = unexpected value '{ $value }' for '{ $arg }'; no more were expected
+err-usage-value-count = wrong number of values for '{ $arg }'
+err-usage-no-equals = '{ $arg }' needs its value after an equal sign (--flag=VALUE)
+err-usage-missing-command = '{ $command }' needs a command
+err-usage-invalid-utf8 = an argument is not valid UTF-8 text
+hint-usage-similar-command = a similar command exists: '{ $suggestion }'
+hint-usage-similar-argument = a similar argument exists: '{ $suggestion }'
+hint-usage-similar-value = a similar value exists: '{ $suggestion }'
+hint-usage-as-value = to pass '{ $arg }' as a value, use '-- { $arg }'
+hint-usage-possible-values = possible values: { $values }
+
+## certvault demo
 demo-lang-code = en
 demo-intro = certvault demo: the whole story on a throwaway certificate, in { $dir }. Nothing of yours is touched: the certificate, its PIN, the passphrase, the USB stick, both computers and the records are made up, in the folder playground/.
 demo-made-certificate = Made a test certificate for "{ $clinic }" and saved it as { $file }, protected by the 4-digit PIN { $pin }, as if just downloaded. A renamed copy lies on the desktop too.

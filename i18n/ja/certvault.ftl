@@ -591,6 +591,130 @@ man-written = { $file } を書き込みました。
 err-man-render = マニュアルページを作れませんでした: { $detail }
 err-write-stdout = 標準出力に書き込めませんでした: { $detail }
 err-internal = 内部エラー（不具合）が起きました（{ $location }）。開発元にお知らせください
+
+## The command line (src/cli/translated.rs): clap's help in our words. Ids: cli-COMMAND-about,
+## cli-COMMAND-ARG for an argument, cli-arg-ARG for one that means the same in every command.
+cli-heading-usage = 使い方
+cli-heading-commands = コマンド
+cli-heading-arguments = 引数
+cli-heading-options = オプション
+cli-note-default = 既定値
+cli-note-possible-values = 指定できる値
+cli-about = 診療所のクライアント証明書を安全に保管します: USBメモリ上の暗号化された保管庫、印刷する復旧シート、残ったコピーの掃除、新しい端末への復元。
+cli-after-help =
+    終了コード: 0 成功／報告なし、1 見つかった（scan でコピーあり、status で要対応、PIN が見つからない）、2 エラー。
+    秘密の値は、端末での表示されない入力か、*-file オプションで指定したファイル（- は標準入力）から読み取ります。引数や環境変数からは受け取りません。
+cli-arg-lang = メッセージの言語（既定: システムのロケール）と復旧シートの言語（既定: 英語の副題付きの日本語）
+cli-arg-version = バージョンを表示する
+cli-arg-file = 証明書ファイル
+cli-arg-json = スクリプト向けに JSON で報告する
+cli-arg-passphrase-file = 保管庫のパスフレーズを、入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-arg-vault = 保管庫フォルダー（例: E:\CERTVAULT）
+cli-arg-recovery-code-file = 復旧シートの復旧コードで開く。コードはこのファイルから読み取る（- は標準入力）
+cli-arg-share-files = 分割した復旧シートの分割コードで開く。分割シート1枚ごとに1回指定し（K-of-N なら K 回）、各ファイルに分割コードを1つ書く
+cli-arg-entry = 項目の ID（list で確認できます）
+cli-arg-dirs = 保管庫のコピーのフォルダー。既定: 接続中の取り外しできる記憶装置上の保管庫フォルダー
+cli-arg-help = ヘルプを表示する
+cli-arg-help-more = ヘルプを表示する（--help で詳しい説明）
+cli-arg-help-long = ヘルプを表示する（-h で要約）
+cli-help-about = このヘルプ、または指定したコマンドのヘルプを表示する
+cli-inspect-about = PKCS#12 ファイル（.p12/.pfx）を読み取り、PIN をオフラインで確認する
+cli-inspect-pin-file = PIN を、入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-recover-pin-about = 忘れた数字の PIN を、すべての候補を試して見つける（ご自身の証明書ファイルに限ります）
+cli-recover-pin-max-digits = 試す PIN の最大桁数（1～8）
+cli-recover-pin-json = スクリプト向けに JSON で結果を出力する
+cli-init-about = USBメモリに保管庫フォルダーを作る
+cli-init-dir = 新しい保管庫フォルダー（作成します。存在しないか空のフォルダー）
+cli-init-passphrase-file = 新しいパスフレーズを、2 回入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-init-recovery-out = RECOVERY-CODE、RECOVERY-IDENTITY、PIN-CODE の行を、この新しい 0600 のファイル（保管庫フォルダーの外）に書き出す（スクリプトでの設定用）
+cli-init-sheet-out = 復旧シート（PDF。このときだけ表示される PIN コード入り）を、保管庫フォルダーの外の新しい 0600 のファイルに書き出す。言語: --lang、既定は日本語
+cli-init-allow-fixed-disk = フォルダーが取り外しできる記憶装置上になくても保管庫を作る
+cli-add-about = 証明書ファイル（とその PIN）を保管庫に封入する
+cli-add-file = 証明書ファイル（.p12/.pfx）
+cli-add-pin-file = 証明書の PIN を、入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-add-hint = PIN を思い出すための自分用のメモ。項目と一緒に保管されます（パスフレーズで見られます）
+cli-add-purpose = 証明書の用途（既定: 発行者とファイル名から推定）
+cli-add-no-store-pin = PIN を保管しない（メモだけを残す）
+cli-list-about = 保管庫の証明書を一覧表示する
+cli-remove-about = 保管庫から項目を削除する（新しい世代を書き込みます）
+cli-reveal-pin-about = 保管した PIN を表示する（復旧シートの PIN コードが必要）
+cli-reveal-pin-pin-code-file = PIN コードを、入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-export-about = 項目の元の .p12 ファイルを書き出す（業者に渡すため）
+cli-export-out = 書き出すファイル（0600 で作成。上書きはしません）
+cli-sheet-about = 復旧シートを再印刷する（PDF。--lang en でなければ英語の副題付きの日本語）
+cli-sheet-out = 書き出す PDF（0600 で、保管庫フォルダーの外に作成。上書きはしません）。--split のときは代わりに FILE-1-of-N.pdf … FILE-N-of-N.pdf
+cli-sheet-pin-code-file = 最初のシートの PIN コードをこのファイルから読み取り（- は標準入力）、もう一度印刷する。指定しないと、シートには PIN コードのありかが書かれます
+cli-sheet-split = 復旧コードを N 枚の分割シートに分け、そのうち K 枚で保管庫を開けるようにする（例: 2-of-3。2 <= K <= N <= 9）
+cli-passwd-about = 保管庫のパスフレーズを変更する（古いパスフレーズか復旧コードで開きます）
+cli-passwd-new-passphrase-file = 新しいパスフレーズを、2 回入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-restore-about = 保管庫の証明書をこのパソコンに導入する（新しい端末）: 先にここで PIN を確認し、導入後にストアを読み直して SHA-1 拇印を確かめ、ディスクには何も残しません
+cli-restore-entries = 復元する項目（`certvault list` の ID。ほかと区別できる先頭部分だけでも可）。既定: 用途ごとの現在の証明書
+cli-restore-vault = 保管庫フォルダー。既定: 接続中の USBメモリなどの取り外しできる記憶装置（と CERTVAULT_MEDIA_ROOTS 変数に書かれたフォルダー）から探します。複数あれば尋ねます
+cli-restore-pin-file = 証明書の PIN を、入力する代わりにこのファイルから読み取る（- は標準入力）。先にここで確認するので、間違った PIN がストアに届くことはありません
+cli-restore-pin-code-file = 保管庫に保管した PIN を使う。このファイルから読み取った復旧シートの PIN コードで開きます（- は標準入力）
+cli-restore-to = 導入先: windows（現在のユーザーの「個人」ストア。Windows での既定）、nss:DIR（Firefox や Chromium が使う NSS データベース。Linux での既定: sql:~/.pki/nssdb）、macos（ログインキーチェーン。macOS での既定）、file:PATH（業者に渡す元の .p12）
+cli-restore-exportable = あとで秘密鍵をもう一度エクスポートできるようにする（Windows。既定: エクスポート不可）
+cli-restore-trust-root = CA のルート証明書を尋ねずに信頼されたルートに追加する（SHA-1 拇印は表示します）。指定しないと、端末では尋ね、スクリプトでは追加しません
+cli-restore-no-root = CA のルート証明書を信頼されたルートに追加しない
+cli-restore-yes = 証明書が期限切れや置き換え済みでも、尋ねずに続ける
+cli-restore-store-password-file = NSS データベースのパスワード（Firefox のプライマリーパスワード）を、入力する代わりにこのファイルから読み取る。データベースにパスワードがある場合だけ必要です
+cli-scan-about = 証明書ファイル（PKCS#12）のコピーを中身で探す。拡張子がない・変えられたファイルや .zip の中も探し、--vault を指定すると保管庫にあるものを示します。コピーが見つかると終了コード 1
+cli-scan-paths = 探すフォルダーまたはファイル。既定: このユーザーのダウンロード、メールの添付ファイル、削除したファイルが置かれる場所と、接続中のすべての取り外しできる記憶装置
+cli-scan-vault = 保管庫フォルダー。指定すると、見つかったコピーを保管庫の項目と照らし合わせます
+cli-scan-all-files = 名前からほかの種類とわかるファイル（photo.jpg、notes.txt…）も読む。既定では開きません。時間がかかります
+cli-clean-about = 保管庫の項目とバイト単位で同一のコピーを削除する（--apply がなければ確認だけ）。保管庫にないコピーは削除しません。終了後もコピーがディスクに残っていれば終了コード 1
+cli-clean-paths = 掃除するフォルダーまたはファイル。既定: scan と同じ場所
+cli-clean-apply = コピーを削除する（上書き、名前の変更、切り詰め、削除）。指定しないと一覧表示だけ
+cli-clean-seal-unknown = 保管庫にないコピーを先に保管庫に封入し（PIN を確認します）、それらも削除できるようにする
+cli-clean-pin-file = --seal-unknown のとき: それらのコピーの PIN を、1つずつ入力する代わりにこのファイルから読み取る（- は標準入力）
+cli-clean-all-files = 名前からほかの種類とわかるファイルも読む（scan --all-files と同じ）
+cli-clone-about = 保管庫のコピーを別の USBメモリ（存在しないか空のフォルダー DEST）に書き込み、確認する
+cli-clone-dest = 新しいコピーのフォルダー（作成します。存在しないか空のフォルダー）
+cli-clone-allow-fixed-disk = DEST が取り外しできる記憶装置上になくてもコピーを書き込む
+cli-verify-about = 保管庫のすべてのコピーを開いて各世代を確認し、どれが最新で、どれが古く、どれが壊れているかを示す。すべてのコピーが完全で最新のときだけ終了コード 0、それ以外は 1
+cli-sync-about = 古いコピーや壊れたコピーを、最新の正常なコピーから最新にする（同じ保管庫のコピーだけ）。終了後にすべてのコピーが最新なら終了コード 0、それ以外は 1
+cli-status-about = 対応が必要なことを、急ぐものから表示する
+cli-status-long-about =
+    対応が必要なことを、急ぐものから表示します。
+
+    期限が近い証明書（90、60、30、15、7 日前、その後は毎日）や期限切れの証明書、置き換えられた証明書の最終利用日、コピーが1つしかない保管庫や 6 か月確認していない保管庫、今の保管庫に合った復旧シートが印刷されていないこと、このパソコンに残ったコピー、ここで導入したもの。対応が必要なことがなければ終了コード 0、あれば 1。
+cli-status-vault = 保管庫フォルダー。指定しないと: 接続中の取り外しできる記憶装置上の保管庫を、パスフレーズを尋ねられる（端末がある）か *-file オプションがあれば開きます。そうでなければ、このパソコンの記録だけを確認します（秘密の値は不要）
+cli-status-json = 監視スクリプト向けに JSON で報告する
+cli-demo-about = 使い捨ての証明書で、保管から復元までを順を追って説明する
+cli-demo-long-about =
+    使い捨ての証明書で、保管から復元までを順を追って説明します。
+
+    テスト用の CA と 4 桁の PIN の診療所証明書を作り、専用のフォルダーの中で init、add、sheet、scan、clean、restore を実行して、復旧シートと報告を DIR に残します。利用者のものには一切触れません。
+cli-demo-dir = デモ用のフォルダー（作成します。存在しないか空のフォルダー）。既定: 現在のフォルダーの certvault-demo
+cli-completions-about = シェルの補完スクリプトを出力する（bash、zsh、fish、powershell、elvish）
+cli-completions-shell = シェル
+cli-man-about = マニュアルページ（roff）を出力する。--out-dir を指定すると、certvault.1 とコマンドごとのページをそのフォルダーに書き込む
+cli-man-out-dir = certvault.1 を出力する代わりに、ページをこのフォルダーに書き込む
+
+## Mistakes on the command line (src/cli/usage_error.rs): { $arg } is a flag or argument as
+## clap shows it (--pin-file <F>), { $value } what was typed.
+usage-more-help = 詳しくは '--help' を参照してください。
+err-usage-unknown-command = '{ $command }' というコマンドはありません
+err-usage-unknown-argument = 想定していない引数 '{ $arg }' があります
+err-usage-missing-value = '{ $arg }' には値が必要ですが、指定されていません
+err-usage-invalid-value = '{ $arg }' の値 '{ $value }' は正しくありません
+err-usage-value-rejected = '{ $arg }' の値 '{ $value }' は正しくありません: { $reason }
+err-usage-not-a-number = 範囲内の整数ではありません
+err-usage-missing-argument = 次の必須の引数が指定されていません: { $args }
+err-usage-conflict = 引数 '{ $arg }' は '{ $other }' と一緒には使えません
+err-usage-repeated = 引数 '{ $arg }' は 1 回しか指定できません
+err-usage-unexpected-value = '{ $arg }' に想定していない値 '{ $value }' があります。これ以上の値は受け付けません
+err-usage-value-count = '{ $arg }' の値の数が正しくありません
+err-usage-no-equals = '{ $arg }' の値は等号の後に書いてください（--flag=値）
+err-usage-missing-command = '{ $command }' にはコマンドの指定が必要です
+err-usage-invalid-utf8 = 引数に UTF-8 として正しくない文字列があります
+hint-usage-similar-command = 似た名前のコマンドがあります: '{ $suggestion }'
+hint-usage-similar-argument = 似た名前の引数があります: '{ $suggestion }'
+hint-usage-similar-value = 似た値があります: '{ $suggestion }'
+hint-usage-as-value = '{ $arg }' を値として渡すには '-- { $arg }' と書いてください
+hint-usage-possible-values = 指定できる値: { $values }
+
+## certvault demo
 demo-lang-code = ja
 demo-intro = certvault デモ: 使い捨ての証明書で、保管から復元までを { $dir } の中で通して行います。あなたの証明書やデータには触れません。証明書、PIN、パスフレーズ、USBメモリ、2 台のパソコン、記録はすべて playground フォルダーの中に作った練習用のものです。
 demo-made-certificate = 「{ $clinic }」のテスト用証明書を作り、ダウンロードした直後のように { $file } に保存しました。4 桁の PIN は { $pin } です。名前を変えたコピーもデスクトップに置いてあります。
