@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 use crate::cert::Purpose;
 use crate::i18n::Lang;
 
+// One front-end module per command: the call into the core and the rendering of its result.
+pub mod restore;
+
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]
 pub struct VaultArgs {
@@ -236,7 +239,7 @@ pub enum Command {
     /// Install certificates from the vault on this computer (new hardware): the PIN is checked
     /// here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on
     /// disk.
-    Restore(crate::restore::RestoreArgs),
+    Restore(restore::RestoreArgs),
     /// Find copies of certificate files (PKCS#12) by their content, also without or with a
     /// changed extension and inside .zip archives; with --vault, tell which are in the vault.
     /// Exit code 1 when copies were found.

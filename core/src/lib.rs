@@ -17,6 +17,8 @@ pub mod codes;
 pub mod dates;
 pub mod durable;
 pub mod hardening;
+pub mod install;
+pub mod media;
 pub mod pkcs12;
 pub mod records;
 pub mod secret_file;

@@ -5,58 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+pub use certvault_core::media::{media_roots, vaults_in, MEDIA_ROOTS_VAR};
+
 use crate::error::CliError;
 use crate::t;
 use crate::vault;
-
-/// Extra folders to treat like removable volumes (not a secret: a path list).
-pub const MEDIA_ROOTS_VAR: &str = "CERTVAULT_MEDIA_ROOTS";
-
-/// The mounted removable volumes, then the folders of [`MEDIA_ROOTS_VAR`].
-pub fn media_roots() -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = Vec::new();
-    if let Ok(disks) = sysinfo::Disks::new_with_refreshed_list() {
-        roots.extend(
-            (&disks)
-                .into_iter()
-                .filter(|d| d.is_removable())
-                .map(|d| d.mount_point().to_path_buf())
-                // "/" is never a stick, whatever the driver says.
-                .filter(|m| m.parent().is_some()),
-        );
-    }
-    if let Some(extra) = std::env::var_os(MEDIA_ROOTS_VAR) {
-        roots.extend(std::env::split_paths(&extra).filter(|p| !p.as_os_str().is_empty()));
-    }
-    roots
-}
-
-fn is_vault(dir: &Path) -> bool {
-    dir.join(vault_format::HEADER_FILE_NAME).is_file()
-}
-
-/// Vault folders at the top of `roots`: each root itself, and its immediate sub-folders.
-pub fn vaults_in(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for root in roots {
-        if is_vault(root) {
-            found.push(root.clone());
-            continue;
-        }
-        let Ok(children) = std::fs::read_dir(root) else { continue };
-        let mut dirs: Vec<PathBuf> = children
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.path())
-            .filter(|p| is_vault(p))
-            .collect();
-        dirs.sort();
-        found.extend(dirs);
-    }
-    let mut seen = std::collections::HashSet::new();
-    found.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
-    found
-}
 
 /// One line about a vault for the choice: folder, id, newest generation.
 fn describe(dir: &Path) -> String {
@@ -125,26 +78,5 @@ pub fn choose_vault(interactive: bool) -> Result<PathBuf, CliError> {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vaults_are_found_at_the_top_of_a_volume() {
-        let tmp = tempfile::tempdir().unwrap();
-        let stick = tmp.path().join("stick");
-        for dir in ["CERTVAULT", "other", "deep/CERTVAULT"] {
-            std::fs::create_dir_all(stick.join(dir)).unwrap();
-        }
-        std::fs::write(stick.join("CERTVAULT").join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
-        std::fs::write(stick.join("deep/CERTVAULT").join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
-        let bare = tmp.path().join("bare");
-        std::fs::create_dir_all(&bare).unwrap();
-        std::fs::write(bare.join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
-        let found = vaults_in(&[stick.clone(), bare.clone(), stick.clone(), tmp.path().join("missing")]);
-        assert_eq!(found, vec![stick.join("CERTVAULT"), bare]);
     }
 }

@@ -19,9 +19,8 @@ pub mod nss;
 #[cfg(windows)]
 pub mod windows;
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -31,7 +30,6 @@ use sha1::Digest;
 use vault_format::{Entry, Purpose as VaultPurpose};
 
 use crate::cert::{colon_hex, colon_hex_from_plain, CertInfo};
-use crate::cli::UnlockArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12File};
@@ -41,102 +39,11 @@ use crate::terminal_text::escaped;
 use crate::vault::{self, OpenVault};
 use crate::vault_commands::{confirm, days_left_of};
 
-/// `certvault restore [ENTRY…] [--vault DIR] [--pin-file F] [--to windows|nss:DIR|macos|file:PATH]`
-#[derive(Debug, clap::Args)]
-pub struct RestoreArgs {
-    /// Entries to restore (ids from `certvault list`; a unique beginning is enough). Default:
-    /// the current certificate of each purpose.
-    #[arg(value_name = "ENTRY")]
-    pub entries: Vec<String>,
-    /// The vault folder. Default: found on the mounted USB sticks and other removable media
-    /// (and in the folders listed in the CERTVAULT_MEDIA_ROOTS variable); asked when there
-    /// are several.
-    #[arg(long, value_name = "DIR")]
-    pub vault: Option<PathBuf>,
-    #[command(flatten)]
-    pub unlock: UnlockArgs,
-    /// Read the certificate's PIN from this file (- = standard input) instead of asking. It is
-    /// checked here first: a wrong PIN never reaches the store.
-    #[arg(long, value_name = "F")]
-    pub pin_file: Option<PathBuf>,
-    /// Use the PIN stored in the vault, opened with the PIN code of the recovery sheet read from
-    /// this file (- = standard input).
-    #[arg(long, value_name = "F")]
-    pub pin_code_file: Option<PathBuf>,
-    /// Where to install: windows (the current user's "My" store; default on Windows), nss:DIR
-    /// (an NSS database as Firefox and Chromium use; default on Linux: sql:~/.pki/nssdb), macos
-    /// (the login keychain; default on macOS), or file:PATH (the original .p12, for a vendor).
-    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
-    pub to: Option<Target>,
-    /// Let the private key be exported again later (Windows; default: not exportable).
-    #[arg(long)]
-    pub exportable: bool,
-    /// Add the CA root to the trusted roots without asking (its SHA-1 thumbprint is still
-    /// shown). Without it, a terminal asks; a script leaves the root out.
-    #[arg(long, conflicts_with = "no_root")]
-    pub trust_root: bool,
-    /// Never add the CA root to the trusted roots.
-    #[arg(long)]
-    pub no_root: bool,
-    /// Go on without asking when a certificate is expired or superseded.
-    #[arg(long)]
-    pub yes: bool,
-    /// Read the password of the NSS database (Firefox's primary password) from this file
-    /// instead of asking; only needed when the database has one.
-    #[arg(long, value_name = "F")]
-    pub store_password_file: Option<PathBuf>,
-    /// Print a JSON report for scripts.
-    #[arg(long)]
-    pub json: bool,
-}
+pub use certvault_core::install::{hex20, parse_numbers, proposed, resolve_entry};
+pub use certvault_core::install::{RestoreOptions, RootTrust, Target};
 
 // ---------------------------------------------------------------------------------------------
-// Targets and backends
-
-/// Where `--to` installs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Windows,
-    Macos,
-    /// An NSS database folder; `None` = the user's shared database (`~/.pki/nssdb`).
-    Nss(Option<PathBuf>),
-    File(PathBuf),
-}
-
-pub fn parse_target(s: &str) -> Result<Target, String> {
-    let (kind, rest) = match s.split_once(':') {
-        Some((k, r)) => (k, Some(r)),
-        None => (s, None),
-    };
-    match (kind.to_ascii_lowercase().as_str(), rest) {
-        ("windows", None) => Ok(Target::Windows),
-        ("macos", None) => Ok(Target::Macos),
-        ("nss", None) => Ok(Target::Nss(None)),
-        ("nss", Some(dir)) => {
-            // NSS tools write the database type in front of the folder: accept it.
-            let dir = dir.strip_prefix("sql:").unwrap_or(dir);
-            if dir.is_empty() {
-                return Err("nss:DIR needs a folder, e.g. nss:/home/me/.pki/nssdb".into());
-            }
-            Ok(Target::Nss(Some(PathBuf::from(dir))))
-        }
-        ("file", Some(path)) if !path.is_empty() => Ok(Target::File(PathBuf::from(path))),
-        _ => Err(format!("unknown target {s:?}: use windows, nss:DIR, macos or file:PATH")),
-    }
-}
-
-impl Target {
-    /// The store of the system certvault runs on.
-    pub fn default_here() -> Target {
-        if cfg!(windows) {
-            Target::Windows
-        } else if cfg!(target_os = "macos") {
-            Target::Macos
-        } else {
-            Target::Nss(None)
-        }
-    }
-}
+// Backends
 
 /// Whether a store already holds a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +149,7 @@ impl VerifiedPin {
 
 fn make_backend(
     target: &Target,
-    args: &RestoreArgs,
+    args: &RestoreOptions,
     interactive: bool,
 ) -> Result<Box<dyn Backend>, CliError> {
     let _ = interactive;
@@ -311,60 +218,6 @@ fn restore_terminal_echo() {
 // ---------------------------------------------------------------------------------------------
 // Choosing entries
 
-/// The current certificate of each purpose (and institution): the newest that is not
-/// superseded, or the newest at all when every one is.
-pub fn proposed(entries: &[Entry]) -> Vec<usize> {
-    let mut groups: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        let purpose = serde_json::to_string(&e.purpose).unwrap_or_default();
-        groups.entry((purpose, e.certificate.institution_code.clone())).or_default().push(i);
-    }
-    let mut chosen: Vec<usize> = groups
-        .values()
-        .filter_map(|members| {
-            let current: Vec<usize> =
-                members.iter().copied().filter(|&i| entries[i].superseded.is_none()).collect();
-            let pool = if current.is_empty() { members.clone() } else { current };
-            pool.into_iter().max_by(|&a, &b| {
-                let (ea, eb) = (&entries[a].certificate, &entries[b].certificate);
-                (&ea.not_before, &ea.not_after).cmp(&(&eb.not_before, &eb.not_after))
-            })
-        })
-        .collect();
-    chosen.sort_unstable();
-    chosen
-}
-
-/// The entry `text` names: its id, or a unique beginning of it.
-pub fn resolve_entry(entries: &[Entry], text: &str) -> Result<usize, CliError> {
-    let wanted = text.trim().to_lowercase();
-    if let Some(i) = entries.iter().position(|e| e.id == wanted) {
-        return Ok(i);
-    }
-    let matches: Vec<usize> =
-        (0..entries.len()).filter(|&i| !wanted.is_empty() && entries[i].id.starts_with(&wanted)).collect();
-    match matches[..] {
-        [one] => Ok(one),
-        [] => Err(CliError::new(t!("err-restore-no-entry", id = text))),
-        _ => Err(CliError::new(t!("err-restore-ambiguous-entry", id = text))),
-    }
-}
-
-/// Parses "1 3" / "1,3" into entry indices (1-based on screen).
-fn parse_numbers(answer: &str, count: usize) -> Option<Vec<usize>> {
-    let mut out = Vec::new();
-    for part in answer.split(|c: char| c == ',' || c.is_whitespace()).filter(|p| !p.is_empty()) {
-        let n: usize = part.parse().ok()?;
-        if n == 0 || n > count {
-            return None;
-        }
-        if !out.contains(&(n - 1)) {
-            out.push(n - 1);
-        }
-    }
-    (!out.is_empty()).then_some(out)
-}
-
 /// Reads one line from standard input after showing `prompt` on standard error.
 pub(crate) fn ask_line(prompt: &str) -> Option<String> {
     eprint!("{prompt} ");
@@ -407,7 +260,12 @@ fn print_entries(entries: &[Entry], proposal: &[usize], now: i64) {
     }
 }
 
-fn choose_entries(vault: &OpenVault, args: &RestoreArgs, interactive: bool) -> Result<Vec<usize>, CliError> {
+fn choose_entries(
+    vault: &OpenVault,
+    args: &RestoreOptions,
+    json: bool,
+    interactive: bool,
+) -> Result<Vec<usize>, CliError> {
     let entries = &vault.payload.manifest.entries;
     if entries.is_empty() {
         return Err(CliError::new(t!("err-restore-vault-empty", dir = vault.dir.display())));
@@ -424,7 +282,7 @@ fn choose_entries(vault: &OpenVault, args: &RestoreArgs, interactive: bool) -> R
     }
     let proposal = proposed(entries);
     let now = now_unix();
-    if !args.json || interactive {
+    if !json || interactive {
         print_entries(entries, &proposal, now);
     }
     if !interactive {
@@ -462,7 +320,7 @@ struct Timings {
 
 struct PinContext<'a> {
     vault: &'a OpenVault,
-    args: &'a RestoreArgs,
+    args: &'a RestoreOptions,
     interactive: bool,
     timings: &'a mut Timings,
 }
@@ -696,14 +554,6 @@ struct Report {
     timings: TimingReport,
 }
 
-fn hex20(plain: &str) -> Option<[u8; 20]> {
-    let bytes: Vec<u8> = (0..plain.len())
-        .step_by(2)
-        .map(|i| plain.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect::<Option<_>>()?;
-    bytes.try_into().ok()
-}
-
 /// A self-signed CA certificate of the file: what it says, and its DER.
 type FoundRoot = (CertInfo, Vec<u8>);
 
@@ -735,11 +585,12 @@ fn open_certificate(
     Ok((leaf, root))
 }
 
-pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
+/// Runs a restore with the options the front-end filled; `json` prints the report for scripts.
+pub fn run(args: &RestoreOptions, json: bool) -> Result<u8, CliError> {
     let started = Instant::now();
     let interactive = secret_input::stdin_is_terminal();
     install_interrupt_handler();
-    let target = args.to.clone().unwrap_or_else(Target::default_here);
+    let target = args.target.clone();
     let mut backend = make_backend(&target, args, interactive)?;
     let mut timings = Timings::default();
     let checking = Instant::now();
@@ -758,9 +609,8 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
             dir
         }
     };
-    let source = args.unlock.source();
     let asked = Instant::now();
-    let unlock = source.read(&crate::terminal::Terminal)?;
+    let unlock = args.unlock.read(&crate::terminal::Terminal)?;
     timings.waiting += asked.elapsed();
     let opening = Instant::now();
     let vault = OpenVault::open(&vault_dir, &unlock, false)?;
@@ -770,7 +620,7 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
         eprintln!("{}", crate::i18n::render(&w));
     }
     let asked = Instant::now();
-    let chosen = choose_entries(&vault, args, interactive)?;
+    let chosen = choose_entries(&vault, args, json, interactive)?;
     if interactive {
         timings.waiting += asked.elapsed();
     }
@@ -784,11 +634,11 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
     let mut prepared = Vec::with_capacity(chosen.len());
     for &index in &chosen {
         let entry = &vault.payload.manifest.entries[index];
-        prepared.push(prepare_one(&vault, entry, backend.as_mut(), args, interactive, &mut timings)?);
+        prepared.push(prepare_one(&vault, entry, backend.as_mut(), args, json, interactive, &mut timings)?);
     }
     for one in prepared {
         let entry_id = one.report.entry.clone();
-        let report = install_one(one, backend.as_mut(), args)?;
+        let report = install_one(one, backend.as_mut(), json)?;
         let Some(entry) = vault.payload.manifest.entries.iter().find(|e| e.id == entry_id) else { continue };
         if report.outcome == Outcome::Installed {
             let record = certvault_core::records::RestoreRecord::new(
@@ -821,7 +671,7 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
             restore_seconds: restore.as_secs_f64(),
         },
     };
-    if args.json {
+    if json {
         println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
     } else if installed {
         println!();
@@ -847,7 +697,8 @@ fn prepare_one<'v>(
     vault: &'v OpenVault,
     entry: &'v Entry,
     backend: &mut dyn Backend,
-    args: &RestoreArgs,
+    args: &RestoreOptions,
+    json: bool,
     interactive: bool,
     timings: &mut Timings,
 ) -> Result<Prepared<'v>, CliError> {
@@ -910,7 +761,7 @@ fn prepare_one<'v>(
 
     // Already there: say so and change nothing.
     if backend.lookup(&leaf_sha1)? == Presence::WithKey {
-        println_or_err(args.json, &t!("restore-already", id = entry.id, store = backend.describe()));
+        println_or_err(json, &t!("restore-already", id = entry.id, store = backend.describe()));
         report.outcome = Outcome::AlreadyInstalled;
         report.verified = true;
         return Ok(Prepared { report, work: None });
@@ -957,7 +808,7 @@ fn prepare_one<'v>(
 fn install_one(
     prepared: Prepared<'_>,
     backend: &mut dyn Backend,
-    args: &RestoreArgs,
+    json: bool,
 ) -> Result<EntryReport, CliError> {
     let Prepared { mut report, work } = prepared;
     let Some((item, pin)) = work else { return Ok(report) };
@@ -967,7 +818,7 @@ fn install_one(
     drop(pin);
     if !installed {
         // Another program installed it while we asked for the PIN.
-        println_or_err(args.json, &t!("restore-already", id = entry.id, store = backend.describe()));
+        println_or_err(json, &t!("restore-already", id = entry.id, store = backend.describe()));
         report.outcome = Outcome::AlreadyInstalled;
         report.verified = true;
         return Ok(report);
@@ -977,11 +828,11 @@ fn install_one(
     report.outcome = Outcome::Installed;
     report.root_trusted = item.root.is_some();
     println_or_err(
-        args.json,
+        json,
         &t!("restore-done", id = entry.id, store = backend.describe(), sha1 = report.leaf_sha1),
     );
     for note in &report.notes {
-        println_or_err(args.json, &format!("  {note}"));
+        println_or_err(json, &format!("  {note}"));
     }
     Ok(report)
 }
@@ -1001,14 +852,13 @@ pub fn install_unless_present(
 }
 
 /// Shows the CA root's SHA-1 for comparison with the manual and asks whether to trust it.
-fn root_consent(args: &RestoreArgs, interactive: bool, root: &CertInfo) -> bool {
+fn root_consent(args: &RestoreOptions, interactive: bool, root: &CertInfo) -> bool {
     eprintln!("  {}: {}", t!("restore-root"), escaped(&root.subject));
     eprintln!("  {}: {}", t!("restore-root-sha1"), root.sha1);
-    if args.no_root {
-        return false;
-    }
-    if args.trust_root {
-        return true;
+    match args.root {
+        RootTrust::Never => return false,
+        RootTrust::Always => return true,
+        RootTrust::Ask => {}
     }
     if interactive {
         return confirm(&t!("restore-root-confirm"));
@@ -1023,89 +873,5 @@ fn println_or_err(json: bool, line: &str) {
         eprintln!("{line}");
     } else {
         println!("{line}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(id: &str, purpose: VaultPurpose, not_before: &str, superseded: bool) -> Entry {
-        Entry {
-            id: id.into(),
-            purpose,
-            original_file_name: format!("{id}.p12"),
-            size: 1,
-            sha256: "0".repeat(64),
-            added: "2026-01-01T00:00:00Z".into(),
-            certificate: vault_format::CertificateInfo {
-                subject: "CN=x".into(),
-                institution_code: Some("1312345678".into()),
-                issuer: "CN=ca".into(),
-                serial: "01".into(),
-                not_before: not_before.into(),
-                not_after: "2030-01-01T00:00:00Z".into(),
-                leaf_sha1: "00".repeat(20),
-                leaf_sha256: "00".repeat(32),
-                ca_sha1: vec![],
-                key_type: "rsa".into(),
-                key_bits: 2048,
-            },
-            pin_stored: true,
-            hint: None,
-            superseded: superseded
-                .then(|| vault_format::Superseded { by: "x".into(), stops_working: "2026-02-01".into() }),
-        }
-    }
-
-    #[test]
-    fn targets_parse() {
-        assert_eq!(parse_target("windows"), Ok(Target::Windows));
-        assert_eq!(parse_target("macos"), Ok(Target::Macos));
-        assert_eq!(parse_target("nss"), Ok(Target::Nss(None)));
-        assert_eq!(parse_target("nss:sql:/a/b"), Ok(Target::Nss(Some("/a/b".into()))));
-        assert_eq!(parse_target("nss:/a/b"), Ok(Target::Nss(Some("/a/b".into()))));
-        assert_eq!(parse_target("file:C:\\out\\x.p12"), Ok(Target::File("C:\\out\\x.p12".into())));
-        assert!(parse_target("nss:").is_err());
-        assert!(parse_target("file:").is_err());
-        assert!(parse_target("keychain").is_err());
-    }
-
-    #[test]
-    fn the_current_certificate_of_each_purpose_is_proposed() {
-        let entries = vec![
-            entry("aaaaaaaaaaaa", VaultPurpose::OnlineQualification, "2024-01-01T00:00:00Z", true),
-            entry("bbbbbbbbbbbb", VaultPurpose::OnlineQualification, "2025-01-01T00:00:00Z", false),
-            entry("cccccccccccc", VaultPurpose::HpkiSecond, "2023-01-01T00:00:00Z", true),
-        ];
-        // HPKI: only a superseded one, so it is still proposed.
-        assert_eq!(proposed(&entries), vec![1, 2]);
-    }
-
-    #[test]
-    fn entries_resolve_by_unique_beginning() {
-        let entries = vec![
-            entry("ab12aaaaaaaa", VaultPurpose::Other, "2024-01-01T00:00:00Z", false),
-            entry("ab34bbbbbbbb", VaultPurpose::Other, "2024-01-01T00:00:00Z", false),
-        ];
-        assert_eq!(resolve_entry(&entries, "AB34").unwrap(), 1);
-        assert_eq!(resolve_entry(&entries, "ab12aaaaaaaa").unwrap(), 0);
-        assert!(resolve_entry(&entries, "ab").is_err());
-        assert!(resolve_entry(&entries, "ff").is_err());
-    }
-
-    #[test]
-    fn numbers_parse() {
-        assert_eq!(parse_numbers("1 3", 3), Some(vec![0, 2]));
-        assert_eq!(parse_numbers("2,2", 3), Some(vec![1]));
-        assert_eq!(parse_numbers("4", 3), None);
-        assert_eq!(parse_numbers("x", 3), None);
-    }
-
-    #[test]
-    fn thumbprints_decode() {
-        let h = "0123456789abcdef0123456789abcdef01234567";
-        assert_eq!(hex20(h).unwrap()[..3], [0x01, 0x23, 0x45]);
-        assert!(hex20("0123").is_none());
     }
 }
