@@ -35,6 +35,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod inspect;
+pub mod interrupt;
 pub mod recover_pin;
 pub mod restore;
 pub mod scan;

@@ -10,8 +10,6 @@
 
 pub mod discover;
 pub mod file;
-#[cfg(unix)]
-pub mod handoff;
 #[cfg(target_os = "macos")]
 pub mod macos;
 #[cfg(unix)]
@@ -19,9 +17,8 @@ pub mod nss;
 #[cfg(windows)]
 pub mod windows;
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -37,8 +34,10 @@ use crate::secret_input;
 use crate::t;
 use crate::terminal_text::escaped;
 use crate::vault::{self, OpenVault};
-use crate::vault_commands::{confirm, days_left_of};
+use crate::vault_commands::days_left_of;
 
+#[cfg(unix)]
+pub use certvault_core::install::handoff;
 pub use certvault_core::install::{hex20, parse_numbers, proposed, resolve_entry};
 pub use certvault_core::install::{RestoreOptions, RootTrust, Target};
 
@@ -176,57 +175,60 @@ fn make_backend(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ctrl-C
+// Ctrl-C (see `crate::interrupt`): the handler only raises a flag; every question below
+// turns it into the error `interrupted`, and the restore returns with it. What must not stay
+// behind (private temporary files, handed-off descriptors) goes with the Drop guards on the way
+// out; a PIN search stops and goes back to its choices.
 
-/// Set while a PIN search runs: Ctrl-C then stops the search instead of the program.
-static SEARCHING: AtomicBool = AtomicBool::new(false);
-static STOP_SEARCH: AtomicBool = AtomicBool::new(false);
-
-/// Ctrl-C removes any private temporary file before the program ends (exit code 2), or stops
-/// a running PIN search.
-fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if SEARCHING.load(Ordering::SeqCst) {
-            STOP_SEARCH.store(true, Ordering::SeqCst);
-            return;
-        }
-        #[cfg(unix)]
-        {
-            handoff::wipe_registered();
-            restore_terminal_echo();
-        }
-        eprintln!();
-        eprintln!("{}", t!("err-interrupted"));
-        std::process::exit(i32::from(crate::error::EXIT_ERROR));
-    });
+/// The error a restore ends with on Ctrl-C.
+pub fn interrupted() -> CliError {
+    let mut e = CliError::new(t!("err-interrupted"));
+    e.kind = certvault_core::ErrorKind::Cancelled;
+    e
 }
 
-/// Ctrl-C at a no-echo prompt would leave the terminal without echo, since the program exits
-/// instead of dying by the signal (after which the shell would restore it).
-#[cfg(unix)]
-fn restore_terminal_echo() {
-    // SAFETY: termios calls on standard input with a zeroed structure that tcgetattr fills.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        if libc::isatty(0) == 1 && libc::tcgetattr(0, &mut t) == 0 {
-            t.c_lflag |= libc::ECHO | libc::ICANON;
-            libc::tcsetattr(0, libc::TCSANOW, &t);
+/// Ends the restore here when Ctrl-C was pressed while it was busy (opening the vault, a store
+/// tool running): nothing asks again before the store is touched.
+fn stop_if_interrupted() -> Result<(), CliError> {
+    if crate::interrupt::requested() {
+        return Err(interrupted());
+    }
+    Ok(())
+}
+
+/// A secret asked on the terminal; Ctrl-C is `interrupted`, anything else `otherwise`.
+pub(crate) fn ask_secret(
+    prompt: &str,
+    otherwise: impl FnOnce() -> CliError,
+) -> Result<SecretString, CliError> {
+    match secret_input::prompt_secret(prompt) {
+        Ok(secret) => Ok(secret),
+        Err(secret_input::SecretInputError::Terminal(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            Err(interrupted())
         }
+        Err(_) => Err(otherwise()),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Choosing entries
 
-/// Reads one line from standard input after showing `prompt` on standard error.
-pub(crate) fn ask_line(prompt: &str) -> Option<String> {
+/// Reads one line from standard input after showing `prompt` on standard error; `None` when
+/// the input ended.
+pub(crate) fn ask_line(prompt: &str) -> Result<Option<String>, CliError> {
     eprint!("{prompt} ");
     let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(line.trim().to_string()),
+    match crate::interrupt::read_line() {
+        Ok(line) => Ok(Some(line)),
+        Err(crate::interrupt::LineError::Interrupted) => Err(interrupted()),
+        Err(_) => Ok(None),
     }
+}
+
+/// Yes or no on the terminal; the safe answer is no.
+fn ask_yes(question: &str) -> Result<bool, CliError> {
+    let answer = ask_line(&format!("{question} [y/N]"))?.unwrap_or_default();
+    Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes" | "はい"))
 }
 
 fn entry_state(e: &Entry, now: i64) -> String {
@@ -291,7 +293,7 @@ fn choose_entries(
     let shown: Vec<String> = proposal.iter().map(|i| (i + 1).to_string()).collect();
     eprintln!("{}", t!("restore-proposed", numbers = shown.join(", ")));
     loop {
-        let Some(answer) = ask_line(&t!("restore-choose-entries")) else {
+        let Some(answer) = ask_line(&t!("restore-choose-entries"))? else {
             return Ok(Vec::new());
         };
         if answer.is_empty() {
@@ -350,7 +352,7 @@ fn stored_pin(
         Some(path) => vault::read_secret(path)?,
         None => {
             let asked = Instant::now();
-            let text = secret_input::prompt_secret(&t!("reveal-enter-pin-code")).map_err(|_| {
+            let text = ask_secret(&t!("reveal-enter-pin-code"), || {
                 CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
             });
             ctx.timings.waiting += asked.elapsed();
@@ -387,12 +389,11 @@ fn search_pin(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(t!("recover-progress"));
-    STOP_SEARCH.store(false, Ordering::SeqCst);
-    SEARCHING.store(true, Ordering::SeqCst);
     let started = Instant::now();
-    let result = search(&checker, &space, threads, &STOP_SEARCH, |n| bar.set_position(n));
+    // Ctrl-C stops the search only: the flag is cleared once it has, for the choices again.
+    let result = search(&checker, &space, threads, crate::interrupt::flag(), |n| bar.set_position(n));
+    crate::interrupt::clear();
     ctx.timings.waiting += started.elapsed();
-    SEARCHING.store(false, Ordering::SeqCst);
     bar.finish_and_clear();
     match result.found {
         Some(pin) => {
@@ -459,7 +460,7 @@ fn obtain_pin(
     let mut prompt = t!("restore-enter-pin", id = entry.id);
     loop {
         let asked = Instant::now();
-        let typed = secret_input::prompt_secret(&prompt).map_err(|_| no_terminal_pin());
+        let typed = ask_secret(&prompt, no_terminal_pin);
         ctx.timings.waiting += asked.elapsed();
         let typed = typed?;
         if !typed.expose_secret().is_empty() {
@@ -489,7 +490,7 @@ fn obtain_pin(
             eprintln!("  {}: {text}", i + 1);
         }
         let asked = Instant::now();
-        let answer = ask_line(&t!("restore-way-choose", count = options.len()));
+        let answer = ask_line(&t!("restore-way-choose", count = options.len()))?;
         ctx.timings.waiting += asked.elapsed();
         let Some(answer) = answer else { return Ok(None) };
         let choice = answer.parse::<usize>().ok().and_then(|n| options.get(n.wrapping_sub(1))).map(|o| o.0);
@@ -589,7 +590,8 @@ fn open_certificate(
 pub fn run(args: &RestoreOptions, json: bool) -> Result<u8, CliError> {
     let started = Instant::now();
     let interactive = secret_input::stdin_is_terminal();
-    install_interrupt_handler();
+    crate::interrupt::watch();
+    crate::interrupt::clear();
     let target = args.target.clone();
     let mut backend = make_backend(&target, args, interactive)?;
     let mut timings = Timings::default();
@@ -604,7 +606,7 @@ pub fn run(args: &RestoreOptions, json: bool) -> Result<u8, CliError> {
         Some(dir) => dir.clone(),
         None => {
             let asked = Instant::now();
-            let dir = discover::choose_vault(interactive)?;
+            let dir = certvault_core::install::find_vault(&discover::NumberedChoices)?;
             timings.waiting += asked.elapsed();
             dir
         }
@@ -616,6 +618,7 @@ pub fn run(args: &RestoreOptions, json: bool) -> Result<u8, CliError> {
     let vault = OpenVault::open(&vault_dir, &unlock, false)?;
     timings.unlock = opening.elapsed();
     drop(unlock);
+    stop_if_interrupted()?;
     for w in vault.warnings() {
         eprintln!("{}", crate::i18n::render(&w));
     }
@@ -637,6 +640,7 @@ pub fn run(args: &RestoreOptions, json: bool) -> Result<u8, CliError> {
         prepared.push(prepare_one(&vault, entry, backend.as_mut(), args, json, interactive, &mut timings)?);
     }
     for one in prepared {
+        stop_if_interrupted()?;
         let entry_id = one.report.entry.clone();
         let report = install_one(one, backend.as_mut(), json)?;
         let Some(entry) = vault.payload.manifest.entries.iter().find(|e| e.id == entry_id) else { continue };
@@ -750,7 +754,7 @@ fn prepare_one<'v>(
                 );
             }
             let asked = Instant::now();
-            let go_on = confirm(&t!("restore-confirm-anyway"));
+            let go_on = ask_yes(&t!("restore-confirm-anyway"))?;
             timings.waiting += asked.elapsed();
             if !go_on {
                 eprintln!("{}", t!("restore-skipped", id = entry.id));
@@ -791,7 +795,7 @@ fn prepare_one<'v>(
         item.leaf_der = Some(leaf_der);
         if let (Some((info, der)), true) = (root, backend.trusts_roots()) {
             let asked = Instant::now();
-            if root_consent(args, interactive, &info) {
+            if root_consent(args, interactive, &info)? {
                 let sha1: [u8; 20] = sha1::Sha1::digest(&der).into();
                 item.root = Some(RootCa { der, sha1, subject: info.subject.clone() });
             }
@@ -852,19 +856,19 @@ pub fn install_unless_present(
 }
 
 /// Shows the CA root's SHA-1 for comparison with the manual and asks whether to trust it.
-fn root_consent(args: &RestoreOptions, interactive: bool, root: &CertInfo) -> bool {
+fn root_consent(args: &RestoreOptions, interactive: bool, root: &CertInfo) -> Result<bool, CliError> {
     eprintln!("  {}: {}", t!("restore-root"), escaped(&root.subject));
     eprintln!("  {}: {}", t!("restore-root-sha1"), root.sha1);
     match args.root {
-        RootTrust::Never => return false,
-        RootTrust::Always => return true,
+        RootTrust::Never => return Ok(false),
+        RootTrust::Always => return Ok(true),
         RootTrust::Ask => {}
     }
     if interactive {
-        return confirm(&t!("restore-root-confirm"));
+        return ask_yes(&t!("restore-root-confirm"));
     }
     eprintln!("  {}", t!("restore-root-left-out"));
-    false
+    Ok(false)
 }
 
 /// Results go to standard output, unless it carries the JSON report.

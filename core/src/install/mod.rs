@@ -2,13 +2,18 @@
 //! wizard's 「新しい端末に復元する」): what to install, where, and how the PIN and the CA root
 //! are decided, as plain values that every front-end fills in the same way.
 
-use std::path::PathBuf;
+#[cfg(unix)]
+pub mod handoff;
+
+use std::path::{Path, PathBuf};
 
 use vault_format::Entry;
 
+use crate::conversation::{Conversation, Level, Unanswered};
 use crate::error::{Error, ErrorKind};
+use crate::message::Message;
 use crate::msg;
-use crate::vault::UnlockSource;
+use crate::vault::{self, UnlockSource};
 
 /// Where a restore installs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +96,81 @@ impl RestoreOptions {
     }
 }
 
+/// The error an operation ends with when a question went unanswered because of Ctrl-C (the
+/// conversation says so) or another cancel.
+pub fn cancelled(talk: &dyn Conversation) -> Error {
+    if talk.cancel_requested() {
+        Error::new(ErrorKind::Cancelled, msg!("err-interrupted"))
+    } else {
+        Error::new(ErrorKind::Cancelled, msg!("cancelled"))
+    }
+}
+
+/// One line about a vault for the choice: folder, id, newest generation and when it changed.
+pub fn describe_vault(dir: &Path) -> Message {
+    let id = vault::read_header(dir).map(|h| h.vault_id.to_string()).unwrap_or_else(|_| "?".into());
+    let newest = vault::generations(dir).ok().and_then(|g| g.first().copied());
+    let modified = newest
+        .and_then(|n| std::fs::metadata(dir.join(vault_format::generation_file_name(n))).ok())
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| crate::dates::human_date(&crate::cert::rfc3339(d.as_secs() as i64)))
+        .unwrap_or_default();
+    msg!(
+        "restore-vault-line",
+        dir = dir.display(),
+        id = id,
+        generation = newest.map(|n| n.to_string()).unwrap_or_else(|| "?".into()),
+        modified = modified
+    )
+}
+
+/// The vault to restore from when none was named: the one on the removable media (see
+/// [`crate::media`]); when there are several, `talk` chooses; when there is none, `talk` gives
+/// the folder.
+pub fn find_vault(talk: &dyn Conversation) -> Result<PathBuf, Error> {
+    let found = crate::media::vaults_on_media();
+    let no_vault = || Error::new(ErrorKind::NotFound, msg!("err-restore-no-vault"));
+    match found.len() {
+        1 => {
+            talk.tell(Level::Info, msg!("restore-vault-found", dir = found[0].display()));
+            Ok(found[0].clone())
+        }
+        0 => loop {
+            talk.tell(Level::Info, msg!("restore-no-vault-found"));
+            let answer = match talk.text(&msg!("restore-ask-vault-dir")) {
+                Ok(answer) => answer,
+                Err(Unanswered::NoTerminal) => {
+                    return Err(no_vault().with_hint(msg!("hint-restore-vault-flag")))
+                }
+                Err(Unanswered::Cancelled) if talk.cancel_requested() => return Err(cancelled(talk)),
+                Err(_) => return Err(no_vault()),
+            };
+            if answer.is_empty() {
+                return Err(no_vault());
+            }
+            let dir = PathBuf::from(answer.trim_matches('"'));
+            // A stick's root holding CERTVAULT is fine too.
+            if let Some(first) = crate::media::vaults_in(std::slice::from_ref(&dir)).into_iter().next() {
+                return Ok(first);
+            }
+            talk.tell(Level::Warning, msg!("err-not-a-vault", dir = dir.display()));
+        },
+        n => {
+            talk.tell(Level::Info, msg!("restore-vaults-found", count = n));
+            let lines: Vec<Message> = found.iter().map(|d| describe_vault(d)).collect();
+            match talk.choose(&msg!("restore-choose-vault", count = n), &lines) {
+                Ok(k) => Ok(found[k].clone()),
+                Err(Unanswered::NoTerminal) => {
+                    Err(Error::new(ErrorKind::InvalidInput, msg!("err-restore-several-vaults"))
+                        .with_hint(msg!("hint-restore-vault-flag")))
+                }
+                Err(_) => Err(cancelled(talk)),
+            }
+        }
+    }
+}
+
 /// The current certificate of each purpose (and institution): the newest that is not
 /// superseded, or the newest at all when every one is.
 pub fn proposed(entries: &[Entry]) -> Vec<usize> {
@@ -159,6 +239,7 @@ pub fn hex20(plain: &str) -> Option<[u8; 20]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conversation::{Answer, NoOne, Scripted};
     use vault_format::Purpose;
 
     fn entry(id: &str, purpose: Purpose, not_before: &str, superseded: bool) -> Entry {
@@ -210,6 +291,51 @@ mod tests {
         assert_eq!(resolve_entry(&entries, "ab12aaaaaaaa").unwrap(), 0);
         assert_eq!(resolve_entry(&entries, "ab").unwrap_err().message.id, "err-restore-ambiguous-entry");
         assert!(resolve_entry(&entries, "ff").unwrap_err().is(ErrorKind::NotFound));
+    }
+
+    /// The only test that sets CERTVAULT_MEDIA_ROOTS (the environment is the process's).
+    #[test]
+    fn the_vault_is_found_on_the_media_or_asked_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b, empty) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("empty"));
+        for stick in [&a, &b] {
+            std::fs::create_dir_all(stick.join("CERTVAULT")).unwrap();
+            std::fs::write(stick.join("CERTVAULT").join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
+        }
+        std::fs::create_dir_all(&empty).unwrap();
+        let roots = |dirs: &[&PathBuf]| std::env::join_paths(dirs).unwrap();
+        std::env::set_var(crate::media::MEDIA_ROOTS_VAR, roots(&[&a, &b]));
+
+        // Several: chosen through the conversation, each described.
+        let talk = Scripted::new([Answer::Choose(1)]);
+        assert_eq!(find_vault(&talk).unwrap(), b.join("CERTVAULT"));
+        assert_eq!(talk.asked_ids(), ["restore-choose-vault"]);
+        assert_eq!(talk.note_ids(), ["restore-vaults-found"]);
+        // Nobody to ask: the error names --vault.
+        let e = find_vault(&NoOne::default()).unwrap_err();
+        assert_eq!(
+            (e.message.id, e.hint.map(|h| h.id)),
+            ("err-restore-several-vaults", Some("hint-restore-vault-flag"))
+        );
+        // Cancelled.
+        assert!(find_vault(&Scripted::new([Answer::Cancel])).unwrap_err().is(ErrorKind::Cancelled));
+
+        // One: used, and said.
+        std::env::set_var(crate::media::MEDIA_ROOTS_VAR, roots(&[&a]));
+        let talk = Scripted::new([]);
+        assert_eq!(find_vault(&talk).unwrap(), a.join("CERTVAULT"));
+        assert_eq!(talk.note_ids(), ["restore-vault-found"]);
+
+        // None: the folder is asked for until it holds a vault (a stick's root will do).
+        std::env::set_var(crate::media::MEDIA_ROOTS_VAR, roots(&[&empty]));
+        let talk =
+            Scripted::new([Answer::Text(empty.display().to_string()), Answer::Text(b.display().to_string())]);
+        assert_eq!(find_vault(&talk).unwrap(), b.join("CERTVAULT"));
+        assert_eq!(talk.asked_ids(), ["restore-ask-vault-dir", "restore-ask-vault-dir"]);
+        assert_eq!(talk.note_ids(), ["restore-no-vault-found", "err-not-a-vault", "restore-no-vault-found"]);
+        let e = find_vault(&Scripted::new([Answer::Text(String::new())])).unwrap_err();
+        assert!(e.is(ErrorKind::NotFound) && e.hint.is_none());
+        std::env::remove_var(crate::media::MEDIA_ROOTS_VAR);
     }
 
     #[test]
