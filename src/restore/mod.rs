@@ -362,11 +362,9 @@ fn stored_pin(
     let code = crate::sheet_command::parse_pin_code(code_text.expose_secret())?;
     eprintln!("{}", t!("restore-deriving"));
     let started = Instant::now();
-    let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
-        .map_err(|e| CliError::new(t!("err-seal", detail = e)));
+    let pin = certvault_core::install::unseal_stored_pin(vault, sealed, &code);
     ctx.timings.pin_code += started.elapsed();
-    let pin =
-        vault_format::open_pin(sealed, &identity?).map_err(|_| CliError::new(t!("err-wrong-pin-code")))?;
+    let pin = pin?;
     VerifiedPin::check(p12, pin)
         .map_err(|e| pin_error(entry, &e))?
         .ok_or_else(|| CliError::new(t!("err-stored-pin-stale", id = entry.id)))
