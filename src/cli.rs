@@ -12,7 +12,9 @@ use crate::i18n::Lang;
 pub mod demo;
 pub mod inspect;
 pub mod recover_pin;
+pub mod restore;
 
+// Help and clap's own errors in the user's language.
 pub mod translated;
 pub mod usage_error;
 
@@ -244,7 +246,7 @@ pub enum Command {
     /// Install certificates from the vault on this computer (new hardware): the PIN is checked
     /// here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on
     /// disk.
-    Restore(crate::restore::RestoreArgs),
+    Restore(restore::RestoreArgs),
     /// Find copies of certificate files (PKCS#12) by their content, also without or with a
     /// changed extension and inside .zip archives; with --vault, tell which are in the vault.
     /// Exit code 1 when copies were found.

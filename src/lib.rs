@@ -34,6 +34,7 @@ pub mod copies;
 pub mod error;
 pub mod i18n;
 pub mod inspect;
+pub mod interrupt;
 pub mod recover_pin;
 pub mod restore;
 pub mod scan;

@@ -124,7 +124,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
                 json,
             })
         }
-        Command::Restore(args) => certvault::restore::run(&args),
+        Command::Restore(args) => certvault::cli::restore::run(&args),
         Command::Passwd { vault, new_passphrase_file } => {
             vault_commands::passwd(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
         }

@@ -26,13 +26,8 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
     }
     let mut answer = match rpassword::prompt_password(format!("{prompt} ")) {
         Ok(answer) => Zeroizing::new(answer),
-        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-            // Ctrl-C: rpassword has raised SIGINT itself, and the interrupt handler (or the
-            // default action) ends the process. Returning now would race it with an error of
-            // our own ("no terminal"), so give it the time it needs.
-            std::thread::sleep(std::time::Duration::from_secs(5));
-            return Err(SecretInputError::Terminal(e));
-        }
+        // Ctrl-C: rpassword has raised SIGINT itself. Without a handler the process ends by
+        // it; with `crate::interrupt::watch` the flag is up and the caller gets `Interrupted`.
         Err(e) => return Err(SecretInputError::Terminal(e)),
     };
     // Moved, not copied: the only plain String that held it is now empty.

@@ -1,13 +1,14 @@
 //! The terminal's side of the core's [`Conversation`]: questions on standard error and the
 //! keyboard (secrets without echo), notes phrased in the user's language on standard error.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 
 use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
 use certvault_core::Message;
 use secrecy::SecretString;
 
 use crate::i18n::render;
+use crate::interrupt::LineError;
 use crate::secret_input::{self, SecretInputError};
 
 /// Asks and tells on this process's terminal. Without a terminal every question is
@@ -26,12 +27,10 @@ impl Terminal {
         }
         eprint!("{question} ");
         let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        match std::io::stdin().lock().read_line(&mut line) {
-            Ok(0) => Err(Unanswered::Cancelled),
-            Ok(_) => Ok(line.trim().to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Unanswered::Cancelled),
-            Err(e) => Err(Unanswered::Failed(e.to_string())),
+        match crate::interrupt::read_line() {
+            Ok(line) => Ok(line),
+            Err(LineError::Closed | LineError::Interrupted) => Err(Unanswered::Cancelled),
+            Err(LineError::Failed(e)) => Err(Unanswered::Failed(e.to_string())),
         }
     }
 }
@@ -75,4 +74,8 @@ impl Conversation for Terminal {
     }
 
     fn progress(&self, _progress: &Progress) {}
+
+    fn cancel_requested(&self) -> bool {
+        crate::interrupt::requested()
+    }
 }

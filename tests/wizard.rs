@@ -522,6 +522,45 @@ fn restore(lang: Lang) {
     }
 }
 
+/// Ctrl-C in the middle of restore's own dialogue (at the PIN) ends the restore, not the
+/// wizard: nothing is installed and the menu comes back.
+#[test]
+fn ctrl_c_in_the_restore_returns_to_the_menu() {
+    let lang = Lang::En;
+    let w = World::new();
+    let (vault, _) = vault_with_certificate(&w);
+    let db = w.path("nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let s = w.start("en_US.UTF-8", &[]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-choose-place"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-target-file"));
+    s.keys(&["Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-ask-nss-dir"));
+    s.type_line(&db.display().to_string());
+    s.wait_for(&msg(lang, "wizard-unlock-prompt"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "vault-enter-passphrase"));
+    s.type_line(PASSPHRASE);
+    s.wait_for(&msg(lang, "restore-choose-entries"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "restore-enter-pin"));
+    s.keys(&["C-c"]);
+    s.wait_for(&msg(lang, "err-interrupted"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("[exit 0]");
+    let listing =
+        Command::new("certutil").arg("-L").arg("-d").arg(format!("sql:{}", db.display())).output().unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout).to_string();
+    assert!(!listing.lines().any(|l| l.trim_end().ends_with("u,u,u")), "nothing installed: {listing}");
+}
+
 #[test]
 fn restore_in_japanese() {
     restore(Lang::Ja);

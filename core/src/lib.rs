@@ -19,6 +19,8 @@ pub mod dates;
 pub mod demo;
 pub mod durable;
 pub mod hardening;
+pub mod install;
+pub mod media;
 pub mod pkcs12;
 pub mod records;
 pub mod secret_file;

@@ -738,14 +738,7 @@ pub fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Whether `path` lies on removable media, as far as the OS tells (`sysinfo`; a guess: USB
-/// SSDs report fixed on Windows). `None` when no disk matches.
+/// Whether `path` lies on removable media, as far as the OS tells (see [`crate::media`]).
 pub fn is_on_removable_media(path: &Path) -> Option<bool> {
-    let canonical = path.canonicalize().ok()?;
-    let disks = sysinfo::Disks::new_with_refreshed_list().ok()?;
-    (&disks)
-        .into_iter()
-        .filter(|d| canonical.starts_with(d.mount_point()))
-        .max_by_key(|d| d.mount_point().as_os_str().len())
-        .map(|d| d.is_removable())
+    crate::media::is_on_removable_media(path)
 }

@@ -1,150 +1,63 @@
-//! Finding the vault when `--vault` is not given: on every mounted removable volume
-//! (`sysinfo`), the volume itself and its top-level folders are looked at for `vault.json`.
-//! `CERTVAULT_MEDIA_ROOTS` (a path list) adds folders to look in, for sticks the OS reports as
-//! fixed disks (USB SSDs on Windows, and every disk under Wine) and for tests.
+//! Finding the vault when `--vault` is not given is the core's (`certvault_core::media` lists
+//! the removable volumes and the vaults on them, `install::find_vault` decides). Here: the old
+//! paths of the media functions, and the terminal's way of choosing among several vaults.
 
-use std::path::{Path, PathBuf};
+pub use certvault_core::media::{media_roots, vaults_in, MEDIA_ROOTS_VAR};
 
-use crate::error::CliError;
+use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
+use certvault_core::Message;
+use secrecy::SecretString;
+
+use crate::i18n::render;
 use crate::t;
-use crate::vault;
+use crate::terminal::Terminal;
 
-/// Extra folders to treat like removable volumes (not a secret: a path list).
-pub const MEDIA_ROOTS_VAR: &str = "CERTVAULT_MEDIA_ROOTS";
+/// The terminal as restore talks on it: choices are a numbered list and a typed number (what
+/// scripts driving a terminal type), everything else as [`Terminal`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NumberedChoices;
 
-/// The mounted removable volumes, then the folders of [`MEDIA_ROOTS_VAR`].
-pub fn media_roots() -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = Vec::new();
-    if let Ok(disks) = sysinfo::Disks::new_with_refreshed_list() {
-        roots.extend(
-            (&disks)
-                .into_iter()
-                .filter(|d| d.is_removable())
-                .map(|d| d.mount_point().to_path_buf())
-                // "/" is never a stick, whatever the driver says.
-                .filter(|m| m.parent().is_some()),
-        );
+impl Conversation for NumberedChoices {
+    fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
+        Terminal.secret(question)
     }
-    if let Some(extra) = std::env::var_os(MEDIA_ROOTS_VAR) {
-        roots.extend(std::env::split_paths(&extra).filter(|p| !p.as_os_str().is_empty()));
+
+    fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
+        Terminal.confirm(question)
     }
-    roots
-}
 
-fn is_vault(dir: &Path) -> bool {
-    dir.join(vault_format::HEADER_FILE_NAME).is_file()
-}
-
-/// Vault folders at the top of `roots`: each root itself, and its immediate sub-folders.
-pub fn vaults_in(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for root in roots {
-        if is_vault(root) {
-            found.push(root.clone());
-            continue;
+    fn choose(&self, question: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
+        for (i, choice) in choices.iter().enumerate() {
+            eprintln!("  {}: {}", i + 1, render(choice));
         }
-        let Ok(children) = std::fs::read_dir(root) else { continue };
-        let mut dirs: Vec<PathBuf> = children
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.path())
-            .filter(|p| is_vault(p))
-            .collect();
-        dirs.sort();
-        found.extend(dirs);
-    }
-    let mut seen = std::collections::HashSet::new();
-    found.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
-    found
-}
-
-/// One line about a vault for the choice: folder, id, newest generation.
-fn describe(dir: &Path) -> String {
-    let id = vault::read_header(dir).map(|h| h.vault_id.to_string()).unwrap_or_else(|_| "?".into());
-    let newest = vault::generations(dir).ok().and_then(|g| g.first().copied());
-    let modified = newest
-        .and_then(|n| std::fs::metadata(dir.join(vault_format::generation_file_name(n))).ok())
-        .and_then(|m| m.modified().ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| crate::cert::rfc3339(d.as_secs() as i64))
-        .map(|d| crate::inspect::human_date(&d))
-        .unwrap_or_default();
-    t!(
-        "restore-vault-line",
-        dir = dir.display(),
-        id = id,
-        generation = newest.map(|n| n.to_string()).unwrap_or_else(|| "?".into()),
-        modified = modified
-    )
-}
-
-/// Finds the vault on removable media; asks which one when there are several, or for the
-/// folder when there is none.
-pub fn choose_vault(interactive: bool) -> Result<PathBuf, CliError> {
-    let roots = media_roots();
-    let found = vaults_in(&roots);
-    match found.len() {
-        1 => {
-            eprintln!("{}", t!("restore-vault-found", dir = found[0].display()));
-            Ok(found[0].clone())
+        if !crate::secret_input::stdin_is_terminal() {
+            return Err(Unanswered::NoTerminal);
         }
-        0 if interactive => loop {
-            eprintln!("{}", t!("restore-no-vault-found"));
-            let Some(answer) = super::ask_line(&t!("restore-ask-vault-dir")) else {
-                return Err(CliError::new(t!("err-restore-no-vault")));
-            };
-            if answer.is_empty() {
-                return Err(CliError::new(t!("err-restore-no-vault")));
-            }
-            let dir = PathBuf::from(answer.trim_matches('"'));
-            // A stick's root holding CERTVAULT\ is fine too.
-            let candidates = vaults_in(std::slice::from_ref(&dir));
-            if let Some(first) = candidates.first() {
-                return Ok(first.clone());
-            }
-            eprintln!("{}", t!("err-not-a-vault", dir = dir.display()));
-        },
-        0 => Err(CliError::new(t!("err-restore-no-vault")).with_hint(t!("hint-restore-vault-flag"))),
-        n => {
-            eprintln!("{}", t!("restore-vaults-found", count = n));
-            for (i, dir) in found.iter().enumerate() {
-                eprintln!("  {}: {}", i + 1, describe(dir));
-            }
-            if !interactive {
-                return Err(
-                    CliError::new(t!("err-restore-several-vaults")).with_hint(t!("hint-restore-vault-flag"))
-                );
-            }
-            loop {
-                let Some(answer) = super::ask_line(&t!("restore-choose-vault", count = n)) else {
-                    return Err(CliError::new(t!("cancelled")));
-                };
-                match answer.parse::<usize>() {
-                    Ok(k) if (1..=n).contains(&k) => return Ok(found[k - 1].clone()),
-                    _ => eprintln!("{}", t!("restore-choose-again", count = n)),
-                }
+        loop {
+            match super::ask_line(&render(question)) {
+                Ok(Some(answer)) => match answer.parse::<usize>() {
+                    Ok(k) if (1..=choices.len()).contains(&k) => return Ok(k - 1),
+                    _ => eprintln!("{}", t!("restore-choose-again", count = choices.len())),
+                },
+                // The input ended, or Ctrl-C (the conversation's cancel flag says which).
+                Ok(None) | Err(_) => return Err(Unanswered::Cancelled),
             }
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    fn text(&self, question: &Message) -> Result<String, Unanswered> {
+        Terminal.text(question)
+    }
 
-    #[test]
-    fn vaults_are_found_at_the_top_of_a_volume() {
-        let tmp = tempfile::tempdir().unwrap();
-        let stick = tmp.path().join("stick");
-        for dir in ["CERTVAULT", "other", "deep/CERTVAULT"] {
-            std::fs::create_dir_all(stick.join(dir)).unwrap();
-        }
-        std::fs::write(stick.join("CERTVAULT").join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
-        std::fs::write(stick.join("deep/CERTVAULT").join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
-        let bare = tmp.path().join("bare");
-        std::fs::create_dir_all(&bare).unwrap();
-        std::fs::write(bare.join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
-        let found = vaults_in(&[stick.clone(), bare.clone(), stick.clone(), tmp.path().join("missing")]);
-        assert_eq!(found, vec![stick.join("CERTVAULT"), bare]);
+    fn tell(&self, level: Level, note: Message) {
+        Terminal.tell(level, note)
+    }
+
+    fn progress(&self, progress: &Progress) {
+        Terminal.progress(progress)
+    }
+
+    fn cancel_requested(&self) -> bool {
+        Terminal.cancel_requested()
     }
 }

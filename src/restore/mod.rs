@@ -10,8 +10,6 @@
 
 pub mod discover;
 pub mod file;
-#[cfg(unix)]
-pub mod handoff;
 #[cfg(target_os = "macos")]
 pub mod macos;
 #[cfg(unix)]
@@ -19,10 +17,8 @@ pub mod nss;
 #[cfg(windows)]
 pub mod windows;
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::Write;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -31,7 +27,6 @@ use sha1::Digest;
 use vault_format::{Entry, Purpose as VaultPurpose};
 
 use crate::cert::{colon_hex, colon_hex_from_plain, CertInfo};
-use crate::cli::UnlockArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12File};
@@ -39,104 +34,15 @@ use crate::secret_input;
 use crate::t;
 use crate::terminal_text::escaped;
 use crate::vault::{self, OpenVault};
-use crate::vault_commands::{confirm, days_left_of};
+use crate::vault_commands::days_left_of;
 
-/// `certvault restore [ENTRY…] [--vault DIR] [--pin-file F] [--to windows|nss:DIR|macos|file:PATH]`
-#[derive(Debug, clap::Args)]
-pub struct RestoreArgs {
-    /// Entries to restore (ids from `certvault list`; a unique beginning is enough). Default:
-    /// the current certificate of each purpose.
-    #[arg(value_name = "ENTRY")]
-    pub entries: Vec<String>,
-    /// The vault folder. Default: found on the mounted USB sticks and other removable media
-    /// (and in the folders listed in the CERTVAULT_MEDIA_ROOTS variable); asked when there
-    /// are several.
-    #[arg(long, value_name = "DIR")]
-    pub vault: Option<PathBuf>,
-    #[command(flatten)]
-    pub unlock: UnlockArgs,
-    /// Read the certificate's PIN from this file (- = standard input) instead of asking. It is
-    /// checked here first: a wrong PIN never reaches the store.
-    #[arg(long, value_name = "F")]
-    pub pin_file: Option<PathBuf>,
-    /// Use the PIN stored in the vault, opened with the PIN code of the recovery sheet read from
-    /// this file (- = standard input).
-    #[arg(long, value_name = "F")]
-    pub pin_code_file: Option<PathBuf>,
-    /// Where to install: windows (the current user's "My" store; default on Windows), nss:DIR
-    /// (an NSS database as Firefox and Chromium use; default on Linux: sql:~/.pki/nssdb), macos
-    /// (the login keychain; default on macOS), or file:PATH (the original .p12, for a vendor).
-    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
-    pub to: Option<Target>,
-    /// Let the private key be exported again later (Windows; default: not exportable).
-    #[arg(long)]
-    pub exportable: bool,
-    /// Add the CA root to the trusted roots without asking (its SHA-1 thumbprint is still
-    /// shown). Without it, a terminal asks; a script leaves the root out.
-    #[arg(long, conflicts_with = "no_root")]
-    pub trust_root: bool,
-    /// Never add the CA root to the trusted roots.
-    #[arg(long)]
-    pub no_root: bool,
-    /// Go on without asking when a certificate is expired or superseded.
-    #[arg(long)]
-    pub yes: bool,
-    /// Read the password of the NSS database (Firefox's primary password) from this file
-    /// instead of asking; only needed when the database has one.
-    #[arg(long, value_name = "F")]
-    pub store_password_file: Option<PathBuf>,
-    /// Print a JSON report for scripts.
-    #[arg(long)]
-    pub json: bool,
-}
+#[cfg(unix)]
+pub use certvault_core::install::handoff;
+pub use certvault_core::install::{hex20, parse_numbers, proposed, resolve_entry};
+pub use certvault_core::install::{RestoreOptions, RootTrust, Target};
 
 // ---------------------------------------------------------------------------------------------
-// Targets and backends
-
-/// Where `--to` installs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Windows,
-    Macos,
-    /// An NSS database folder; `None` = the user's shared database (`~/.pki/nssdb`).
-    Nss(Option<PathBuf>),
-    File(PathBuf),
-}
-
-pub fn parse_target(s: &str) -> Result<Target, String> {
-    let (kind, rest) = match s.split_once(':') {
-        Some((k, r)) => (k, Some(r)),
-        None => (s, None),
-    };
-    match (kind.to_ascii_lowercase().as_str(), rest) {
-        ("windows", None) => Ok(Target::Windows),
-        ("macos", None) => Ok(Target::Macos),
-        ("nss", None) => Ok(Target::Nss(None)),
-        ("nss", Some(dir)) => {
-            // NSS tools write the database type in front of the folder: accept it.
-            let dir = dir.strip_prefix("sql:").unwrap_or(dir);
-            if dir.is_empty() {
-                return Err("nss:DIR needs a folder, e.g. nss:/home/me/.pki/nssdb".into());
-            }
-            Ok(Target::Nss(Some(PathBuf::from(dir))))
-        }
-        ("file", Some(path)) if !path.is_empty() => Ok(Target::File(PathBuf::from(path))),
-        _ => Err(format!("unknown target {s:?}: use windows, nss:DIR, macos or file:PATH")),
-    }
-}
-
-impl Target {
-    /// The store of the system certvault runs on.
-    pub fn default_here() -> Target {
-        if cfg!(windows) {
-            Target::Windows
-        } else if cfg!(target_os = "macos") {
-            Target::Macos
-        } else {
-            Target::Nss(None)
-        }
-    }
-}
+// Backends
 
 /// Whether a store already holds a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +148,7 @@ impl VerifiedPin {
 
 fn make_backend(
     target: &Target,
-    args: &RestoreArgs,
+    args: &RestoreOptions,
     interactive: bool,
 ) -> Result<Box<dyn Backend>, CliError> {
     let _ = interactive;
@@ -269,111 +175,60 @@ fn make_backend(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ctrl-C
+// Ctrl-C (see `crate::interrupt`): the handler only raises a flag; every question below
+// turns it into the error `interrupted`, and the restore returns with it. What must not stay
+// behind (private temporary files, handed-off descriptors) goes with the Drop guards on the way
+// out; a PIN search stops and goes back to its choices.
 
-/// Set while a PIN search runs: Ctrl-C then stops the search instead of the program.
-static SEARCHING: AtomicBool = AtomicBool::new(false);
-static STOP_SEARCH: AtomicBool = AtomicBool::new(false);
-
-/// Ctrl-C removes any private temporary file before the program ends (exit code 2), or stops
-/// a running PIN search.
-fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if SEARCHING.load(Ordering::SeqCst) {
-            STOP_SEARCH.store(true, Ordering::SeqCst);
-            return;
-        }
-        #[cfg(unix)]
-        {
-            handoff::wipe_registered();
-            restore_terminal_echo();
-        }
-        eprintln!();
-        eprintln!("{}", t!("err-interrupted"));
-        std::process::exit(i32::from(crate::error::EXIT_ERROR));
-    });
+/// The error a restore ends with on Ctrl-C.
+pub fn interrupted() -> CliError {
+    let mut e = CliError::new(t!("err-interrupted"));
+    e.kind = certvault_core::ErrorKind::Cancelled;
+    e
 }
 
-/// Ctrl-C at a no-echo prompt would leave the terminal without echo, since the program exits
-/// instead of dying by the signal (after which the shell would restore it).
-#[cfg(unix)]
-fn restore_terminal_echo() {
-    // SAFETY: termios calls on standard input with a zeroed structure that tcgetattr fills.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        if libc::isatty(0) == 1 && libc::tcgetattr(0, &mut t) == 0 {
-            t.c_lflag |= libc::ECHO | libc::ICANON;
-            libc::tcsetattr(0, libc::TCSANOW, &t);
+/// Ends the restore here when Ctrl-C was pressed while it was busy (opening the vault, a store
+/// tool running): nothing asks again before the store is touched.
+fn stop_if_interrupted() -> Result<(), CliError> {
+    if crate::interrupt::requested() {
+        return Err(interrupted());
+    }
+    Ok(())
+}
+
+/// A secret asked on the terminal; Ctrl-C is `interrupted`, anything else `otherwise`.
+pub(crate) fn ask_secret(
+    prompt: &str,
+    otherwise: impl FnOnce() -> CliError,
+) -> Result<SecretString, CliError> {
+    match secret_input::prompt_secret(prompt) {
+        Ok(secret) => Ok(secret),
+        Err(secret_input::SecretInputError::Terminal(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            Err(interrupted())
         }
+        Err(_) => Err(otherwise()),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Choosing entries
 
-/// The current certificate of each purpose (and institution): the newest that is not
-/// superseded, or the newest at all when every one is.
-pub fn proposed(entries: &[Entry]) -> Vec<usize> {
-    let mut groups: BTreeMap<(String, Option<String>), Vec<usize>> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        let purpose = serde_json::to_string(&e.purpose).unwrap_or_default();
-        groups.entry((purpose, e.certificate.institution_code.clone())).or_default().push(i);
-    }
-    let mut chosen: Vec<usize> = groups
-        .values()
-        .filter_map(|members| {
-            let current: Vec<usize> =
-                members.iter().copied().filter(|&i| entries[i].superseded.is_none()).collect();
-            let pool = if current.is_empty() { members.clone() } else { current };
-            pool.into_iter().max_by(|&a, &b| {
-                let (ea, eb) = (&entries[a].certificate, &entries[b].certificate);
-                (&ea.not_before, &ea.not_after).cmp(&(&eb.not_before, &eb.not_after))
-            })
-        })
-        .collect();
-    chosen.sort_unstable();
-    chosen
-}
-
-/// The entry `text` names: its id, or a unique beginning of it.
-pub fn resolve_entry(entries: &[Entry], text: &str) -> Result<usize, CliError> {
-    let wanted = text.trim().to_lowercase();
-    if let Some(i) = entries.iter().position(|e| e.id == wanted) {
-        return Ok(i);
-    }
-    let matches: Vec<usize> =
-        (0..entries.len()).filter(|&i| !wanted.is_empty() && entries[i].id.starts_with(&wanted)).collect();
-    match matches[..] {
-        [one] => Ok(one),
-        [] => Err(CliError::new(t!("err-restore-no-entry", id = text))),
-        _ => Err(CliError::new(t!("err-restore-ambiguous-entry", id = text))),
-    }
-}
-
-/// Parses "1 3" / "1,3" into entry indices (1-based on screen).
-fn parse_numbers(answer: &str, count: usize) -> Option<Vec<usize>> {
-    let mut out = Vec::new();
-    for part in answer.split(|c: char| c == ',' || c.is_whitespace()).filter(|p| !p.is_empty()) {
-        let n: usize = part.parse().ok()?;
-        if n == 0 || n > count {
-            return None;
-        }
-        if !out.contains(&(n - 1)) {
-            out.push(n - 1);
-        }
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-/// Reads one line from standard input after showing `prompt` on standard error.
-pub(crate) fn ask_line(prompt: &str) -> Option<String> {
+/// Reads one line from standard input after showing `prompt` on standard error; `None` when
+/// the input ended.
+pub(crate) fn ask_line(prompt: &str) -> Result<Option<String>, CliError> {
     eprint!("{prompt} ");
     let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(line.trim().to_string()),
+    match crate::interrupt::read_line() {
+        Ok(line) => Ok(Some(line)),
+        Err(crate::interrupt::LineError::Interrupted) => Err(interrupted()),
+        Err(_) => Ok(None),
     }
+}
+
+/// Yes or no on the terminal; the safe answer is no.
+fn ask_yes(question: &str) -> Result<bool, CliError> {
+    let answer = ask_line(&format!("{question} [y/N]"))?.unwrap_or_default();
+    Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes" | "はい"))
 }
 
 fn entry_state(e: &Entry, now: i64) -> String {
@@ -407,7 +262,12 @@ fn print_entries(entries: &[Entry], proposal: &[usize], now: i64) {
     }
 }
 
-fn choose_entries(vault: &OpenVault, args: &RestoreArgs, interactive: bool) -> Result<Vec<usize>, CliError> {
+fn choose_entries(
+    vault: &OpenVault,
+    args: &RestoreOptions,
+    json: bool,
+    interactive: bool,
+) -> Result<Vec<usize>, CliError> {
     let entries = &vault.payload.manifest.entries;
     if entries.is_empty() {
         return Err(CliError::new(t!("err-restore-vault-empty", dir = vault.dir.display())));
@@ -424,7 +284,7 @@ fn choose_entries(vault: &OpenVault, args: &RestoreArgs, interactive: bool) -> R
     }
     let proposal = proposed(entries);
     let now = now_unix();
-    if !args.json || interactive {
+    if !json || interactive {
         print_entries(entries, &proposal, now);
     }
     if !interactive {
@@ -433,7 +293,7 @@ fn choose_entries(vault: &OpenVault, args: &RestoreArgs, interactive: bool) -> R
     let shown: Vec<String> = proposal.iter().map(|i| (i + 1).to_string()).collect();
     eprintln!("{}", t!("restore-proposed", numbers = shown.join(", ")));
     loop {
-        let Some(answer) = ask_line(&t!("restore-choose-entries")) else {
+        let Some(answer) = ask_line(&t!("restore-choose-entries"))? else {
             return Ok(Vec::new());
         };
         if answer.is_empty() {
@@ -462,7 +322,7 @@ struct Timings {
 
 struct PinContext<'a> {
     vault: &'a OpenVault,
-    args: &'a RestoreArgs,
+    args: &'a RestoreOptions,
     interactive: bool,
     timings: &'a mut Timings,
 }
@@ -492,7 +352,7 @@ fn stored_pin(
         Some(path) => vault::read_secret(path)?,
         None => {
             let asked = Instant::now();
-            let text = secret_input::prompt_secret(&t!("reveal-enter-pin-code")).map_err(|_| {
+            let text = ask_secret(&t!("reveal-enter-pin-code"), || {
                 CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
             });
             ctx.timings.waiting += asked.elapsed();
@@ -502,11 +362,9 @@ fn stored_pin(
     let code = crate::sheet_command::parse_pin_code(code_text.expose_secret())?;
     eprintln!("{}", t!("restore-deriving"));
     let started = Instant::now();
-    let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
-        .map_err(|e| CliError::new(t!("err-seal", detail = e)));
+    let pin = certvault_core::install::unseal_stored_pin(vault, sealed, &code);
     ctx.timings.pin_code += started.elapsed();
-    let pin =
-        vault_format::open_pin(sealed, &identity?).map_err(|_| CliError::new(t!("err-wrong-pin-code")))?;
+    let pin = pin?;
     VerifiedPin::check(p12, pin)
         .map_err(|e| pin_error(entry, &e))?
         .ok_or_else(|| CliError::new(t!("err-stored-pin-stale", id = entry.id)))
@@ -529,12 +387,11 @@ fn search_pin(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(t!("recover-progress"));
-    STOP_SEARCH.store(false, Ordering::SeqCst);
-    SEARCHING.store(true, Ordering::SeqCst);
     let started = Instant::now();
-    let result = search(&checker, &space, threads, &STOP_SEARCH, |n| bar.set_position(n));
+    // Ctrl-C stops the search only: the flag is cleared once it has, for the choices again.
+    let result = search(&checker, &space, threads, crate::interrupt::flag(), |n| bar.set_position(n));
+    crate::interrupt::clear();
     ctx.timings.waiting += started.elapsed();
-    SEARCHING.store(false, Ordering::SeqCst);
     bar.finish_and_clear();
     match result.found {
         Some(pin) => {
@@ -601,7 +458,7 @@ fn obtain_pin(
     let mut prompt = t!("restore-enter-pin", id = entry.id);
     loop {
         let asked = Instant::now();
-        let typed = secret_input::prompt_secret(&prompt).map_err(|_| no_terminal_pin());
+        let typed = ask_secret(&prompt, no_terminal_pin);
         ctx.timings.waiting += asked.elapsed();
         let typed = typed?;
         if !typed.expose_secret().is_empty() {
@@ -631,7 +488,7 @@ fn obtain_pin(
             eprintln!("  {}: {text}", i + 1);
         }
         let asked = Instant::now();
-        let answer = ask_line(&t!("restore-way-choose", count = options.len()));
+        let answer = ask_line(&t!("restore-way-choose", count = options.len()))?;
         ctx.timings.waiting += asked.elapsed();
         let Some(answer) = answer else { return Ok(None) };
         let choice = answer.parse::<usize>().ok().and_then(|n| options.get(n.wrapping_sub(1))).map(|o| o.0);
@@ -696,14 +553,6 @@ struct Report {
     timings: TimingReport,
 }
 
-fn hex20(plain: &str) -> Option<[u8; 20]> {
-    let bytes: Vec<u8> = (0..plain.len())
-        .step_by(2)
-        .map(|i| plain.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect::<Option<_>>()?;
-    bytes.try_into().ok()
-}
-
 /// A self-signed CA certificate of the file: what it says, and its DER.
 type FoundRoot = (CertInfo, Vec<u8>);
 
@@ -735,11 +584,13 @@ fn open_certificate(
     Ok((leaf, root))
 }
 
-pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
+/// Runs a restore with the options the front-end filled; `json` prints the report for scripts.
+pub fn run(args: &RestoreOptions, json: bool) -> Result<u8, CliError> {
     let started = Instant::now();
     let interactive = secret_input::stdin_is_terminal();
-    install_interrupt_handler();
-    let target = args.to.clone().unwrap_or_else(Target::default_here);
+    crate::interrupt::watch();
+    crate::interrupt::clear();
+    let target = args.target.clone();
     let mut backend = make_backend(&target, args, interactive)?;
     let mut timings = Timings::default();
     let checking = Instant::now();
@@ -753,24 +604,24 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
         Some(dir) => dir.clone(),
         None => {
             let asked = Instant::now();
-            let dir = discover::choose_vault(interactive)?;
+            let dir = certvault_core::install::find_vault(&discover::NumberedChoices)?;
             timings.waiting += asked.elapsed();
             dir
         }
     };
-    let source = args.unlock.source();
     let asked = Instant::now();
-    let unlock = source.read(&crate::terminal::Terminal)?;
+    let unlock = args.unlock.read(&crate::terminal::Terminal)?;
     timings.waiting += asked.elapsed();
     let opening = Instant::now();
     let vault = OpenVault::open(&vault_dir, &unlock, false)?;
     timings.unlock = opening.elapsed();
     drop(unlock);
+    stop_if_interrupted()?;
     for w in vault.warnings() {
         eprintln!("{}", crate::i18n::render(&w));
     }
     let asked = Instant::now();
-    let chosen = choose_entries(&vault, args, interactive)?;
+    let chosen = choose_entries(&vault, args, json, interactive)?;
     if interactive {
         timings.waiting += asked.elapsed();
     }
@@ -784,11 +635,12 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
     let mut prepared = Vec::with_capacity(chosen.len());
     for &index in &chosen {
         let entry = &vault.payload.manifest.entries[index];
-        prepared.push(prepare_one(&vault, entry, backend.as_mut(), args, interactive, &mut timings)?);
+        prepared.push(prepare_one(&vault, entry, backend.as_mut(), args, json, interactive, &mut timings)?);
     }
     for one in prepared {
+        stop_if_interrupted()?;
         let entry_id = one.report.entry.clone();
-        let report = install_one(one, backend.as_mut(), args)?;
+        let report = install_one(one, backend.as_mut(), json)?;
         let Some(entry) = vault.payload.manifest.entries.iter().find(|e| e.id == entry_id) else { continue };
         if report.outcome == Outcome::Installed {
             let record = certvault_core::records::RestoreRecord::new(
@@ -821,7 +673,7 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
             restore_seconds: restore.as_secs_f64(),
         },
     };
-    if args.json {
+    if json {
         println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
     } else if installed {
         println!();
@@ -847,7 +699,8 @@ fn prepare_one<'v>(
     vault: &'v OpenVault,
     entry: &'v Entry,
     backend: &mut dyn Backend,
-    args: &RestoreArgs,
+    args: &RestoreOptions,
+    json: bool,
     interactive: bool,
     timings: &mut Timings,
 ) -> Result<Prepared<'v>, CliError> {
@@ -899,7 +752,7 @@ fn prepare_one<'v>(
                 );
             }
             let asked = Instant::now();
-            let go_on = confirm(&t!("restore-confirm-anyway"));
+            let go_on = ask_yes(&t!("restore-confirm-anyway"))?;
             timings.waiting += asked.elapsed();
             if !go_on {
                 eprintln!("{}", t!("restore-skipped", id = entry.id));
@@ -910,7 +763,7 @@ fn prepare_one<'v>(
 
     // Already there: say so and change nothing.
     if backend.lookup(&leaf_sha1)? == Presence::WithKey {
-        println_or_err(args.json, &t!("restore-already", id = entry.id, store = backend.describe()));
+        println_or_err(json, &t!("restore-already", id = entry.id, store = backend.describe()));
         report.outcome = Outcome::AlreadyInstalled;
         report.verified = true;
         return Ok(Prepared { report, work: None });
@@ -940,7 +793,7 @@ fn prepare_one<'v>(
         item.leaf_der = Some(leaf_der);
         if let (Some((info, der)), true) = (root, backend.trusts_roots()) {
             let asked = Instant::now();
-            if root_consent(args, interactive, &info) {
+            if root_consent(args, interactive, &info)? {
                 let sha1: [u8; 20] = sha1::Sha1::digest(&der).into();
                 item.root = Some(RootCa { der, sha1, subject: info.subject.clone() });
             }
@@ -957,7 +810,7 @@ fn prepare_one<'v>(
 fn install_one(
     prepared: Prepared<'_>,
     backend: &mut dyn Backend,
-    args: &RestoreArgs,
+    json: bool,
 ) -> Result<EntryReport, CliError> {
     let Prepared { mut report, work } = prepared;
     let Some((item, pin)) = work else { return Ok(report) };
@@ -967,7 +820,7 @@ fn install_one(
     drop(pin);
     if !installed {
         // Another program installed it while we asked for the PIN.
-        println_or_err(args.json, &t!("restore-already", id = entry.id, store = backend.describe()));
+        println_or_err(json, &t!("restore-already", id = entry.id, store = backend.describe()));
         report.outcome = Outcome::AlreadyInstalled;
         report.verified = true;
         return Ok(report);
@@ -977,11 +830,11 @@ fn install_one(
     report.outcome = Outcome::Installed;
     report.root_trusted = item.root.is_some();
     println_or_err(
-        args.json,
+        json,
         &t!("restore-done", id = entry.id, store = backend.describe(), sha1 = report.leaf_sha1),
     );
     for note in &report.notes {
-        println_or_err(args.json, &format!("  {note}"));
+        println_or_err(json, &format!("  {note}"));
     }
     Ok(report)
 }
@@ -1001,20 +854,19 @@ pub fn install_unless_present(
 }
 
 /// Shows the CA root's SHA-1 for comparison with the manual and asks whether to trust it.
-fn root_consent(args: &RestoreArgs, interactive: bool, root: &CertInfo) -> bool {
+fn root_consent(args: &RestoreOptions, interactive: bool, root: &CertInfo) -> Result<bool, CliError> {
     eprintln!("  {}: {}", t!("restore-root"), escaped(&root.subject));
     eprintln!("  {}: {}", t!("restore-root-sha1"), root.sha1);
-    if args.no_root {
-        return false;
-    }
-    if args.trust_root {
-        return true;
+    match args.root {
+        RootTrust::Never => return Ok(false),
+        RootTrust::Always => return Ok(true),
+        RootTrust::Ask => {}
     }
     if interactive {
-        return confirm(&t!("restore-root-confirm"));
+        return ask_yes(&t!("restore-root-confirm"));
     }
     eprintln!("  {}", t!("restore-root-left-out"));
-    false
+    Ok(false)
 }
 
 /// Results go to standard output, unless it carries the JSON report.
@@ -1023,89 +875,5 @@ fn println_or_err(json: bool, line: &str) {
         eprintln!("{line}");
     } else {
         println!("{line}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(id: &str, purpose: VaultPurpose, not_before: &str, superseded: bool) -> Entry {
-        Entry {
-            id: id.into(),
-            purpose,
-            original_file_name: format!("{id}.p12"),
-            size: 1,
-            sha256: "0".repeat(64),
-            added: "2026-01-01T00:00:00Z".into(),
-            certificate: vault_format::CertificateInfo {
-                subject: "CN=x".into(),
-                institution_code: Some("1312345678".into()),
-                issuer: "CN=ca".into(),
-                serial: "01".into(),
-                not_before: not_before.into(),
-                not_after: "2030-01-01T00:00:00Z".into(),
-                leaf_sha1: "00".repeat(20),
-                leaf_sha256: "00".repeat(32),
-                ca_sha1: vec![],
-                key_type: "rsa".into(),
-                key_bits: 2048,
-            },
-            pin_stored: true,
-            hint: None,
-            superseded: superseded
-                .then(|| vault_format::Superseded { by: "x".into(), stops_working: "2026-02-01".into() }),
-        }
-    }
-
-    #[test]
-    fn targets_parse() {
-        assert_eq!(parse_target("windows"), Ok(Target::Windows));
-        assert_eq!(parse_target("macos"), Ok(Target::Macos));
-        assert_eq!(parse_target("nss"), Ok(Target::Nss(None)));
-        assert_eq!(parse_target("nss:sql:/a/b"), Ok(Target::Nss(Some("/a/b".into()))));
-        assert_eq!(parse_target("nss:/a/b"), Ok(Target::Nss(Some("/a/b".into()))));
-        assert_eq!(parse_target("file:C:\\out\\x.p12"), Ok(Target::File("C:\\out\\x.p12".into())));
-        assert!(parse_target("nss:").is_err());
-        assert!(parse_target("file:").is_err());
-        assert!(parse_target("keychain").is_err());
-    }
-
-    #[test]
-    fn the_current_certificate_of_each_purpose_is_proposed() {
-        let entries = vec![
-            entry("aaaaaaaaaaaa", VaultPurpose::OnlineQualification, "2024-01-01T00:00:00Z", true),
-            entry("bbbbbbbbbbbb", VaultPurpose::OnlineQualification, "2025-01-01T00:00:00Z", false),
-            entry("cccccccccccc", VaultPurpose::HpkiSecond, "2023-01-01T00:00:00Z", true),
-        ];
-        // HPKI: only a superseded one, so it is still proposed.
-        assert_eq!(proposed(&entries), vec![1, 2]);
-    }
-
-    #[test]
-    fn entries_resolve_by_unique_beginning() {
-        let entries = vec![
-            entry("ab12aaaaaaaa", VaultPurpose::Other, "2024-01-01T00:00:00Z", false),
-            entry("ab34bbbbbbbb", VaultPurpose::Other, "2024-01-01T00:00:00Z", false),
-        ];
-        assert_eq!(resolve_entry(&entries, "AB34").unwrap(), 1);
-        assert_eq!(resolve_entry(&entries, "ab12aaaaaaaa").unwrap(), 0);
-        assert!(resolve_entry(&entries, "ab").is_err());
-        assert!(resolve_entry(&entries, "ff").is_err());
-    }
-
-    #[test]
-    fn numbers_parse() {
-        assert_eq!(parse_numbers("1 3", 3), Some(vec![0, 2]));
-        assert_eq!(parse_numbers("2,2", 3), Some(vec![1]));
-        assert_eq!(parse_numbers("4", 3), None);
-        assert_eq!(parse_numbers("x", 3), None);
-    }
-
-    #[test]
-    fn thumbprints_decode() {
-        let h = "0123456789abcdef0123456789abcdef01234567";
-        assert_eq!(hex20(h).unwrap()[..3], [0x01, 0x23, 0x45]);
-        assert!(hex20("0123").is_none());
     }
 }

@@ -191,11 +191,9 @@ impl NssBackend {
                 .with_hint(t!("hint-restore-store-password-file")));
         }
         loop {
-            let pw = crate::secret_input::prompt_secret(&t!(
-                "restore-nss-enter-password",
-                dir = self.dir.display()
-            ))
-            .map_err(|e| CliError::new(e.to_string()))?;
+            let pw = super::ask_secret(&t!("restore-nss-enter-password", dir = self.dir.display()), || {
+                CliError::new(t!("err-restore-nss-needs-password", dir = self.dir.display()))
+            })?;
             self.password = pw;
             let out = self.key_listing()?;
             if out.status.success() || !bad_password(&out) {

@@ -5,9 +5,8 @@
 use std::path::PathBuf;
 
 use super::{choose_vault, Ui};
-use crate::cli::UnlockArgs;
 use crate::error::CliError;
-use crate::restore::{self, RestoreArgs, Target};
+use crate::restore::{self, RestoreOptions, Target};
 use crate::t;
 use crate::vault::{AskFor, UnlockSource};
 use crate::vault_commands;
@@ -36,22 +35,14 @@ pub(crate) fn run(ui: &Ui) -> Result<(), CliError> {
     };
     let forgotten = ask != AskFor::Passphrase;
 
-    let args = RestoreArgs {
-        entries: Vec::new(),
+    // The same restore as `certvault restore --vault DIR --to TARGET`, everything else asked.
+    let options = RestoreOptions {
         vault: Some(dir.clone()),
-        unlock: UnlockArgs { passphrase_file: None, recovery_code_file: None, share_files: Vec::new(), ask },
-        pin_file: None,
-        pin_code_file: None,
-        to: Some(target),
-        exportable: false,
-        trust_root: false,
-        no_root: false,
-        yes: false,
-        store_password_file: None,
-        json: false,
+        unlock: UnlockSource { ask, ..Default::default() },
+        ..RestoreOptions::new(target)
     };
     println!();
-    restore::run(&args)?;
+    restore::run(&options, false)?;
     let mut steps = Vec::new();
     if forgotten {
         // The forgotten passphrase: replaced now as `certvault passwd` does, with the code.

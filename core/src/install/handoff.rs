@@ -6,7 +6,7 @@
 //! * the certificate file, which `pk12util` must be able to size, goes into an anonymous
 //!   memory file (Linux `memfd_create`), also passed as `/dev/fd/N`;
 //! * where there is no memfd, into a 0600 file in a private 0700 folder that is overwritten
-//!   and removed when dropped, and by the Ctrl-C handler ([`wipe_registered`]).
+//!   and removed when dropped, and, as a last resort, by [`wipe_registered`].
 //!
 //! The descriptors are close-on-exec; only the child that needs them gets them, by clearing
 //! the flag between fork and exec.
@@ -194,7 +194,7 @@ impl PrivateFile {
         let dir = std::env::temp_dir().join(format!(
             ".certvault-{}-{:016x}",
             std::process::id(),
-            rand::random::<u64>()
+            rand::RngCore::next_u64(&mut rand::rngs::OsRng)
         ));
         std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         REGISTERED.lock().unwrap_or_else(|e| e.into_inner()).push(dir.clone());
