@@ -71,7 +71,7 @@ mod tests {
             ("ABCDE-FGHI-KLMNP-QRSTV-WXYZ0", "err-code-group-length"),
             ("ABCDEFGH", "err-code-length"),
         ] {
-            let e = vault_format::Code::parse(CodeKind::Recovery, text).err().expect(text);
+            let Err(e) = vault_format::Code::parse(CodeKind::Recovery, text) else { panic!("{text}") };
             assert_eq!(code_error_message(&e).id, id, "{text}: {e}");
         }
     }
