@@ -222,17 +222,6 @@ pub fn write_new_vault_sheet(out: &Path, vault_dir: &Path, pdf: &[u8]) -> Result
     write_sheet(out, vault_dir, pdf)
 }
 
-fn pin_code_error(e: vault_format::CodeError) -> CliError {
-    CliError::new(t!(
-        "err-pin-code",
-        reason = match e {
-            vault_format::CodeError::Checksum { group } => t!("err-code-group", group = group),
-            vault_format::CodeError::WrongKind { .. } => t!("err-code-is-recovery-code"),
-            other => other.to_string(),
-        }
-    ))
-}
-
 /// The recovery code R of an open vault: from `unlock.age` (checked against its identity,
 /// SPEC.md §6.3, before anything is printed from it), the typed code, or the shares.
 fn recovery_code(vault: &OpenVault, unlock: &Unlock) -> Result<Code, CliError> {
@@ -292,7 +281,7 @@ pub fn run(opts: &SheetOptions) -> Result<u8, CliError> {
 
 /// The PIN code as typed from the first sheet.
 pub fn parse_pin_code(text: &str) -> Result<Code, CliError> {
-    Code::parse(CodeKind::PinCode, text).map_err(pin_code_error)
+    Ok(vault::pin::parse_pin_code(text)?)
 }
 
 /// Renders and writes the sheet of an open vault to `out` (or, with `split`, the share sheets
@@ -310,9 +299,8 @@ pub fn write_sheets(
     let r = recovery_code(vault, unlock)?;
     let pin_block = match pin_code {
         Some(code) => {
-            let identity = vault_format::derive_identity(code, &manifest.vault_id, &manifest.kdf.pin_code)
-                .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
-            if identity.to_public().to_string() != manifest.pin_recipient.to_string() {
+            let identity = vault::pin::derive_pin_identity(&vault.header, code)?;
+            if !vault::pin::is_vault_pin_identity(&vault.header, &identity) {
                 return Err(CliError::new(t!("err-pin-code-other-vault", dir = vault.dir.display())));
             }
             Some(code_block(code, &identity))

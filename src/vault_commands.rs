@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use vault_format::{
-    entry_id, open_pin, seal_pin, sha256_hex, CertificateInfo, Code, CodeKind, Entry, Manifest, NewVault,
-    Payload, Purpose as VaultPurpose, Superseded,
+    entry_id, seal_pin, sha256_hex, CertificateInfo, Code, CodeKind, Entry, Manifest, NewVault, Payload,
+    Purpose as VaultPurpose, Superseded,
 };
 
 use crate::cert::{colon_hex_from_plain, plain_hex, Purpose};
@@ -18,7 +18,7 @@ use crate::pkcs12::{PasswordCheck, Pkcs12Error};
 use crate::secret_input;
 use crate::t;
 use crate::terminal_text::escaped;
-use crate::vault::{self, OpenVault, Unlock, UnlockSource};
+use crate::vault::{self, pin, OpenVault, Unlock, UnlockSource};
 
 /// Passphrases zxcvbn scores below this are refused (3 = "safely unguessable").
 const MIN_PASSPHRASE_SCORE: u8 = 3;
@@ -635,31 +635,17 @@ pub fn reveal_pin(
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     warn_fallbacks(&vault);
     let e = find_entry(&vault, entry)?;
-    let sealed = vault.payload.pins.get(&e.id).ok_or_else(|| {
-        CliError::new(t!("err-no-stored-pin", id = e.id)).with_hint(
-            e.hint.clone().map(|h| t!("hint-hint", hint = h)).unwrap_or_else(|| t!("hint-recover-pin")),
-        )
-    })?;
+    if !vault.payload.pins.contains_key(&e.id) {
+        return Err(pin::no_stored_pin(e).into());
+    }
     let code_text = match pin_code_file {
         Some(path) => vault::read_secret(path)?,
         None => secret_input::prompt_secret(&t!("reveal-enter-pin-code")).map_err(|_| {
             CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
         })?,
     };
-    let code = crate::sheet_command::parse_pin_code(code_text.expose_secret())?;
-    let identity = vault_format::derive_identity(&code, &vault.header.vault_id, &vault.header.kdf.pin_code)
-        .map_err(|e| CliError::new(t!("err-seal", detail = e)))?;
-    let pin = open_pin(sealed, &identity).map_err(|_| CliError::new(t!("err-wrong-pin-code")))?;
-    // The PIN must still open the certificate it belongs to.
-    let p12 = vault.payload.certs.get(&e.id).map(|b| crate::pkcs12::Pkcs12File::parse(b));
-    match p12 {
-        Some(Ok(file))
-            if matches!(
-                file.check_pin(pin.expose_secret()),
-                Ok(PasswordCheck::Correct(_) | PasswordCheck::NotNeeded)
-            ) => {}
-        _ => return Err(CliError::new(t!("err-stored-pin-stale", id = e.id))),
-    }
+    let code = pin::parse_pin_code(code_text.expose_secret())?;
+    let pin = pin::stored_pin(&vault, e, &code)?;
     println!("{}", pin.expose_secret());
     Ok(EXIT_OK)
 }

@@ -19,6 +19,8 @@ use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
 
+pub mod pin;
+
 pub const LOCK_FILE_NAME: &str = "certvault.lock";
 /// Largest generation file read; the format caps payloads well below this.
 const MAX_GENERATION_FILE: u64 = 64 * 1024 * 1024;
