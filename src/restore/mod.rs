@@ -29,7 +29,7 @@ use vault_format::{Entry, Purpose as VaultPurpose};
 use crate::cert::{colon_hex, colon_hex_from_plain, CertInfo};
 use crate::error::{CliError, EXIT_OK};
 use crate::inspect::{human_date, now_unix, purpose_text};
-use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12File};
+use crate::pkcs12::Pkcs12File;
 use crate::secret_input;
 use crate::t;
 use crate::terminal_text::escaped;
@@ -39,42 +39,12 @@ use crate::vault_commands::days_left_of;
 #[cfg(unix)]
 pub use certvault_core::install::handoff;
 pub use certvault_core::install::{hex20, parse_numbers, proposed, resolve_entry};
-pub use certvault_core::install::{RestoreOptions, RootTrust, Target};
+pub use certvault_core::install::{
+    InstallItem, Presence, RestoreOptions, RootCa, RootTrust, Target, VerifiedPin,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Backends
-
-/// Whether a store already holds a certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    Absent,
-    /// The certificate without its private key (cannot be used to connect).
-    CertificateOnly,
-    /// The certificate with its private key: nothing to do.
-    WithKey,
-}
-
-/// The CA root of a certificate file, which the user agreed to trust after seeing its SHA-1.
-#[derive(Debug, Clone)]
-pub struct RootCa {
-    pub der: Vec<u8>,
-    pub sha1: [u8; 20],
-    pub subject: String,
-}
-
-/// What a backend installs.
-pub struct InstallItem<'a> {
-    pub entry: &'a Entry,
-    /// The original `.p12` bytes, as sealed.
-    pub p12: &'a [u8],
-    /// SHA-1 of the leaf certificate (the Windows thumbprint).
-    pub leaf_sha1: [u8; 20],
-    /// The leaf's DER, once the file has been opened with the PIN.
-    pub leaf_der: Option<Vec<u8>>,
-    /// Add this CA root to the trusted roots (only after the user agreed).
-    pub root: Option<RootCa>,
-    pub exportable: bool,
-}
 
 /// One install target (`--to`). Every method leaves the store as it was when it fails.
 pub trait Backend {
@@ -114,36 +84,6 @@ pub trait Backend {
     }
     /// What the user does next, after a successful install.
     fn next_steps(&self) -> Vec<String>;
-}
-
-/// A PIN that opened the certificate file here, offline. Only [`VerifiedPin::check`] makes
-/// one, so no backend can be handed a PIN that was not verified.
-pub struct VerifiedPin {
-    pin: SecretString,
-    form: PasswordForm,
-}
-
-impl VerifiedPin {
-    /// `Some` when `pin` opens `p12` (or the file needs no PIN).
-    pub fn check(
-        p12: &Pkcs12File,
-        pin: SecretString,
-    ) -> Result<Option<VerifiedPin>, crate::pkcs12::Pkcs12Error> {
-        Ok(match p12.check_pin(pin.expose_secret())? {
-            PasswordCheck::Correct(form) => Some(VerifiedPin { pin, form }),
-            PasswordCheck::NotNeeded => Some(VerifiedPin { pin, form: PasswordForm::Bmp }),
-            PasswordCheck::Wrong => None,
-        })
-    }
-
-    pub fn expose(&self) -> &str {
-        self.pin.expose_secret()
-    }
-
-    /// How the file encodes the password (stores other than ours know only some forms).
-    pub fn form(&self) -> PasswordForm {
-        self.form
-    }
 }
 
 fn make_backend(

@@ -7,13 +7,14 @@ pub mod handoff;
 
 use std::path::{Path, PathBuf};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use vault_format::{Code, Entry};
 
 use crate::conversation::{Conversation, Level, Unanswered};
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
+use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12Error, Pkcs12File};
 use crate::vault::{self, OpenVault, UnlockSource};
 
 /// Where a restore installs.
@@ -169,6 +170,65 @@ pub fn find_vault(talk: &dyn Conversation) -> Result<PathBuf, Error> {
                 Err(_) => Err(cancelled(talk)),
             }
         }
+    }
+}
+
+/// Whether a store already holds a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Absent,
+    /// The certificate without its private key (cannot be used to connect).
+    CertificateOnly,
+    /// The certificate with its private key: nothing to do.
+    WithKey,
+}
+
+/// The CA root of a certificate file, which the user agreed to trust after seeing its SHA-1.
+#[derive(Debug, Clone)]
+pub struct RootCa {
+    pub der: Vec<u8>,
+    pub sha1: [u8; 20],
+    pub subject: String,
+}
+
+/// What a backend installs.
+pub struct InstallItem<'a> {
+    pub entry: &'a Entry,
+    /// The original `.p12` bytes, as sealed.
+    pub p12: &'a [u8],
+    /// SHA-1 of the leaf certificate (the Windows thumbprint).
+    pub leaf_sha1: [u8; 20],
+    /// The leaf's DER, once the file has been opened with the PIN.
+    pub leaf_der: Option<Vec<u8>>,
+    /// Add this CA root to the trusted roots (only after the user agreed).
+    pub root: Option<RootCa>,
+    pub exportable: bool,
+}
+
+/// A PIN that opened the certificate file here, offline. Only [`VerifiedPin::check`] makes
+/// one, so no backend can be handed a PIN that was not verified.
+pub struct VerifiedPin {
+    pin: SecretString,
+    form: PasswordForm,
+}
+
+impl VerifiedPin {
+    /// `Some` when `pin` opens `p12` (or the file needs no PIN).
+    pub fn check(p12: &Pkcs12File, pin: SecretString) -> Result<Option<VerifiedPin>, Pkcs12Error> {
+        Ok(match p12.check_pin(pin.expose_secret())? {
+            PasswordCheck::Correct(form) => Some(VerifiedPin { pin, form }),
+            PasswordCheck::NotNeeded => Some(VerifiedPin { pin, form: PasswordForm::Bmp }),
+            PasswordCheck::Wrong => None,
+        })
+    }
+
+    pub fn expose(&self) -> &str {
+        self.pin.expose_secret()
+    }
+
+    /// How the file encodes the password (stores other than ours know only some forms).
+    pub fn form(&self) -> PasswordForm {
+        self.form
     }
 }
 
