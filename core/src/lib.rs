@@ -19,6 +19,7 @@ pub mod durable;
 pub mod hardening;
 pub mod pkcs12;
 pub mod records;
+pub mod scan;
 pub mod secret_file;
 pub mod vault;
 #[cfg(windows)]

@@ -117,12 +117,8 @@ mod tests {
     #[test]
     fn arguments_keep_their_names_and_text() {
         let inner = msg!("q-inner");
-        let m = msg!(
-            "q-x",
-            file = std::path::Path::new("/a/b.p12").display(),
-            count = 3u64,
-            why = inner.clone()
-        );
+        let m =
+            msg!("q-x", file = std::path::Path::new("/a/b.p12").display(), count = 3u64, why = inner.clone());
         assert_eq!(m.id, "q-x");
         assert_eq!(m.text_arg("file"), Some("/a/b.p12"));
         assert_eq!(m.text_arg("count"), Some("3"));

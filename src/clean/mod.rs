@@ -213,8 +213,8 @@ pub fn seal_unknown_copies(vault: &mut OpenVault, hits: &mut [Hit], pin_file: Op
 
 pub fn run(opts: &CleanOptions) -> Result<u8, CliError> {
     let sealing = opts.apply && opts.seal_unknown;
-    let mut vault =
-        scan::open_vault(Some(&opts.vault), &opts.unlock, sealing)?.expect("a vault folder is given");
+    let mut vault = scan::open_vault(Some(&opts.vault), &opts.unlock, sealing, &crate::terminal::Terminal)?
+        .expect("a vault folder is given");
     let clean = clean_vault(&mut vault, opts)?;
     drop(vault);
     if opts.json {
@@ -318,7 +318,8 @@ pub fn print_table(report: &CleanReport) {
         println!("{}", t!("scan-none-found"));
     } else {
         let labels: Vec<String> = report.outcomes.iter().map(action_label).collect();
-        let classes: Vec<String> = report.outcomes.iter().map(|o| o.hit.class.label()).collect();
+        let classes: Vec<String> =
+            report.outcomes.iter().map(|o| crate::i18n::render(&o.hit.class.message())).collect();
         let w0 = labels.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0);
         let w1 = classes.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0);
         println!();
@@ -326,8 +327,8 @@ pub fn print_table(report: &CleanReport) {
             let entry = o.hit.entry.as_deref().unwrap_or("-");
             println!(
                 "{}  {}  {:12}  {}",
-                scan::pad(label, w0),
-                scan::pad(class, w1),
+                crate::cli::scan::pad(label, w0),
+                crate::cli::scan::pad(class, w1),
                 entry,
                 crate::terminal_text::escaped(&o.hit.display_path())
             );
@@ -339,8 +340,8 @@ pub fn print_table(report: &CleanReport) {
             }
         }
     }
-    scan::print_notes(&t!("scan-errors-title"), &report.scan.errors, 10);
-    scan::print_notes(&t!("scan-skipped-title"), &report.scan.skipped, 10);
+    crate::cli::scan::print_notes(&t!("scan-errors-title"), &report.scan.errors, 10);
+    crate::cli::scan::print_notes(&t!("scan-skipped-title"), &report.scan.skipped, 10);
     let s = &report.summary;
     println!();
     if report.dry_run {
