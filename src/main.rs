@@ -118,7 +118,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
             json,
         ),
         Command::Clean { paths, vault, apply, seal_unknown, pin_file, all_files, json } => {
-            certvault::clean::run(&certvault::clean::CleanOptions {
+            certvault::cli::clean::run(&certvault::clean::CleanOptions {
                 paths,
                 vault: vault.vault,
                 unlock: vault.unlock.source(),
