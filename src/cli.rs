@@ -1,6 +1,10 @@
 //! Command-line definitions (`docs/cli-contract.md` is the contract: names, flags, exit codes,
 //! secret input, JSON shapes).
 
+pub mod clean;
+pub mod progress;
+pub mod scan;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};

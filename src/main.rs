@@ -103,17 +103,17 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         Command::Export { entry, vault, out } => {
             vault_commands::export(&entry, &vault.vault, &vault.unlock.source(), &out)
         }
-        Command::Scan { paths, vault, all_files, json } => {
-            certvault::scan::run(&certvault::scan::ScanOptions {
+        Command::Scan { paths, vault, all_files, json } => certvault::cli::scan::run(
+            &certvault_core::scan::ScanOptions {
                 paths,
                 vault: vault.vault,
                 unlock: vault.unlock.source(),
                 all_files,
-                json,
-            })
-        }
+            },
+            json,
+        ),
         Command::Clean { paths, vault, apply, seal_unknown, pin_file, all_files, json } => {
-            certvault::clean::run(&certvault::clean::CleanOptions {
+            certvault::cli::clean::run(&certvault::clean::CleanOptions {
                 paths,
                 vault: vault.vault,
                 unlock: vault.unlock.source(),

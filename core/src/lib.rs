@@ -23,6 +23,7 @@ pub mod install;
 pub mod media;
 pub mod pkcs12;
 pub mod records;
+pub mod scan;
 pub mod secret_file;
 pub mod vault;
 #[cfg(windows)]

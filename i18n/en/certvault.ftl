@@ -252,6 +252,7 @@ scan-reason-truncated = the file is truncated (an interrupted download or copy)
 scan-reason-damaged = the file is damaged ({ $detail })
 scan-reason-same-certificate = the same certificate as the vault entry, in a file with other bytes (exported again, or another password); clean does not remove it
 scan-reason-in-vault-folder = lies unencrypted in the vault folder { $dir }, where only the vault's own files belong
+scan-reason-and = { $first }; { $second }
 scan-reason-certificate-encrypted = its certificate is encrypted: it can be compared with the vault only with its PIN
 scan-reason-looks-like = not a certificate file: it looks like { $kind }
 scan-reason-not-pkcs12 = not a certificate file (not PKCS#12)

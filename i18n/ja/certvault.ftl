@@ -251,6 +251,7 @@ scan-reason-truncated = ファイルが途中で切れています（ダウン�
 scan-reason-damaged = ファイルが壊れています（{ $detail }）
 scan-reason-same-certificate = 保管庫の項目と同じ証明書ですが、ファイルの中身が違います（書き出し直したもの、または別のパスワード）。clean では削除しません
 scan-reason-in-vault-folder = 保管庫フォルダー { $dir } の中に暗号化されないまま置かれています（ここには保管庫自身のファイルだけを置きます）
+scan-reason-and = { $first }; { $second }
 scan-reason-certificate-encrypted = 証明書が暗号化されているため、PIN がないと保管庫と比べられません
 scan-reason-looks-like = 証明書ファイルではありません（{ $kind }）
 scan-reason-not-pkcs12 = 証明書ファイル（PKCS#12）ではありません

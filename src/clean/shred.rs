@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rand::RngCore;
 
-use crate::scan::walk::io_reason;
+use crate::scan::io_reason;
 use crate::t;
 
 /// A copy that was removed.

@@ -26,7 +26,7 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
         json: false,
     };
     let dry_run = clean::clean_vault(&mut vault, &opts)?;
-    clean::print_table(&dry_run);
+    crate::cli::clean::print_table(&dry_run);
     let removable = dry_run.summary.would_remove;
     let unknown_left = dry_run.summary.left > 0;
     if removable > 0 {
@@ -38,7 +38,7 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
             opts.apply = true;
             let done = clean::clean_vault(&mut vault, &opts)?;
             println!();
-            clean::print_table(&done);
+            crate::cli::clean::print_table(&done);
         } else {
             ui.say(&t!("cancelled"));
         }

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::classify::VaultIndex;
 use crate::cert::{self, plain_hex};
-use crate::t;
+use crate::message::Message;
+use crate::msg;
 
 /// One installed certificate.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +37,7 @@ pub struct Installed {
 }
 
 /// Installed certificates, and notes on stores that could not be read.
-pub fn installed(index: Option<&VaultIndex>) -> (Vec<Installed>, Vec<String>) {
+pub fn installed(index: Option<&VaultIndex>) -> (Vec<Installed>, Vec<Message>) {
     let mut found = Vec::new();
     let mut notes = Vec::new();
     let home = dirs::home_dir();
@@ -53,7 +54,7 @@ pub fn installed(index: Option<&VaultIndex>) -> (Vec<Installed>, Vec<String>) {
     {
         match super::windows::my_store() {
             Ok(list) => found.extend(list),
-            Err(e) => notes.push(t!("scan-installed-unreadable", store = "CurrentUser\\My", reason = e)),
+            Err(e) => notes.push(msg!("scan-installed-unreadable", store = "CurrentUser\\My", reason = e)),
         }
     }
     #[cfg(target_os = "macos")]
@@ -85,7 +86,7 @@ pub fn nss_databases(home: &Path) -> Vec<PathBuf> {
     candidates
 }
 
-fn nss_list_all(dbs: &[PathBuf]) -> Result<Vec<Installed>, String> {
+fn nss_list_all(dbs: &[PathBuf]) -> Result<Vec<Installed>, Message> {
     let mut out = Vec::new();
     for db in dbs {
         out.extend(nss_list(db)?);
@@ -93,19 +94,20 @@ fn nss_list_all(dbs: &[PathBuf]) -> Result<Vec<Installed>, String> {
     Ok(out)
 }
 
-fn certutil(args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, String> {
+/// certutil's output, or why it failed (its own words, or the OS's).
+fn certutil(args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, Message> {
     let output = Command::new("certutil").args(args).stdin(Stdio::null()).stderr(Stdio::null()).output();
     match output {
         Ok(o) if o.status.success() => Ok(o.stdout),
-        Ok(o) => Err(String::from_utf8_lossy(&o.stdout).trim().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(t!("scan-installed-no-certutil")),
-        Err(e) => Err(e.to_string()),
+        Ok(o) => Err(msg!("reason-os", reason = String::from_utf8_lossy(&o.stdout).trim())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(msg!("scan-installed-no-certutil")),
+        Err(e) => Err(msg!("reason-os", reason = e)),
     }
 }
 
 /// The certificates of one NSS database: `certutil -L` for nicknames and trust flags (`u`: a
 /// user certificate with its private key), `certutil -L -n NICK -r` for each one's DER.
-fn nss_list(db: &Path) -> Result<Vec<Installed>, String> {
+fn nss_list(db: &Path) -> Result<Vec<Installed>, Message> {
     let spec = std::ffi::OsString::from(format!("sql:{}", db.display()));
     let listing = certutil(&["-L".as_ref(), "-d".as_ref(), spec.as_os_str()])?;
     let store = format!("nss:{}", db.display());

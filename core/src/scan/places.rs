@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::t;
+use crate::message::Message;
+use crate::msg;
 
 /// The kind of place a copy was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -32,8 +33,9 @@ pub enum Place {
 }
 
 impl Place {
-    pub fn label(self) -> String {
-        t!(match self {
+    /// The place's name for people.
+    pub fn message(self) -> Message {
+        msg!(match self {
             Place::Downloads => "scan-place-downloads",
             Place::Desktop => "scan-place-desktop",
             Place::Documents => "scan-place-documents",

@@ -8,8 +8,9 @@ use serde::Serialize;
 use vault_format::sha256_hex;
 
 use crate::cert::{self, plain_hex};
+use crate::message::Message;
+use crate::msg;
 use crate::pkcs12::{Pkcs12Error, Pkcs12File};
-use crate::t;
 use crate::vault::OpenVault;
 
 /// What a copy is.
@@ -29,8 +30,9 @@ pub enum Class {
 }
 
 impl Class {
-    pub fn label(self) -> String {
-        t!(match self {
+    /// The class's name for people.
+    pub fn message(self) -> Message {
+        msg!(match self {
             Class::InVault => "scan-class-in-vault",
             Class::SameCertificate => "scan-class-same-certificate",
             Class::Unknown => "scan-class-unknown",
@@ -124,13 +126,13 @@ impl VaultIndex {
 pub struct Classified {
     pub class: Class,
     pub entry: Option<String>,
-    pub reason: Option<String>,
+    pub reason: Option<Message>,
     pub sha256: Option<String>,
     pub certificate: Option<CertBrief>,
 }
 
 /// Classifies the content of one copy.
-pub fn classify(content: &Result<Vec<u8>, String>, index: Option<&VaultIndex>) -> Classified {
+pub fn classify(content: &Result<Vec<u8>, Message>, index: Option<&VaultIndex>) -> Classified {
     let bytes = match content {
         Ok(b) => b,
         Err(reason) => {
@@ -157,12 +159,12 @@ pub fn classify(content: &Result<Vec<u8>, String>, index: Option<&VaultIndex>) -
     let (visible, reason) = match Pkcs12File::parse(bytes) {
         Ok(p12) => (visible_certificates(&p12), None),
         Err(e @ (Pkcs12Error::Unsupported(_) | Pkcs12Error::TooManyIterations(_))) => {
-            (Vec::new(), Some(t!("scan-reason-unsupported", detail = e)))
+            (Vec::new(), Some(msg!("scan-reason-unsupported", detail = e)))
         }
         Err(Pkcs12Error::Truncated) => {
-            return not_readable(sha256, t!("scan-reason-truncated"));
+            return not_readable(sha256, msg!("scan-reason-truncated"));
         }
-        Err(e) => return not_readable(sha256, t!("scan-reason-damaged", detail = e)),
+        Err(e) => return not_readable(sha256, msg!("scan-reason-damaged", detail = e)),
     };
     let leaf = visible.iter().find(|c| !c.is_ca).or(visible.first());
     let certificate = leaf.map(|c| CertBrief {
@@ -181,16 +183,16 @@ pub fn classify(content: &Result<Vec<u8>, String>, index: Option<&VaultIndex>) -
         return Classified {
             class: Class::SameCertificate,
             entry: Some(id.to_string()),
-            reason: Some(t!("scan-reason-same-certificate")),
+            reason: Some(msg!("scan-reason-same-certificate")),
             sha256,
             certificate,
         };
     }
-    let reason = reason.or_else(|| visible.is_empty().then(|| t!("scan-reason-certificate-encrypted")));
+    let reason = reason.or_else(|| visible.is_empty().then(|| msg!("scan-reason-certificate-encrypted")));
     Classified { class: Class::Unknown, entry: None, reason, sha256, certificate }
 }
 
-fn not_readable(sha256: Option<String>, reason: String) -> Classified {
+fn not_readable(sha256: Option<String>, reason: Message) -> Classified {
     Classified { class: Class::NotReadable, entry: None, reason: Some(reason), sha256, certificate: None }
 }
 

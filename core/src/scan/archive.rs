@@ -6,8 +6,9 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use super::sniff::{self, Kind, HEAD_LEN};
+use crate::message::{group_digits, Message};
+use crate::msg;
 use crate::pkcs12::MAX_FILE_SIZE;
-use crate::t;
 
 /// Limits for one archive.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +44,7 @@ pub struct Inner {
     pub name: String,
     pub size: u64,
     /// The bytes, or why they could not be read.
-    pub content: Result<Vec<u8>, String>,
+    pub content: Result<Vec<u8>, Message>,
 }
 
 /// What an archive holds, as far as the scan is concerned.
@@ -51,24 +52,24 @@ pub struct Inner {
 pub struct Scanned {
     pub hits: Vec<Inner>,
     /// Entries named `.p12`/`.pfx` that are not PKCS#12, with the reason.
-    pub not_pkcs12: Vec<(String, String)>,
+    pub not_pkcs12: Vec<(String, Message)>,
     /// Entries (or the whole archive, with an empty name) left unexamined, with the reason.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<(String, Message)>,
 }
 
 /// Looks for PKCS#12 files in the zip archive `reader` of `size` bytes. An error means the
 /// archive as a whole could not be examined (damaged, too many entries…).
-pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Result<Scanned, String> {
+pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Result<Scanned, Message> {
     // Size the central directory from its end record before the zip crate reads all of it.
     let (entries, directory_bytes) = central_directory_size(&mut reader, size)?;
     if entries > limits.max_entries {
-        return Err(t!("scan-zip-too-many", count = crate::i18n::group_digits(entries)));
+        return Err(msg!("scan-zip-too-many", count = group_digits(entries)));
     }
     if directory_bytes > limits.max_directory_bytes {
-        return Err(t!("scan-zip-damaged"));
+        return Err(msg!("scan-zip-damaged"));
     }
-    reader.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-    let mut archive = zip::ZipArchive::new(reader).map_err(|_| t!("scan-zip-damaged"))?;
+    reader.seek(SeekFrom::Start(0)).map_err(|e| msg!("reason-os", reason = e))?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(|_| msg!("scan-zip-damaged"))?;
     let mut out = Scanned::default();
     let mut budget = limits.max_total;
     for i in 0..archive.len() {
@@ -82,24 +83,28 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
         drop(entry);
         if declared == 0 {
             if named {
-                out.not_pkcs12.push((name, t!("scan-reason-empty")));
+                out.not_pkcs12.push((name, msg!("scan-reason-empty")));
             }
             continue;
         }
         if encrypted {
             if named {
-                out.hits.push(Inner { name, size: declared, content: Err(t!("scan-reason-zip-encrypted")) });
+                out.hits.push(Inner {
+                    name,
+                    size: declared,
+                    content: Err(msg!("scan-reason-zip-encrypted")),
+                });
             }
             continue;
         }
         if declared > limits.max_entry_size || declared > compressed.saturating_mul(limits.max_ratio) {
             if named {
-                out.skipped.push((name, t!("scan-reason-zip-entry-suspicious")));
+                out.skipped.push((name, msg!("scan-reason-zip-entry-suspicious")));
             }
             continue;
         }
         if budget < declared {
-            out.skipped.push((String::new(), t!("scan-reason-zip-budget")));
+            out.skipped.push((String::new(), msg!("scan-reason-zip-budget")));
             break;
         }
         // Decompress the head only; the rest only for a PKCS#12 head. Every read is capped by
@@ -108,7 +113,7 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
             Ok(f) => f,
             Err(_) => {
                 if named {
-                    out.hits.push(Inner { name, size: declared, content: Err(t!("scan-zip-damaged")) });
+                    out.hits.push(Inner { name, size: declared, content: Err(msg!("scan-zip-damaged")) });
                 }
                 continue;
             }
@@ -119,7 +124,7 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
         budget = budget.saturating_sub(head.len() as u64);
         if head_result.is_err() {
             if named {
-                out.hits.push(Inner { name, size: declared, content: Err(t!("scan-zip-damaged")) });
+                out.hits.push(Inner { name, size: declared, content: Err(msg!("scan-zip-damaged")) });
             }
             continue;
         }
@@ -130,7 +135,7 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
                 budget = budget.saturating_sub(bytes.len() as u64);
                 let content = match rest {
                     Ok(_) => Ok(bytes),
-                    Err(_) => Err(t!("scan-zip-damaged")),
+                    Err(_) => Err(msg!("scan-zip-damaged")),
                 };
                 out.hits.push(Inner { name, size: declared, content });
             }
@@ -147,10 +152,10 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
 
 /// (number of entries, size of the central directory) from the end-of-central-directory
 /// record, reading the zip64 record when the classic one overflows.
-fn central_directory_size<R: Read + Seek>(reader: &mut R, size: u64) -> Result<(u64, u64), String> {
+fn central_directory_size<R: Read + Seek>(reader: &mut R, size: u64) -> Result<(u64, u64), Message> {
     const EOCD: [u8; 4] = *b"PK\x05\x06";
     const EOCD_LEN: u64 = 22;
-    let damaged = || t!("scan-zip-damaged");
+    let damaged = || msg!("scan-zip-damaged");
     if size < EOCD_LEN {
         return Err(damaged());
     }
@@ -246,7 +251,7 @@ mod tests {
         w.finish().unwrap().into_inner()
     }
 
-    fn scan(bytes: &[u8], limits: &Limits) -> Result<Scanned, String> {
+    fn scan(bytes: &[u8], limits: &Limits) -> Result<Scanned, Message> {
         scan_zip(Cursor::new(bytes), bytes.len() as u64, limits)
     }
 

@@ -17,8 +17,9 @@ use std::time::SystemTime;
 use super::archive;
 use super::places::{Place, Root};
 use super::sniff::{self, Kind, HEAD_LEN};
+use crate::message::{group_digits, Message};
+use crate::msg;
 use crate::pkcs12::MAX_FILE_SIZE;
-use crate::t;
 
 /// Folder names not entered under default roots: tool caches with many files and no
 /// downloaded certificates.
@@ -34,16 +35,28 @@ pub struct Found {
     pub size: u64,
     pub modified: Option<SystemTime>,
     /// The bytes, or why they could not be read.
-    pub content: Result<Vec<u8>, String>,
+    pub content: Result<Vec<u8>, Message>,
 }
 
 /// A path with a reason: a file named `.p12` that is not one, a folder not entered, an error.
+/// The reason is a message in the core; `--json` carries it phrased (`R = String`).
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Note {
+pub struct Note<R = Message> {
     pub path: PathBuf,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archive_entry: Option<String>,
-    pub reason: String,
+    pub reason: R,
+}
+
+impl Note {
+    /// The same note with its reason phrased by `phrase`.
+    pub fn phrased<R>(&self, phrase: &impl Fn(&Message) -> R) -> Note<R> {
+        Note {
+            path: self.path.clone(),
+            archive_entry: self.archive_entry.clone(),
+            reason: phrase(&self.reason),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -82,6 +95,8 @@ pub struct Progress {
     pub found: AtomicU64,
     pub done: AtomicBool,
     pub current: Mutex<PathBuf>,
+    /// Set by the caller when the user asked to stop: workers finish their folder and quit.
+    pub stop: AtomicBool,
 }
 
 /// What the walk must not enter.
@@ -181,6 +196,11 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
                 s.spawn(|| {
                     let mut local = Output::default();
                     while let Some(job) = queue.next() {
+                        if progress.stop.load(Ordering::Relaxed) {
+                            // Drain the queue without reading: the caller reports the stop.
+                            queue.finish(Vec::new());
+                            continue;
+                        }
                         let before = local.files;
                         // A bug met on one hostile file must not stop the scan, nor hang it
                         // (the queue waits for every job taken to finish): the folder is
@@ -190,7 +210,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
                             walker.walk_dir(&job, &mut local)
                         }))
                         .unwrap_or_else(|_| {
-                            local.errors.push(note(&job.dir, t!("scan-reason-internal-error")));
+                            local.errors.push(note(&job.dir, msg!("scan-reason-internal-error")));
                             Vec::new()
                         });
                         // Counted per folder: one shared counter per file would bounce
@@ -215,16 +235,16 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
     out
 }
 
-fn note(path: &Path, reason: String) -> Note {
+fn note(path: &Path, reason: Message) -> Note {
     Note { path: path.to_path_buf(), archive_entry: None, reason }
 }
 
-/// A reason for people, in their language where it matters.
-pub fn io_reason(e: &io::Error) -> String {
+/// Why a file could not be read, in the user's words where they are common (else the OS's).
+pub fn io_reason(e: &io::Error) -> Message {
     match e.kind() {
-        io::ErrorKind::PermissionDenied => t!("scan-reason-permission"),
-        io::ErrorKind::NotFound => t!("scan-reason-vanished"),
-        _ => e.to_string(),
+        io::ErrorKind::PermissionDenied => msg!("scan-reason-permission"),
+        io::ErrorKind::NotFound => msg!("scan-reason-vanished"),
+        _ => msg!("reason-os", reason = crate::error::io_reason(e)),
     }
 }
 
@@ -249,7 +269,7 @@ impl Walker<'_> {
     /// Reads one folder: examines its files, returns its subfolders to walk.
     #[cfg(unix)]
     fn walk_dir(&self, job: &Job, out: &mut Output) -> Vec<Job> {
-        use super::fastdir::{name_of, Dir, EntryType};
+        use super::fastdir::{Dir, EntryType};
         let place = self.roots[job.root].place;
         let mut children = Vec::new();
         self.show_current(&job.dir);
@@ -263,17 +283,16 @@ impl Walker<'_> {
             }
         };
         out.dirs += 1;
-        let mut buf = Vec::with_capacity(256);
-        while let Some(entry) = dir.next_entry(&mut buf) {
-            let kind = match entry {
-                Ok(k) => k,
+        while let Some(entry) = dir.next_entry() {
+            let entry = match entry {
+                Ok(e) => e,
                 Err(e) => {
                     out.errors.push(note(&job.dir, io_reason(&e)));
                     break;
                 }
             };
-            let (cname, name) = name_of(&buf);
-            let kind = match kind {
+            let (cname, name) = (entry.c_name(), entry.name());
+            let kind = match entry.kind {
                 EntryType::Unknown => dir.stat(cname).map_or(EntryType::Other, |s| s.kind),
                 k => k,
             };
@@ -333,7 +352,7 @@ impl Walker<'_> {
                             None,
                             place,
                             meta.as_ref(),
-                            Err(t!("scan-reason-online-only")),
+                            Err(msg!("scan-reason-online-only")),
                         );
                     }
                     continue;
@@ -370,12 +389,12 @@ impl Walker<'_> {
         name: &OsStr,
         root: usize,
         owner: Option<(u32, u64)>,
-    ) -> Option<Option<String>> {
+    ) -> Option<Option<Message>> {
         if self.root_paths.contains(path) || self.fences.quiet.contains(path) {
             return Some(None);
         }
         if self.fences.other_users.contains(path) {
-            return Some(Some(t!("scan-reason-other-user")));
+            return Some(Some(msg!("scan-reason-other-user")));
         }
         let parent_name = path.parent().and_then(Path::file_name).unwrap_or_default();
         let name_str = name.to_string_lossy();
@@ -384,7 +403,7 @@ impl Walker<'_> {
         if parent_name.eq_ignore_ascii_case("$Recycle.Bin") {
             if let Some(sid) = &self.fences.sid {
                 if !name_str.eq_ignore_ascii_case(sid) {
-                    return Some(Some(t!("scan-reason-other-user")));
+                    return Some(Some(msg!("scan-reason-other-user")));
                 }
             }
         }
@@ -393,11 +412,11 @@ impl Walker<'_> {
             let other_trash = other_trash
                 .or_else(|| (parent_name == ".Trash").then(|| name_str.parse::<u32>().ok()).flatten());
             if other_trash.is_some_and(|u| u != uid) {
-                return Some(Some(t!("scan-reason-other-user")));
+                return Some(Some(msg!("scan-reason-other-user")));
             }
             // A folder owned by another user (root's are shared system folders).
             if owner.is_some_and(|(owner_uid, _)| owner_uid != uid && owner_uid != 0) {
-                return Some(Some(t!("scan-reason-other-user")));
+                return Some(Some(msg!("scan-reason-other-user")));
             }
         }
         if cfg!(unix) && matches!(path.to_str(), Some("/proc" | "/sys" | "/dev" | "/run")) {
@@ -410,7 +429,7 @@ impl Walker<'_> {
             }
             if let (Some(root_dev), Some((_, dev))) = (self.root_devs[root], owner) {
                 if root_dev != dev {
-                    return Some(Some(t!("scan-reason-other-filesystem")));
+                    return Some(Some(msg!("scan-reason-other-filesystem")));
                 }
             }
         }
@@ -466,7 +485,7 @@ impl Walker<'_> {
                 }
                 let size = meta.as_ref().map_or(0, |m| m.len());
                 let content = if size > MAX_FILE_SIZE {
-                    Err(t!("scan-reason-too-large", size = crate::i18n::group_digits(size)))
+                    Err(msg!("scan-reason-too-large", size = group_digits(size)))
                 } else {
                     let mut bytes = Vec::with_capacity(size as usize);
                     bytes.extend_from_slice(&head[..n]);
@@ -525,7 +544,7 @@ impl Walker<'_> {
         archive_entry: Option<String>,
         place: Place,
         meta: Option<&fs::Metadata>,
-        content: Result<Vec<u8>, String>,
+        content: Result<Vec<u8>, Message>,
     ) {
         let size = meta.map_or(0, |m| m.len());
         self.found_sized(out, path, archive_entry, place, meta, size, content);
@@ -540,7 +559,7 @@ impl Walker<'_> {
         place: Place,
         meta: Option<&fs::Metadata>,
         size: u64,
-        content: Result<Vec<u8>, String>,
+        content: Result<Vec<u8>, Message>,
     ) {
         self.progress.found.fetch_add(1, Ordering::Relaxed);
         let meta = meta.cloned().or_else(|| fs::symlink_metadata(path).ok());
