@@ -20,6 +20,7 @@ pub mod hardening;
 pub mod pkcs12;
 pub mod records;
 pub mod secret_file;
+pub mod sheet;
 pub mod vault;
 #[cfg(windows)]
 pub mod windows_key;
