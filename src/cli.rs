@@ -359,3 +359,14 @@ pub enum Command {
         out_dir: Option<PathBuf>,
     },
 }
+
+// The front-ends of the vault and sheet commands: each calls the core and prints its result.
+pub mod add;
+pub mod export;
+pub mod init;
+pub mod list;
+pub mod notes;
+pub mod passwd;
+pub mod remove;
+pub mod reveal_pin;
+pub mod sheet;

@@ -26,7 +26,7 @@ macro_rules! print {
 pub use certvault_core::records as state;
 #[cfg(windows)]
 pub use certvault_core::windows_key;
-pub use certvault_core::{cert, certfile, codes, dates, demo, durable, hardening, pkcs12, records, vault};
+pub use certvault_core::{cert, certfile, codes, dates, demo, durable, hardening, pkcs12, records, sheet, vault};
 
 pub mod clean;
 pub mod cli;
@@ -39,7 +39,6 @@ pub mod recover_pin;
 pub mod restore;
 pub mod scan;
 pub mod secret_input;
-pub mod sheet;
 pub mod sheet_command;
 pub mod shell_integration;
 pub mod status;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use certvault::{cli, error, i18n, sheet_command, vault_commands};
+use certvault::{cli, error, i18n, sheet_command};
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
@@ -63,45 +63,44 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         Command::Inspect { file, pin_file, json } => cli::inspect::run(file, pin_file, json),
         Command::RecoverPin { file, max_digits, json } => cli::recover_pin::run(file, max_digits, json),
         Command::Init { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } => {
-            vault_commands::init(&vault_commands::InitOptions {
+            cli::init::run(certvault::vault::create::InitOptions {
                 dir,
                 passphrase_file,
                 recovery_out,
                 sheet_out,
                 sheet_lang,
                 allow_fixed_disk,
+                codes_shown: false,
             })
         }
-        Command::Sheet { vault, out, pin_code_file, split } => {
-            sheet_command::run(&sheet_command::SheetOptions {
-                vault: vault.vault,
-                unlock: vault.unlock.source(),
-                out,
-                pin_code_file,
-                lang: sheet_lang,
-                split,
-            })
-        }
+        Command::Sheet { vault, out, pin_code_file, split } => cli::sheet::run(&cli::sheet::SheetOptions {
+            vault: vault.vault,
+            unlock: vault.unlock.source(),
+            out,
+            pin_code_file,
+            lang: sheet_lang,
+            split,
+        }),
         Command::Add { file, vault, pin_file, hint, purpose, no_store_pin } => {
-            vault_commands::add(&vault_commands::AddOptions {
+            cli::add::run(&cli::add::AddOptions {
                 file,
                 vault: vault.vault,
                 unlock: vault.unlock.source(),
                 pin_file,
-                hint,
-                purpose: purpose.map(Into::into),
-                no_store_pin,
+                seal: certvault::vault::entries::SealOptions {
+                    hint,
+                    purpose: purpose.map(Into::into),
+                    no_store_pin,
+                },
             })
         }
-        Command::List { vault, json } => vault_commands::list(&vault.vault, &vault.unlock.source(), json),
-        Command::Remove { entry, vault } => {
-            vault_commands::remove(&entry, &vault.vault, &vault.unlock.source())
-        }
+        Command::List { vault, json } => cli::list::run(&vault.vault, &vault.unlock.source(), json),
+        Command::Remove { entry, vault } => cli::remove::run(&entry, &vault.vault, &vault.unlock.source()),
         Command::RevealPin { entry, vault, pin_code_file } => {
-            vault_commands::reveal_pin(&entry, &vault.vault, &vault.unlock.source(), pin_code_file.as_deref())
+            cli::reveal_pin::run(&entry, &vault.vault, &vault.unlock.source(), pin_code_file.as_deref())
         }
         Command::Export { entry, vault, out } => {
-            vault_commands::export(&entry, &vault.vault, &vault.unlock.source(), &out)
+            cli::export::run(&entry, &vault.vault, &vault.unlock.source(), &out)
         }
         Command::Scan { paths, vault, all_files, json } => certvault::cli::scan::run(
             &certvault_core::scan::ScanOptions {
@@ -126,7 +125,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         }
         Command::Restore(args) => certvault::cli::restore::run(&args),
         Command::Passwd { vault, new_passphrase_file } => {
-            vault_commands::passwd(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
+            cli::passwd::run(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
         }
         Command::Clone { vault, dest, allow_fixed_disk, json } => {
             certvault::copies::clone(&certvault::copies::CloneOptions {

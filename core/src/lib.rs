@@ -25,6 +25,7 @@ pub mod pkcs12;
 pub mod records;
 pub mod scan;
 pub mod secret_file;
+pub mod sheet;
 pub mod vault;
 #[cfg(windows)]
 pub mod windows_key;

@@ -10,8 +10,11 @@ use crate::inspect::human_date;
 use crate::scan::{self, classify::Class};
 use crate::sheet_command::{self, Split};
 use crate::t;
+use crate::terminal::Terminal;
+use crate::vault::create::{self, InitOptions};
+use crate::vault::entries::{SealOptions, Sealed};
 use crate::vault::{self, Unlock};
-use crate::vault_commands::{self, confirm, InitOptions, Sealed};
+use crate::vault_commands::confirm;
 
 /// The folder a new vault gets on a stick (what `restore` and the guide look for).
 const VAULT_FOLDER: &str = "CERTVAULT";
@@ -42,10 +45,10 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     let mut added = 0;
     while let Some(file) = find_certificate(ui, &dir)? {
         ui.say(&t!("wizard-pin-why"));
-        let cert = vault_commands::verify_for_sealing(&file, None)?;
+        let cert = crate::cli::add::verify(&file, None)?;
         let mut vault = open_vault(ui, session, &dir, true)?;
         let name = cert.file.display_name();
-        match vault_commands::seal_verified(&mut vault, &cert, None, None, false)? {
+        match crate::cli::add::seal(&mut vault, &cert, &SealOptions::default())? {
             Sealed::Added { id, generation } => {
                 added += 1;
                 ui.say(&t!("add-done", file = name, id = id, generation = generation));
@@ -87,16 +90,18 @@ fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Resul
         // A folder of CERTVAULT_MEDIA_ROOTS is a stick by declaration (USB SSDs that report
         // as fixed disks); anything else is asked about by check_init.
         allow_fixed_disk: declared,
+        // The wizard shows them on this terminal.
+        codes_shown: true,
     };
     ui.say(&t!("wizard-new-vault", dir = dir.display()));
-    vault_commands::check_init(&opts)?;
+    create::check_init(&opts, &Terminal)?;
     ui.step(&t!("wizard-step-passphrase"), &t!("wizard-step-passphrase-why"));
-    let passphrase = vault_commands::new_passphrase(None)?;
-    let new = ui.spin(&t!("wizard-creating"), || vault_commands::create_vault(&opts, &passphrase))?;
+    let passphrase = crate::vault::passphrase::new_passphrase(None, &Terminal)?;
+    let new = ui.spin(&t!("wizard-creating"), || create::create_vault(&opts, &passphrase, &Terminal))?;
     ui.say(&t!("init-done", dir = dir.display()));
 
     ui.step(&t!("wizard-step-codes"), &t!("wizard-step-codes-why"));
-    vault_commands::print_codes(&new);
+    crate::cli::init::print_codes(&new);
     ui.pause(&t!("wizard-codes-written"));
     session.remember_passphrase(&dir, passphrase);
     session.pin_code = Some((super::same_dir_key(&dir), new.pin_code.clone()));
@@ -192,7 +197,15 @@ fn print_sheet(ui: &Ui, session: &mut Session, dir: &Path) -> Result<(), CliErro
         None => return Err(CliError::new(t!("cancelled"))),
     };
     let written = ui.spin(&t!("wizard-rendering"), || {
-        sheet_command::write_sheets(&vault, &unlock, pin_code.as_ref(), &out, session.sheet_lang, split)
+        crate::sheet::write_sheets(
+            &vault,
+            &unlock,
+            pin_code.as_ref(),
+            &out,
+            session.sheet_lang,
+            split,
+            &Terminal,
+        )
     })?;
     for file in &written {
         ui.say(&t!("sheet-done", file = file.display()));
@@ -224,7 +237,7 @@ fn ask_out_path(ui: &Ui, dir: &Path, split: Option<Split>) -> Result<PathBuf, Cl
         )?;
         match planned(&out, split).iter().try_for_each(|p| sheet_command::check_out_path(p, dir)) {
             Ok(()) => return Ok(out),
-            Err(e) => ui.error(&e),
+            Err(e) => ui.error(&e.into()),
         }
     }
 }

@@ -19,7 +19,12 @@ use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
 
+pub mod create;
+pub mod entries;
+pub mod passphrase;
 pub mod pin;
+
+pub use entries::{find_entry, write_private_file};
 
 pub const LOCK_FILE_NAME: &str = "certvault.lock";
 /// Largest generation file read; the format caps payloads well below this.
@@ -744,3 +749,6 @@ pub fn sync_dir(dir: &Path) {
 pub fn is_on_removable_media(path: &Path) -> Option<bool> {
     crate::media::is_on_removable_media(path)
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,11 +16,16 @@
 
 mod compose;
 mod draw;
+mod from_vault;
 mod template;
 mod text;
 
 use secrecy::SecretString;
 
+pub use from_vault::{
+    check_out_path, parse_split, render_new_vault_sheet, split_paths, subject_attribute,
+    write_new_vault_sheet, write_sheets, Split,
+};
 pub use template::{Templates, Texts};
 
 /// Language of the sheet.

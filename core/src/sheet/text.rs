@@ -13,9 +13,9 @@ use secrecy::zeroize::Zeroize;
 
 use super::SheetError;
 
-const GOTHIC_TTF: &[u8] = include_bytes!("../../assets/fonts/ipaexg.ttf");
-const MONO_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
-const MONO_BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono-Bold.ttf");
+const GOTHIC_TTF: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
+const MONO_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
+const MONO_BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-Bold.ttf");
 
 pub(crate) const PT_TO_MM: f32 = 25.4 / 72.0;
 

@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use super::{SheetError, SheetLang};
 
-pub(crate) const JA_TOML: &str = include_str!("../../templates/sheet/sheet.ja.toml");
-pub(crate) const EN_TOML: &str = include_str!("../../templates/sheet/sheet.en.toml");
-pub(crate) const LAYOUT_TOML: &str = include_str!("../../templates/sheet/layout.toml");
+pub(crate) const JA_TOML: &str = include_str!("../../../templates/sheet/sheet.ja.toml");
+pub(crate) const EN_TOML: &str = include_str!("../../../templates/sheet/sheet.en.toml");
+pub(crate) const LAYOUT_TOML: &str = include_str!("../../../templates/sheet/layout.toml");
 
 /// All texts of one language.
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,76 @@
+//! `certvault add FILE`: verify the PIN, show what is about to be sealed, seal.
+
+use std::path::{Path, PathBuf};
+
+use certvault_core::vault::entries::{self, SealOptions, SealSummary, Sealed, VerifiedCertificate};
+
+use crate::error::{CliError, EXIT_OK};
+use crate::inspect::{human_date, now_unix, purpose_text};
+use crate::t;
+use crate::terminal::Terminal;
+use crate::terminal_text::escaped;
+use crate::vault::{OpenVault, UnlockSource};
+
+pub struct AddOptions {
+    pub file: PathBuf,
+    pub vault: PathBuf,
+    pub unlock: UnlockSource,
+    pub pin_file: Option<PathBuf>,
+    pub seal: SealOptions,
+}
+
+pub fn run(opts: &AddOptions) -> Result<u8, CliError> {
+    let cert = entries::verify_for_sealing(&opts.file, opts.pin_file.as_deref(), &Terminal)?;
+    let unlock = opts.unlock.read(&Terminal)?;
+    let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
+    super::notes::warn_fallbacks(&vault);
+    vault.check_can_write(&Terminal)?;
+    let file = cert.file.display_name();
+    match seal(&mut vault, &cert, &opts.seal)? {
+        Sealed::Already { id } => println!("{}", t!("add-already", file = file, id = id)),
+        Sealed::Cancelled => eprintln!("{}", t!("cancelled")),
+        Sealed::Added { id, generation } => {
+            println!("{}", t!("add-done", file = file, id = id, generation = generation))
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// Shows what is about to be sealed (unless it is there already), then seals it: the same
+/// for `add`, `clean --seal-unknown` and the wizard.
+pub fn seal(
+    vault: &mut OpenVault,
+    cert: &VerifiedCertificate,
+    opts: &SealOptions,
+) -> Result<Sealed, CliError> {
+    if entries::already_sealed(vault, cert).is_none() {
+        print_summary(&cert.summary(opts, now_unix()));
+    }
+    Ok(entries::seal_verified(vault, cert, opts, &Terminal)?)
+}
+
+fn print_summary(s: &SealSummary) {
+    eprintln!("{}", t!("add-summary-title"));
+    eprintln!("  {}: {}", t!("inspect-purpose"), purpose_text(s.purpose));
+    if let Some(code) = &s.institution_code {
+        eprintln!("  {}: {}", t!("inspect-institution"), escaped(code));
+    }
+    eprintln!("  {}: {}", t!("inspect-subject"), escaped(&s.subject));
+    let days = s.days_left;
+    eprintln!(
+        "  {}: {} ({})",
+        t!("inspect-valid-until"),
+        human_date(&s.not_after),
+        if days < 0 { t!("inspect-expired", days = -days) } else { t!("inspect-days-left", days = days) }
+    );
+    eprintln!("  {}: {}", t!("inspect-sha1"), s.sha1);
+    if let Some(root) = &s.root_sha1 {
+        eprintln!("  {}: {}", t!("add-root-sha1"), root);
+    }
+    eprintln!("  {}: {}", t!("add-pin-stored"), if s.pin_stored { t!("yes") } else { t!("no") });
+}
+
+/// For callers that still pass a path.
+pub fn verify(path: &Path, pin_file: Option<&Path>) -> Result<VerifiedCertificate, CliError> {
+    Ok(entries::verify_for_sealing(path, pin_file, &Terminal)?)
+}
