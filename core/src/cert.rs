@@ -92,8 +92,14 @@ impl CertInfo {
 #[error("a certificate in the file cannot be read: {0}")]
 pub struct CertError(String);
 
+/// `AB:CD:…`: fingerprints and serials as people compare them with Windows and openssl.
 pub fn colon_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    colon_pairs(&base16ct::upper::encode_string(bytes))
+}
+
+/// `abcd…`: lowercase hex without separators.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    base16ct::lower::encode_string(bytes)
 }
 
 /// `AB:CD:…` → `abcd…`, the form the vault manifest stores.
@@ -104,14 +110,19 @@ pub fn plain_hex(colon: &str) -> String {
 /// `abcd…` → `AB:CD:…`, the form people compare with Windows (a negative serial keeps its `-`).
 pub fn colon_hex_from_plain(plain: &str) -> String {
     let (sign, digits) = plain.strip_prefix('-').map_or(("", plain), |rest| ("-", rest));
-    let upper = digits.to_uppercase();
-    let grouped = upper
-        .as_bytes()
-        .chunks(2)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(":");
-    format!("{sign}{grouped}")
+    format!("{sign}{}", colon_pairs(&digits.to_uppercase()))
+}
+
+/// Hex digits in pairs joined by `:` (an odd last digit stands alone).
+fn colon_pairs(hex: &str) -> String {
+    let mut out = String::with_capacity(hex.len() * 3 / 2);
+    for (i, c) in hex.chars().enumerate() {
+        if i > 0 && i % 2 == 0 {
+            out.push(':');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub fn parse(der_bytes: &[u8]) -> Result<CertInfo, CertError> {
@@ -265,10 +276,7 @@ fn attribute_value(value: &der::Any) -> String {
         Tag::BmpString => value.decode_as::<BmpString>().ok().map(|s| s.to_string()),
         _ => None,
     };
-    decoded.unwrap_or_else(|| {
-        let hex: String = value.to_der().unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect();
-        format!("#{hex}")
-    })
+    decoded.unwrap_or_else(|| format!("#{}", lower_hex(&value.to_der().unwrap_or_default())))
 }
 
 /// `C=JP, O=…, CN=…` in the order written, as `openssl x509 -nameopt utf8,sep_comma_plus_space`

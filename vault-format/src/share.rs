@@ -174,7 +174,8 @@ fn check_symbol(group: u8, data: &[u8]) -> u8 {
 /// (`4F2A-91C0`): the check value printed next to a code or share (SPEC.md §3.5).
 fn check_value_of(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
-    format!("{:02X}{:02X}-{:02X}{:02X}", d[0], d[1], d[2], d[3])
+    let hex = base16ct::upper::encode_string(&d[..4]);
+    format!("{}-{}", &hex[..4], &hex[4..])
 }
 
 /// The check value printed next to a code on the recovery sheet (SPEC.md §3.5): the first

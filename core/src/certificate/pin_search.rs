@@ -294,7 +294,8 @@ mod tests {
         let talk = Recording::default();
         let result = search.run(&talk).unwrap();
         assert_eq!(result.found.as_deref().map(String::as_str), Some("0042"));
-        assert!(result.tried >= 43);
+        // Other workers may stop before trying every smaller candidate: only some were tried.
+        assert!(result.tried > 0 && result.tried < search.candidates());
         let progress = talk.progress.lock().unwrap();
         assert!(progress.last().is_some_and(|p| p.finished && p.task.id == "recover-progress"));
     }
