@@ -26,7 +26,9 @@ macro_rules! print {
 pub use certvault_core::records as state;
 #[cfg(windows)]
 pub use certvault_core::windows_key;
-pub use certvault_core::{cert, certfile, codes, dates, demo, durable, hardening, pkcs12, records, sheet, vault};
+pub use certvault_core::{
+    cert, certfile, codes, dates, demo, durable, hardening, pkcs12, records, sheet, vault,
+};
 
 pub mod clean;
 pub mod cli;

@@ -193,6 +193,7 @@ fn nothing_cites_a_design_document_outside_the_project() {
     let mut found = Vec::new();
     let mut stack: Vec<std::path::PathBuf> = [
         "src",
+        "core",
         "tests",
         "docs",
         "vault-format",
@@ -226,4 +227,15 @@ fn nothing_cites_a_design_document_outside_the_project() {
         }
     }
     assert!(found.is_empty(), "cite docs/cli-contract.md or vault-format/SPEC.md instead: {found:#?}");
+}
+
+/// Every kind a `--json` error can carry is in the contract's table, so scripts know it.
+#[test]
+fn the_contract_lists_every_error_kind() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cli-contract.md")).unwrap();
+    for kind in certvault_core::ErrorKind::ALL {
+        let row = format!("| `{}` |", kind.as_str());
+        assert!(doc.contains(&row), "docs/cli-contract.md lacks the error kind {row}");
+    }
 }
