@@ -8,14 +8,14 @@ pub mod handoff;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use vault_format::{Code, Entry};
+use vault_format::Entry;
 
 use crate::conversation::{Conversation, Level, Unanswered};
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
 use crate::pkcs12::{PasswordCheck, PasswordForm, Pkcs12Error, Pkcs12File};
-use crate::vault::{self, OpenVault, UnlockSource};
+use crate::vault::{self, UnlockSource};
 
 /// Where a restore installs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,16 +230,6 @@ impl VerifiedPin {
     pub fn form(&self) -> PasswordForm {
         self.form
     }
-}
-
-/// Opens the PIN sealed in the vault (`sealed`, the entry's `pins/` file) with the PIN code of
-/// the recovery sheet: Argon2id, seconds long. Restore's one place for it, until the vault's
-/// shared function for unsealing a stored PIN replaces it.
-pub fn unseal_stored_pin(vault: &OpenVault, sealed: &[u8], code: &Code) -> Result<SecretString, Error> {
-    let identity = vault_format::derive_identity(code, &vault.header.vault_id, &vault.header.kdf.pin_code)
-        .map_err(|e| Error::new(ErrorKind::VaultDamaged, msg!("err-seal", detail = e)))?;
-    vault_format::open_pin(sealed, &identity)
-        .map_err(|_| Error::new(ErrorKind::WrongSecret, msg!("err-wrong-pin-code")))
 }
 
 /// The current certificate of each purpose (and institution): the newest that is not

@@ -18,14 +18,12 @@ pub fn parse_pin_code(text: &str) -> Result<Code, Error> {
         .map_err(|e| Error::new(ErrorKind::InvalidInput, msg!("err-pin-code", reason = pin_code_reason(e))))
 }
 
-fn pin_code_reason(e: CodeError) -> crate::message::Arg {
-    use crate::message::IntoArg;
+fn pin_code_reason(e: CodeError) -> Message {
     match e {
-        CodeError::Checksum { group } => msg!("err-code-group", group = group).into_arg(),
-        CodeError::WrongKind { .. } => msg!("err-code-is-recovery-code").into_arg(),
-        // The format's own words, as before (length and character mistakes are rare here: the
-        // code is read from the sheet).
-        other => other.to_string().into_arg(),
+        // Said from the PIN code's side ("this is the recovery code, not the PIN code").
+        CodeError::WrongKind { .. } => msg!("err-code-is-recovery-code"),
+        // Every other mistake in the words the recovery code and shares use, in both languages.
+        other => crate::codes::code_error_message(&other),
     }
 }
 
