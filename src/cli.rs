@@ -128,125 +128,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read a PKCS#12 file (.p12/.pfx) and verify its PIN offline.
-    Inspect {
-        /// The certificate file.
-        file: PathBuf,
-        /// Read the PIN from this file (- = standard input) instead of asking.
-        #[arg(long, value_name = "F")]
-        pin_file: Option<PathBuf>,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    Inspect(inspect::InspectArgs),
     /// Find a forgotten numeric PIN of your own certificate file by trying every candidate.
-    RecoverPin {
-        /// The certificate file.
-        file: PathBuf,
-        /// Longest PIN to try (1-8).
-        #[arg(long, value_name = "N", default_value_t = crate::recover_pin::DEFAULT_MAX_DIGITS)]
-        max_digits: u8,
-        /// Print a JSON result for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    RecoverPin(recover_pin::RecoverPinArgs),
     /// Create a vault folder on a USB stick.
-    Init {
-        /// The new vault folder (created; must be new or empty).
-        dir: PathBuf,
-        /// Read the new passphrase from this file (- = standard input) instead of asking twice.
-        #[arg(long, value_name = "F")]
-        passphrase_file: Option<PathBuf>,
-        /// Write RECOVERY-CODE, RECOVERY-IDENTITY and PIN-CODE lines to this new 0600 file
-        /// (outside the vault folder) for scripted setups.
-        #[arg(long, value_name = "F")]
-        recovery_out: Option<PathBuf>,
-        /// Write the recovery sheet (PDF, with the PIN code, which is shown only now) to this
-        /// new 0600 file outside the vault folder. Language: --lang, default Japanese.
-        #[arg(long, value_name = "PDF")]
-        sheet_out: Option<PathBuf>,
-        /// Create the vault even though the folder is not on removable media.
-        #[arg(long)]
-        allow_fixed_disk: bool,
-    },
+    Init(init::InitArgs),
     /// Seal a certificate file (and its PIN) into the vault.
-    Add {
-        /// The certificate file (.p12/.pfx).
-        file: PathBuf,
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// Read the certificate's PIN from this file (- = standard input) instead of asking.
-        #[arg(long, value_name = "F")]
-        pin_file: Option<PathBuf>,
-        /// Your own reminder for the PIN, kept with the entry (visible with the passphrase).
-        #[arg(long, value_name = "TEXT")]
-        hint: Option<String>,
-        /// What the certificate is for (default: guessed from issuer and file name).
-        #[arg(long, value_enum, value_name = "P")]
-        purpose: Option<PurposeArg>,
-        /// Do not store the PIN (keep only the hint).
-        #[arg(long)]
-        no_store_pin: bool,
-    },
+    Add(add::AddArgs),
     /// List the certificates in the vault.
-    List {
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    List(list::ListArgs),
     /// Remove an entry from the vault (writes a new generation).
-    Remove {
-        /// The entry id (see list).
-        entry: String,
-        #[command(flatten)]
-        vault: VaultArgs,
-    },
+    Remove(remove::RemoveArgs),
     /// Show a stored PIN (needs the PIN code from the recovery sheet).
-    RevealPin {
-        /// The entry id (see list).
-        entry: String,
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// Read the PIN code from this file (- = standard input) instead of asking.
-        #[arg(long, value_name = "F")]
-        pin_code_file: Option<PathBuf>,
-    },
+    RevealPin(reveal_pin::RevealPinArgs),
     /// Write the original .p12 file of an entry (for a vendor).
-    Export {
-        /// The entry id (see list).
-        entry: String,
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// The file to write (created 0600; never overwritten).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
+    Export(export::ExportArgs),
     /// Print the recovery sheet again (PDF; Japanese with English subtitles unless --lang en).
-    Sheet {
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// The PDF to write (created 0600, outside the vault folder; never overwritten). With
-        /// --split, FILE-1-of-N.pdf … FILE-N-of-N.pdf instead.
-        #[arg(long, value_name = "PDF")]
-        out: PathBuf,
-        /// Read the PIN code from the first sheet from this file (- = standard input) to print
-        /// it again; without it the sheet says where the PIN code is.
-        #[arg(long, value_name = "F")]
-        pin_code_file: Option<PathBuf>,
-        /// Split the recovery code into N share sheets, any K of which open the vault
-        /// (e.g. 2-of-3; 2 <= K <= N <= 9).
-        #[arg(long, value_name = "K-of-N", value_parser = crate::sheet_command::parse_split)]
-        split: Option<crate::sheet_command::Split>,
-    },
+    Sheet(sheet::SheetArgs),
     /// Change the vault passphrase (open with the old one, or with the recovery code).
-    Passwd {
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// Read the new passphrase from this file (- = standard input) instead of asking twice.
-        #[arg(long, value_name = "F")]
-        new_passphrase_file: Option<PathBuf>,
-    },
+    Passwd(passwd::PasswdArgs),
     /// Install certificates from the vault on this computer (new hardware): the PIN is checked
     /// here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on
     /// disk.
@@ -254,20 +154,7 @@ pub enum Command {
     /// Find copies of certificate files (PKCS#12) by their content, also without or with a
     /// changed extension and inside .zip archives; with --vault, tell which are in the vault.
     /// Exit code 1 when copies were found.
-    Scan {
-        /// Folders or files to scan. Default: the places where downloads, mail attachments and
-        /// deleted files end up for this user, and every mounted removable volume.
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        vault: OptionalVaultArgs,
-        /// Also read files whose name says they are something else (photo.jpg, notes.txt…),
-        /// which are not opened by default. Slower.
-        #[arg(long)]
-        all_files: bool,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    Scan(scan::ScanArgs),
     /// Remove copies that are byte-identical to an entry of the vault (a dry run unless
     /// --apply). Copies that are not in the vault are never removed. Exit code 1 when copies
     /// are (still) on disk afterwards.

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use certvault::{cli, error, i18n, sheet_command};
+use certvault::{cli, error, i18n};
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
@@ -38,7 +38,7 @@ fn certvault_main() -> ExitCode {
     };
     // The recovery sheet is Japanese (with English subtitles) unless --lang says otherwise,
     // whatever the locale of the messages.
-    let sheet_lang = sheet_command::sheet_lang(cli.lang);
+    let sheet_lang = cli::sheet::sheet_lang(cli.lang);
     let Some(command) = cli.command else {
         // No arguments: the guided wizard on a terminal, a usage error (exit 2) for scripts.
         if certvault::wizard::can_run() {
@@ -60,57 +60,16 @@ fn certvault_main() -> ExitCode {
 fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result<u8, error::CliError> {
     use cli::Command;
     match command {
-        Command::Inspect { file, pin_file, json } => cli::inspect::run(file, pin_file, json),
-        Command::RecoverPin { file, max_digits, json } => cli::recover_pin::run(file, max_digits, json),
-        Command::Init { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } => {
-            cli::init::run(certvault::vault::create::InitOptions {
-                dir,
-                passphrase_file,
-                recovery_out,
-                sheet_out,
-                sheet_lang,
-                allow_fixed_disk,
-                codes_shown: false,
-            })
-        }
-        Command::Sheet { vault, out, pin_code_file, split } => cli::sheet::run(&cli::sheet::SheetOptions {
-            vault: vault.vault,
-            unlock: vault.unlock.source(),
-            out,
-            pin_code_file,
-            lang: sheet_lang,
-            split,
-        }),
-        Command::Add { file, vault, pin_file, hint, purpose, no_store_pin } => {
-            cli::add::run(&cli::add::AddOptions {
-                file,
-                vault: vault.vault,
-                unlock: vault.unlock.source(),
-                pin_file,
-                seal: certvault::vault::entries::SealOptions {
-                    hint,
-                    purpose: purpose.map(Into::into),
-                    no_store_pin,
-                },
-            })
-        }
-        Command::List { vault, json } => cli::list::run(&vault.vault, &vault.unlock.source(), json),
-        Command::Remove { entry, vault } => cli::remove::run(&entry, &vault.vault, &vault.unlock.source()),
-        Command::RevealPin { entry, vault, pin_code_file } => {
-            cli::reveal_pin::run(&entry, &vault.vault, &vault.unlock.source(), pin_code_file.as_deref())
-        }
-        Command::Export { entry, vault, out } => {
-            cli::export::run(&entry, &vault.vault, &vault.unlock.source(), &out)
-        }
-        Command::Scan { paths, vault, all_files, json } => certvault::cli::scan::run(
-            &certvault_core::scan::ScanOptions {
-                paths,
-                vault: vault.vault,
-                unlock: vault.unlock.source(),
-                all_files,
-            },
-            json,
-        ),
+        Command::Inspect(args) => cli::inspect::run(args),
+        Command::RecoverPin(args) => cli::recover_pin::run(args),
+        Command::Init(args) => cli::init::run(args, sheet_lang),
+        Command::Sheet(args) => cli::sheet::run(args, sheet_lang),
+        Command::Add(args) => cli::add::run(args),
+        Command::List(args) => cli::list::run(args),
+        Command::Remove(args) => cli::remove::run(args),
+        Command::RevealPin(args) => cli::reveal_pin::run(args),
+        Command::Export(args) => cli::export::run(args),
+        Command::Scan(args) => cli::scan::run(args),
         Command::Clean { paths, vault, apply, seal_unknown, pin_file, all_files, json } => {
             certvault::cli::clean::run(&certvault::clean::CleanOptions {
                 paths,
@@ -124,9 +83,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
             })
         }
         Command::Restore(args) => certvault::cli::restore::run(&args),
-        Command::Passwd { vault, new_passphrase_file } => {
-            cli::passwd::run(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
-        }
+        Command::Passwd(args) => cli::passwd::run(args),
         Command::Clone { vault, dest, allow_fixed_disk, json } => {
             certvault::copies::clone(&certvault::copies::CloneOptions {
                 source: vault.vault,

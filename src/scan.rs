@@ -6,7 +6,7 @@ pub use certvault_core::scan::*;
 
 use std::path::Path;
 
-use crate::cli::progress::WithSpinner;
+use crate::cli::progress::WithProgress;
 use crate::i18n::render;
 use crate::terminal::Terminal;
 
@@ -29,7 +29,7 @@ pub fn scan(
     _vault_dir: Option<&Path>,
     settings: Settings,
 ) -> ScanReport {
-    let talk = WithSpinner::new(&Terminal, settings.show_progress);
+    let talk = WithProgress::new(&Terminal, settings.show_progress);
     let core_settings = certvault_core::scan::Settings { all_files: settings.all_files };
     certvault_core::scan::scan(roots, index, core_settings, &talk)
         .expect("the terminal never asks to stop a scan")

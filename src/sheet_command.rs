@@ -5,18 +5,7 @@
 use vault_format::Code;
 
 use crate::error::CliError;
-use crate::i18n::Lang;
-use crate::sheet::SheetLang;
 pub use crate::sheet::{check_out_path, parse_split, split_paths, subject_attribute, Split};
-
-/// The sheet's language: `--lang` when given, else Japanese with English subtitles, whatever
-/// the language of the messages.
-pub fn sheet_lang(lang: Option<Lang>) -> SheetLang {
-    match lang {
-        Some(Lang::En) => SheetLang::En,
-        Some(Lang::Ja) | None => SheetLang::Ja,
-    }
-}
 
 /// The PIN code as typed from the first sheet ([`certvault_core::vault::pin::parse_pin_code`]).
 pub fn parse_pin_code(text: &str) -> Result<Code, CliError> {

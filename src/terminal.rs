@@ -1,5 +1,7 @@
 //! The terminal's side of the core's [`Conversation`]: questions on standard error and the
 //! keyboard (secrets without echo), notes phrased in the user's language on standard error.
+//! The one way the program asks on a terminal: the commands through [`Conversation`], the
+//! wizard through the same [`Terminal::line`], [`Terminal::yes_no`] and [`Terminal::pick`].
 
 use std::io::{IsTerminal, Write};
 
@@ -21,7 +23,9 @@ impl Terminal {
         std::io::stdin().is_terminal()
     }
 
-    fn ask_line(question: &str) -> Result<String, Unanswered> {
+    /// One line typed after `question` (trimmed); Ctrl-C and end of input cancel it. The
+    /// wizard's text questions and pauses use it too.
+    pub fn line(question: &str) -> Result<String, Unanswered> {
         if !Self::can_ask() {
             return Err(Unanswered::NoTerminal);
         }
@@ -32,6 +36,26 @@ impl Terminal {
             Err(LineError::Closed | LineError::Interrupted) => Err(Unanswered::Cancelled),
             Err(LineError::Failed(e)) => Err(Unanswered::Failed(e.to_string())),
         }
+    }
+
+    /// Yes or no after `question`; only an explicit yes is yes.
+    pub fn yes_no(question: &str) -> Result<bool, Unanswered> {
+        let answer = Self::line(&format!("{question} [y/N]"))?;
+        Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes" | "はい"))
+    }
+
+    /// One of `items`, chosen with the arrow keys; Esc cancels.
+    pub fn pick(question: &str, items: &[String]) -> Result<usize, Unanswered> {
+        if !Self::can_ask() {
+            return Err(Unanswered::NoTerminal);
+        }
+        dialoguer::Select::with_theme(&dialoguer::theme::ColorfulTheme::default())
+            .with_prompt(question)
+            .items(items)
+            .default(0)
+            .interact_opt()
+            .map_err(|e| Unanswered::Failed(e.to_string()))?
+            .ok_or(Unanswered::Cancelled)
     }
 }
 
@@ -47,26 +71,16 @@ impl Conversation for Terminal {
     }
 
     fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
-        let answer = Self::ask_line(&format!("{} [y/N]", render(question)))?;
-        Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes" | "はい"))
+        Self::yes_no(&render(question))
     }
 
     fn choose(&self, question: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
-        if !Self::can_ask() {
-            return Err(Unanswered::NoTerminal);
-        }
         let items: Vec<String> = choices.iter().map(render).collect();
-        dialoguer::Select::new()
-            .with_prompt(render(question))
-            .items(&items)
-            .default(0)
-            .interact_opt()
-            .map_err(|e| Unanswered::Failed(e.to_string()))?
-            .ok_or(Unanswered::Cancelled)
+        Self::pick(&render(question), &items)
     }
 
     fn text(&self, question: &Message) -> Result<String, Unanswered> {
-        Self::ask_line(&render(question))
+        Self::line(&render(question))
     }
 
     fn tell(&self, _level: Level, note: Message) {

@@ -53,5 +53,5 @@ pub fn passwd(
     unlock: &crate::vault::UnlockSource,
     new_passphrase_file: Option<&Path>,
 ) -> Result<u8, CliError> {
-    crate::cli::passwd::run(vault_dir, unlock, new_passphrase_file)
+    crate::cli::passwd::change_passphrase(vault_dir, unlock, new_passphrase_file)
 }

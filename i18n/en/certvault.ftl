@@ -788,6 +788,7 @@ err-share-empty = nothing was entered
 err-share-length = a share code has 35 characters (7 groups of 5), but { $count } were entered
 err-share-header = group 1 does not describe a share (mistyped?)
 err-split-range = a split needs 2 ≤ K ≤ N ≤ 9 (asked: { $threshold } of { $total })
+err-split-format = write it as K-of-N with 2 ≤ K ≤ N ≤ 9, e.g. 2-of-3
 gen-too-large = larger than the format allows
 gen-other-vault = belongs to vault { $found }, not { $expected }
 gen-number-mismatch = named generation { $expected }, but its contents say { $found }

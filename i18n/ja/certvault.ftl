@@ -787,6 +787,7 @@ err-share-empty = 何も入力されていません
 err-share-length = 分割コードは 35 文字（5 文字 × 7 組）ですが、{ $count } 文字入力されました
 err-share-header = 1 組目が分割コードを表していません（打ち間違いかもしれません）
 err-split-range = 分割は 2 ≤ K ≤ N ≤ 9 の範囲で指定してください（指定: { $total } 枚中 { $threshold } 枚）
+err-split-format = 「K-of-N」の形で、2 ≤ K ≤ N ≤ 9 の範囲で指定してください（例: 2-of-3）
 gen-too-large = 形式の上限より大きいファイルです
 gen-other-vault = 別の保管庫（{ $found }）のものです（この保管庫は { $expected }）
 gen-number-mismatch = ファイル名は第 { $expected } 世代ですが、中身は第 { $found } 世代です

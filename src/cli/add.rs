@@ -4,29 +4,47 @@ use std::path::{Path, PathBuf};
 
 use certvault_core::vault::entries::{self, SealOptions, SealSummary, Sealed, VerifiedCertificate};
 
+use super::{PurposeArg, VaultArgs};
 use crate::error::{CliError, EXIT_OK};
 use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::t;
 use crate::terminal::Terminal;
 use crate::terminal_text::escaped;
-use crate::vault::{OpenVault, UnlockSource};
+use crate::vault::OpenVault;
 
-pub struct AddOptions {
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The certificate file (.p12/.pfx).
     pub file: PathBuf,
-    pub vault: PathBuf,
-    pub unlock: UnlockSource,
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Read the certificate's PIN from this file (- = standard input) instead of asking.
+    #[arg(long, value_name = "F")]
     pub pin_file: Option<PathBuf>,
-    pub seal: SealOptions,
+    /// Your own reminder for the PIN, kept with the entry (visible with the passphrase).
+    #[arg(long, value_name = "TEXT")]
+    pub hint: Option<String>,
+    /// What the certificate is for (default: guessed from issuer and file name).
+    #[arg(long, value_enum, value_name = "P")]
+    pub purpose: Option<PurposeArg>,
+    /// Do not store the PIN (keep only the hint).
+    #[arg(long)]
+    pub no_store_pin: bool,
 }
 
-pub fn run(opts: &AddOptions) -> Result<u8, CliError> {
-    let cert = entries::verify_for_sealing(&opts.file, opts.pin_file.as_deref(), &Terminal)?;
-    let unlock = opts.unlock.read(&Terminal)?;
-    let mut vault = OpenVault::open(&opts.vault, &unlock, true)?;
+pub fn run(args: AddArgs) -> Result<u8, CliError> {
+    let cert = entries::verify_for_sealing(&args.file, args.pin_file.as_deref(), &Terminal)?;
+    let unlock = args.vault.unlock.source().read(&Terminal)?;
+    let mut vault = OpenVault::open(&args.vault.vault, &unlock, true)?;
     super::notes::warn_fallbacks(&vault);
     vault.check_can_write(&Terminal)?;
     let file = cert.file.display_name();
-    match seal(&mut vault, &cert, &opts.seal)? {
+    let opts = SealOptions {
+        hint: args.hint,
+        purpose: args.purpose.map(Into::into),
+        no_store_pin: args.no_store_pin,
+    };
+    match seal(&mut vault, &cert, &opts)? {
         Sealed::Already { id } => println!("{}", t!("add-already", file = file, id = id)),
         Sealed::Cancelled => eprintln!("{}", t!("cancelled")),
         Sealed::Added { id, generation } => {

@@ -1,15 +1,29 @@
 //! `certvault export ENTRY --out FILE`.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use certvault_core::vault::entries;
 
+use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::{OpenVault, UnlockSource};
+use crate::vault::OpenVault;
 
-pub fn run(entry: &str, vault_dir: &Path, unlock: &UnlockSource, out: &Path) -> Result<u8, CliError> {
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The entry id (see list).
+    pub entry: String,
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// The file to write (created 0600; never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: ExportArgs) -> Result<u8, CliError> {
+    let (entry, vault_dir, unlock, out) =
+        (args.entry.as_str(), args.vault.vault.as_path(), &args.vault.unlock.source(), args.out.as_path());
     crate::restore::file::refuse_inside_vault(out, Some(vault_dir))?;
     let unlock = unlock.read(&Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;

@@ -1,17 +1,49 @@
 //! `certvault init DIR`: the core creates the vault; this shows the codes once.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use certvault_core::vault::create::{self, InitOptions};
 use secrecy::ExposeSecret;
 use vault_format::NewVault;
 
 use crate::error::{CliError, EXIT_OK};
+use crate::sheet::SheetLang;
 use crate::t;
 use crate::terminal::Terminal;
 
-pub fn run(opts: InitOptions) -> Result<u8, CliError> {
-    let opts = InitOptions { codes_shown: std::io::stdout().is_terminal(), ..opts };
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The new vault folder (created; must be new or empty).
+    pub dir: PathBuf,
+    /// Read the new passphrase from this file (- = standard input) instead of asking twice.
+    #[arg(long, value_name = "F")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Write RECOVERY-CODE, RECOVERY-IDENTITY and PIN-CODE lines to this new 0600 file
+    /// (outside the vault folder) for scripted setups.
+    #[arg(long, value_name = "F")]
+    pub recovery_out: Option<PathBuf>,
+    /// Write the recovery sheet (PDF, with the PIN code, which is shown only now) to this
+    /// new 0600 file outside the vault folder. Language: --lang, default Japanese.
+    #[arg(long, value_name = "PDF")]
+    pub sheet_out: Option<PathBuf>,
+    /// Create the vault even though the folder is not on removable media.
+    #[arg(long)]
+    pub allow_fixed_disk: bool,
+}
+
+pub fn run(args: InitArgs, sheet_lang: SheetLang) -> Result<u8, CliError> {
+    let InitArgs { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } = args;
+    let opts = InitOptions {
+        dir,
+        passphrase_file,
+        recovery_out,
+        sheet_out,
+        sheet_lang,
+        allow_fixed_disk,
+        // The codes are shown once, on a terminal; a script gets them from --recovery-out.
+        codes_shown: std::io::stdout().is_terminal(),
+    };
     let new = create::init(&opts, &Terminal)?;
     println!("{}", t!("init-done", dir = opts.dir.display()));
     if opts.codes_shown {

@@ -14,7 +14,20 @@ use crate::i18n::{group_digits, human_duration};
 use crate::t;
 use crate::terminal::Terminal;
 
-pub fn run(file: PathBuf, pin_file: Option<PathBuf>, json: bool) -> Result<u8, CliError> {
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// The certificate file.
+    pub file: PathBuf,
+    /// Read the PIN from this file (- = standard input) instead of asking.
+    #[arg(long, value_name = "F")]
+    pub pin_file: Option<PathBuf>,
+    /// Print a JSON report for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: InspectArgs) -> Result<u8, CliError> {
+    let InspectArgs { file, pin_file, json } = args;
     // `--json` is for scripts: it never asks.
     let report = inspect::inspect(&InspectOptions { file, pin_file, ask_pin: !json }, &Terminal)?;
     if json {

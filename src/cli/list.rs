@@ -1,10 +1,9 @@
 //! `certvault list`: the entries, for people or as JSON.
 
-use std::path::Path;
-
 use certvault_core::vault::entries::{self, ListEntry};
 use serde::Serialize;
 
+use super::VaultArgs;
 use crate::cert::colon_hex_from_plain;
 use crate::error::{CliError, EXIT_OK};
 use crate::i18n::render;
@@ -12,7 +11,7 @@ use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::t;
 use crate::terminal::Terminal;
 use crate::terminal_text::escaped;
-use crate::vault::{OpenVault, UnlockSource};
+use crate::vault::OpenVault;
 
 /// `list --json` (docs/cli-contract.md): the warnings phrased in the user's language.
 #[derive(Serialize)]
@@ -25,7 +24,17 @@ struct ListReport<'a> {
     entries: &'a [ListEntry],
 }
 
-pub fn run(vault_dir: &Path, unlock: &UnlockSource, json: bool) -> Result<u8, CliError> {
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Print a JSON report for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: ListArgs) -> Result<u8, CliError> {
+    let (vault_dir, unlock, json) = (&args.vault.vault, &args.vault.unlock.source(), args.json);
     let unlock = unlock.read(&Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     let listing = entries::list(&vault, now_unix())?;

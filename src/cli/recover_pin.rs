@@ -1,61 +1,17 @@
 //! `certvault recover-pin FILE` on the terminal: the core searches; here Ctrl-C asks it to
-//! stop, a progress bar shows how far it is, and the result is printed (the PIN alone on
+//! stop, the terminal's progress bar shows how far it is, and the result is printed (the PIN alone on
 //! standard output, or `--json`).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use certvault_core::certificate::pin_search::{self, PinSearchOptions, PinSearchResult, Prepared};
-use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
-use certvault_core::Message;
-use secrecy::SecretString;
 use serde::Serialize;
 
+use super::progress::WithProgress;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::i18n::{group_digits, human_duration, render};
+use crate::i18n::{group_digits, human_duration};
 use crate::t;
 use crate::terminal::Terminal;
-
-/// The terminal, with a progress bar (hidden for `--json`) and Ctrl-C as the cancel button.
-struct SearchTerminal {
-    bar: indicatif::ProgressBar,
-    stop: Arc<AtomicBool>,
-}
-
-impl Conversation for SearchTerminal {
-    fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
-        Terminal.secret(question)
-    }
-    fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
-        Terminal.confirm(question)
-    }
-    fn choose(&self, question: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
-        Terminal.choose(question, choices)
-    }
-    fn text(&self, question: &Message) -> Result<String, Unanswered> {
-        Terminal.text(question)
-    }
-    fn tell(&self, level: Level, note: Message) {
-        self.bar.suspend(|| Terminal.tell(level, note));
-    }
-    fn progress(&self, progress: &Progress) {
-        if progress.finished {
-            self.bar.finish_and_clear();
-            return;
-        }
-        if self.bar.length() != progress.total {
-            self.bar.set_message(render(&progress.task));
-            if let Some(total) = progress.total {
-                self.bar.set_length(total);
-            }
-        }
-        self.bar.set_position(progress.done);
-    }
-    fn cancel_requested(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
-    }
-}
 
 #[derive(Serialize)]
 struct JsonResult<'a> {
@@ -66,14 +22,24 @@ struct JsonResult<'a> {
     seconds: f64,
 }
 
-pub fn run(file: PathBuf, max_digits: u8, json: bool) -> Result<u8, CliError> {
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        // Installed first, so Ctrl-C never meets the default (kill); it only sets a flag that
-        // the search polls between candidates, so it stops at once.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
-    }
+#[derive(Debug, clap::Args)]
+pub struct RecoverPinArgs {
+    /// The certificate file.
+    pub file: PathBuf,
+    /// Longest PIN to try (1-8).
+    #[arg(long, value_name = "N", default_value_t = pin_search::DEFAULT_MAX_DIGITS)]
+    pub max_digits: u8,
+    /// Print a JSON result for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: RecoverPinArgs) -> Result<u8, CliError> {
+    let RecoverPinArgs { file, max_digits, json } = args;
+    // Ctrl-C only raises the flag the search polls between candidates, so it stops at once and
+    // says how far it got.
+    crate::interrupt::watch();
+    crate::interrupt::clear();
     let search = match pin_search::prepare(&PinSearchOptions { file, max_digits })? {
         Prepared::NoPinNeeded(file) => {
             eprintln!("{}", t!("recover-no-pin-needed", file = file));
@@ -93,18 +59,9 @@ pub fn run(file: PathBuf, max_digits: u8, json: bool) -> Result<u8, CliError> {
             )
         );
     }
-    let bar = indicatif::ProgressBar::new(search.candidates());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message(t!("recover-progress"));
-    if json {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let talk = SearchTerminal { bar, stop };
+    let talk = WithProgress::on_terminal(&Terminal, json);
     let result = search.run(&talk);
-    talk.bar.finish_and_clear();
+    talk.clear();
     let result = result?;
     print_result(&result, json);
     Ok(if result.found.is_some() { EXIT_OK } else { EXIT_FOUND })

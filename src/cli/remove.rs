@@ -1,15 +1,24 @@
 //! `certvault remove ENTRY`.
 
-use std::path::Path;
-
 use certvault_core::vault::entries::{self, Removed};
 
+use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::{OpenVault, UnlockSource};
+use crate::vault::OpenVault;
 
-pub fn run(entry: &str, vault_dir: &Path, unlock: &UnlockSource) -> Result<u8, CliError> {
+#[derive(Debug, clap::Args)]
+pub struct RemoveArgs {
+    /// The entry id (see list).
+    pub entry: String,
+    #[command(flatten)]
+    pub vault: VaultArgs,
+}
+
+pub fn run(args: RemoveArgs) -> Result<u8, CliError> {
+    let (entry, vault_dir, unlock) =
+        (args.entry.as_str(), args.vault.vault.as_path(), &args.vault.unlock.source());
     let unlock = unlock.read(&Terminal)?;
     let mut vault = OpenVault::open(vault_dir, &unlock, true)?;
     super::notes::warn_fallbacks(&vault);

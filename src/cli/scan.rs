@@ -5,17 +5,43 @@ use certvault_core::scan::walk::Note;
 use certvault_core::scan::{self, Hit, ScanOptions, ScanReport};
 use unicode_width::UnicodeWidthStr;
 
-use super::progress::WithSpinner;
+use std::path::PathBuf;
+
+use super::progress::WithProgress;
+use super::OptionalVaultArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
 use crate::i18n::{group_digits, render};
 use crate::t;
 use crate::terminal::Terminal;
 use crate::terminal_text::{escaped, escaped_keeping_lines};
 
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Folders or files to scan. Default: the places where downloads, mail attachments and
+    /// deleted files end up for this user, and every mounted removable volume.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vault: OptionalVaultArgs,
+    /// Also read files whose name says they are something else (photo.jpg, notes.txt…),
+    /// which are not opened by default. Slower.
+    #[arg(long)]
+    pub all_files: bool,
+    /// Print a JSON report for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Scans, records the scan in this computer's log, prints the report; exit code 1 when copies
 /// were found.
-pub fn run(opts: &ScanOptions, json: bool) -> Result<u8, CliError> {
-    let talk = WithSpinner::on_terminal(&Terminal, json);
+pub fn run(args: ScanArgs) -> Result<u8, CliError> {
+    let json = args.json;
+    let opts = &ScanOptions {
+        paths: args.paths,
+        vault: args.vault.vault,
+        unlock: args.vault.unlock.source(),
+        all_files: args.all_files,
+    };
+    let talk = WithProgress::on_terminal(&Terminal, json);
     let report = scan::scan_for_copies(opts, &talk)?;
     let report = report.phrased(&render);
     crate::status::record_scan(

@@ -5,16 +5,15 @@ use std::path::{Path, PathBuf};
 use secrecy::ExposeSecret;
 
 use super::{choose_place, choose_vault, open_vault, Place, Session, Ui};
+use crate::dates::human_date;
 use crate::error::CliError;
-use crate::inspect::human_date;
 use crate::scan::{self, classify::Class};
-use crate::sheet_command::{self, Split};
+use crate::sheet::{self, Split};
 use crate::t;
 use crate::terminal::Terminal;
 use crate::vault::create::{self, InitOptions};
 use crate::vault::entries::{SealOptions, Sealed};
 use crate::vault::{self, Unlock};
-use crate::vault_commands::confirm;
 
 /// The folder a new vault gets on a stick (what `restore` and the guide look for).
 const VAULT_FOLDER: &str = "CERTVAULT";
@@ -57,7 +56,7 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
             Sealed::Cancelled => ui.say(&t!("cancelled")),
         }
         drop(vault);
-        if !confirm(&t!("wizard-add-another")) {
+        if !ui.confirm(&t!("wizard-add-another")) {
             break;
         }
     }
@@ -97,7 +96,9 @@ fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Resul
     create::check_init(&opts, &Terminal)?;
     ui.step(&t!("wizard-step-passphrase"), &t!("wizard-step-passphrase-why"));
     let passphrase = crate::vault::passphrase::new_passphrase(None, &Terminal)?;
-    let new = ui.spin(&t!("wizard-creating"), || create::create_vault(&opts, &passphrase, &Terminal))?;
+    let new = ui.spin(certvault_core::msg!("wizard-creating"), || {
+        create::create_vault(&opts, &passphrase, &Terminal)
+    })?;
     ui.say(&t!("init-done", dir = dir.display()));
 
     ui.step(&t!("wizard-step-codes"), &t!("wizard-step-codes-why"));
@@ -130,7 +131,7 @@ fn find_certificate(ui: &Ui, vault_dir: &Path) -> Result<Option<PathBuf>, CliErr
         match ui.select(&t!("wizard-choose-cert"), &items)? {
             Some(i) if i < files.len() => return Ok(Some(files[i].path.clone())),
             Some(i) if i == files.len() => {
-                let answer = ui.input(&t!("wizard-ask-file"), None)?;
+                let answer = ui.input(&t!("wizard-ask-file"))?;
                 if answer.is_empty() {
                     continue;
                 }
@@ -147,8 +148,8 @@ fn certificate_item(hit: &scan::Hit) -> String {
     let folder = hit.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
     match &hit.certificate {
         Some(c) => {
-            let who = sheet_command::subject_attribute(&c.subject, "O")
-                .or_else(|| sheet_command::subject_attribute(&c.subject, "CN"))
+            let who = sheet::subject_attribute(&c.subject, "O")
+                .or_else(|| sheet::subject_attribute(&c.subject, "CN"))
                 .unwrap_or_else(|| c.subject.clone());
             let until = human_date(&c.not_after);
             t!(
@@ -196,7 +197,7 @@ fn print_sheet(ui: &Ui, session: &mut Session, dir: &Path) -> Result<(), CliErro
         Some(p) => Unlock::Passphrase(p.clone()),
         None => return Err(CliError::new(t!("cancelled"))),
     };
-    let written = ui.spin(&t!("wizard-rendering"), || {
+    let written = ui.spin(certvault_core::msg!("wizard-rendering"), || {
         crate::sheet::write_sheets(
             &vault,
             &unlock,
@@ -235,7 +236,7 @@ fn ask_out_path(ui: &Ui, dir: &Path, split: Option<Split>) -> Result<PathBuf, Cl
             &t!("wizard-ask-other-path"),
             &proposal,
         )?;
-        match planned(&out, split).iter().try_for_each(|p| sheet_command::check_out_path(p, dir)) {
+        match planned(&out, split).iter().try_for_each(|p| sheet::check_out_path(p, dir)) {
             Ok(()) => return Ok(out),
             Err(e) => ui.error(&e.into()),
         }
@@ -244,7 +245,7 @@ fn ask_out_path(ui: &Ui, dir: &Path, split: Option<Split>) -> Result<PathBuf, Cl
 
 fn planned(out: &Path, split: Option<Split>) -> Vec<PathBuf> {
     match split {
-        Some(s) => sheet_command::split_paths(out, s.total),
+        Some(s) => sheet::split_paths(out, s.total),
         None => vec![out.to_path_buf()],
     }
 }
@@ -259,9 +260,9 @@ fn ask_pin_code() -> Result<Option<vault_format::Code>, CliError> {
         if text.expose_secret().trim().is_empty() {
             return Ok(None);
         }
-        match sheet_command::parse_pin_code(text.expose_secret()) {
+        match crate::vault::pin::parse_pin_code(text.expose_secret()) {
             Ok(code) => return Ok(Some(code)),
-            Err(e) => eprintln!("{}", e.message),
+            Err(e) => eprintln!("{}", crate::i18n::render(&e.message)),
         }
     }
 }

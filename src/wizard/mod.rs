@@ -18,19 +18,20 @@ mod restore;
 mod status;
 mod tidy;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use dialoguer::console;
-use dialoguer::theme::ColorfulTheme;
 use secrecy::SecretString;
 use vault_format::Code;
+
+use certvault_core::conversation::Unanswered;
 
 use crate::error::{CliError, EXIT_ERROR, EXIT_OK};
 use crate::restore::discover;
 use crate::sheet::SheetLang;
 use crate::t;
+use crate::terminal::Terminal;
 use crate::terminal_text::escaped_keeping_lines;
 use crate::vault::{OpenVault, Unlock, UnlockSource};
 
@@ -74,7 +75,10 @@ pub fn run(sheet_lang: SheetLang) -> u8 {
         if let Err(e) = result {
             ui.error(&e);
         }
+        // A Ctrl-C ended that moment, not the wizard.
+        crate::interrupt::clear();
         ui.pause(&t!("wizard-back-to-menu"));
+        crate::interrupt::clear();
     };
     let _ = console::Term::stderr().show_cursor();
     println!("{}", t!("wizard-bye"));
@@ -110,14 +114,12 @@ fn same_dir_key(dir: &Path) -> PathBuf {
     dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())
 }
 
-/// Printing and asking, in one style.
-pub(crate) struct Ui {
-    theme: ColorfulTheme,
-}
+/// Printing in one style, and asking through the terminal's one way of asking.
+pub(crate) struct Ui;
 
 impl Ui {
     fn new() -> Ui {
-        Ui { theme: ColorfulTheme::default() }
+        Ui
     }
 
     /// The title of a moment of the story.
@@ -166,46 +168,35 @@ impl Ui {
 
     /// A list to choose from with the arrow keys; `None` when the user pressed Esc.
     fn select(&self, prompt: &str, items: &[String]) -> Result<Option<usize>, CliError> {
-        dialoguer::Select::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .items(items)
-            .default(0)
-            .interact_opt()
-            .map_err(terminal_error)
+        match Terminal::pick(prompt, items) {
+            Ok(choice) => Ok(Some(choice)),
+            Err(Unanswered::Cancelled) => Ok(None),
+            Err(e) => Err(terminal_error(e)),
+        }
     }
 
-    /// A line of text (a folder or a file), with a proposal the user can accept with Enter.
-    fn input(&self, prompt: &str, default: Option<&str>) -> Result<String, CliError> {
-        let mut input =
-            dialoguer::Input::<String>::with_theme(&self.theme).with_prompt(prompt).allow_empty(true);
-        if let Some(d) = default {
-            input = input.default(d.to_string());
-        }
-        let answer = input.interact_text().map_err(terminal_error)?;
+    /// A line of text (a folder or a file).
+    fn input(&self, prompt: &str) -> Result<String, CliError> {
+        let answer =
+            Terminal::line(&format!("{} ›", console::style(prompt).bold())).map_err(terminal_error)?;
         // Paths dropped onto a Windows console come quoted.
         Ok(answer.trim().trim_matches('"').to_string())
     }
 
-    /// Waits for Enter.
-    fn pause(&self, prompt: &str) {
-        eprint!("{} ", console::style(prompt).dim());
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
+    /// Yes or no; Ctrl-C or end of input is no.
+    pub(crate) fn confirm(&self, question: &str) -> bool {
+        Terminal::yes_no(question).unwrap_or(false)
     }
 
-    /// Runs `work` with a spinner and `message` on the terminal (the work must not print).
-    fn spin<T>(&self, message: &str, work: impl FnOnce() -> T) -> T {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        let result = work();
-        bar.finish_and_clear();
-        result
+    /// Waits for Enter.
+    fn pause(&self, prompt: &str) {
+        let _ = Terminal::line(&console::style(prompt).dim().to_string());
+    }
+
+    /// Runs `work` with a spinner that says `task` on the terminal (the work must not print).
+    fn spin<T>(&self, task: certvault_core::Message, work: impl FnOnce() -> T) -> T {
+        crate::cli::progress::WithProgress::on_terminal(&crate::terminal::Terminal, false)
+            .while_working(task, work)
     }
 
     /// The closing advice of a moment.
@@ -227,13 +218,20 @@ impl Ui {
     /// is another path, or empty for the proposal.
     fn ask_path(&self, proposal_message: &str, prompt: &str, proposal: &Path) -> Result<PathBuf, CliError> {
         self.say(proposal_message);
-        let answer = self.input(prompt, None)?;
+        let answer = self.input(prompt)?;
         Ok(if answer.is_empty() { proposal.to_path_buf() } else { PathBuf::from(answer) })
     }
 }
 
-fn terminal_error(e: dialoguer::Error) -> CliError {
-    CliError::new(t!("wizard-terminal-error", reason = e))
+fn terminal_error(e: Unanswered) -> CliError {
+    match e {
+        Unanswered::Cancelled => CliError::from(certvault_core::Error::new(
+            certvault_core::ErrorKind::Cancelled,
+            certvault_core::msg!("cancelled"),
+        )),
+        Unanswered::NoTerminal => CliError::new(t!("wizard-terminal-error", reason = "no terminal")),
+        Unanswered::Failed(reason) => CliError::new(t!("wizard-terminal-error", reason = reason)),
+    }
 }
 
 /// Where the wizard found (or was told) a vault, or a medium to create one on.
@@ -288,7 +286,7 @@ pub(crate) fn choose_place(ui: &Ui, allow_new: bool) -> Result<Option<Place>, Cl
             Some(i) if i < n => return Ok(Some(places.swap_remove(i))),
             Some(i) if i == n => continue,
             Some(i) if i == n + 1 => {
-                let answer = ui.input(&t!("wizard-ask-folder"), None)?;
+                let answer = ui.input(&t!("wizard-ask-folder"))?;
                 if answer.is_empty() {
                     continue;
                 }
@@ -329,9 +327,9 @@ pub(crate) fn open_vault(
             Some(p) => Unlock::Passphrase(p.clone()),
             None => UnlockSource::default().read(&crate::terminal::Terminal)?,
         };
-        match ui
-            .spin(&t!("wizard-opening"), || OpenVault::open(dir, &unlock, exclusive).map_err(CliError::from))
-        {
+        match ui.spin(certvault_core::msg!("wizard-opening"), || {
+            OpenVault::open(dir, &unlock, exclusive).map_err(CliError::from)
+        }) {
             Ok(vault) => {
                 if let Unlock::Passphrase(p) = unlock {
                     session.remember_passphrase(dir, p);
@@ -347,7 +345,7 @@ pub(crate) fn open_vault(
                     return Err(e);
                 }
                 ui.error(&e);
-                if !crate::vault_commands::confirm(&t!("wizard-try-again")) {
+                if !ui.confirm(&t!("wizard-try-again")) {
                     return Err(CliError::new(t!("cancelled")));
                 }
             }

@@ -80,7 +80,7 @@ fn choose_target(ui: &Ui) -> Result<Option<Target>, CliError> {
     Ok(match choice {
         Some(0) => Some(here),
         Some(1) if nss_other => {
-            let dir = ui.input(&t!("wizard-ask-nss-dir"), None)?;
+            let dir = ui.input(&t!("wizard-ask-nss-dir"))?;
             (!dir.is_empty()).then(|| Target::Nss(Some(PathBuf::from(dir))))
         }
         Some(i) if i == file_index => {

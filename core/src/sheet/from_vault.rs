@@ -17,6 +17,7 @@ use super::{render_pdf, CodeBlock, ShareInfo, SheetCertificate, SheetInput, Shee
 use crate::cert::colon_hex_from_plain;
 use crate::conversation::Conversation;
 use crate::error::{Error, ErrorKind};
+use crate::message::Message;
 use crate::msg;
 use crate::vault::{self, pin, write_private_file, OpenVault, Unlock};
 
@@ -28,7 +29,7 @@ pub struct Split {
 }
 
 /// Parses `K-of-N` (also `KofN`, `K/N`), 2 ≤ K ≤ N ≤ 9.
-pub fn parse_split(s: &str) -> Result<Split, String> {
+pub fn parse_split(s: &str) -> Result<Split, Message> {
     let lower = s.trim().to_ascii_lowercase();
     let parts: Option<(&str, &str)> =
         lower.split_once("-of-").or_else(|| lower.split_once("of")).or_else(|| lower.split_once('/'));
@@ -40,7 +41,7 @@ pub fn parse_split(s: &str) -> Result<Split, String> {
         {
             Ok(Split { threshold: k, total: n })
         }
-        _ => Err(format!("expected K-of-N with 2 <= K <= N <= 9, e.g. 2-of-3 (got \"{s}\")")),
+        _ => Err(msg!("err-split-format")),
     }
 }
 
