@@ -233,18 +233,10 @@ pub enum Command {
     /// a report in DIR. Nothing of the user's is touched.
     Demo(demo::DemoArgs),
     /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
-    Completions {
-        /// The shell.
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(shell_integration::CompletionsArgs),
     /// Print the manual page (roff); with --out-dir, write certvault.1 and one page per
     /// command into that folder.
-    Man {
-        /// Write the pages into this folder instead of printing certvault.1.
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-    },
+    Man(shell_integration::ManArgs),
 }
 
 // The front-ends of the vault and sheet commands: each calls the core and prints its result.
@@ -257,3 +249,4 @@ pub mod passwd;
 pub mod remove;
 pub mod reveal_pin;
 pub mod sheet;
+pub mod shell_integration;

@@ -42,7 +42,6 @@ pub mod restore;
 pub mod scan;
 pub mod secret_input;
 pub mod sheet_command;
-pub mod shell_integration;
 pub mod status;
 pub mod terminal;
 pub mod terminal_text;

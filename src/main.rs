@@ -97,7 +97,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         Command::Sync { dirs, unlock, json } => certvault::copies::sync(&dirs, &unlock.source(), json),
         Command::Status(args) => certvault::status::run(&args),
         Command::Demo(args) => cli::demo::run(&args),
-        Command::Completions { shell } => certvault::shell_integration::completions(shell),
-        Command::Man { out_dir } => certvault::shell_integration::man(out_dir.as_deref()),
+        Command::Completions(args) => cli::shell_integration::completions(args),
+        Command::Man(args) => cli::shell_integration::man(args),
     }
 }

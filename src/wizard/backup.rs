@@ -7,7 +7,10 @@ use secrecy::ExposeSecret;
 use super::{choose_place, choose_vault, open_vault, Place, Session, Ui};
 use crate::dates::human_date;
 use crate::error::CliError;
-use crate::scan::{self, classify::Class};
+use certvault_core::scan::{self, classify::Class};
+use certvault_core::Message;
+
+use crate::cli::progress::WithProgress;
 use crate::sheet::{self, Split};
 use crate::t;
 use crate::terminal::Terminal;
@@ -114,9 +117,10 @@ fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Resul
 fn find_certificate(ui: &Ui, vault_dir: &Path) -> Result<Option<PathBuf>, CliError> {
     ui.say(&t!("wizard-searching-certs"));
     let roots = scan::resolve_roots(&[], Some(vault_dir))?;
-    let settings = scan::Settings { show_progress: true, all_files: false };
-    let report = scan::scan(&roots, None, Some(vault_dir), settings);
-    let mut files: Vec<&scan::Hit> =
+    let talk = WithProgress::on_terminal(&Terminal, false);
+    let report = scan::scan(&roots, None, scan::Settings { all_files: false }, &talk)?;
+    talk.clear();
+    let mut files: Vec<&scan::Hit<Message>> =
         report.hits.iter().filter(|h| h.archive_entry.is_none() && h.class != Class::NotReadable).collect();
     files.sort_by(|a, b| b.modified.cmp(&a.modified));
     if files.is_empty() {
@@ -143,7 +147,7 @@ fn find_certificate(ui: &Ui, vault_dir: &Path) -> Result<Option<PathBuf>, CliErr
 }
 
 /// `202101010000777.p12 — さくら内科 (有効期限 2027-03-31) — /home/…/Downloads`
-fn certificate_item(hit: &scan::Hit) -> String {
+fn certificate_item(hit: &scan::Hit<Message>) -> String {
     let name = hit.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let folder = hit.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
     match &hit.certificate {

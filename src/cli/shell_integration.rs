@@ -3,7 +3,7 @@
 //! commands themselves.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 
 use certvault_core::ErrorKind;
 use clap::CommandFactory;
@@ -11,10 +11,24 @@ use clap::CommandFactory;
 use crate::error::{CliError, EXIT_OK};
 use crate::t;
 
-/// Writes the completion script for `shell` to standard output.
-pub fn completions(shell: clap_complete::Shell) -> Result<u8, CliError> {
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write the pages into this folder instead of printing certvault.1.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// Writes the completion script for the shell to standard output.
+pub fn completions(args: CompletionsArgs) -> Result<u8, CliError> {
     let mut out = Vec::new();
-    completion_script(shell, &mut out);
+    completion_script(args.shell, &mut out);
     write_stdout(&out)?;
     Ok(EXIT_OK)
 }
@@ -27,7 +41,8 @@ pub fn completion_script(shell: clap_complete::Shell, out: &mut Vec<u8>) {
 
 /// Prints `certvault.1`, or with `out_dir` writes it and one page per command
 /// (`certvault-status.1`, …) into that folder.
-pub fn man(out_dir: Option<&Path>) -> Result<u8, CliError> {
+pub fn man(args: ManArgs) -> Result<u8, CliError> {
+    let out_dir = args.out_dir.as_deref();
     let command = crate::cli::Cli::command();
     let Some(dir) = out_dir else {
         write_stdout(&render(command)?)?;
