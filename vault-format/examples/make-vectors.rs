@@ -88,6 +88,68 @@ impl Kit {
     }
 }
 
+const ALPHABET: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Multiplication in GF(2^5) modulo x^5 + x^2 + 1 (SPEC.md §3.3).
+fn gf32_mul(a: u8, b: u8) -> u8 {
+    let (mut a, mut r) = (a, 0u8);
+    for i in 0..5 {
+        if b >> i & 1 == 1 {
+            r ^= a;
+        }
+        a <<= 1;
+        if a & 0x20 != 0 {
+            a ^= 0b100101;
+        }
+    }
+    r
+}
+
+/// Written form of groups of 4 data symbols each, with check symbols (SPEC.md §3.3) whose
+/// binding value is `binding(g)`.
+fn groups_with_checks(data: &[u8], binding: impl Fn(u8) -> u8) -> String {
+    let mut groups = Vec::new();
+    for (g, d) in data.chunks(4).enumerate() {
+        let c = gf32_mul(2, d[0])
+            ^ gf32_mul(4, d[1])
+            ^ gf32_mul(8, d[2])
+            ^ gf32_mul(16, d[3])
+            ^ binding(g as u8 + 1);
+        groups.push(
+            d.iter()
+                .chain(std::iter::once(&c))
+                .map(|v| ALPHABET.as_bytes()[*v as usize] as char)
+                .collect::<String>(),
+        );
+    }
+    groups.join("-")
+}
+
+/// age's ASCII armor (`age -a`): strict PEM, 64 base64 columns.
+fn armor(bin: &[u8]) -> Vec<u8> {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b = String::new();
+    for c in bin.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                b.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                b.push('=');
+            }
+        }
+    }
+    let mut out = String::from("-----BEGIN AGE ENCRYPTED FILE-----\n");
+    for line in b.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out.push_str("-----END AGE ENCRYPTED FILE-----\n");
+    out.into_bytes()
+}
+
 fn age_encrypt(r: &dyn age::Recipient, pt: &[u8]) -> Vec<u8> {
     let e = age::Encryptor::with_recipients(std::iter::once(r)).unwrap();
     let mut out = Vec::new();
@@ -168,16 +230,16 @@ fn main() {
         sha256: sha256_hex(&p12),
         added: "2025-04-01T09:05:00Z".into(),
         certificate: CertificateInfo {
-            subject: "CN=1234567890,OU=Test Clinic,O=Example,C=JP".into(),
+            subject: "C=JP, O=Example, OU=Test Clinic, CN=1234567890".into(),
             institution_code: Some("1234567890".into()),
-            issuer: "CN=Example Test CA,O=Example,C=JP".into(),
+            issuer: "C=JP, O=Example, CN=Example Test CA".into(),
             serial: "01e240".into(),
             not_before: "2025-04-01T00:00:00Z".into(),
             not_after: "2028-03-31T23:59:59Z".into(),
             leaf_sha1: hexs(&fixed::<20>("leaf sha1")),
             leaf_sha256: hexs(&fixed::<32>("leaf sha256")),
             ca_sha1: vec![hexs(&fixed::<20>("ca sha1"))],
-            key_type: "rsa".into(),
+            key_type: "RSA".into(),
             key_bits: 2048,
         },
         pin_stored: true,
@@ -451,6 +513,28 @@ fn main() {
         "the recovery code typed where the PIN code was asked",
     );
     err_vec(&mut kit, "code_empty", CodeKind::Recovery, " - - ", "empty", &[], "only separators");
+    code_vec(
+        &mut kit,
+        "code_white_space_separators_ok",
+        &r,
+        &groups
+            .join("\t")
+            .replacen('\t', "\u{3000}", 1)
+            .replacen('\t', "\u{a0}", 1)
+            .replacen('\t', "\u{2003}", 1),
+        &SMALL,
+        &vault_id,
+        "white space (Unicode White_Space) between groups: ideographic space, no-break space, em space, tab",
+    );
+    err_vec(
+        &mut kit,
+        "code_unit_separator",
+        CodeKind::Recovery,
+        &groups.join("\u{1f}"),
+        "invalid_character",
+        &[("group", "2".into())],
+        "U+001F between groups: a control character, not white space",
+    );
 
     // ---------------------------------------------------------------- header (§5)
     let hjson: serde_json::Value = serde_json::from_slice(&header.to_json()).unwrap();
@@ -527,14 +611,14 @@ fn main() {
     header_vec(
         &mut kit,
         "header_argon2d",
-        "malformed",
+        "kdf_unsupported",
         &edit(&|v| v["kdf"]["recovery"]["algorithm"] = "argon2d".into()),
         "only argon2id exists",
     );
     header_vec(
         &mut kit,
         "header_uppercase_vault_id",
-        "malformed",
+        "invalid_field",
         &edit(&|v| v["vault_id"] = vault_id.to_string().to_uppercase().into()),
         "hex must be lower case",
     );
@@ -557,7 +641,7 @@ fn main() {
     header_vec(
         &mut kit,
         "header_ssh_pin_recipient",
-        "malformed",
+        "invalid_field",
         &edit(&|v| v["pin_recipient"] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEJ0ZXN0".into()),
         "pin_recipient must be an age1 X25519 recipient",
     );
@@ -567,6 +651,80 @@ fn main() {
         header_vec(&mut kit, "header_duplicate_member", "malformed", dup.as_bytes(), "created appears twice");
     }
     header_vec(&mut kit, "header_not_json", "malformed", b"format = \"certvault-vault\"\n", "not JSON");
+    header_vec(
+        &mut kit,
+        "header_not_object",
+        "malformed",
+        b"[\"certvault-vault\", 1]\n",
+        "JSON, not an object",
+    );
+    header_vec(
+        &mut kit,
+        "header_too_large",
+        "too_large",
+        &edit(&|v| v["padding"] = "x".repeat(65536).into()),
+        "65 KiB: over the 64 KiB limit (an unknown member, so only the size is wrong)",
+    );
+    header_vec(
+        &mut kit,
+        "header_format_version_missing",
+        "malformed",
+        &edit(&|v| {
+            v.as_object_mut().unwrap().remove("format_version");
+        }),
+        "format_version absent",
+    );
+    header_vec(
+        &mut kit,
+        "header_format_version_string",
+        "malformed",
+        &edit(&|v| v["format_version"] = "1".into()),
+        "format_version is the string \"1\"",
+    );
+    {
+        let text = String::from_utf8(header.to_json()).unwrap();
+        for (name, number) in
+            [("header_format_version_fraction", "1.0"), ("header_format_version_exponent", "1e0")]
+        {
+            let b = text.replacen("\"format_version\": 1,", &format!("\"format_version\": {number},"), 1);
+            assert_ne!(b, text);
+            header_vec(
+                &mut kit,
+                name,
+                "malformed",
+                b.as_bytes(),
+                &format!("format_version written {number}: a JSON integer has no fraction or exponent"),
+            );
+        }
+    }
+    header_vec(
+        &mut kit,
+        "header_format_version_zero",
+        "invalid_field",
+        &edit(&|v| v["format_version"] = 0.into()),
+        "format_version 0 is below 1",
+    );
+    header_vec(
+        &mut kit,
+        "header_wrong_type",
+        "malformed",
+        &edit(&|v| v["kdf"]["recovery"]["m_cost"] = "1024".into()),
+        "m_cost is a string",
+    );
+    header_vec(
+        &mut kit,
+        "header_short_vault_id",
+        "invalid_field",
+        &edit(&|v| v["vault_id"] = "19e761f80f0cc91d".into()),
+        "vault_id of 16 hex digits",
+    );
+    header_vec(
+        &mut kit,
+        "header_output_len_64",
+        "kdf_unsupported",
+        &edit(&|v| v["kdf"]["pin_code"]["output_len"] = 64.into()),
+        "output_len must be 32",
+    );
 
     // ---------------------------------------------------------------- unlock (§6)
     let pass = SecretString::from(PASSPHRASE);
@@ -677,6 +835,143 @@ fn main() {
         );
     }
 
+    {
+        let other_vid = VaultId::from_bytes(fixed("certvault vectors: another vault id"));
+        let pt = good_pt.replace(&vault_id.to_string(), &other_vid.to_string());
+        kit.write(
+            "unlock_vault_id_mismatch",
+            &[
+                ("expect", "vault_id_mismatch".into()),
+                ("area", "unlock".into()),
+                ("comment", "the vault line names another vault than vault_id (vault.json's)".into()),
+                ("passphrase", PASSPHRASE.into()),
+                ("argon2", argon2_line(&SMALL)),
+                ("vault_id", vault_id.to_string()),
+            ],
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+        );
+        let mut bad = written(&r).into_bytes();
+        bad[8] = if bad[8] == b'7' { b'X' } else { b'7' };
+        let pt = good_pt.replace(&written(&r), std::str::from_utf8(&bad).unwrap());
+        unlock_vec(
+            &mut kit,
+            "unlock_bad_recovery_code",
+            "invalid_code",
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+            "the RECOVERY-CODE line fails its group 2 check",
+        );
+        // A second stanza next to the scrypt one (age: scrypt must be alone).
+        let ct = scrypt_encrypt(good_pt.as_bytes(), LOW_WORK_FACTOR);
+        let x = age_encrypt(&Identity::generate().to_public(), b"x");
+        let xs = String::from_utf8_lossy(&x).into_owned();
+        let x_start = xs.find("-> X25519 ").unwrap();
+        let x_end = x_start + xs[x_start..].find("\n---").unwrap() + 1;
+        let text = String::from_utf8_lossy(&ct).into_owned();
+        let at = text.find("-> scrypt ").unwrap();
+        let mut mixed = ct[..at].to_vec();
+        mixed.extend_from_slice(&xs.as_bytes()[x_start..x_end]);
+        mixed.extend_from_slice(&ct[at..]);
+        unlock_vec(
+            &mut kit,
+            "unlock_scrypt_with_other_stanza",
+            "malformed",
+            &mixed,
+            "an X25519 stanza before the scrypt stanza",
+        );
+        let armored = armor(&scrypt_encrypt(good_pt.as_bytes(), LOW_WORK_FACTOR));
+        unlock_vec(
+            &mut kit,
+            "unlock_armored",
+            "malformed",
+            &armored,
+            "an ASCII-armored age file (age -a): unlock.age is binary",
+        );
+        let mut b = scrypt_encrypt(good_pt.as_bytes(), LOW_WORK_FACTOR);
+        let n = b.len() - 20;
+        b[n] ^= 0x01;
+        unlock_vec(
+            &mut kit,
+            "unlock_corrupt",
+            "corrupt",
+            &b,
+            "one bit flipped in the payload, after the header",
+        );
+        let pt = [good_pt.as_bytes(), b"# \xff\n"].concat();
+        unlock_vec(
+            &mut kit,
+            "unlock_plaintext_not_utf8",
+            "invalid_plaintext",
+            &scrypt_encrypt(&pt, LOW_WORK_FACTOR),
+            "a comment line holding the byte 0xff",
+        );
+        let pt = format!("{good_pt}# {}\n", "x".repeat(4096 - good_pt.len() - 2));
+        assert_eq!(pt.len(), 4097);
+        unlock_vec(
+            &mut kit,
+            "unlock_plaintext_too_large",
+            "invalid_plaintext",
+            &scrypt_encrypt(pt.as_bytes(), LOW_WORK_FACTOR),
+            "4097 bytes of plaintext (limit 4096)",
+        );
+        // Passphrase bytes (§6.2): NFC, then the bytes as typed; nothing trimmed.
+        let nfc = "金庫のパスワード ガギグゲゴ 2025";
+        let nfd: String = {
+            use unicode_normalization::UnicodeNormalization;
+            nfc.nfd().collect()
+        };
+        assert_ne!(nfc, nfd);
+        let raw = |p: &str, log_n: u8| {
+            let mut rcp = age::scrypt::Recipient::new(SecretString::from(p.to_owned()));
+            rcp.set_work_factor(log_n);
+            age_encrypt(&rcp, good_pt.as_bytes())
+        };
+        let pass_vec = |kit: &mut Kit, name: &str, expect: &str, typed: &str, body: &[u8], comment: &str| {
+            kit.write(
+                name,
+                &[
+                    ("expect", expect.into()),
+                    ("area", "unlock".into()),
+                    ("comment", comment.into()),
+                    ("passphrase", typed.into()),
+                    ("argon2", argon2_line(&SMALL)),
+                ],
+                body,
+            );
+        };
+        pass_vec(
+            &mut kit,
+            "unlock_passphrase_nfd_typed_ok",
+            "ok",
+            &nfd,
+            &unlock.encrypt_with_work_factor(&SecretString::from(nfc.to_owned()), LOW_WORK_FACTOR).unwrap(),
+            "written by the crate (NFC); the passphrase typed decomposed (NFD, as macOS can): NFC first opens it",
+        );
+        pass_vec(
+            &mut kit,
+            "unlock_passphrase_nfd_written_ok",
+            "ok",
+            &nfd,
+            &raw(&nfd, LOW_WORK_FACTOR),
+            "scrypt over the NFD bytes (an un-normalising writer or age -p); typed the same: the raw bytes open it",
+        );
+        pass_vec(
+            &mut kit,
+            "unlock_passphrase_trailing_space_ok",
+            "ok",
+            &format!("{PASSPHRASE} "),
+            &raw(&format!("{PASSPHRASE} "), LOW_WORK_FACTOR),
+            "a passphrase ending in a space: nothing is trimmed",
+        );
+        pass_vec(
+            &mut kit,
+            "unlock_passphrase_not_trimmed",
+            "wrong_passphrase",
+            PASSPHRASE,
+            &raw(&format!("{PASSPHRASE} "), LOW_WORK_FACTOR),
+            "set with a trailing space, typed without it",
+        );
+    }
+
     // ---------------------------------------------------------------- PIN seal (§10)
     let pin_vec = |kit: &mut Kit, name: &str, expect: &str, pin: Option<&str>, body: &[u8], comment: &str| {
         let mut h = vec![
@@ -722,6 +1017,16 @@ fn main() {
         None,
         &age_encrypt(&header.pin_recipient, &[b'9'; 1025]),
         "plaintext longer than 1024 bytes",
+    );
+
+    pin_vec(&mut kit, "pin_not_age", "malformed", None, PIN.as_bytes(), "the PIN itself, not an age file");
+    pin_vec(
+        &mut kit,
+        "pin_truncated",
+        "corrupt",
+        None,
+        &sealed_pin[..sealed_pin.len() - 10],
+        "the sealed PIN with its last 10 bytes cut off",
     );
 
     // ---------------------------------------------------------------- generations (§7, §8, §9)
@@ -1095,6 +1400,394 @@ fn main() {
             "vault-1.age",
             &enc(&t),
             "the first tar header's checksum is wrong",
+        );
+    }
+
+    // ---------------------------------------------------------------- tar details (§8.4)
+    {
+        // What `tar cf - .` in an extracted generation writes: `./` names and directories.
+        let t = raw_tar(&[
+            M(b"./", b'5', b"", b""),
+            M(b"./certs/", b'5', b"", b""),
+            M(format!("./{cert_name}").as_bytes(), b'0', &p12, b""),
+            M(b"./manifest.json", b'0', &mjson, b""),
+            M(b"./pins/", b'5', b"", b""),
+            M(format!("./{pin_name}").as_bytes(), b'0', &sealed_pin, b""),
+        ]);
+        gen_vec(
+            &mut kit,
+            "generation_dot_slash_ok",
+            "ok",
+            "vault-1.age",
+            &enc(&t),
+            "as `tar cf - .` writes it: ./ directory, ./ prefixes",
+        );
+        let t = good(vec![M(b"./manifest.json", b'0', &mjson, b"")]);
+        gen_vec(
+            &mut kit,
+            "generation_dot_slash_duplicate",
+            "duplicate_file",
+            "vault-1.age",
+            &enc(&t),
+            "manifest.json and ./manifest.json: the same member twice",
+        );
+        let mut t = good(vec![]);
+        t.truncate(t.len() - 1024);
+        gen_vec(
+            &mut kit,
+            "generation_no_end_blocks_ok",
+            "ok",
+            "vault-1.age",
+            &enc(&t),
+            "the archive stops after the last member, without the two zero blocks",
+        );
+        let mut t = good(vec![]);
+        t.truncate(t.len() - 512);
+        t.extend_from_slice(&[0; 512]);
+        t.extend_from_slice(&raw_tar(&[M(b"notes.txt", b'0', b"after the end", b"")]));
+        gen_vec(
+            &mut kit,
+            "generation_data_after_end_ok",
+            "ok",
+            "vault-1.age",
+            &enc(&t),
+            "a member after the first zero block: the archive has ended, it is ignored",
+        );
+        let mut t = good(vec![]);
+        let keep = t.len() - 1024 - 300;
+        t.truncate(keep);
+        gen_vec(
+            &mut kit,
+            "generation_archive_cut_in_member",
+            "malformed_archive",
+            "vault-1.age",
+            &enc(&t),
+            "the archive stops inside the last member's data",
+        );
+        let long = format!("certs/{}{id}.p12", "x/".repeat(60));
+        let mut gnu = raw_tar(&[
+            M(b"././@LongLink", b'L', format!("{long}\0").as_bytes(), b""),
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+        ]);
+        gnu.truncate(gnu.len() - 1024);
+        let mut t = raw_tar(&[M(b"manifest.json", b'0', &mjson, b"")]);
+        t.truncate(t.len() - 1024);
+        t.extend_from_slice(&gnu);
+        t.extend_from_slice(&raw_tar(&[M(pin_name.as_bytes(), b'0', &sealed_pin, b"")]));
+        gen_vec(
+            &mut kit,
+            "generation_gnu_long_name",
+            "unsupported_entry_type",
+            "vault-1.age",
+            &enc(&t),
+            "a GNU long-name member (type L) before the cert member",
+        );
+        let record = format!("path={cert_name}\n");
+        let record = format!("{} {record}", record.len() + 1 + (record.len() + 3).to_string().len());
+        let mut t = raw_tar(&[
+            M(b"manifest.json", b'0', &mjson, b""),
+            M(b"PaxHeaders/x", b'x', record.as_bytes(), b""),
+        ]);
+        t.truncate(t.len() - 1024);
+        t.extend_from_slice(&raw_tar(&[
+            M(cert_name.as_bytes(), b'0', &p12, b""),
+            M(pin_name.as_bytes(), b'0', &sealed_pin, b""),
+        ]));
+        gen_vec(
+            &mut kit,
+            "generation_pax_header",
+            "unsupported_entry_type",
+            "vault-1.age",
+            &enc(&t),
+            "a pax extended header (type x) before the cert member",
+        );
+        // The cert member's size in GNU base-256 (0x80, then the big-endian value).
+        let mut t = good(vec![]);
+        let m_blocks = 1 + mjson.len().div_ceil(512);
+        let h = &mut t[m_blocks * 512..m_blocks * 512 + 512];
+        assert_eq!(&h[..cert_name.len()], cert_name.as_bytes());
+        h[124..136].fill(0);
+        h[124] = 0x80;
+        h[135] = p12.len() as u8;
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|b| u32::from(*b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        gen_vec(
+            &mut kit,
+            "generation_base256_size",
+            "malformed_archive",
+            "vault-1.age",
+            &enc(&t),
+            "the cert member's size in base-256 instead of octal",
+        );
+        gen_vec(
+            &mut kit,
+            "generation_manifest_argon2d",
+            "kdf_unsupported",
+            "vault-1.age",
+            &enc(&with_manifest(&medit(&|v| v["kdf"]["recovery"]["algorithm"] = "argon2d".into()))),
+            "the manifest's KDF algorithm is not argon2id",
+        );
+        gen_vec(
+            &mut kit,
+            "generation_manifest_argon2_version_16",
+            "kdf_unsupported",
+            "vault-1.age",
+            &enc(&with_manifest(&medit(&|v| v["kdf"]["pin_code"]["version"] = 16.into()))),
+            "the manifest's Argon2 version is 0x10",
+        );
+        gen_vec(
+            &mut kit,
+            "generation_manifest_format_version_fraction",
+            "invalid_manifest",
+            "vault-1.age",
+            &enc(&with_manifest(
+                String::from_utf8(mjson.clone())
+                    .unwrap()
+                    .replacen("\"format_version\": 1,", "\"format_version\": 1.0,", 1)
+                    .as_bytes(),
+            )),
+            "format_version written 1.0",
+        );
+        gen_vec(
+            &mut kit,
+            "generation_manifest_control_character",
+            "invalid_manifest",
+            "vault-1.age",
+            &enc(&with_manifest(&medit(&|v| {
+                v["entries"][0]["original_file_name"] = "cert\u{85}.p12".into()
+            }))),
+            "original_file_name holds U+0085 (a C1 control character)",
+        );
+        gen_vec(
+            &mut kit,
+            "generation_informational_ok",
+            "ok",
+            "vault-1.age",
+            &enc(&with_manifest(&medit(&|v| {
+                let c = &mut v["entries"][0]["certificate"];
+                c["subject"] = "CN=1234567890,OU=Test Clinic,O=Example,C=JP".into();
+                c["key_type"] = "rsa".into();
+                c["institution_code"] = "12345".into();
+                v["entries"][0]["superseded"] =
+                    serde_json::json!({"by": "0123456789ab", "stops_working": "2026-05-01"});
+            }))),
+            "informational members readers do not check: RFC 4514 subject, key_type rsa, a 5-digit \
+             institution_code, superseded.by naming an entry that is not in the manifest",
+        );
+    }
+
+    // ---------------------------------------------------------------- shares (§3.6)
+    {
+        const S1: &str = "21AN4-P034H-AA64D-4S8EY-ESB5J-ETXRZ-VJ3M1";
+        const S3: &str = "23ANC-J8H6X-607E1-19ZD2-ENTHW-821VJ-FQ6Q0";
+        let rw = written(&r);
+        let share_vec = |kit: &mut Kit,
+                         name: &str,
+                         expect: &str,
+                         inputs: &[&str],
+                         extra: &[(&str, String)],
+                         comment: &str| {
+            let mut h = vec![
+                ("expect", expect.to_owned()),
+                ("area", "share".to_owned()),
+                ("comment", comment.to_owned()),
+                ("inputs", inputs.join(", ")),
+            ];
+            h.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+            if expect == "ok" {
+                h.push(("recovery_code", rw.clone()));
+            }
+            kit.write(name, &h, b"");
+        };
+        // Shares built from their parts (§3.6.1-3.6.2), independently of the crate.
+        let enc_share = |k: u8, i: u8, set_id: u16, y: &[u8; 13]| -> String {
+            let mut canon = vec![k, i];
+            canon.extend_from_slice(&set_id.to_be_bytes());
+            canon.extend_from_slice(y);
+            let mut h = Sha256::new();
+            h.update(b"certvault/v1/share");
+            h.update(&canon);
+            let t = h.finalize();
+            let mut bits = y.to_vec();
+            bits.extend_from_slice(&t[..2]);
+            let mut data = vec![k, i, (set_id >> 5) as u8 & 31, set_id as u8 & 31];
+            for n in 0..24 {
+                let bit = n * 5;
+                let word = (u16::from(bits[bit / 8]) << 8) | u16::from(*bits.get(bit / 8 + 1).unwrap_or(&0));
+                data.push(((word >> (11 - bit % 8)) & 31) as u8);
+            }
+            groups_with_checks(&data, |g| g ^ 8)
+        };
+        let y1: [u8; 13] = [0xb0, 0x06, 0x45, 0x28, 0xc4, 0x26, 0x50, 0xe7, 0x65, 0x65, 0x76, 0xbb, 0x8d];
+        assert_eq!(enc_share(2, 1, 0x155, &y1), S1, "the share encoder agrees with SPEC.md §3.6.5");
+        share_vec(
+            &mut kit,
+            "share_combine_ok",
+            "ok",
+            &[S1, S3],
+            &[],
+            "SPEC.md §3.6.5: shares 1 and 3 give R",
+        );
+        share_vec(
+            &mut kit,
+            "share_combine_reversed_ok",
+            "ok",
+            &[S3, S1],
+            &[],
+            "the same shares in the other order",
+        );
+        let sloppy = S1.to_lowercase().replace('-', " ").replace('0', "o").replace('1', "l");
+        share_vec(&mut kit, "share_sloppy_ok", "ok", &[&sloppy, S3], &[], "typed as §3.4 step 1 allows");
+        share_vec(&mut kit, "share_empty", "empty", &[" - "], &[], "only separators");
+        let mut c1: Vec<char> = S1.chars().collect();
+        c1[19] = 'U';
+        let bad_char: String = c1.iter().collect();
+        share_vec(
+            &mut kit,
+            "share_invalid_character",
+            "invalid_character",
+            &[&bad_char, S3],
+            &[("group", "4".into())],
+            "U after 15 symbols: group 4",
+        );
+        let late_bad = format!("{S1}-Q");
+        share_vec(
+            &mut kit,
+            "share_invalid_character_after_35",
+            "invalid_character",
+            &[&late_bad.replace("-Q", "-U"), S3],
+            &[("group", "7".into())],
+            "U after all 35 symbols: still group 7",
+        );
+        share_vec(
+            &mut kit,
+            "share_is_recovery_code",
+            "is_code",
+            &[&rw],
+            &[],
+            "the recovery code typed as a share",
+        );
+        share_vec(
+            &mut kit,
+            "share_is_pin_code",
+            "is_code",
+            &[&written(&c)],
+            &[],
+            "the PIN code typed as a share",
+        );
+        let short_group = format!("{}{}", &S1[..30], &S1[31..]);
+        share_vec(
+            &mut kit,
+            "share_group_length",
+            "group_length",
+            &[&short_group, S3],
+            &[("group", "6".into())],
+            "group 6 has four symbols",
+        );
+        share_vec(
+            &mut kit,
+            "share_length",
+            "length",
+            &[&S1[..35], S3],
+            &[("symbols", "30".into())],
+            "six groups",
+        );
+        let mut c1: Vec<char> = S1.chars().collect();
+        c1[13] = if c1[13] == '7' { 'X' } else { '7' };
+        let sub: String = c1.iter().collect();
+        share_vec(
+            &mut kit,
+            "share_checksum_group3",
+            "checksum",
+            &[&sub, S3],
+            &[("group", "3".into())],
+            "one data symbol of group 3 mistyped",
+        );
+        // K = 1 with valid check symbols and a valid t: group 1 checks, so "not a share".
+        share_vec(
+            &mut kit,
+            "share_threshold_1",
+            "not_a_share",
+            &[&enc_share(1, 1, 0x155, &y1)],
+            &[],
+            "group 1 says K = 1 (K is 2-9)",
+        );
+        share_vec(
+            &mut kit,
+            "share_index_0",
+            "not_a_share",
+            &[&enc_share(2, 0, 0x155, &y1)],
+            &[],
+            "group 1 says i = 0 (i is 1-9)",
+        );
+        {
+            // K = 1 and a wrong group-2 check symbol: the group check comes first.
+            let mut v: Vec<char> = enc_share(1, 1, 0x155, &y1).chars().collect();
+            v[10] = if v[10] == '7' { 'X' } else { '7' };
+            share_vec(
+                &mut kit,
+                "share_checksum_before_not_a_share",
+                "checksum",
+                &[&v.iter().collect::<String>()],
+                &[("group", "2".into())],
+                "K = 1 and group 2's check symbol wrong: checksum (group checks first)",
+            );
+        }
+        {
+            // Two symbols of group 2 changed so that its check symbol still matches.
+            let v: Vec<char> = S1.chars().collect();
+            let val = |ch: char| ALPHABET.find(ch).unwrap() as u8;
+            let (d1, d2) = (val(v[6]), val(v[7]));
+            let (n1, n2) = (0..32u8)
+                .flat_map(|a| (0..32u8).map(move |b| (a, b)))
+                .find(|&(a, b)| a != d1 && gf32_mul(2, a ^ d1) == gf32_mul(4, b ^ d2))
+                .unwrap();
+            let mut w = v.clone();
+            w[6] = ALPHABET.as_bytes()[n1 as usize] as char;
+            w[7] = ALPHABET.as_bytes()[n2 as usize] as char;
+            share_vec(
+                &mut kit,
+                "share_share_checksum",
+                "share_checksum",
+                &[&w.iter().collect::<String>(), S3],
+                &[],
+                "two symbols of group 2 changed, its check symbol still matching: t does not",
+            );
+        }
+        share_vec(
+            &mut kit,
+            "share_duplicate",
+            "duplicate",
+            &[S1, S1],
+            &[("index", "1".into())],
+            "share 1 twice",
+        );
+        share_vec(
+            &mut kit,
+            "share_not_enough",
+            "not_enough",
+            &[S3],
+            &[("have", "1".into())],
+            "one share of a 2-of-N split",
+        );
+        share_vec(
+            &mut kit,
+            "share_different_splits",
+            "different_splits",
+            &[S1, &enc_share(2, 3, 0x156, &y1)],
+            &[],
+            "share 3 of a split with another set id",
+        );
+        let mut y_bad = y1;
+        y_bad[12] ^= 0x01;
+        share_vec(
+            &mut kit,
+            "share_inconsistent",
+            "inconsistent",
+            &[&enc_share(2, 1, 0x155, &y_bad), S3],
+            &[],
+            "share 1 with one bit of y changed: R's four padding bits come out non-zero",
         );
     }
 

@@ -62,10 +62,54 @@ pub enum HeaderError {
 }
 
 /// The members read before anything else, to classify the file (SPEC.md §5.3 steps 2-4).
+/// Values are kept as JSON so that a member of the wrong type is classified by the
+/// outcome table of SPEC.md §12.1, not by the order serde happens to read members in.
 #[derive(Deserialize)]
 pub(crate) struct VersionPeek {
-    pub(crate) format: Option<String>,
-    pub(crate) format_version: Option<u64>,
+    pub(crate) format: Option<serde_json::Value>,
+    pub(crate) format_version: Option<serde_json::Value>,
+}
+
+/// How `format_version` failed (SPEC.md §2.3, §12.1).
+pub(crate) enum VersionFault {
+    /// Absent, or not a JSON integer (`1.0`, `1e0`, `"1"`): *malformed*.
+    Malformed,
+    /// An integer below 1: *invalid field*.
+    Invalid,
+    /// An integer above [`FORMAT_VERSION`]: *unsupported version*.
+    Newer(u64),
+}
+
+/// Values of the right JSON type outside their grammar, found before the typed parse so that
+/// they are *invalid field* / *KDF unsupported* rather than *malformed* (SPEC.md §12.1).
+pub(crate) enum GrammarFault {
+    /// The member named.
+    Field(&'static str),
+    /// A KDF `algorithm` other than `"argon2id"`.
+    KdfUnsupported,
+}
+
+/// Checks the string members both files share, on the raw JSON: `vault_id` (32 lower-case hex
+/// digits), `pin_recipient` (an age X25519 recipient) and each `kdf.*.algorithm`.
+pub(crate) fn check_shared_grammar(v: &serde_json::Value) -> Result<(), GrammarFault> {
+    if let Some(id) = v.get("vault_id").and_then(|x| x.as_str()) {
+        if !crate::hex::is_lower_hex_len(id, 32) {
+            return Err(GrammarFault::Field("vault_id"));
+        }
+    }
+    if let Some(r) = v.get("pin_recipient").and_then(|x| x.as_str()) {
+        if r.parse::<Recipient>().is_err() {
+            return Err(GrammarFault::Field("pin_recipient"));
+        }
+    }
+    for kind in ["recovery", "pin_code"] {
+        if let Some(a) = v.get("kdf").and_then(|k| k.get(kind)).and_then(|p| p.get("algorithm")) {
+            if a.as_str().is_some_and(|a| a != "argon2id") {
+                return Err(GrammarFault::KdfUnsupported);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -76,13 +120,24 @@ struct HeaderOut<'a> {
     header: &'a VaultHeader,
 }
 
-/// Checks `format_version` as both files do (SPEC.md §2.3).
-pub(crate) fn check_version(found: Option<u64>) -> Result<(), (u64, bool)> {
-    match found {
-        Some(v) if v == u64::from(FORMAT_VERSION) => Ok(()),
-        Some(v) if v > u64::from(FORMAT_VERSION) => Err((v, true)),
-        Some(v) => Err((v, false)),
-        None => Err((0, false)),
+/// Checks `format_version` as both files do (SPEC.md §2.3): a JSON integer (no fraction, no
+/// exponent) equal to [`FORMAT_VERSION`].
+pub(crate) fn check_version(found: Option<&serde_json::Value>) -> Result<(), VersionFault> {
+    let Some(serde_json::Value::Number(n)) = found else {
+        return Err(VersionFault::Malformed);
+    };
+    if let Some(v) = n.as_u64() {
+        if v == u64::from(FORMAT_VERSION) {
+            Ok(())
+        } else if v > u64::from(FORMAT_VERSION) {
+            Err(VersionFault::Newer(v))
+        } else {
+            Err(VersionFault::Invalid)
+        }
+    } else if n.is_i64() {
+        Err(VersionFault::Invalid)
+    } else {
+        Err(VersionFault::Malformed)
     }
 }
 
@@ -101,19 +156,31 @@ impl VaultHeader {
         if bytes.len() > MAX_HEADER_BYTES {
             return Err(HeaderError::TooLarge);
         }
+        let raw: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| HeaderError::Malformed(e.to_string()))?;
+        if !raw.is_object() {
+            return Err(HeaderError::Malformed("not a JSON object".into()));
+        }
+        // Parsed again as a struct only to refuse a duplicated `format` or `format_version`.
         let peek: VersionPeek =
             serde_json::from_slice(bytes).map_err(|e| HeaderError::Malformed(e.to_string()))?;
-        if peek.format.as_deref() != Some(FORMAT_NAME) {
+        if peek.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(HeaderError::NotAVault);
         }
-        match check_version(peek.format_version) {
+        match check_version(peek.format_version.as_ref()) {
             Ok(()) => {}
-            Err((found, true)) => {
+            Err(VersionFault::Newer(found)) => {
                 return Err(HeaderError::UnsupportedVersion { found, supported: FORMAT_VERSION });
             }
-            Err(_) => {
-                return Err(HeaderError::InvalidField { field: "format_version" });
+            Err(VersionFault::Invalid) => return Err(HeaderError::InvalidField { field: "format_version" }),
+            Err(VersionFault::Malformed) => {
+                return Err(HeaderError::Malformed("format_version is not an integer".into()));
             }
+        }
+        match check_shared_grammar(&raw) {
+            Ok(()) => {}
+            Err(GrammarFault::Field(field)) => return Err(HeaderError::InvalidField { field }),
+            Err(GrammarFault::KdfUnsupported) => return Err(HeaderError::Kdf(KdfError::Unsupported)),
         }
         let header: VaultHeader =
             serde_json::from_slice(bytes).map_err(|e| HeaderError::Malformed(e.to_string()))?;

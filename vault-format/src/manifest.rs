@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::FORMAT_VERSION;
-use crate::header::{VaultHeader, VersionPeek, check_version};
+use crate::header::{
+    GrammarFault, VaultHeader, VersionFault, VersionPeek, check_shared_grammar, check_version,
+};
 use crate::hex;
 use crate::id::{VaultId, recipient_serde};
 use crate::kdf::{KdfError, KdfParams};
@@ -253,16 +255,32 @@ impl Manifest {
         if bytes.len() > MAX_MANIFEST_BYTES {
             return Err(ManifestError::TooLarge);
         }
+        let raw: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
+        if !raw.is_object() {
+            return Err(ManifestError::Malformed("not a JSON object".into()));
+        }
+        // Parsed again as a struct only to refuse a duplicated `format` or `format_version`.
         let peek: VersionPeek =
             serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
-        match check_version(peek.format_version) {
+        match check_version(peek.format_version.as_ref()) {
             Ok(()) => {}
-            Err((found, true)) => {
+            Err(VersionFault::Newer(found)) => {
                 return Err(ManifestError::UnsupportedVersion { found, supported: FORMAT_VERSION });
             }
-            Err(_) => {
+            Err(VersionFault::Invalid) => {
                 return Err(ManifestError::InvalidField { entry: None, field: "format_version" });
             }
+            Err(VersionFault::Malformed) => {
+                return Err(ManifestError::Malformed("format_version is not an integer".into()));
+            }
+        }
+        match check_shared_grammar(&raw) {
+            Ok(()) => {}
+            Err(GrammarFault::Field(field)) => {
+                return Err(ManifestError::InvalidField { entry: None, field });
+            }
+            Err(GrammarFault::KdfUnsupported) => return Err(ManifestError::Kdf(KdfError::Unsupported)),
         }
         let m: Manifest =
             serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;

@@ -265,20 +265,28 @@ impl Payload {
         let mut certs = BTreeMap::new();
         let mut pins = BTreeMap::new();
         let mut total = 0u64;
-        for entry in archive.entries().map_err(malformed)? {
+        // Raw entries: GNU long names (`L`, `K`) and pax headers (`x`, `g`) are members of
+        // their own type, refused below, never applied to the next member's name (§8.4).
+        for entry in archive.entries().map_err(malformed)?.raw(true) {
             let mut entry = entry.map_err(malformed)?;
             let raw = entry.path_bytes().into_owned();
-            let path = classify_path(&raw)?.to_owned();
+            let path = classify_path(&raw)?;
+            // `tar cf - .` writes `./manifest.json`: one leading `./` is dropped (§8.4).
+            let path = path.strip_prefix("./").unwrap_or(path).to_owned();
             let kind = entry.header().entry_type();
             if kind.is_dir() {
                 let name = path.strip_suffix('/').unwrap_or(&path);
-                if name == "certs" || name == "pins" {
+                if name == "certs" || name == "pins" || name == "." || name.is_empty() {
                     continue;
                 }
                 return Err(PayloadError::UnexpectedFile(path));
             }
             if kind != tar::EntryType::Regular {
                 return Err(PayloadError::UnsupportedEntryType(path));
+            }
+            // The size field is octal (§8.2); GNU's base-256 form (high bit set) is refused.
+            if entry.header().as_bytes()[124] & 0x80 != 0 {
+                return Err(PayloadError::Malformed(format!("{path}: size is not octal")));
             }
             let what = member(&path).ok_or_else(|| PayloadError::UnexpectedFile(path.clone()))?;
             if !seen.insert(path.clone()) {
@@ -368,6 +376,26 @@ pub(crate) mod tests {
         assert_eq!(names[1], format!("certs/{}.p12", ids[0]));
         assert_eq!(names[3], format!("pins/{}.age", ids[0]));
         assert_eq!(Payload::from_tar(&a).unwrap(), p);
+    }
+
+    /// The limits over 1 MiB, which have no vector (SPEC.md §12.1), built in memory.
+    #[test]
+    fn large_limits() {
+        let tar_of = |members: &[(String, usize)]| {
+            let owned: Vec<(Vec<u8>, Vec<u8>)> =
+                members.iter().map(|(n, len)| (n.clone().into_bytes(), vec![0u8; *len])).collect();
+            let refs: Vec<(&[u8], u8, &[u8])> = owned.iter().map(|(n, d)| (&n[..], b'0', &d[..])).collect();
+            raw_tar(&refs)
+        };
+        let too_large = |t: &[u8]| matches!(Payload::from_tar(t), Err(PayloadError::TooLarge { .. }));
+        // The whole plaintext: 20 MiB + 1.
+        assert!(too_large(&vec![0u8; MAX_PAYLOAD_BYTES as usize + 1]));
+        // manifest.json over 1 MiB.
+        assert!(too_large(&tar_of(&[(MANIFEST_PATH.into(), MAX_MANIFEST_BYTES + 1)])));
+        // 17 certs of 1 MiB: the sum passes 16 MiB.
+        let certs: Vec<(String, usize)> =
+            (0..17).map(|i| (format!("certs/{i:012x}.p12"), MAX_P12_BYTES as usize)).collect();
+        assert!(too_large(&tar_of(&certs)));
     }
 
     #[test]

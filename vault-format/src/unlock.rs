@@ -234,7 +234,7 @@ impl UnlockFile {
         passphrase: &SecretString,
         log_n: u8,
     ) -> Result<Vec<u8>, SealError> {
-        let mut r = age::scrypt::Recipient::new(passphrase.clone());
+        let mut r = age::scrypt::Recipient::new(nfc_passphrase(passphrase));
         r.set_work_factor(log_n.clamp(1, MAX_UNLOCK_WORK_FACTOR));
         let pt = self.to_plaintext();
         age_encrypt(&r, pt.expose_secret().as_bytes())
@@ -247,9 +247,20 @@ impl UnlockFile {
         if !is_scrypt {
             return Err(UnlockError::NotPassphraseEncrypted);
         }
-        let mut id = age::scrypt::Identity::new(passphrase.clone());
-        id.set_max_work_factor(MAX_UNLOCK_WORK_FACTOR);
-        let pt = age_decrypt(ciphertext, &id, MAX_UNLOCK_PLAINTEXT_BYTES).map_err(|e| match e {
+        let attempt = |p: SecretString| {
+            let mut id = age::scrypt::Identity::new(p);
+            id.set_max_work_factor(MAX_UNLOCK_WORK_FACTOR);
+            age_decrypt(ciphertext, &id, MAX_UNLOCK_PLAINTEXT_BYTES)
+        };
+        // NFC first (what writers encrypt with), then the bytes as typed, for a file whose
+        // passphrase was set un-normalised (SPEC.md §6.2).
+        let nfc = nfc_passphrase(passphrase);
+        let differs = nfc.expose_secret() != passphrase.expose_secret();
+        let pt = match attempt(nfc) {
+            Err(AgeFailure::Unwrap) if differs => attempt(passphrase.clone()),
+            r => r,
+        }
+        .map_err(|e| match e {
             AgeFailure::Malformed => UnlockError::Malformed,
             AgeFailure::WrongKey => UnlockError::NotPassphraseEncrypted,
             AgeFailure::ExcessiveWork(log_n) => UnlockError::ExcessiveWork { log_n },
@@ -260,6 +271,17 @@ impl UnlockFile {
         let text = std::str::from_utf8(&pt).map_err(|_| UnlockError::InvalidPlaintext("not UTF-8"))?;
         UnlockFile::from_plaintext(text)
     }
+}
+
+/// The passphrase as scrypt receives it (SPEC.md §6.2): Unicode NFC, encoded as UTF-8, nothing
+/// trimmed.
+pub fn nfc_passphrase(passphrase: &SecretString) -> SecretString {
+    use unicode_normalization::UnicodeNormalization;
+    let s = passphrase.expose_secret();
+    if unicode_normalization::is_nfc(s) {
+        return passphrase.clone();
+    }
+    SecretString::from(s.nfc().collect::<String>())
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use std::str::FromStr;
 use vault_format::secrecy::{ExposeSecret, SecretString};
 use vault_format::{
     Argon2Params, Code, CodeError, CodeKind, HeaderError, Identity, KdfError, ManifestError, OpenError,
-    PayloadError, PinError, UnlockError, UnlockFile, VaultHeader, VaultId, VerifyError, derive_identity,
-    open_generation, open_pin, parse_generation_file_name,
+    PayloadError, PinError, Share, ShareError, UnlockError, UnlockFile, VaultHeader, VaultId, VerifyError,
+    derive_identity, open_generation, open_pin, parse_generation_file_name,
 };
 
 fn vectors_dir() -> PathBuf {
@@ -162,6 +162,9 @@ fn header_class(r: Result<VaultHeader, HeaderError>) -> Outcome {
 fn run_unlock(v: &Vector) -> Outcome {
     let pass = SecretString::from(v.h("passphrase").to_owned());
     let c = match UnlockFile::decrypt(&v.body, &pass) {
+        Ok(u) if v.headers.get("vault_id").is_some_and(|id| *id != u.vault_id().to_string()) => {
+            "vault_id_mismatch".into()
+        }
         Ok(u) => match u.verify(&v.argon2()) {
             Ok(()) => "ok".into(),
             Err(VerifyError::Mismatch) => "identity_mismatch".into(),
@@ -178,6 +181,41 @@ fn run_unlock(v: &Vector) -> Outcome {
         Err(e) => format!("unexpected {e:?}"),
     };
     (c, None)
+}
+
+fn share_class(e: &ShareError) -> Outcome {
+    match e {
+        ShareError::Empty => ("empty".into(), None),
+        ShareError::InvalidCharacter { group, .. } => ("invalid_character".into(), Some(group.to_string())),
+        ShareError::IsCode { .. } => ("is_code".into(), None),
+        ShareError::GroupLength { group, .. } => ("group_length".into(), Some(group.to_string())),
+        ShareError::Length { symbols } => ("length".into(), Some(symbols.to_string())),
+        ShareError::Checksum { group } => ("checksum".into(), Some(group.to_string())),
+        ShareError::Header => ("not_a_share".into(), None),
+        ShareError::ShareChecksum => ("share_checksum".into(), None),
+        ShareError::DifferentSets { .. } => ("different_splits".into(), None),
+        ShareError::Duplicate { index } => ("duplicate".into(), Some(index.to_string())),
+        ShareError::NotEnough { have, .. } => ("not_enough".into(), Some(have.to_string())),
+        ShareError::Inconsistent => ("inconsistent".into(), None),
+        e => (format!("unexpected {e:?}"), None),
+    }
+}
+
+/// Parses each of `inputs` (SPEC.md §3.6.3); if all parse, combines them (§3.6.4) and
+/// compares the result with `recovery_code`.
+fn run_share(v: &Vector) -> Outcome {
+    let mut shares = Vec::new();
+    for input in v.h("inputs").split(", ") {
+        match Share::parse(input) {
+            Ok(s) => shares.push(s),
+            Err(e) => return share_class(&e),
+        }
+    }
+    match vault_format::share::combine(&shares) {
+        Ok(r) if r.to_grouped_string().expose_secret() == v.h("recovery_code") => ok(),
+        Ok(_) => ("another recovery code".into(), None),
+        Err(e) => share_class(&e),
+    }
 }
 
 fn run_pin(v: &Vector) -> Outcome {
@@ -303,6 +341,7 @@ fn testkit() {
             "pin" => run_pin(&v),
             "generation" => run_generation(&v),
             "vault" => run_vault(&v),
+            "share" => run_share(&v),
             a => (format!("unknown area {a}"), None),
         };
         *areas.entry(area).or_default() += 1;
@@ -310,7 +349,7 @@ fn testkit() {
             failures.push(format!("{}: expected {}, got {class}", v.name, v.h("expect")));
             continue;
         }
-        let pinned = ["group", "found", "symbols"].iter().find_map(|k| v.headers.get(*k));
+        let pinned = ["group", "found", "symbols", "index", "have"].iter().find_map(|k| v.headers.get(*k));
         if let Some(want) = pinned {
             if detail.as_ref() != Some(want) {
                 failures.push(format!("{}: expected detail {want}, got {detail:?}", v.name));
@@ -318,7 +357,7 @@ fn testkit() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    for area in ["code", "header", "unlock", "pin", "generation", "vault"] {
+    for area in ["code", "share", "header", "unlock", "pin", "generation", "vault"] {
         assert!(areas.get(area).copied().unwrap_or(0) > 0, "no {area} vectors");
     }
 }

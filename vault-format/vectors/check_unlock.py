@@ -19,7 +19,7 @@ Usage:
       compares it with F); prints what it found as JSON. No secret is printed: a PIN is
       reported only as whether it opened and matched.
 """
-import base64, hashlib, io, json, os, re, sys, tarfile
+import base64, hashlib, io, json, os, re, sys, tarfile, unicodedata
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -137,9 +137,23 @@ def finish(file_key, header, mac, payload, limit):
 
 
 def decrypt_passphrase(data, passphrase, max_log2n=22):
+    """§6.2-§6.3: the passphrase in NFC first, then as typed."""
+    nfc = unicodedata.normalize("NFC", passphrase)
+    try:
+        return decrypt_passphrase_bytes(data, nfc.encode(), max_log2n)
+    except Fail as e:
+        if e.outcome != "wrong_passphrase" or nfc == passphrase:
+            raise
+    return decrypt_passphrase_bytes(data, passphrase.encode(), max_log2n)
+
+
+def decrypt_passphrase_bytes(data, passphrase, max_log2n):
     stanzas, header, mac, payload = parse_age(data)
-    if len(stanzas) != 1 or stanzas[0][0][0] != "scrypt":
-        raise Fail("not_passphrase_encrypted", [s[0][0] for s in stanzas])
+    kinds = [s[0][0] for s in stanzas]
+    if "scrypt" in kinds and len(kinds) != 1:
+        raise Fail("malformed", f"a scrypt stanza must be alone: {kinds}")
+    if kinds != ["scrypt"]:
+        raise Fail("not_passphrase_encrypted", kinds)
     args, body = stanzas[0]
     if len(args) != 3 or not re.fullmatch(r"[1-9][0-9]?", args[2]):
         raise Fail("malformed", "scrypt stanza")
@@ -148,14 +162,17 @@ def decrypt_passphrase(data, passphrase, max_log2n=22):
         raise Fail("malformed", "scrypt salt")
     if log2n > max_log2n:
         raise Fail("excessive_work", f"work factor 2^{log2n}")
-    key = Scrypt(salt=b"age-encryption.org/v1/scrypt" + salt, length=32, n=1 << log2n, r=8, p=1).derive(
-        passphrase.encode()
-    )
+    key = Scrypt(salt=b"age-encryption.org/v1/scrypt" + salt, length=32, n=1 << log2n, r=8, p=1).derive(passphrase)
     try:
         file_key = unwrap(key, body)
     except InvalidTag:
         raise Fail("wrong_passphrase")
-    return finish(file_key, header, mac, payload, 4096)
+    try:
+        return finish(file_key, header, mac, payload, 4096)
+    except Fail as e:
+        if e.outcome == "too_large":  # §6.3 step 3
+            raise Fail("invalid_plaintext", "plaintext above 4096 bytes")
+        raise
 
 
 def decrypt_x25519(data, scalar, limit):
@@ -187,8 +204,10 @@ def argon2_params(obj):
     for k in ("algorithm", "version", "m_cost", "t_cost", "p_cost", "output_len"):
         if k not in obj:
             raise Fail("malformed", f"kdf.{k} missing")
+    if not isinstance(obj["algorithm"], str):
+        raise Fail("malformed", "algorithm is not a string")
     if obj["algorithm"] != "argon2id":
-        raise Fail("malformed", f"algorithm {obj['algorithm']!r}")
+        raise Fail("kdf_unsupported", f"algorithm {obj['algorithm']!r}")
     for k in ("version", "m_cost", "t_cost", "p_cost", "output_len"):
         if type(obj[k]) is not int or obj[k] < 0:
             raise Fail("malformed", f"kdf.{k}")
@@ -265,7 +284,7 @@ def no_duplicates(pairs):
 def read_header(raw):
     """§5.3, in its order; returns (vault id bytes, header object)."""
     if len(raw) > 65536:
-        raise Fail("malformed", "larger than 64 KiB")
+        raise Fail("too_large", "larger than 64 KiB")
     try:
         h = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, ValueError) as e:
@@ -277,15 +296,20 @@ def read_header(raw):
     if h.get("format") != "certvault-vault":
         raise Fail("not_a_vault")
     v = h.get("format_version")
-    if type(v) is not int or v < 1:
-        raise Fail("malformed", "format_version")
+    if type(v) is not int:  # absent, 1.0, 1e0, "1", true
+        raise Fail("malformed", "format_version is not an integer")
+    if v < 1:
+        raise Fail("invalid_field", f"format_version {v}")
     if v > 1:
         raise Fail("unsupported_version", f"version {v}, this checker reads 1")
     for k in ("vault_id", "created", "kdf", "pin_recipient"):
         if k not in h:
             raise Fail("malformed", f"{k} missing")
-    if not isinstance(h["vault_id"], str) or not re.fullmatch(r"[0-9a-f]{32}", h["vault_id"]):
-        raise Fail("malformed", "vault_id")
+    for k in ("vault_id", "created", "pin_recipient"):
+        if not isinstance(h[k], str):
+            raise Fail("malformed", f"{k} is not a string")
+    if not re.fullmatch(r"[0-9a-f]{32}", h["vault_id"]):
+        raise Fail("invalid_field", "vault_id")
     if not isinstance(h["created"], str):
         raise Fail("malformed", "created")
     if not valid_timestamp(h["created"]):
@@ -293,7 +317,7 @@ def read_header(raw):
     if not isinstance(h["kdf"], dict) or "recovery" not in h["kdf"] or "pin_code" not in h["kdf"]:
         raise Fail("malformed", "kdf")
     if not is_recipient(h["pin_recipient"]):
-        raise Fail("malformed", "pin_recipient")
+        raise Fail("invalid_field", "pin_recipient")
     argon2_params(h["kdf"]["recovery"])
     argon2_params(h["kdf"]["pin_code"])
     return bytes.fromhex(h["vault_id"]), h
@@ -336,12 +360,12 @@ def read_unlock(data, passphrase, params, vault_id=None):
     if code[0] == "wrong_kind":
         raise Fail("wrong_kind", "the recovery code line holds a PIN code")
     if code[0] != "ok":
-        raise Fail("invalid_plaintext", f"recovery code: {code[0]}")
+        raise Fail("invalid_code", f"recovery code: {code[0]}")
     if not re.fullmatch(r"[0-9a-f]{32}", vault_lines[0]):
         raise Fail("invalid_plaintext", "vault line")
     line_id = bytes.fromhex(vault_lines[0])
     if vault_id is not None and line_id != vault_id:
-        raise Fail("invalid_plaintext", "the vault line names another vault")
+        raise Fail("vault_id_mismatch", "the vault line names another vault")
     identity, _, scalar = derive("recovery", code[1], line_id, *params)
     if identity != identities[0]:
         raise Fail("identity_mismatch")
@@ -415,7 +439,7 @@ def run_vector(d, name, h, body):
         read_header(body)
     elif area == "unlock":
         params = argon2_line(h["argon2"]) if "argon2" in h else (1024, 1, 1)
-        read_unlock(body, h["passphrase"], params)
+        read_unlock(body, h["passphrase"], params, bytes.fromhex(h["vault_id"]) if "vault_id" in h else None)
     elif area == "vault":
         folder = os.path.join(os.path.dirname(os.path.abspath(d)), "vault")
         result, files = open_vault(folder, h["passphrase"], h["pin_code"])
