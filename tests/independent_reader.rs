@@ -1,8 +1,9 @@
 //! The vault format read by programs written outside the crate, from `vault-format/SPEC.md`
 //! and the age format alone: `vault-format/vectors/check_codes.py` (codes, Argon2id through
-//! `cryptography`) and `check_unlock.py` (vault.json, the KDF limits, `unlock.age` through its
-//! own age decryption, Argon2id through `argon2-cffi`, generations and PIN seals). They check
-//! the committed vectors, and they open vaults that the real binary writes.
+//! `cryptography`; shares) and `check_unlock.py` (vault.json, the KDF limits, `unlock.age`
+//! through its own age decryption, Argon2id through `argon2-cffi`, generations and PIN seals,
+//! and the manifest's fields against the grammar of SPEC.md §9.2). They check the committed
+//! vectors, and they open vaults that the real binary writes.
 
 mod common;
 mod copies_common;
@@ -67,7 +68,7 @@ fn the_format_vectors_pass_the_independent_python_checkers() {
         })
         .count();
     for (script, expected) in [
-        ("check_codes.py", areas(&["code_"])),
+        ("check_codes.py", areas(&["code_", "share_"])),
         ("check_unlock.py", areas(&["header_", "unlock_", "vault_"]) + ok_codes),
     ] {
         let out = checker(script).arg("testkit").output().unwrap();
@@ -128,6 +129,9 @@ fn an_independent_reader_opens_what_the_binary_writes() {
 
     let report = independent_open(&dir, &s.pass, &pin_code, &pin).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report["identity_is_derived_from_the_recovery_code"], true, "{report}");
+    // The manifest the binary wrote (an RSA and an EC certificate) has exactly the form
+    // SPEC.md §9.2 says writers write: members, hex, timestamps, subject/issuer, key_type.
+    assert_eq!(report["writer_grammar_violations"], serde_json::json!([]), "{report}");
     let list =
         s.cmd().args(["list", "--json", "--vault"]).arg(&dir).arg("--passphrase-file").arg(&s.pass).output();
     let list: serde_json::Value = serde_json::from_slice(&list.unwrap().stdout).unwrap();

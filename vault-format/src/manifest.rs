@@ -86,12 +86,14 @@ pub struct Entry {
 /// Informational: readers never need it to recover the `.p12`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateInfo {
-    /// Subject distinguished name, RFC 4514 string.
+    /// Subject distinguished name as written for people (SPEC.md §9.2): RDNs in certificate
+    /// order joined by `", "`, `TYPE=value`, unescaped.
     pub subject: String,
-    /// The 10-digit medical institution code, when the subject carries one.
+    /// The 10-digit medical institution code, when the subject carries one (written as 10
+    /// ASCII digits; readers accept any string, SPEC.md §9.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub institution_code: Option<String>,
-    /// Issuer distinguished name, RFC 4514 string.
+    /// Issuer distinguished name, in the form of `subject`.
     pub issuer: String,
     /// Serial number, lowercase hex of the big-endian magnitude.
     pub serial: String,
@@ -106,7 +108,8 @@ pub struct CertificateInfo {
     /// SHA-1 of each CA certificate's DER in the file, lowercase hex.
     #[serde(default)]
     pub ca_sha1: Vec<String>,
-    /// Key algorithm, e.g. `rsa` or `ec-p256`.
+    /// Key algorithm as written (SPEC.md §9.2): `RSA`, `ECDSA P-256`, `Ed25519`, …;
+    /// informational, never checked by readers.
     pub key_type: String,
     /// Key size in bits.
     pub key_bits: u32,

@@ -373,6 +373,87 @@ def read_unlock(data, passphrase, params, vault_id=None):
 
 
 # ----------------------------------------------------------------------------------------
+# SPEC.md §9.2: the manifest as writers write it (stricter than a reader's §9.3)
+
+WRITTEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # §2.5: whole seconds
+DN_TYPE = r"(?:CN|C|L|ST|O|OU|serialNumber|emailAddress|[0-9]+(?:\.[0-9]+)+)"
+KEY_TYPES = re.compile(r"RSA|ECDSA P-(?:256|384|521)|ECDSA(?: [0-9]+(?:\.[0-9]+)+)?|Ed25519")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # §9.2: Unicode Cc, DEL and C1 included
+
+
+def writer_grammar(manifest):
+    """Every way `manifest` departs from what §9.2 says writers write; [] if none."""
+    bad = []
+
+    def need(ok, what):
+        if not ok:
+            bad.append(what)
+
+    def hexlen(v, n):
+        return isinstance(v, str) and re.fullmatch(f"[0-9a-f]{{{n}}}", v) is not None
+
+    def written_time(v):
+        return isinstance(v, str) and WRITTEN_TIME.fullmatch(v) is not None and valid_timestamp(v)
+
+    def dn(v):
+        # RDNs joined by ", ", attributes of one RDN by " + ", each TYPE=value (§9.2).
+        return isinstance(v, str) and all(
+            re.match(DN_TYPE + "=", atv) for rdn in v.split(", ") for atv in rdn.split(" + ")
+        )
+
+    top = {"format_version", "vault_id", "generation", "created", "updated", "pin_recipient", "kdf", "entries"}
+    need(set(manifest) == top, f"top-level members {sorted(set(manifest) ^ top)}")
+    need(manifest.get("format_version") == 1 and type(manifest.get("format_version")) is int, "format_version")
+    need(hexlen(manifest.get("vault_id"), 32), "vault_id")
+    need(type(manifest.get("generation")) is int and manifest["generation"] >= 1, "generation")
+    need(written_time(manifest.get("created")), "created")
+    need(written_time(manifest.get("updated")), "updated")
+    need(is_recipient(manifest.get("pin_recipient")), "pin_recipient")
+    for kind in ("recovery", "pin_code"):
+        p = manifest.get("kdf", {}).get(kind, {})
+        need(set(p) == {"algorithm", "version", "m_cost", "t_cost", "p_cost", "output_len"}, f"kdf.{kind} members")
+    for e in manifest.get("entries", []):
+        who = e.get("id", "?")
+        allowed = {"id", "purpose", "original_file_name", "size", "sha256", "added", "certificate", "pin_stored",
+                   "hint", "superseded"}
+        need(set(e) <= allowed and allowed - {"hint", "superseded"} <= set(e), f"{who}: members {sorted(e)}")
+        need(hexlen(e.get("sha256"), 64) and e.get("id") == e["sha256"][:12], f"{who}: id/sha256")
+        need(e.get("purpose") in ("online-qualification", "hpki-second", "other"), f"{who}: purpose")
+        name = e.get("original_file_name")
+        need(isinstance(name, str) and 1 <= len(name.encode()) <= 255 and name not in (".", "..")
+             and not re.search(r"[/\\]", name) and not CONTROL.search(name), f"{who}: original_file_name")
+        need(type(e.get("size")) is int and e["size"] >= 0, f"{who}: size")
+        need(written_time(e.get("added")), f"{who}: added")
+        need(type(e.get("pin_stored")) is bool, f"{who}: pin_stored")
+        need(isinstance(e.get("hint", ""), str), f"{who}: hint")
+        if "superseded" in e:
+            sup = e["superseded"]
+            need(set(sup) == {"by", "stops_working"} and hexlen(sup["by"], 12)
+                 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", sup["stops_working"]) is not None, f"{who}: superseded")
+        c = e.get("certificate", {})
+        members = {"subject", "institution_code", "issuer", "serial", "not_before", "not_after", "leaf_sha1",
+                   "leaf_sha256", "ca_sha1", "key_type", "key_bits"}
+        need(set(c) <= members and members - {"institution_code"} <= set(c), f"{who}: certificate members")
+        need(dn(c.get("subject")), f"{who}: subject {c.get('subject')!r}")
+        need(dn(c.get("issuer")), f"{who}: issuer {c.get('issuer')!r}")
+        if "institution_code" in c:
+            need(isinstance(c["institution_code"], str) and re.fullmatch(r"[0-9]{10}", c["institution_code"])
+                 is not None, f"{who}: institution_code")
+        serial = c.get("serial")
+        need(isinstance(serial, str) and re.fullmatch(r"(?:[0-9a-f]{2}){1,64}", serial) is not None,
+             f"{who}: serial {serial!r}")
+        need(written_time(c.get("not_before")) and written_time(c.get("not_after")), f"{who}: validity")
+        need(hexlen(c.get("leaf_sha1"), 40) and hexlen(c.get("leaf_sha256"), 64), f"{who}: leaf hashes")
+        need(isinstance(c.get("ca_sha1"), list) and all(hexlen(h, 40) for h in c["ca_sha1"]), f"{who}: ca_sha1")
+        key_type = c.get("key_type")
+        need(isinstance(key_type, str) and KEY_TYPES.fullmatch(key_type) is not None, f"{who}: key_type {key_type!r}")
+        need(type(c.get("key_bits")) is int and c["key_bits"] >= 0, f"{who}: key_bits")
+        if key_type in ("ECDSA P-256", "ECDSA P-384", "ECDSA P-521"):
+            need(c.get("key_bits") == int(key_type[-3:]), f"{who}: key_bits of {key_type}")
+    return bad
+
+
+# ----------------------------------------------------------------------------------------
 # A vault folder (§2.2, §7, §9, §10)
 
 GENERATION = re.compile(r"vault-([1-9][0-9]{0,19})\.age", re.IGNORECASE)
@@ -410,6 +491,7 @@ def open_vault(folder, passphrase, pin_code=None, expected_pin=None):
         "identity_is_derived_from_the_recovery_code": True,
         "generation": number,
         "entries": {},
+        "writer_grammar_violations": writer_grammar(manifest),
     }
     pin_scalar = None
     if pin_code is not None:
@@ -453,6 +535,8 @@ def run_vector(d, name, h, body):
         pin = decrypt_x25519(files[f"pins/{h['entry']}.age"], pin_scalar, 1024)
         if pin.decode() != h["pin"]:
             raise Fail("mismatch", "PIN")
+        if result["writer_grammar_violations"]:
+            raise Fail("mismatch", f"§9.2 as written: {result['writer_grammar_violations']}")
     elif area == "code" and h["expect"] == "ok":
         code = parse(h["kind"], h["input"])
         identity, recipient, _ = derive(h["kind"], code[1], bytes.fromhex(h["vault_id"]), *argon2_line(h["argon2"]))
@@ -483,6 +567,7 @@ def main(d):
 
 def read_secret(path):
     text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8", newline="").read()
+    text = text[1:] if text.startswith("\ufeff") else text  # a BOM, as Notepad writes (SPEC.md §6.2)
     if text.endswith("\n"):  # one trailing newline, LF or CRLF, as certvault reads a *-file
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     return text
