@@ -270,13 +270,16 @@ impl Payload {
         for entry in archive.entries().map_err(malformed)?.raw(true) {
             let mut entry = entry.map_err(malformed)?;
             let raw = entry.path_bytes().into_owned();
-            let path = classify_path(&raw)?;
-            // `tar cf - .` writes `./manifest.json`: one leading `./` is dropped (§8.4).
-            let path = path.strip_prefix("./").unwrap_or(path).to_owned();
             let kind = entry.header().entry_type();
+            // `tar cf - .` writes the directory `./` first, then `./manifest.json`, … (§8.4).
+            if kind.is_dir() && (raw == b"." || raw == b"./") {
+                continue;
+            }
+            let name = raw.strip_prefix(b"./").unwrap_or(&raw);
+            let path = classify_path(name)?.to_owned();
             if kind.is_dir() {
                 let name = path.strip_suffix('/').unwrap_or(&path);
-                if name == "certs" || name == "pins" || name == "." || name.is_empty() {
+                if name == "certs" || name == "pins" {
                     continue;
                 }
                 return Err(PayloadError::UnexpectedFile(path));
@@ -396,6 +399,28 @@ pub(crate) mod tests {
         let certs: Vec<(String, usize)> =
             (0..17).map(|i| (format!("certs/{i:012x}.p12"), MAX_P12_BYTES as usize)).collect();
         assert!(too_large(&tar_of(&certs)));
+    }
+
+    /// `./` is removed before the path rules, so `.//x` is an absolute path (SPEC.md §8.4).
+    #[test]
+    fn dot_slash_names() {
+        let p = sample_payload(&[b"first"]);
+        let m = p.manifest.to_json();
+        let id = p.certs.keys().next().unwrap().clone();
+        let cert = format!("./certs/{id}.p12");
+        let pin = format!("./pins/{id}.age");
+        let pin_data = p.pins[&id].clone();
+        let ok = [
+            (&b"./"[..], b'5', &b""[..]),
+            (b"./manifest.json", b'0', &m[..]),
+            (cert.as_bytes(), b'0', b"first"),
+            (pin.as_bytes(), b'0', &pin_data[..]),
+        ];
+        assert_eq!(Payload::from_tar(&raw_tar(&ok)).unwrap(), p);
+        let abs = [ok[1], ok[2], ok[3], (b".//etc/passwd", b'0', b"x")];
+        assert!(matches!(Payload::from_tar(&raw_tar(&abs)), Err(PayloadError::UnsafePath(_))));
+        let dotdot = [ok[1], ok[2], ok[3], (b"././x", b'0', b"x")];
+        assert!(matches!(Payload::from_tar(&raw_tar(&dotdot)), Err(PayloadError::UnexpectedFile(_))));
     }
 
     #[test]
