@@ -1,16 +1,19 @@
-"""Independent check of the header, unlock and whole-vault vectors, and of the Argon2id
-derivations, written from SPEC.md §2, §4, §5, §6, §7, §9, §10 and the age v1 format
+"""Independent check of the header, unlock, generation, PIN and whole-vault vectors, and of
+the Argon2id derivations, written from SPEC.md §2, §4-§10 and the age v1 format
 (https://c2sp.org/age) only. It shares no code with the crate: age's header, scrypt and
 X25519 stanzas, header MAC and payload stream are decrypted here with the `cryptography`
-package's primitives, and Argon2id runs through `argon2-cffi` (the reference C
-implementation), a second implementation next to the one `check_codes.py` uses.
+package's primitives, the payload archive is read from the ustar layout by hand (not with
+`tarfile`, which applies GNU and pax extensions §8.4 refuses), and Argon2id runs through
+`argon2-cffi` (the reference C implementation), a second implementation next to the one
+`check_codes.py` uses.
 
 Needs Python 3.9+, `cryptography` (any version with ChaCha20-Poly1305, X25519 and scrypt)
 and `argon2-cffi`.
 
 Usage:
   python3 check_unlock.py path/to/vectors/testkit
-      runs every `header_*`, `unlock_*` and `vault_*` vector and re-derives the identity
+      runs every `header_*`, `unlock_*`, `generation_*`, `pin_*` and `vault_*` vector and
+      re-derives the identity
       and recipient of every `code_*_ok` vector; prints "N passed, N failed".
   python3 check_unlock.py --vault DIR --passphrase-file F [--pin-code-file F [--pin-file F]]
       opens a vault folder written by certvault: reads vault.json, decrypts unlock.age,
@@ -19,7 +22,7 @@ Usage:
       compares it with F); prints what it found as JSON. No secret is printed: a PIN is
       reported only as whether it opened and matched.
 """
-import base64, hashlib, io, json, os, re, sys, tarfile, unicodedata
+import base64, hashlib, json, os, re, sys, unicodedata
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -373,6 +376,214 @@ def read_unlock(data, passphrase, params, vault_id=None):
 
 
 # ----------------------------------------------------------------------------------------
+# SPEC.md §7-§10: generations, the payload archive, the manifest, PIN seals
+
+def decode_identity(text):
+    """The 32-byte X25519 scalar of an `AGE-SECRET-KEY-1…` string (§1)."""
+    low = text.lower()
+    if not low.startswith("age-secret-key-1") or any(c not in CHARSET for c in low[16:]):
+        raise Fail("malformed", "not an identity string")
+    acc, bits, raw = 0, 0, []
+    for v in (CHARSET.index(c) for c in low[16:-6]):
+        acc, bits = acc << 5 | v, bits + 5
+        if bits >= 8:
+            bits -= 8
+            raw.append(acc >> bits & 255)
+    if len(raw) != 32 or bech32("age-secret-key-", bytes(raw)) != low:
+        raise Fail("malformed", "bad identity string")
+    return bytes(raw)
+
+
+def octal(field):
+    """A ustar numeric field: octal digits up to the first NUL, spaces around them allowed."""
+    text = field.split(b"\0", 1)[0].strip(b" ")
+    if not re.fullmatch(rb"[0-7]+", text):
+        raise Fail("malformed_archive", f"numeric field {field!r}")
+    return int(text, 8)
+
+
+def member_kind(name):
+    """§8.1: 'manifest', 'cert' or 'pin' with the entry id, or None."""
+    if name == "manifest.json":
+        return "manifest", None
+    m = re.fullmatch(r"(certs|pins)/([0-9a-f]{12})\.(p12|age)", name)
+    if m and (m.group(1), m.group(3)) in (("certs", "p12"), ("pins", "age")):
+        return ("cert" if m.group(1) == "certs" else "pin"), m.group(2)
+    return None
+
+
+def read_archive(data):
+    """§8.4 steps 1-5 for every member, written from the ustar layout; returns {name: bytes}."""
+    limits = {"manifest": 1 << 20, "cert": 1 << 20, "pin": 65536}
+    pos, files, total = 0, {}, 0
+    while pos < len(data):  # ends at the end of the plaintext on a header boundary…
+        if len(data) - pos < 512:
+            raise Fail("malformed_archive", "header cut short")
+        h, pos = data[pos:pos + 512], pos + 512
+        if h == bytes(512):  # …or at the first zero block; the rest is ignored
+            break
+        if octal(h[148:156]) != sum(h[:148]) + 8 * 32 + sum(h[156:]):
+            raise Fail("malformed_archive", "header checksum")
+        raw = h[:100].split(b"\0", 1)[0]
+        if h[257:263] == b"ustar\0" and h[263:265] == b"00":
+            prefix = h[345:500].split(b"\0", 1)[0]
+            if prefix:
+                raw = prefix + b"/" + raw
+        if h[124] & 0x80:
+            raise Fail("malformed_archive", "base-256 size")
+        size = octal(h[124:136])
+        typeflag, start, pos = h[156:157], pos, pos + (size + 511) // 512 * 512
+        if typeflag == b"5" and raw in (b".", b"./"):
+            continue
+        raw = raw[2:] if raw.startswith(b"./") else raw
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Fail("unsafe_path", repr(raw))
+        if not name or name.startswith("/") or any(c in name for c in "\\:\0") or ".." in name.split("/"):
+            raise Fail("unsafe_path", name)
+        if typeflag == b"5":
+            if (name[:-1] if name.endswith("/") else name) in ("certs", "pins"):
+                continue
+            raise Fail("unexpected_file", name)
+        if typeflag not in (b"0", b"\0"):
+            raise Fail("unsupported_entry_type", f"{name}: type {typeflag!r}")
+        kind = member_kind(name)
+        if kind is None:
+            raise Fail("unexpected_file", name)
+        if name in files:
+            raise Fail("duplicate_file", name)
+        total += size
+        if size > limits[kind[0]] or total > 16 << 20:
+            raise Fail("too_large", name)
+        if start + size > len(data):
+            raise Fail("malformed_archive", f"{name} cut short")
+        files[name] = data[start:start + size]
+    return files
+
+
+def read_manifest(raw, vault_id=None):
+    """§9.3: returns the manifest object. Every failure but the version and KDF ones is
+    invalid_manifest."""
+    def bad(what):
+        raise Fail("invalid_manifest", what)
+
+    def hexlen(v, n):
+        return isinstance(v, str) and re.fullmatch(f"[0-9a-f]{{{n}}}", v) is not None
+
+    try:
+        m = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except Fail:
+        bad("a member twice")
+    except (UnicodeDecodeError, ValueError):
+        bad("not JSON")
+    if not isinstance(m, dict):
+        bad("not an object")
+    v = m.get("format_version")
+    if type(v) is not int:
+        bad("format_version is not an integer")
+    if v > 1:
+        raise Fail("unsupported_version", f"version {v}")
+    if v < 1:
+        bad("format_version below 1")
+    for k, t in (("vault_id", str), ("generation", int), ("created", str), ("updated", str),
+                 ("pin_recipient", str), ("kdf", dict), ("entries", list)):
+        if type(m.get(k)) is not t:
+            bad(f"{k} missing or of the wrong type")
+    if not hexlen(m["vault_id"], 32) or m["generation"] < 1 or not is_recipient(m["pin_recipient"]):
+        bad("vault_id, generation or pin_recipient")
+    if not valid_timestamp(m["created"]) or not valid_timestamp(m["updated"]):
+        bad("timestamp")
+    for kind in ("recovery", "pin_code"):
+        try:
+            argon2_params(m["kdf"].get(kind))
+        except Fail as e:
+            if e.outcome == "malformed":
+                bad(f"kdf.{kind}")
+            raise
+    ids = set()
+    for e in m["entries"]:
+        if not isinstance(e, dict):
+            bad("entry is not an object")
+        for k, t in (("id", str), ("purpose", str), ("original_file_name", str), ("size", int), ("sha256", str),
+                     ("added", str), ("certificate", dict), ("pin_stored", bool)):
+            if type(e.get(k)) is not t:
+                bad(f"entry {k} missing or of the wrong type")
+        if not hexlen(e["sha256"], 64) or e["id"] != e["sha256"][:12] or e["size"] < 0:
+            bad("entry id, sha256 or size")
+        name = e["original_file_name"]
+        if not 1 <= len(name.encode()) <= 255 or name in (".", "..") or re.search(r"[/\\\x00-\x1f\x7f-\x9f]", name):
+            bad("original_file_name")
+        if not valid_timestamp(e["added"]) or e.get("hint") is not None and not isinstance(e["hint"], str):
+            bad("added or hint")
+        c = e["certificate"]
+        for k, t in (("subject", str), ("issuer", str), ("serial", str), ("not_before", str), ("not_after", str),
+                     ("leaf_sha1", str), ("leaf_sha256", str), ("key_type", str), ("key_bits", int)):
+            if type(c.get(k)) is not t:
+                bad(f"certificate {k} missing or of the wrong type")
+        if c.get("institution_code") is not None and not isinstance(c["institution_code"], str):
+            bad("institution_code")
+        ca = c.get("ca_sha1", [])
+        if not re.fullmatch(r"(?:[0-9a-f]{2}){1,64}", c["serial"]) or not hexlen(c["leaf_sha1"], 40) \
+                or not hexlen(c["leaf_sha256"], 64) or not isinstance(ca, list) or not all(hexlen(x, 40) for x in ca):
+            bad("certificate hex")
+        if not valid_timestamp(c["not_before"]) or not valid_timestamp(c["not_after"]) or c["key_bits"] < 0:
+            bad("certificate validity or key_bits")
+        sup = e.get("superseded")
+        if sup is not None:
+            if not isinstance(sup, dict) or not hexlen(sup.get("by"), 12) or not isinstance(sup.get("stops_working"), str) \
+                    or not valid_timestamp(sup["stops_working"] + "T00:00:00Z"):
+                bad("superseded")
+        if e["id"] in ids:
+            bad(f"entry {e['id']} twice")
+        ids.add(e["id"])
+    return m
+
+
+def read_generation(data, scalar, vault_id_hex, number):
+    """§7.3 with §8.4 and §9.3: returns (manifest, files)."""
+    files = read_archive(decrypt_x25519(data, scalar, 20 << 20))
+    if "manifest.json" not in files:
+        raise Fail("missing_manifest")
+    m = read_manifest(files["manifest.json"])
+    entries = {e["id"]: e for e in m["entries"]}
+    for e in m["entries"]:
+        cert = files.get(f"certs/{e['id']}.p12")
+        if cert is None:
+            raise Fail("missing_file", f"certs/{e['id']}.p12")
+        if len(cert) != e["size"]:
+            raise Fail("size_mismatch", e["id"])
+        if hashlib.sha256(cert).hexdigest() != e["sha256"]:
+            raise Fail("checksum_mismatch", e["id"])
+        if e["pin_stored"] and f"pins/{e['id']}.age" not in files:
+            raise Fail("missing_file", f"pins/{e['id']}.age")
+    for name in files:
+        kind, entry_id = member_kind(name)
+        if kind == "cert" and entry_id not in entries or kind == "pin" and not entries.get(entry_id, {}).get(
+                "pin_stored"):
+            raise Fail("unreferenced_file", name)
+    if m["vault_id"] != vault_id_hex:
+        raise Fail("vault_id_mismatch")
+    if m["generation"] != number:
+        raise Fail("generation_mismatch")
+    return m, files
+
+
+def read_pin(data, scalar):
+    """§10: the PIN of a sealed pins/<id>.age."""
+    try:
+        pin = decrypt_x25519(data, scalar, 1024)
+    except Fail as e:
+        if e.outcome == "too_large":
+            raise Fail("invalid_pin", "longer than 1024 bytes")
+        raise
+    try:
+        return pin.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Fail("invalid_pin", "not UTF-8")
+
+
+# ----------------------------------------------------------------------------------------
 # SPEC.md §9.2: the manifest as writers write it (stricter than a reader's §9.3)
 
 WRITTEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # §2.5: whole seconds
@@ -474,18 +685,8 @@ def open_vault(folder, passphrase, pin_code=None, expected_pin=None):
     if not gens:
         raise Fail("malformed", "no generation")
     number, name = gens[-1]
-    payload = decrypt_x25519(open(os.path.join(folder, name), "rb").read(), scalar, 20 << 20)
-    files = {}
-    with tarfile.open(fileobj=io.BytesIO(payload), mode="r:") as tar:
-        for member in tar.getmembers():
-            if not member.isfile():
-                raise Fail("unsupported_entry_type", member.name)
-            files[member.name] = tar.extractfile(member).read()
-    manifest = json.loads(files["manifest.json"], object_pairs_hook=no_duplicates)
-    if manifest["vault_id"] != header["vault_id"]:
-        raise Fail("vault_id_mismatch")
-    if manifest["generation"] != number:
-        raise Fail("generation_mismatch")
+    manifest, files = read_generation(open(os.path.join(folder, name), "rb").read(), scalar, header["vault_id"],
+                                      number)
     result = {
         "vault_id": header["vault_id"],
         "identity_is_derived_from_the_recovery_code": True,
@@ -505,10 +706,10 @@ def open_vault(folder, passphrase, pin_code=None, expected_pin=None):
         cert = files[f"certs/{e['id']}.p12"]
         entry = {"sha256": hashlib.sha256(cert).hexdigest(), "size": len(cert)}
         if pin_scalar is not None and f"pins/{e['id']}.age" in files:
-            pin = decrypt_x25519(files[f"pins/{e['id']}.age"], pin_scalar, 1024)
+            pin = read_pin(files[f"pins/{e['id']}.age"], pin_scalar)
             entry["pin_opens"] = True
             if expected_pin is not None:
-                entry["pin_matches"] = pin == expected_pin.encode()
+                entry["pin_matches"] = pin == expected_pin
         result["entries"][e["id"]] = entry
     return result, files
 
@@ -537,6 +738,12 @@ def run_vector(d, name, h, body):
             raise Fail("mismatch", "PIN")
         if result["writer_grammar_violations"]:
             raise Fail("mismatch", f"§9.2 as written: {result['writer_grammar_violations']}")
+    elif area == "generation":
+        number = GENERATION.fullmatch(h["file_name"])
+        read_generation(body, decode_identity(h["identity"]), h["vault_id"], int(number.group(1)))
+    elif area == "pin":
+        if read_pin(body, decode_identity(h["identity"])) != h["pin"]:
+            raise Fail("mismatch", "another PIN")
     elif area == "code" and h["expect"] == "ok":
         code = parse(h["kind"], h["input"])
         identity, recipient, _ = derive(h["kind"], code[1], bytes.fromhex(h["vault_id"]), *argon2_line(h["argon2"]))
