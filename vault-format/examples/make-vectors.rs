@@ -649,6 +649,27 @@ fn main() {
         let text = String::from_utf8(header.to_json()).unwrap();
         let dup = text.replacen("\"created\"", "\"created\": \"2030-01-01T00:00:00Z\",\n  \"created\"", 1);
         header_vec(&mut kit, "header_duplicate_member", "malformed", dup.as_bytes(), "created appears twice");
+        let dup = text.replacen(
+            "\"format\"",
+            "\"label\": \"USB stick A\",\n  \"label\": \"USB stick B\",\n  \"format\"",
+            1,
+        );
+        header_vec(
+            &mut kit,
+            "header_duplicate_unknown_member",
+            "malformed",
+            dup.as_bytes(),
+            "an unknown member twice: duplicates are refused whether the reader knows the name or not",
+        );
+        let dup = text.replacen("\"m_cost\"", "\"m_cost\": 1024,\n      \"m_cost\"", 1);
+        assert_ne!(dup, text);
+        header_vec(
+            &mut kit,
+            "header_duplicate_nested_member",
+            "malformed",
+            dup.as_bytes(),
+            "kdf.recovery.m_cost twice, with equal values",
+        );
     }
     header_vec(&mut kit, "header_not_json", "malformed", b"format = \"certvault-vault\"\n", "not JSON");
     header_vec(

@@ -70,6 +70,66 @@ pub(crate) struct VersionPeek {
     pub(crate) format_version: Option<serde_json::Value>,
 }
 
+/// Any JSON value, read only to refuse an object with two members of the same name at any
+/// depth (SPEC.md §2.4); serde alone notices duplicates only among the members it knows.
+struct NoDuplicates;
+
+impl<'de> Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicatesVisitor)
+    }
+}
+
+struct NoDuplicatesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
+    type Value = NoDuplicates;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_unit<E>(self) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicates, A::Error> {
+        while seq.next_element::<NoDuplicates>()?.is_some() {}
+        Ok(NoDuplicates)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicates, A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("member {key:?} appears twice")));
+            }
+            map.next_value::<NoDuplicates>()?;
+        }
+        Ok(NoDuplicates)
+    }
+}
+
+/// Parses JSON text into an object, refusing duplicated member names at every depth
+/// (SPEC.md §2.4). The error is for a *malformed* report.
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<serde_json::Value, String> {
+    serde_json::from_slice::<NoDuplicates>(bytes).map_err(|e| e.to_string())?;
+    let raw: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if raw.is_object() { Ok(raw) } else { Err("not a JSON object".into()) }
+}
+
 /// How `format_version` failed (SPEC.md §2.3, §12.1).
 pub(crate) enum VersionFault {
     /// Absent, or not a JSON integer (`1.0`, `1e0`, `"1"`): *malformed*.
@@ -156,12 +216,7 @@ impl VaultHeader {
         if bytes.len() > MAX_HEADER_BYTES {
             return Err(HeaderError::TooLarge);
         }
-        let raw: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| HeaderError::Malformed(e.to_string()))?;
-        if !raw.is_object() {
-            return Err(HeaderError::Malformed("not a JSON object".into()));
-        }
-        // Parsed again as a struct only to refuse a duplicated `format` or `format_version`.
+        let raw = crate::header::parse_object(bytes).map_err(HeaderError::Malformed)?;
         let peek: VersionPeek =
             serde_json::from_slice(bytes).map_err(|e| HeaderError::Malformed(e.to_string()))?;
         if peek.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT_NAME) {

@@ -258,12 +258,7 @@ impl Manifest {
         if bytes.len() > MAX_MANIFEST_BYTES {
             return Err(ManifestError::TooLarge);
         }
-        let raw: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
-        if !raw.is_object() {
-            return Err(ManifestError::Malformed("not a JSON object".into()));
-        }
-        // Parsed again as a struct only to refuse a duplicated `format` or `format_version`.
+        let raw = crate::header::parse_object(bytes).map_err(ManifestError::Malformed)?;
         let peek: VersionPeek =
             serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
         match check_version(peek.format_version.as_ref()) {
