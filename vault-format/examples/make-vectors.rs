@@ -629,6 +629,30 @@ fn main() {
         &edit(&|v| v["created"] = "2025-04-01 09:00:00+09:00".into()),
         "created is not YYYY-MM-DDTHH:MM:SSZ",
     );
+    for (name, expect, created, comment) in [
+        (
+            "header_timestamp_fraction_ok",
+            "ok",
+            "2025-04-01T09:00:00.123Z",
+            "a fraction of a second: readers accept it",
+        ),
+        ("header_leap_second_ok", "ok", "2016-12-31T23:59:60Z", "second 60 (a leap second)"),
+        ("header_timestamp_lower_case_t", "invalid_field", "2025-04-01t09:00:00z", "lower-case t and z"),
+        (
+            "header_timestamp_february_30",
+            "invalid_field",
+            "2025-02-30T09:00:00Z",
+            "a day that does not exist",
+        ),
+        (
+            "header_timestamp_empty_fraction",
+            "invalid_field",
+            "2025-04-01T09:00:00.Z",
+            "a point without digits",
+        ),
+    ] {
+        header_vec(&mut kit, name, expect, &edit(&|v| v["created"] = created.into()), comment);
+    }
     header_vec(
         &mut kit,
         "header_missing_pin_recipient",
