@@ -809,6 +809,20 @@ fn main() {
         ),
         "CRLF line ends, an extra comment and a blank line",
     );
+    unlock_vec(
+        &mut kit,
+        "unlock_trailing_white_space_ok",
+        "ok",
+        &scrypt_encrypt(good_pt.replace('\n', " \t\u{3000}\n").as_bytes(), LOW_WORK_FACTOR),
+        "white space (space, tab, ideographic space) at the end of every line",
+    );
+    unlock_vec(
+        &mut kit,
+        "unlock_leading_white_space",
+        "invalid_plaintext",
+        &scrypt_encrypt(good_pt.replace("AGE-SECRET-KEY-1", " AGE-SECRET-KEY-1").as_bytes(), LOW_WORK_FACTOR),
+        "a space before the identity: the line starts with neither # nor AGE-SECRET-KEY-1",
+    );
     kit.write(
         "unlock_wrong_passphrase",
         &[

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from check_codes import bech32, load, parse
+from check_codes import WHITE_SPACE, bech32, load, parse
 
 
 class Fail(Exception):
@@ -344,7 +344,8 @@ def read_unlock(data, passphrase, params, vault_id=None):
     for line in text.split("\n"):
         if line.endswith("\r"):
             line = line[:-1]
-        if not line.strip():
+        line = line.rstrip("".join(WHITE_SPACE))  # §6.3 step 4: white space of §3.4 ends no line
+        if not line:
             continue
         if line.startswith(VAULT_LINE):
             vault_lines.append(line[len(VAULT_LINE):])
