@@ -338,7 +338,7 @@ pub enum Command {
     /// for six months, a recovery sheet not printed for the vault as it is now, copies left on
     /// this computer, and what was installed here. Exit code 0 when nothing needs attention, 1
     /// when something does.
-    Status(crate::status::StatusArgs),
+    Status(status::StatusArgs),
     /// The whole story on a throwaway certificate, explained step by step.
     ///
     /// Makes a test CA and a clinic certificate with a 4-digit PIN, then runs init, add,
@@ -370,3 +370,4 @@ pub mod passwd;
 pub mod remove;
 pub mod reveal_pin;
 pub mod sheet;
+pub mod status;

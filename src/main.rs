@@ -138,7 +138,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         }
         Command::Verify { dirs, unlock, json } => certvault::copies::verify(&dirs, &unlock.source(), json),
         Command::Sync { dirs, unlock, json } => certvault::copies::sync(&dirs, &unlock.source(), json),
-        Command::Status(args) => certvault::status::run(&args),
+        Command::Status(args) => cli::status::run(&args),
         Command::Demo(args) => cli::demo::run(&args),
         Command::Completions { shell } => certvault::shell_integration::completions(shell),
         Command::Man { out_dir } => certvault::shell_integration::man(out_dir.as_deref()),

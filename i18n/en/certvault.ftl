@@ -568,6 +568,8 @@ wizard-next-also-title = Also
 
 ## status, demo, completions and man (certvault status, demo, completions, man)
 status-log-not-written = Note: this computer's record could not be written ({ $detail }); status may miss it.
+# A certificate in the checklist: its purpose and institution code.
+status-cert-label = { $purpose } ({ $code })
 status-expired = { $cert }: expired on { $date } ({ $days } days ago). It no longer works: apply for a new certificate, then seal the new file.
 status-expiring = { $cert }: expires on { $date }, in { $days } days. Apply for the renewal in time, then seal the new file.
 status-superseded-stopped = { $cert }: the replaced certificate stopped working on { $date }; its entry can be removed from the vault.

@@ -567,6 +567,8 @@ wizard-next-also-title = あわせて
 
 ## status, demo, completions and man (certvault status, demo, completions, man)
 status-log-not-written = 注意: このパソコンの記録を書き込めませんでした ({ $detail })。状態の確認に反映されないことがあります。
+# A certificate in the checklist: its purpose and institution code.
+status-cert-label = { $purpose } ({ $code })
 status-expired = { $cert }: { $date } に有効期限が切れました ({ $days } 日前)。もう使えません。新しい証明書を申請し、届いたファイルを保管してください。
 status-expiring = { $cert }: 有効期限は { $date } です (あと { $days } 日)。早めに更新を申請し、新しいファイルを保管してください。
 status-superseded-stopped = { $cert }: 切り替え前の証明書は { $date } で使えなくなりました。保管庫から削除してかまいません。
