@@ -127,17 +127,9 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         Command::Passwd { vault, new_passphrase_file } => {
             cli::passwd::run(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
         }
-        Command::Clone { vault, dest, allow_fixed_disk, json } => {
-            certvault::copies::clone(&certvault::copies::CloneOptions {
-                source: vault.vault,
-                unlock: vault.unlock.source(),
-                dest,
-                allow_fixed_disk,
-                json,
-            })
-        }
-        Command::Verify { dirs, unlock, json } => certvault::copies::verify(&dirs, &unlock.source(), json),
-        Command::Sync { dirs, unlock, json } => certvault::copies::sync(&dirs, &unlock.source(), json),
+        Command::Clone(args) => cli::clone::run(&args),
+        Command::Verify(args) => cli::verify::run(&args),
+        Command::Sync(args) => cli::sync::run(&args),
         Command::Status(args) => cli::status::run(&args),
         Command::Demo(args) => cli::demo::run(&args),
         Command::Completions { shell } => certvault::shell_integration::completions(shell),

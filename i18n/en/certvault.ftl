@@ -422,6 +422,8 @@ copies-state-diverged = { $dir }: generation { $generation } differs from anothe
 copies-single = This is the only copy. Keep a second one on another stick: certvault clone --vault DIR DEST
 copies-suggest-sync = To bring the other copies up to date from the newest good one: certvault sync (with the same folders).
 copies-older-than-seen = Warning: the newest generation found is { $generation }, but this computer has already seen generation { $seen } of this vault: these copies are older, or their files were replaced by older ones. Look for a newer copy.
+# A file of a copy and what is wrong with it.
+copies-problem-file = { $file }: { $reason }
 copies-problem-missing = no vault here (the folder or its vault.json is missing)
 copies-problem-no-generation = no generation file opens
 copies-problem-other-passphrase = unlock.age is for another passphrase (changed on another copy)

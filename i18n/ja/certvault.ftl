@@ -421,6 +421,8 @@ copies-state-diverged = { $dir }: 世代 { $generation } の中身がほかの�
 copies-single = コピーはこの 1 つだけです。別の USBメモリにもう 1 つ作っておきましょう: certvault clone --vault 保管庫 コピー先
 copies-suggest-sync = ほかのコピーを最新の正常なコピーにそろえるには: certvault sync (同じフォルダーを指定)
 copies-older-than-seen = 注意: 見つかった最新の世代は { $generation } ですが、このパソコンではすでにこの保管庫の世代 { $seen } を見ています。これらは古いコピーか、ファイルが古いものに置き換えられています。新しいコピーを探してください。
+# A file of a copy and what is wrong with it.
+copies-problem-file = { $file }: { $reason }
 copies-problem-missing = ここに保管庫がありません (フォルダーか vault.json がありません)
 copies-problem-no-generation = 開ける世代のファイルがありません
 copies-problem-other-passphrase = unlock.age が別のパスフレーズ用です (ほかのコピーで変更されています)
