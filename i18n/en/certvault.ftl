@@ -412,6 +412,7 @@ copies-none-found = no vault folder was found on a removable volume
 copies-none-found-hint = Insert the sticks, or name the vault folders: certvault verify E:\CERTVAULT F:\CERTVAULT
 copies-no-vault = none of these folders holds a vault: { $dirs }
 copies-log-failed = Warning: could not note this check in the local log ({ $reason }); certvault status will not know about it.
+copies-progress-examine = Opening copy { $number } of { $count } — { $dir }
 copies-vault = Vault { $id }: newest generation { $generation }.
 copies-state-current = { $dir }: complete and current (generation { $generation }).
 copies-state-stale = { $dir }: out of date (generation { $generation }, newest is { $newest }).

@@ -411,6 +411,7 @@ copies-none-found = 取り外しできる記憶装置に保管庫のフォルダ
 copies-none-found-hint = USBメモリを差し込むか、保管庫のフォルダーを指定してください: certvault verify E:\CERTVAULT F:\CERTVAULT
 copies-no-vault = どのフォルダーにも保管庫がありません: { $dirs }
 copies-log-failed = 注意: この確認を記録できませんでした ({ $reason })。certvault status にはこの確認が反映されません。
+copies-progress-examine = { $count } 個中 { $number } 個目のコピーを開いています — { $dir }
 copies-vault = 保管庫 { $id }: 最新の世代は { $generation } です。
 copies-state-current = { $dir }: 最新で、欠けもありません (世代 { $generation })。
 copies-state-stale = { $dir }: 古いままです (世代 { $generation }、最新は { $newest })。

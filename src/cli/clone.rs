@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use certvault_core::vault::copies::{self, CloneOptions, Report};
 use serde::Serialize;
 
+use super::progress::WithSpinner;
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::i18n::render;
@@ -41,7 +42,7 @@ pub fn run(args: &CloneArgs) -> Result<u8, CliError> {
         dest: args.dest.clone(),
         allow_fixed_disk: args.allow_fixed_disk,
     };
-    let cloned = copies::clone(&opts, &Terminal)?;
+    let cloned = copies::clone(&opts, &WithSpinner::on_terminal(&Terminal, args.json))?;
     let (src, dest) = (&opts.source, &opts.dest);
     if args.json {
         let report = CloneReport {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use certvault_core::vault::copies::{self, Report};
 use serde::Serialize;
 
+use super::progress::WithSpinner;
 use super::UnlockArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
 use crate::i18n::render;
@@ -32,7 +33,8 @@ struct SyncReport {
 }
 
 pub fn run(args: &SyncArgs) -> Result<u8, CliError> {
-    let synced = copies::sync(&args.dirs, &args.unlock.source(), &Terminal)?;
+    let synced =
+        copies::sync(&args.dirs, &args.unlock.source(), &WithSpinner::on_terminal(&Terminal, args.json))?;
     let actions: Vec<String> = synced.actions.iter().map(render).collect();
     if args.json {
         let report = SyncReport { actions, copies: synced.copies.report().phrased(&render) };

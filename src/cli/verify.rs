@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use certvault_core::vault::copies::{self, CopyState, Examination};
 
+use super::progress::WithSpinner;
 use super::UnlockArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
 use crate::i18n::render;
@@ -23,7 +24,8 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
-    let exam = copies::verify(&args.dirs, &args.unlock.source(), &Terminal)?;
+    let exam =
+        copies::verify(&args.dirs, &args.unlock.source(), &WithSpinner::on_terminal(&Terminal, args.json))?;
     if args.json {
         let report = exam.report().phrased(&render);
         println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));

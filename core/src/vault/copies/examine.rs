@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use vault_format::{generation_file_name, open_generation, Identity, UnlockError, VaultHeader};
 
+use crate::conversation::{Conversation, Progress};
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
@@ -231,8 +232,9 @@ impl Examination {
 }
 
 /// Opens every copy in `dirs` with `unlock` (one key derivation for all of them), checks every
-/// generation of each, and compares them by vault id and generation.
-pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, Error> {
+/// generation of each, and compares them by vault id and generation. Tells `talk` which copy
+/// it is reading, and stops between copies when asked to.
+pub fn examine(dirs: &[PathBuf], unlock: &Unlock, talk: &dyn Conversation) -> Result<Examination, Error> {
     let mut copies: Vec<CopyReport> = dirs.iter().map(|d| CopyReport::new(d)).collect();
     let mut headers: Vec<Option<VaultHeader>> = Vec::with_capacity(dirs.len());
     for c in copies.iter_mut() {
@@ -267,10 +269,16 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, Error> 
 
     let identity = unlock_all(&mut copies, &headers, &reference, unlock)?;
 
-    for (c, h) in copies.iter_mut().zip(&headers) {
+    let count = copies.len();
+    for (i, (c, h)) in copies.iter_mut().zip(&headers).enumerate() {
         if !ours(h) {
             continue;
         }
+        if talk.cancel_requested() {
+            examining(talk, i, count, &c.path, true);
+            return Err(Error::new(ErrorKind::Cancelled, msg!("cancelled")));
+        }
+        examining(talk, i, count, &c.path, false);
         let _lock = VaultLock::acquire(&c.path, false)?;
         let mut newest_header: Option<VaultHeader> = None;
         for n in vault::generations(&c.path)? {
@@ -309,6 +317,9 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, Error> 
         }
     }
 
+    if let Some(last) = dirs.last() {
+        examining(talk, count, count, last, true);
+    }
     let newest = copies.iter().filter(|c| c.compared()).filter_map(|c| c.generation).max().unwrap_or(0);
     let mut digests: Vec<&str> =
         copies.iter().filter(|c| c.compared()).filter_map(|c| c.digest(newest)).collect();
@@ -340,6 +351,21 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, Error> 
         crate::records::record_generation(&vault_id, newest);
     }
     Ok(Examination { vault_id, newest_generation: newest, seen_newer, copies })
+}
+
+/// Progress: copy `done + 1` of `count`, in `dir`, is being read (or all are, `finished`).
+fn examining(talk: &dyn Conversation, done: usize, count: usize, dir: &Path, finished: bool) {
+    talk.progress(&Progress {
+        task: msg!(
+            "copies-progress-examine",
+            number = (done + 1).min(count),
+            count = count,
+            dir = dir.display()
+        ),
+        done: done as u64,
+        total: Some(count as u64),
+        finished,
+    });
 }
 
 /// Derives the vault identity once and records what each copy's `unlock.age` is.

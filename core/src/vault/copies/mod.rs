@@ -34,7 +34,7 @@ pub fn verify(
 ) -> Result<Examination, Error> {
     let dirs = dirs_or_media(dirs)?;
     let unlock = unlock.read(talk)?;
-    let exam = examine(&dirs, &unlock)?;
+    let exam = examine(&dirs, &unlock, talk)?;
     record(&exam, talk);
     Ok(exam)
 }
@@ -115,7 +115,7 @@ pub fn clone(opts: &CloneOptions, talk: &dyn Conversation) -> Result<Cloned, Err
     }
 
     let unlock = opts.unlock.read(talk)?;
-    let before = examine(std::slice::from_ref(src), &unlock)?;
+    let before = examine(std::slice::from_ref(src), &unlock, talk)?;
     let source = &before.copies[0];
     let newest = source.generation.ok_or_else(|| {
         Error::new(ErrorKind::VaultDamaged, msg!("err-clone-source-bad", dir = src.display()))
@@ -152,7 +152,7 @@ pub fn clone(opts: &CloneOptions, talk: &dyn Conversation) -> Result<Cloned, Err
     }
     drop(dest_lock);
 
-    let after = examine(&[src.clone(), dest.clone()], &unlock)?;
+    let after = examine(&[src.clone(), dest.clone()], &unlock, talk)?;
     let dest_report = &after.copies[1];
     if dest_report.state != CopyState::Current {
         // Never leave a folder that looks like a complete vault when it is not.
@@ -208,7 +208,7 @@ pub struct Synced {
 pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, talk: &dyn Conversation) -> Result<Synced, Error> {
     let dirs = dirs_or_media(dirs)?;
     let unlock = unlock.read(talk)?;
-    let exam = examine(&dirs, &unlock)?;
+    let exam = examine(&dirs, &unlock, talk)?;
     let diverged: Vec<String> = exam
         .copies
         .iter()
@@ -292,7 +292,7 @@ pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, talk: &dyn Conversation) ->
         vault::sync_dir(dir);
     }
     drop(src_lock);
-    let after = examine(&dirs, &unlock)?;
+    let after = examine(&dirs, &unlock, talk)?;
     record(&after, talk);
     Ok(Synced { actions, copies: after })
 }

@@ -2,9 +2,12 @@
 //! `allow_fixed_disk` or a scripted yes), the passphrase answered by [`Scripted`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use secrecy::SecretString;
 
 use super::*;
-use crate::conversation::{Answer, Scripted};
+use crate::conversation::{Answer, Progress, Scripted, Unanswered};
 use crate::testing::{self, PASSPHRASE};
 
 fn asks_passphrase() -> Scripted {
@@ -32,6 +35,34 @@ fn vault_and_clone(tmp: &Path) -> (PathBuf, PathBuf) {
     (src, dest)
 }
 
+/// [`Scripted`], and a record of the progress told.
+#[derive(Default)]
+struct Watching {
+    talk: Scripted,
+    progress: Mutex<Vec<Progress>>,
+}
+
+impl Conversation for Watching {
+    fn secret(&self, q: &Message) -> Result<SecretString, Unanswered> {
+        self.talk.secret(q)
+    }
+    fn confirm(&self, q: &Message) -> Result<bool, Unanswered> {
+        self.talk.confirm(q)
+    }
+    fn choose(&self, q: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
+        self.talk.choose(q, choices)
+    }
+    fn text(&self, q: &Message) -> Result<String, Unanswered> {
+        self.talk.text(q)
+    }
+    fn tell(&self, level: Level, note: Message) {
+        self.talk.tell(level, note)
+    }
+    fn progress(&self, progress: &Progress) {
+        self.progress.lock().unwrap().push(progress.clone());
+    }
+}
+
 fn states(exam: &Examination) -> Vec<CopyState> {
     exam.copies.iter().map(|c| c.state).collect()
 }
@@ -47,9 +78,14 @@ fn a_clone_verifies_with_its_source_as_current() {
         assert_eq!(std::fs::read(src.join(&name)).unwrap(), std::fs::read(dest.join(&name)).unwrap());
     }
 
-    let talk = asks_passphrase();
+    let talk = Watching { talk: asks_passphrase(), ..Watching::default() };
     let exam = verify(&[src.clone(), dest.clone()], &UnlockSource::default(), &talk).expect("verified");
-    assert_eq!(talk.asked_ids(), ["vault-enter-passphrase"]);
+    assert_eq!(talk.talk.asked_ids(), ["vault-enter-passphrase"]);
+    // Each copy in turn, then done.
+    let progress = talk.progress.lock().unwrap().clone();
+    let steps: Vec<(u64, bool)> = progress.iter().map(|p| (p.done, p.finished)).collect();
+    assert_eq!(steps, [(0, false), (1, false), (2, true)]);
+    assert_eq!(progress[1].task.text_arg("dir"), Some(dest.display().to_string().as_str()));
     assert_eq!(states(&exam), [CopyState::Current, CopyState::Current]);
     assert_eq!(exam.newest_generation, 2);
     assert!(exam.all_current());
