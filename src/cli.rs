@@ -183,41 +183,14 @@ pub enum Command {
     },
     /// Write another copy of the vault onto another stick (a new or empty folder DEST), and
     /// verify it.
-    Clone {
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// The new copy's folder (created; must be new or empty).
-        dest: PathBuf,
-        /// Write the copy even though DEST is not on removable media.
-        #[arg(long)]
-        allow_fixed_disk: bool,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    Clone(clone::CloneArgs),
     /// Open every copy of the vault, check each generation, and tell which copy is newest,
     /// which is stale and which is damaged. Exit code 0 only when every copy is complete and
     /// current, 1 otherwise.
-    Verify {
-        /// The copies' folders. Default: the vault folders on the mounted removable volumes.
-        dirs: Vec<PathBuf>,
-        #[command(flatten)]
-        unlock: UnlockArgs,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(verify::VerifyArgs),
     /// Bring stale or damaged copies up to date from the newest good one (same vault only).
     /// Exit code 0 when every copy is current afterwards, 1 otherwise.
-    Sync {
-        /// The copies' folders. Default: the vault folders on the mounted removable volumes.
-        dirs: Vec<PathBuf>,
-        #[command(flatten)]
-        unlock: UnlockArgs,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    Sync(sync::SyncArgs),
     /// What needs attention, most urgent first.
     ///
     /// Certificates expiring (90, 60, 30, 15 and 7 days before, then daily) or expired, the
@@ -225,7 +198,7 @@ pub enum Command {
     /// for six months, a recovery sheet not printed for the vault as it is now, copies left on
     /// this computer, and what was installed here. Exit code 0 when nothing needs attention, 1
     /// when something does.
-    Status(crate::status::StatusArgs),
+    Status(status::StatusArgs),
     /// The whole story on a throwaway certificate, explained step by step.
     ///
     /// Makes a test CA and a clinic certificate with a 4-digit PIN, then runs init, add,
@@ -241,6 +214,7 @@ pub enum Command {
 
 // The front-ends of the vault and sheet commands: each calls the core and prints its result.
 pub mod add;
+pub mod clone;
 pub mod export;
 pub mod init;
 pub mod list;
@@ -250,3 +224,6 @@ pub mod remove;
 pub mod reveal_pin;
 pub mod sheet;
 pub mod shell_integration;
+pub mod status;
+pub mod sync;
+pub mod verify;

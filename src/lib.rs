@@ -32,7 +32,6 @@ pub use certvault_core::{
 
 pub mod clean;
 pub mod cli;
-pub mod copies;
 pub mod error;
 pub mod i18n;
 pub mod inspect;

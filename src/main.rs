@@ -84,18 +84,10 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         }
         Command::Restore(args) => certvault::cli::restore::run(&args),
         Command::Passwd(args) => cli::passwd::run(args),
-        Command::Clone { vault, dest, allow_fixed_disk, json } => {
-            certvault::copies::clone(&certvault::copies::CloneOptions {
-                source: vault.vault,
-                unlock: vault.unlock.source(),
-                dest,
-                allow_fixed_disk,
-                json,
-            })
-        }
-        Command::Verify { dirs, unlock, json } => certvault::copies::verify(&dirs, &unlock.source(), json),
-        Command::Sync { dirs, unlock, json } => certvault::copies::sync(&dirs, &unlock.source(), json),
-        Command::Status(args) => certvault::status::run(&args),
+        Command::Clone(args) => cli::clone::run(&args),
+        Command::Verify(args) => cli::verify::run(&args),
+        Command::Sync(args) => cli::sync::run(&args),
+        Command::Status(args) => cli::status::run(&args),
         Command::Demo(args) => cli::demo::run(&args),
         Command::Completions(args) => cli::shell_integration::completions(args),
         Command::Man(args) => cli::shell_integration::man(args),

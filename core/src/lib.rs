@@ -26,9 +26,13 @@ pub mod records;
 pub mod scan;
 pub mod secret_file;
 pub mod sheet;
+pub mod status;
 pub mod vault;
 #[cfg(windows)]
 pub mod windows_key;
+
+#[cfg(test)]
+mod testing;
 
 pub use conversation::{Conversation, Level, Progress, Unanswered};
 pub use error::{Error, ErrorKind, Result};

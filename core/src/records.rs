@@ -102,7 +102,7 @@ pub struct VerifyRecord {
 pub struct VerifiedCopy {
     pub path: String,
     /// `current`, `stale`, `damaged`, `missing`, `other-vault` (another vault id: not a copy)
-    /// or `diverged` (changed separately from another copy); see `copies::CopyState`.
+    /// or `diverged` (changed separately from another copy); see `crate::vault::copies::CopyState`.
     pub state: String,
     pub generation: Option<u64>,
 }

@@ -412,6 +412,7 @@ copies-none-found = no vault folder was found on a removable volume
 copies-none-found-hint = Insert the sticks, or name the vault folders: certvault verify E:\CERTVAULT F:\CERTVAULT
 copies-no-vault = none of these folders holds a vault: { $dirs }
 copies-log-failed = Warning: could not note this check in the local log ({ $reason }); certvault status will not know about it.
+copies-progress-examine = Opening copy { $number } of { $count } — { $dir }
 copies-vault = Vault { $id }: newest generation { $generation }.
 copies-state-current = { $dir }: complete and current (generation { $generation }).
 copies-state-stale = { $dir }: out of date (generation { $generation }, newest is { $newest }).
@@ -422,6 +423,8 @@ copies-state-diverged = { $dir }: generation { $generation } differs from anothe
 copies-single = This is the only copy. Keep a second one on another stick: certvault clone --vault DIR DEST
 copies-suggest-sync = To bring the other copies up to date from the newest good one: certvault sync (with the same folders).
 copies-older-than-seen = Warning: the newest generation found is { $generation }, but this computer has already seen generation { $seen } of this vault: these copies are older, or their files were replaced by older ones. Look for a newer copy.
+# A file of a copy and what is wrong with it.
+copies-problem-file = { $file }: { $reason }
 copies-problem-missing = no vault here (the folder or its vault.json is missing)
 copies-problem-no-generation = no generation file opens
 copies-problem-other-passphrase = unlock.age is for another passphrase (changed on another copy)
@@ -568,6 +571,8 @@ wizard-next-also-title = Also
 
 ## status, demo, completions and man (certvault status, demo, completions, man)
 status-log-not-written = Note: this computer's record could not be written ({ $detail }); status may miss it.
+# A certificate in the checklist: its purpose and institution code.
+status-cert-label = { $purpose } ({ $code })
 status-expired = { $cert }: expired on { $date } ({ $days } days ago). It no longer works: apply for a new certificate, then seal the new file.
 status-expiring = { $cert }: expires on { $date }, in { $days } days. Apply for the renewal in time, then seal the new file.
 status-superseded-stopped = { $cert }: the replaced certificate stopped working on { $date }; its entry can be removed from the vault.

@@ -411,6 +411,7 @@ copies-none-found = 取り外しできる記憶装置に保管庫のフォルダ
 copies-none-found-hint = USBメモリを差し込むか、保管庫のフォルダーを指定してください: certvault verify E:\CERTVAULT F:\CERTVAULT
 copies-no-vault = どのフォルダーにも保管庫がありません: { $dirs }
 copies-log-failed = 注意: この確認を記録できませんでした ({ $reason })。certvault status にはこの確認が反映されません。
+copies-progress-examine = { $count } 個中 { $number } 個目のコピーを開いています — { $dir }
 copies-vault = 保管庫 { $id }: 最新の世代は { $generation } です。
 copies-state-current = { $dir }: 最新で、欠けもありません (世代 { $generation })。
 copies-state-stale = { $dir }: 古いままです (世代 { $generation }、最新は { $newest })。
@@ -421,6 +422,8 @@ copies-state-diverged = { $dir }: 世代 { $generation } の中身がほかの�
 copies-single = コピーはこの 1 つだけです。別の USBメモリにもう 1 つ作っておきましょう: certvault clone --vault 保管庫 コピー先
 copies-suggest-sync = ほかのコピーを最新の正常なコピーにそろえるには: certvault sync (同じフォルダーを指定)
 copies-older-than-seen = 注意: 見つかった最新の世代は { $generation } ですが、このパソコンではすでにこの保管庫の世代 { $seen } を見ています。これらは古いコピーか、ファイルが古いものに置き換えられています。新しいコピーを探してください。
+# A file of a copy and what is wrong with it.
+copies-problem-file = { $file }: { $reason }
 copies-problem-missing = ここに保管庫がありません (フォルダーか vault.json がありません)
 copies-problem-no-generation = 開ける世代のファイルがありません
 copies-problem-other-passphrase = unlock.age が別のパスフレーズ用です (ほかのコピーで変更されています)
@@ -567,6 +570,8 @@ wizard-next-also-title = あわせて
 
 ## status, demo, completions and man (certvault status, demo, completions, man)
 status-log-not-written = 注意: このパソコンの記録を書き込めませんでした ({ $detail })。状態の確認に反映されないことがあります。
+# A certificate in the checklist: its purpose and institution code.
+status-cert-label = { $purpose } ({ $code })
 status-expired = { $cert }: { $date } に有効期限が切れました ({ $days } 日前)。もう使えません。新しい証明書を申請し、届いたファイルを保管してください。
 status-expiring = { $cert }: 有効期限は { $date } です (あと { $days } 日)。早めに更新を申請し、新しいファイルを保管してください。
 status-superseded-stopped = { $cert }: 切り替え前の証明書は { $date } で使えなくなりました。保管庫から削除してかまいません。

@@ -10,7 +10,7 @@
 //! [`vault_commands::check_init`] / [`vault_commands::create_vault`], `add`'s
 //! [`vault_commands::verify_for_sealing`] / [`vault_commands::seal_verified`],
 //! [`sheet_command::write_sheets`], [`clean::clean_vault`], [`restore::run`],
-//! [`crate::status`]). Secrets are read by the same no-echo prompts; yes/no questions by the
+//! [`certvault_core::status`]). Secrets are read by the same no-echo prompts; yes/no questions by the
 //! same [`vault_commands::confirm`]. Menus and text input use `dialoguer`.
 
 mod backup;

@@ -1,9 +1,12 @@
 //! 「状態を確認する」: `certvault status` on the vault the user picks (opened with the
-//! passphrase typed once), or on this computer's records alone when no stick is at hand.
+//! passphrase typed once), or on this computer's records alone when no stick is at hand. The
+//! checklist comes from the same core functions as the command's.
+
+use certvault_core::records::Logs;
+use certvault_core::status;
 
 use super::{choose_vault, Ui};
 use crate::error::CliError;
-use crate::status::{self, Logs, VaultView};
 use crate::t;
 
 pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError> {
@@ -11,21 +14,20 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
     ui.say(&t!("wizard-status-intro"));
     ui.step(&t!("wizard-step-stick"), &t!("wizard-step-status-vault-why"));
     let logs = Logs::read();
-    let now = crate::inspect::now_unix();
+    let now = certvault_core::dates::now_unix();
     let report = match choose_vault(ui)? {
         Some(dir) => {
             let vault = super::open_vault(ui, session, &dir, false)?;
-            let view =
-                VaultView { dir: &dir, manifest: &vault.payload.manifest, generation: vault.generation };
-            status::collect(Some(&view), &logs, now)
+            status::of_opened_vault(&dir, &vault, &logs, now)
         }
         None => {
             ui.say(&t!("wizard-status-logs-only"));
             status::collect(None, &logs, now)
         }
     };
+    let report = report.phrased(&crate::i18n::render);
     println!();
-    status::print(&report);
+    crate::cli::status::print(&report);
     if !report.needs_attention {
         ui.say(&t!("wizard-status-all-good"));
     }

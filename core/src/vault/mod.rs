@@ -19,6 +19,7 @@ use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
 
+pub mod copies;
 pub mod create;
 pub mod entries;
 pub mod passphrase;

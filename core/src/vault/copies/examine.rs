@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use vault_format::{generation_file_name, open_generation, Identity, UnlockError, VaultHeader};
 
-use crate::error::CliError;
-use crate::t;
+use crate::conversation::{Conversation, Progress};
+use crate::error::{Error, ErrorKind};
+use crate::message::Message;
+use crate::msg;
 use crate::vault::{self, Unlock, VaultLock};
 
 /// What a copy is, compared with the others.
@@ -55,19 +57,33 @@ pub enum UnlockState {
     NotChecked,
 }
 
+/// One generation file of a copy; `M` is the text of its problem (a [`Message`], or the
+/// phrased `String` of `--json`).
 #[derive(Debug, Clone, Serialize)]
-pub struct GenerationCheck {
+pub struct GenerationCheck<M = Message> {
     pub generation: u64,
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
+    pub problem: Option<M>,
     /// SHA-256 of the file: copies hold byte-identical generation files.
     #[serde(skip)]
     pub digest: Option<String>,
 }
 
+impl GenerationCheck {
+    pub fn phrased<R>(&self, phrase: &impl Fn(&Message) -> R) -> GenerationCheck<R> {
+        GenerationCheck {
+            generation: self.generation,
+            ok: self.ok,
+            problem: self.problem.as_ref().map(phrase),
+            digest: self.digest.clone(),
+        }
+    }
+}
+
+/// One copy, examined and compared with the others.
 #[derive(Debug, Clone, Serialize)]
-pub struct CopyReport {
+pub struct CopyReport<M = Message> {
     #[serde(skip)]
     pub path: PathBuf,
     #[serde(rename = "path")]
@@ -76,16 +92,37 @@ pub struct CopyReport {
     pub vault_id: Option<String>,
     /// The newest generation of this copy that opens.
     pub generation: Option<u64>,
-    pub generations: Vec<GenerationCheck>,
+    pub generations: Vec<GenerationCheck<M>>,
     pub unlock: UnlockState,
-    pub problems: Vec<String>,
+    pub problems: Vec<M>,
     /// When `vault.json` disagrees with the newest manifest (SPEC.md §5.4): the header that
     /// manifest gives, which `sync` writes in its place and `clone` copies instead.
     #[serde(skip)]
     pub header_repair: Option<Vec<u8>>,
 }
 
+impl<M> CopyReport<M> {
+    /// Whether generation `n` is on this copy and opens.
+    pub fn good(&self, n: u64) -> bool {
+        self.generations.iter().any(|g| g.generation == n && g.ok)
+    }
+}
+
 impl CopyReport {
+    pub fn phrased<R>(&self, phrase: &impl Fn(&Message) -> R) -> CopyReport<R> {
+        CopyReport {
+            path: self.path.clone(),
+            shown_path: self.shown_path.clone(),
+            state: self.state,
+            vault_id: self.vault_id.clone(),
+            generation: self.generation,
+            generations: self.generations.iter().map(|g| g.phrased(phrase)).collect(),
+            unlock: self.unlock,
+            problems: self.problems.iter().map(phrase).collect(),
+            header_repair: self.header_repair.clone(),
+        }
+    }
+
     fn new(path: &Path) -> CopyReport {
         CopyReport {
             path: path.to_path_buf(),
@@ -100,11 +137,6 @@ impl CopyReport {
         }
     }
 
-    /// Whether generation `n` is on this copy and opens.
-    pub fn good(&self, n: u64) -> bool {
-        self.generations.iter().any(|g| g.generation == n && g.ok)
-    }
-
     fn digest(&self, n: u64) -> Option<&str> {
         self.generations.iter().find(|g| g.generation == n && g.ok).and_then(|g| g.digest.as_deref())
     }
@@ -115,6 +147,7 @@ impl CopyReport {
 }
 
 /// Every copy of one vault, opened and compared.
+#[derive(Debug)]
 pub struct Examination {
     pub vault_id: String,
     pub newest_generation: u64,
@@ -126,7 +159,7 @@ pub struct Examination {
 
 /// The `--json` report of verify (and part of clone's and sync's).
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub struct Report<M = Message> {
     pub vault_id: String,
     pub newest_generation: u64,
     /// A copy that holds the newest generation (the one sync copies from).
@@ -136,7 +169,20 @@ pub struct Report {
     /// Set when this computer has seen a newer generation than any copy holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub newer_generation_seen: Option<u64>,
-    pub copies: Vec<CopyReport>,
+    pub copies: Vec<CopyReport<M>>,
+}
+
+impl Report {
+    pub fn phrased<R>(&self, phrase: &impl Fn(&Message) -> R) -> Report<R> {
+        Report {
+            vault_id: self.vault_id.clone(),
+            newest_generation: self.newest_generation,
+            newest_copy: self.newest_copy.clone(),
+            all_current: self.all_current,
+            newer_generation_seen: self.newer_generation_seen,
+            copies: self.copies.iter().map(|c| c.phrased(phrase)).collect(),
+        }
+    }
 }
 
 impl Examination {
@@ -166,15 +212,16 @@ impl Examination {
         }
     }
 
-    pub fn record(&self) -> crate::state::VerifyRecord {
-        crate::state::VerifyRecord {
+    /// The line of this computer's verify log that `status` reads.
+    pub fn record(&self) -> crate::records::VerifyRecord {
+        crate::records::VerifyRecord {
             time: vault_format::time::now(),
             vault_id: self.vault_id.clone(),
             newest_generation: self.newest_generation,
             copies: self
                 .copies
                 .iter()
-                .map(|c| crate::state::VerifiedCopy {
+                .map(|c| crate::records::VerifiedCopy {
                     path: c.path.canonicalize().unwrap_or_else(|_| c.path.clone()).display().to_string(),
                     state: c.state.as_str().to_string(),
                     generation: c.generation,
@@ -185,14 +232,15 @@ impl Examination {
 }
 
 /// Opens every copy in `dirs` with `unlock` (one key derivation for all of them), checks every
-/// generation of each, and compares them by vault id and generation.
-pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliError> {
+/// generation of each, and compares them by vault id and generation. Tells `talk` which copy
+/// it is reading, and stops between copies when asked to.
+pub fn examine(dirs: &[PathBuf], unlock: &Unlock, talk: &dyn Conversation) -> Result<Examination, Error> {
     let mut copies: Vec<CopyReport> = dirs.iter().map(|d| CopyReport::new(d)).collect();
     let mut headers: Vec<Option<VaultHeader>> = Vec::with_capacity(dirs.len());
     for c in copies.iter_mut() {
         if !c.path.is_dir() || !c.path.join(vault_format::HEADER_FILE_NAME).exists() {
             c.state = CopyState::Missing;
-            c.problems.push(t!("copies-problem-missing"));
+            c.problems.push(msg!("copies-problem-missing"));
             headers.push(None);
             continue;
         }
@@ -203,14 +251,14 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
             }
             Err(e) => {
                 c.state = CopyState::Damaged;
-                c.problems.push(crate::i18n::render(&e.message));
+                c.problems.push(e.message);
                 headers.push(None);
             }
         }
     }
     let Some(reference) = headers.iter().flatten().next().cloned() else {
         let names: Vec<String> = copies.iter().map(|c| c.shown_path.clone()).collect();
-        return Err(CliError::new(t!("copies-no-vault", dirs = names.join(", "))));
+        return Err(Error::new(ErrorKind::NotFound, msg!("copies-no-vault", dirs = names.join(", "))));
     };
     let ours = |h: &Option<VaultHeader>| h.as_ref().is_some_and(|h| h.vault_id == reference.vault_id);
     for (c, h) in copies.iter_mut().zip(&headers) {
@@ -221,20 +269,25 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
 
     let identity = unlock_all(&mut copies, &headers, &reference, unlock)?;
 
-    for (c, h) in copies.iter_mut().zip(&headers) {
+    let count = copies.len();
+    for (i, (c, h)) in copies.iter_mut().zip(&headers).enumerate() {
         if !ours(h) {
             continue;
         }
+        if talk.cancel_requested() {
+            examining(talk, i, count, &c.path, true);
+            return Err(Error::new(ErrorKind::Cancelled, msg!("cancelled")));
+        }
+        examining(talk, i, count, &c.path, false);
         let _lock = VaultLock::acquire(&c.path, false)?;
         let mut newest_header: Option<VaultHeader> = None;
         for n in vault::generations(&c.path)? {
             let path = c.path.join(generation_file_name(n));
-            let opened =
-                vault::read_generation_file(&path).map_err(|m| crate::i18n::render(&m)).and_then(|bytes| {
-                    open_generation(&bytes, &identity, &reference.vault_id, n)
-                        .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest.header()))
-                        .map_err(|e| crate::i18n::render(&vault::open_error_message(&e)))
-                });
+            let opened = vault::read_generation_file(&path).and_then(|bytes| {
+                open_generation(&bytes, &identity, &reference.vault_id, n)
+                    .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest.header()))
+                    .map_err(|e| vault::open_error_message(&e))
+            });
             c.generations.push(match opened {
                 Ok((digest, header)) => {
                     // Newest first: the first that opens holds the authoritative header.
@@ -242,24 +295,31 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
                     GenerationCheck { generation: n, ok: true, problem: None, digest: Some(digest) }
                 }
                 Err(reason) => {
-                    c.problems.push(format!("{}: {reason}", generation_file_name(n)));
+                    c.problems.push(msg!(
+                        "copies-problem-file",
+                        file = generation_file_name(n),
+                        reason = reason
+                    ));
                     GenerationCheck { generation: n, ok: false, problem: Some(reason), digest: None }
                 }
             });
         }
         c.generation = c.generations.iter().filter(|g| g.ok).map(|g| g.generation).max();
         if c.generation.is_none() {
-            c.problems.push(t!("copies-problem-no-generation"));
+            c.problems.push(msg!("copies-problem-no-generation"));
         }
         if let (Some(on_disk), Some(authoritative)) = (h, newest_header) {
             let differs = vault::header_differences(on_disk, &authoritative);
             if !differs.is_empty() {
-                c.problems.push(t!("copies-problem-header-differs", fields = differs.join(", ")));
+                c.problems.push(msg!("copies-problem-header-differs", fields = differs.join(", ")));
                 c.header_repair = Some(authoritative.to_json());
             }
         }
     }
 
+    if let Some(last) = dirs.last() {
+        examining(talk, count, count, last, true);
+    }
     let newest = copies.iter().filter(|c| c.compared()).filter_map(|c| c.generation).max().unwrap_or(0);
     let mut digests: Vec<&str> =
         copies.iter().filter(|c| c.compared()).filter_map(|c| c.digest(newest)).collect();
@@ -282,15 +342,30 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock) -> Result<Examination, CliErro
             c.state
         };
         if c.state == CopyState::Diverged {
-            c.problems.push(t!("copies-problem-diverged", generation = newest));
+            c.problems.push(msg!("copies-problem-diverged", generation = newest));
         }
     }
     let vault_id = reference.vault_id.to_string();
-    let seen_newer = crate::state::newest_generation_seen(&vault_id).filter(|&seen| seen > newest);
+    let seen_newer = crate::records::newest_generation_seen(&vault_id).filter(|&seen| seen > newest);
     if seen_newer.is_none() && newest > 0 {
-        crate::state::record_generation(&vault_id, newest);
+        crate::records::record_generation(&vault_id, newest);
     }
     Ok(Examination { vault_id, newest_generation: newest, seen_newer, copies })
+}
+
+/// Progress: copy `done + 1` of `count`, in `dir`, is being read (or all are, `finished`).
+fn examining(talk: &dyn Conversation, done: usize, count: usize, dir: &Path, finished: bool) {
+    talk.progress(&Progress {
+        task: msg!(
+            "copies-progress-examine",
+            number = (done + 1).min(count),
+            count = count,
+            dir = dir.display()
+        ),
+        done: done as u64,
+        total: Some(count as u64),
+        finished,
+    });
 }
 
 /// Derives the vault identity once and records what each copy's `unlock.age` is.
@@ -299,13 +374,13 @@ fn unlock_all(
     headers: &[Option<VaultHeader>],
     reference: &VaultHeader,
     unlock: &Unlock,
-) -> Result<Identity, CliError> {
+) -> Result<Identity, Error> {
     let ours = |h: &Option<VaultHeader>| h.as_ref().is_some_and(|h| h.vault_id == reference.vault_id);
     let unlock_name = vault_format::UNLOCK_FILE_NAME;
     let mut identity: Option<Identity> = None;
     match unlock {
         Unlock::Passphrase(passphrase) => {
-            let mut first_error: Option<CliError> = None;
+            let mut first_error: Option<Error> = None;
             let mut opened: Vec<(usize, String)> = Vec::new();
             for (i, (c, h)) in copies.iter_mut().zip(headers).enumerate() {
                 if !ours(h) {
@@ -324,37 +399,44 @@ fn unlock_all(
                     }
                     Ok(_) => {
                         c.unlock = UnlockState::Damaged;
-                        c.problems.push(t!("copies-problem-unlock-other-vault"));
+                        c.problems.push(msg!("copies-problem-unlock-other-vault"));
                     }
                     Err(reason) if reason.is_empty() => {
                         c.unlock = UnlockState::OtherPassphrase;
-                        c.problems.push(t!("copies-problem-other-passphrase"));
+                        c.problems.push(msg!("copies-problem-other-passphrase"));
                         first_error.get_or_insert_with(|| {
-                            CliError::new(t!("err-wrong-passphrase", dir = c.path.display()))
-                                .with_hint(t!("hint-wrong-passphrase"))
+                            Error::new(
+                                ErrorKind::WrongSecret,
+                                msg!("err-wrong-passphrase", dir = c.path.display()),
+                            )
+                            .with_hint(msg!("hint-wrong-passphrase"))
                         });
                     }
                     Err(reason) => {
                         c.unlock = UnlockState::Damaged;
-                        c.problems.push(format!("{unlock_name}: {reason}"));
+                        c.problems.push(msg!("copies-problem-file", file = unlock_name, reason = reason));
                         first_error.get_or_insert_with(|| {
-                            CliError::new(t!(
-                                "err-vault-damaged",
-                                file = c.path.join(unlock_name).display(),
-                                detail = reason
-                            ))
+                            Error::new(
+                                ErrorKind::VaultDamaged,
+                                msg!(
+                                    "err-vault-damaged",
+                                    file = c.path.join(unlock_name).display(),
+                                    detail = reason
+                                ),
+                            )
                         });
                     }
                 }
             }
             let Some(id) = &identity else {
-                return Err(first_error.unwrap_or_else(|| CliError::new(t!("err-sync-no-source"))));
+                return Err(first_error
+                    .unwrap_or_else(|| Error::new(ErrorKind::VaultDamaged, msg!("err-sync-no-source"))));
             };
             let recipient = id.to_public().to_string();
             for (i, theirs) in opened {
                 if theirs != recipient {
                     copies[i].unlock = UnlockState::Damaged;
-                    copies[i].problems.push(t!("copies-problem-unlock-other-key"));
+                    copies[i].problems.push(msg!("copies-problem-unlock-other-key"));
                 }
             }
         }
@@ -370,7 +452,7 @@ fn unlock_all(
                     Ok(_) => c.unlock = UnlockState::NotChecked,
                     Err(e) => {
                         c.unlock = UnlockState::Damaged;
-                        c.problems.push(format!("{unlock_name}: {e}"));
+                        c.problems.push(msg!("copies-problem-file", file = unlock_name, reason = e));
                     }
                 }
             }

@@ -1,0 +1,97 @@
+//! Status without a terminal: the checklist of an empty computer, and of a vault holding a
+//! certificate that expires soon (the passphrase answered by [`Scripted`]).
+
+use super::*;
+use crate::conversation::{Answer, Scripted};
+use crate::testing::{self, PASSPHRASE};
+
+#[test]
+fn reminder_steps_then_daily_then_expired() {
+    let cases = [
+        (120, None),
+        (91, None),
+        (90, Some("90")),
+        (61, Some("90")),
+        (60, Some("60")),
+        (31, Some("60")),
+        (30, Some("30")),
+        (16, Some("30")),
+        (15, Some("15")),
+        (8, Some("15")),
+        (7, Some("daily")),
+        (1, Some("daily")),
+        (0, Some("daily")),
+        (-1, Some("expired")),
+    ];
+    for (days, want) in cases {
+        assert_eq!(reminder_step(days).as_deref(), want, "{days} days");
+    }
+}
+
+#[test]
+fn days_are_whole_days_rounded_down() {
+    let now = 1_800_000_000;
+    assert_eq!(days_until(&crate::cert::rfc3339(now + 30 * 86_400 + 60), now), Some(30));
+    assert_eq!(days_until(&crate::cert::rfc3339(now + 30 * 86_400 - 60), now), Some(29));
+    assert_eq!(days_until(&crate::cert::rfc3339(now - 60), now), Some(-1));
+    assert_eq!(days_until("not a date", now), None);
+    // 1_800_000_000 is 2027-01-15T08:00:00Z.
+    assert_eq!(days_until_day("2027-01-15", now), Some(0));
+    assert_eq!(days_until_day("2027-02-14", now), Some(30));
+    assert_eq!(days_until_day("2027-01-14", now), Some(-1));
+    assert_eq!(days_until_day("2027-01-15T00:00:00Z", now), None);
+}
+
+#[test]
+fn an_empty_computer_needs_nothing() {
+    let status = collect(None, &Logs::default(), 1_800_000_000);
+    assert!(!status.needs_attention);
+    assert!(status.items.is_empty());
+    assert!(status.vault.is_none());
+    assert_eq!(status.time, "2027-01-15T08:00:00Z");
+}
+
+#[test]
+fn a_certificate_expiring_soon_is_a_reminder_with_the_command_to_seal_its_successor() {
+    let _serial = testing::one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = testing::new_vault(&tmp.path().join("vault"));
+    let now = crate::dates::now_unix();
+    let entry = testing::seal_certificate(&dir, tmp.path(), now + 20 * 86_400 + 3_600);
+
+    let opts = StatusOptions { vault: Some(dir.clone()), can_ask: true, ..StatusOptions::default() };
+    let talk = Scripted::new([Answer::Secret(PASSPHRASE.into())]);
+    let status = status(&opts, &talk).expect("status");
+    assert_eq!(talk.asked_ids(), ["vault-enter-passphrase"]);
+    assert!(talk.note_ids().is_empty(), "{:?}", talk.note_ids());
+
+    let vault = status.vault.as_ref().expect("the vault was opened");
+    assert_eq!((vault.generation, vault.entries), (2, 1));
+    assert!(status.needs_attention);
+    let expiring = status.items.iter().find(|i| i.kind == Kind::CertificateExpiring).expect("expiring");
+    assert_eq!(expiring.level, Level::Soon);
+    assert_eq!(expiring.days, Some(20));
+    assert_eq!(expiring.reminder.as_deref(), Some("30"));
+    assert_eq!(expiring.entry.as_deref(), Some(entry.as_str()));
+    assert_eq!(expiring.message.id, "status-expiring");
+    assert_eq!(expiring.message.text_arg("days"), Some("20"));
+    let command = format!("certvault add NEW-FILE.p12 --vault {}", dir.display());
+    assert_eq!(expiring.command.as_deref(), Some(command.as_str()));
+    // A new vault: one copy, no sheet printed from here.
+    let kinds: Vec<Kind> = status.items.iter().map(|i| i.kind).collect();
+    assert!(kinds.contains(&Kind::SingleCopy) && kinds.contains(&Kind::SheetNeverPrinted), "{kinds:?}");
+    // Phrased for `--json`: the same items, the text in place of the message.
+    let phrased = status.phrased(&|m: &Message| m.id.to_string());
+    assert_eq!(phrased.items.len(), status.items.len());
+    assert!(phrased.items.iter().any(|i| i.message == "status-expiring"));
+}
+
+#[test]
+fn no_secret_no_opening() {
+    let _serial = testing::one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = testing::new_vault(&tmp.path().join("vault"));
+    let opts = StatusOptions { vault: Some(dir), can_ask: false, ..StatusOptions::default() };
+    let e = status(&opts, &Scripted::new([])).unwrap_err();
+    assert_eq!(e.kind, crate::ErrorKind::NoTerminal);
+}
