@@ -111,18 +111,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
             },
             json,
         ),
-        Command::Clean { paths, vault, apply, seal_unknown, pin_file, all_files, json } => {
-            certvault::cli::clean::run(&certvault::clean::CleanOptions {
-                paths,
-                vault: vault.vault,
-                unlock: vault.unlock.source(),
-                apply,
-                seal_unknown,
-                pin_file,
-                all_files,
-                json,
-            })
-        }
+        Command::Clean(args) => cli::clean::run(&args),
         Command::Restore(args) => certvault::cli::restore::run(&args),
         Command::Passwd { vault, new_passphrase_file } => {
             cli::passwd::run(&vault.vault, &vault.unlock.source(), new_passphrase_file.as_deref())
