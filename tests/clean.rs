@@ -17,6 +17,7 @@ use certvault_core::scan::places::{Place, Root};
 use certvault_core::vault::{OpenVault, Unlock};
 use common::*;
 use leak::*;
+#[cfg(unix)]
 use proptest::prelude::*;
 
 /// A terminal after a few years: copies in the vault, in trash and recycle bin, an unknown
@@ -354,6 +355,7 @@ fn a_vault_that_no_longer_opens_stops_all_removal() {
 }
 
 /// What a random file is made of.
+#[cfg(unix)]
 #[derive(Debug, Clone)]
 enum Content {
     /// The bytes of vault entry 0 or 1.
@@ -374,6 +376,7 @@ enum Content {
 }
 
 /// What happens to a file between the scan and the removal.
+#[cfg(unix)]
 #[derive(Debug, Clone)]
 enum Change {
     None,
@@ -384,6 +387,7 @@ enum Change {
     Delete,
 }
 
+#[cfg(unix)]
 const NAMES: &[&str] = &[
     "202101010000777.p12",
     "client.hpki-cardless-signature",
@@ -391,9 +395,12 @@ const NAMES: &[&str] = &[
     "certificate",
     "202101010000777 (1).p12",
 ];
+#[cfg(unix)]
 const DIRS: &[&str] = &["", "Downloads", "Desktop/old", ".local/share/Trash/files"];
+#[cfg(unix)]
 const OTHERS: &[&str] = &["aes.p12", "noenc.p12", "ec.p12", "nochain.p12"];
 
+#[cfg(unix)]
 fn content() -> impl Strategy<Value = Content> {
     prop_oneof![
         4 => (0..2usize).prop_map(Content::InVault),
@@ -407,6 +414,7 @@ fn content() -> impl Strategy<Value = Content> {
     ]
 }
 
+#[cfg(unix)]
 fn change() -> impl Strategy<Value = Change> {
     prop_oneof![
         6 => Just(Change::None),
@@ -418,6 +426,7 @@ fn change() -> impl Strategy<Value = Change> {
     ]
 }
 
+#[cfg(unix)]
 fn tree() -> impl Strategy<Value = Vec<(usize, usize, Content, Change)>> {
     proptest::collection::vec((0..DIRS.len(), 0..NAMES.len(), content(), change()), 1..14)
 }

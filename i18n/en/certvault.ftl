@@ -306,6 +306,7 @@ clean-seal-cancelled = not sealed (cancelled)
 clean-seal-failed = could not be sealed: { $reason }
 clean-no-terminal-confirm = no terminal to ask whether to remove the copies; certvault clean --apply removes them without asking
 clean-notice-limits = Note: removed copies are overwritten with random bytes before they are deleted. On SSDs and USB sticks (wear levelling), on copy-on-write and journaling file systems (APFS, Btrfs, ZFS; the NTFS and ext4 journals), in snapshots and backups, and in cloud sync history (OneDrive's recycle bin and version history), older copies of the bytes may survive where overwriting cannot reach. Full-disk encryption (BitLocker, FileVault, LUKS) is the real protection for a terminal's disk; empty the cloud recycle bin too.
+clean-progress = Removing copies: { $done } of { $total } done
 clean-action-sealed-removed = Sealed, removed
 clean-action-removed = Removed
 clean-action-would-remove = Would remove

@@ -305,6 +305,7 @@ clean-seal-cancelled = 保管庫に入れていません（取り消し）
 clean-seal-failed = 保管庫に入れられませんでした: { $reason }
 clean-no-terminal-confirm = 削除してよいかを尋ねる端末がありません。certvault clean --apply なら尋ねずに削除します
 clean-notice-limits = ご注意: 削除するコピーは、乱数で上書きしてから削除します。ただし SSD や USB メモリ（書き込み場所の分散）、コピーオンライト方式やジャーナル方式のファイルシステム（APFS、Btrfs、ZFS、NTFS や ext4 のジャーナル）、スナップショットやバックアップ、クラウド同期の履歴（OneDrive のごみ箱やバージョン履歴）には、上書きの届かない古いデータが残ることがあります。端末のディスクを本当に守るのは、ディスク全体の暗号化（BitLocker、FileVault、LUKS）です。クラウドのごみ箱も空にしてください。
+clean-progress = コピーを削除しています: { $total } 件中 { $done } 件完了
 clean-action-sealed-removed = 保管して削除
 clean-action-removed = 削除
 clean-action-would-remove = 削除予定

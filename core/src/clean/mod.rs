@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::conversation::{unanswered, Conversation, Level, Unanswered};
+use crate::conversation::{unanswered, Conversation, Level, Progress, Unanswered};
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
 use crate::msg;
@@ -150,8 +150,9 @@ impl CleanReport {
 
 /// Decides, for each copy, and with `apply` removes the ones in the vault, each after its
 /// bytes were compared with the vault's ([`OpenVault::entry_bytes`], read again from the
-/// medium). When the vault no longer gives an entry back, nothing more is removed; when the
-/// user asks to stop (`talk.cancel_requested`), the copies not yet removed are left.
+/// medium), telling its progress (`clean-progress`). When the vault no longer gives an entry
+/// back, nothing more is removed; when the user asks to stop (`talk.cancel_requested`), the
+/// copies not yet removed are left.
 pub fn carry_out(
     vault: &OpenVault,
     index: &VaultIndex,
@@ -162,7 +163,17 @@ pub fn carry_out(
 ) -> Vec<Outcome> {
     let mut vault_failure: Option<Message> = None;
     let mut stopped = false;
-    hits.into_iter()
+    let to_remove =
+        hits.iter().filter(|h| h.class == Class::InVault && h.archive_entry.is_none()).count() as u64;
+    let mut tried = 0u64;
+    let tell = |done: u64, finished: bool| {
+        if apply && to_remove > 0 {
+            let task = msg!("clean-progress", done = done, total = to_remove);
+            talk.progress(&Progress { task, done, total: Some(to_remove), finished });
+        }
+    };
+    let outcomes = hits
+        .into_iter()
         .map(|hit| {
             let mut outcome = Outcome::left(hit);
             let hit = &outcome.hit;
@@ -180,6 +191,8 @@ pub fn carry_out(
                         Some(msg!("clean-left-cancelled"))
                     }
                     Some(expected) => {
+                        tell(tried, false);
+                        tried += 1;
                         let mut in_vault = || vault.entry_bytes(id);
                         match shred::remove_copy(&hit.path, expected, &mut in_vault) {
                             Ok(removed) => {
@@ -221,7 +234,9 @@ pub fn carry_out(
             };
             outcome
         })
-        .collect()
+        .collect();
+    tell(tried, true);
+    outcomes
 }
 
 /// Removes the trash or recycle bin index of a removed copy, when it is still a valid index.

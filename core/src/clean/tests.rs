@@ -205,10 +205,11 @@ fn a_declined_confirmation_removes_nothing() {
     assert!(names_in(&root).is_empty());
 }
 
-/// A user who presses Ctrl-C right after saying yes.
+/// A user who presses Ctrl-C right after saying yes; the progress told is kept.
 struct StopsAfterYes {
     talk: Scripted,
     stop: AtomicBool,
+    progress: std::sync::Mutex<Vec<Progress>>,
 }
 
 impl Conversation for StopsAfterYes {
@@ -230,7 +231,7 @@ impl Conversation for StopsAfterYes {
         self.talk.tell(level, note)
     }
     fn progress(&self, progress: &Progress) {
-        self.talk.progress(progress)
+        self.progress.lock().unwrap().push(progress.clone());
     }
     fn cancel_requested(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
@@ -243,7 +244,11 @@ fn a_cancel_leaves_the_copies_not_yet_removed() {
     let (dir, bytes, _) = demo_vault(tmp.path());
     let root = terminal(tmp.path(), &[("a.p12", &bytes), ("b.p12", &bytes)]);
     let mut vault = open(&dir, false);
-    let talk = StopsAfterYes { talk: Scripted::new([Answer::Confirm(true)]), stop: AtomicBool::new(false) };
+    let talk = StopsAfterYes {
+        talk: Scripted::new([Answer::Confirm(true)]),
+        stop: AtomicBool::new(false),
+        progress: Default::default(),
+    };
     let opts = CleanOptions { ask_first: true, ..options(&root, true) };
     let report = clean_vault(&mut vault, &opts, &talk).unwrap();
     assert!(!report.dry_run);
@@ -253,4 +258,9 @@ fn a_cancel_leaves_the_copies_not_yet_removed() {
     for name in ["a.p12", "b.p12"] {
         assert_eq!(std::fs::read(root.join(name)).unwrap(), bytes);
     }
+    // The removal's progress ends (none done) so that a front-end clears its bar.
+    let progress = talk.progress.lock().unwrap();
+    let removal = progress.iter().filter(|p| p.task.id == "clean-progress").collect::<Vec<_>>();
+    assert_eq!(removal.len(), 1, "{removal:?}");
+    assert!(removal[0].finished && removal[0].done == 0 && removal[0].total == Some(2));
 }
