@@ -274,11 +274,6 @@ pub fn seal_unknown_copies(
                 }
                 entries::seal_verified(vault, &cert, &seal, talk)
             });
-        fn now_in_vault(hit: &mut Hit, id: String) {
-            hit.class = Class::InVault;
-            hit.entry = Some(id);
-            hit.reason = None;
-        }
         match result {
             Ok(Sealed::Added { id, .. }) => {
                 now_in_vault(hit, id);
@@ -292,6 +287,13 @@ pub fn seal_unknown_copies(
         }
     }
     sealed
+}
+
+/// A copy that is now entry `id` of the vault.
+fn now_in_vault(hit: &mut Hit, id: String) {
+    hit.class = Class::InVault;
+    hit.entry = Some(id);
+    hit.reason = None;
 }
 
 /// Opens the vault in `dir` (with the write lock when copies are to be sealed, telling the

@@ -32,8 +32,17 @@ fn demo_certificate() -> Vec<u8> {
     crate::demo::make_clinic_certificate(PIN, now - 86_400, now + 365 * 86_400).expect("demo certificate").0
 }
 
+/// Opens the vault, waiting a little while it is busy: a child process (another module's test
+/// runs openssl) forked while this test held the lock holds it too until it execs.
 fn open(dir: &Path, exclusive: bool) -> OpenVault {
-    OpenVault::open(dir, &Unlock::Passphrase(SecretString::from(PASSPHRASE)), exclusive).expect("opens")
+    let unlock = Unlock::Passphrase(SecretString::from(PASSPHRASE));
+    for _ in 0..100 {
+        match OpenVault::open(dir, &unlock, exclusive) {
+            Err(e) if e.is(ErrorKind::VaultBusy) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            opened => return opened.expect("opens"),
+        }
+    }
+    panic!("{} stayed busy", dir.display())
 }
 
 /// A vault in `tmp/vault` (tiny KDF settings) holding one demo certificate; the certificate's
