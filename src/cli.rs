@@ -158,29 +158,7 @@ pub enum Command {
     /// Remove copies that are byte-identical to an entry of the vault (a dry run unless
     /// --apply). Copies that are not in the vault are never removed. Exit code 1 when copies
     /// are (still) on disk afterwards.
-    Clean {
-        /// Folders or files to clean. Default: the same places as scan.
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        vault: VaultArgs,
-        /// Remove the copies (overwrite, rename, truncate, delete). Without it, only list them.
-        #[arg(long)]
-        apply: bool,
-        /// Seal copies that are not in the vault into it first (their PIN is checked), so that
-        /// they can be removed too.
-        #[arg(long)]
-        seal_unknown: bool,
-        /// With --seal-unknown: read the PIN of those copies from this file (- = standard
-        /// input) instead of asking for each.
-        #[arg(long, value_name = "F")]
-        pin_file: Option<PathBuf>,
-        /// Also read files whose name says they are something else (as scan --all-files).
-        #[arg(long)]
-        all_files: bool,
-        /// Print a JSON report for scripts.
-        #[arg(long)]
-        json: bool,
-    },
+    Clean(clean::CleanArgs),
     /// Write another copy of the vault onto another stick (a new or empty folder DEST), and
     /// verify it.
     Clone(clone::CloneArgs),

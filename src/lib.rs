@@ -27,10 +27,9 @@ pub use certvault_core::records as state;
 #[cfg(windows)]
 pub use certvault_core::windows_key;
 pub use certvault_core::{
-    cert, certfile, codes, dates, demo, durable, hardening, pkcs12, records, sheet, vault,
+    cert, certfile, clean, codes, dates, demo, durable, hardening, pkcs12, records, sheet, vault,
 };
 
-pub mod clean;
 pub mod cli;
 pub mod error;
 pub mod i18n;

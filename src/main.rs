@@ -70,18 +70,7 @@ fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result
         Command::RevealPin(args) => cli::reveal_pin::run(args),
         Command::Export(args) => cli::export::run(args),
         Command::Scan(args) => cli::scan::run(args),
-        Command::Clean { paths, vault, apply, seal_unknown, pin_file, all_files, json } => {
-            certvault::cli::clean::run(&certvault::clean::CleanOptions {
-                paths,
-                vault: vault.vault,
-                unlock: vault.unlock.source(),
-                apply,
-                seal_unknown,
-                pin_file,
-                all_files,
-                json,
-            })
-        }
+        Command::Clean(args) => cli::clean::run(&args),
         Command::Restore(args) => certvault::cli::restore::run(&args),
         Command::Passwd(args) => cli::passwd::run(args),
         Command::Clone(args) => cli::clone::run(&args),

@@ -9,12 +9,15 @@ mod leak;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use certvault::clean::{self, Action};
-use certvault::scan::classify::VaultIndex;
-use certvault::scan::places::{Place, Root};
-use certvault::vault::{OpenVault, Unlock};
+use certvault_core::clean::{self, Action};
+use certvault_core::conversation::NoOne;
+use certvault_core::message::Arg;
+use certvault_core::scan::classify::VaultIndex;
+use certvault_core::scan::places::{Place, Root};
+use certvault_core::vault::{OpenVault, Unlock};
 use common::*;
 use leak::*;
+#[cfg(unix)]
 use proptest::prelude::*;
 
 /// A terminal after a few years: copies in the vault, in trash and recycle bin, an unknown
@@ -318,10 +321,11 @@ fn open(v: &TestVault) -> OpenVault {
     OpenVault::open(&v.dir, &unlock, false).unwrap_or_else(|e| panic!("{:?}", e))
 }
 
-fn plan(vault: &OpenVault, root: &Path) -> (VaultIndex, Vec<certvault::scan::Hit>) {
+fn plan(vault: &OpenVault, root: &Path) -> (VaultIndex, Vec<certvault_core::scan::Hit>) {
     let index = VaultIndex::new(vault);
     let roots = [Root { path: root.canonicalize().unwrap(), place: Place::Given, default: false }];
-    let report = certvault::scan::scan(&roots, Some(&index), Some(&vault.dir), Default::default());
+    let report =
+        certvault_core::scan::scan(&roots, Some(&index), Default::default(), &NoOne::default()).unwrap();
     (index, report.hits)
 }
 
@@ -339,13 +343,19 @@ fn a_vault_that_no_longer_opens_stops_all_removal() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0xFF;
     std::fs::write(&generation, bytes).unwrap();
-    let outcomes = clean::carry_out(&vault, &index, hits, true, false);
+    let outcomes = clean::carry_out(&vault, &index, hits, true, false, &NoOne::default());
     assert!(outcomes.iter().all(|o| o.action == Action::Left));
-    assert!(outcomes.iter().any(|o| o.why.as_deref().unwrap_or("").contains("did not open again")));
+    // "not removed, and nothing more is removed in this run: … did not open again: …"
+    let reopen_failed = |m: &certvault_core::Message| {
+        m.id == "clean-left-vault"
+            && matches!(&m.args[..], [(_, Arg::Message(r))] if r.id == "clean-vault-reopen-failed")
+    };
+    assert!(outcomes.iter().any(|o| o.why.as_ref().is_some_and(reopen_failed)));
     assert_eq!(snapshot(&root), before);
 }
 
 /// What a random file is made of.
+#[cfg(unix)]
 #[derive(Debug, Clone)]
 enum Content {
     /// The bytes of vault entry 0 or 1.
@@ -366,6 +376,7 @@ enum Content {
 }
 
 /// What happens to a file between the scan and the removal.
+#[cfg(unix)]
 #[derive(Debug, Clone)]
 enum Change {
     None,
@@ -376,6 +387,7 @@ enum Change {
     Delete,
 }
 
+#[cfg(unix)]
 const NAMES: &[&str] = &[
     "202101010000777.p12",
     "client.hpki-cardless-signature",
@@ -383,9 +395,12 @@ const NAMES: &[&str] = &[
     "certificate",
     "202101010000777 (1).p12",
 ];
+#[cfg(unix)]
 const DIRS: &[&str] = &["", "Downloads", "Desktop/old", ".local/share/Trash/files"];
+#[cfg(unix)]
 const OTHERS: &[&str] = &["aes.p12", "noenc.p12", "ec.p12", "nochain.p12"];
 
+#[cfg(unix)]
 fn content() -> impl Strategy<Value = Content> {
     prop_oneof![
         4 => (0..2usize).prop_map(Content::InVault),
@@ -399,6 +414,7 @@ fn content() -> impl Strategy<Value = Content> {
     ]
 }
 
+#[cfg(unix)]
 fn change() -> impl Strategy<Value = Change> {
     prop_oneof![
         6 => Just(Change::None),
@@ -410,6 +426,7 @@ fn change() -> impl Strategy<Value = Change> {
     ]
 }
 
+#[cfg(unix)]
 fn tree() -> impl Strategy<Value = Vec<(usize, usize, Content, Change)>> {
     proptest::collection::vec((0..DIRS.len(), 0..NAMES.len(), content(), change()), 1..14)
 }
@@ -502,7 +519,7 @@ fn clean_never_deletes_a_file_whose_bytes_are_not_in_the_vault() {
                 }
             }
             let before = snapshot(&root);
-            let outcomes = clean::carry_out(&vault, &index, hits, true, false);
+            let outcomes = clean::carry_out(&vault, &index, hits, true, false, &NoOne::default());
             let after = snapshot(&root);
             for (path, node) in &before {
                 match (node, after.get(path)) {
@@ -518,7 +535,9 @@ fn clean_never_deletes_a_file_whose_bytes_are_not_in_the_vault() {
             prop_assert_eq!(snapshot(&outside), outside_before, "files outside the tree untouched");
             // And the copies that were in the vault at the scan and stayed so are gone.
             for o in &outcomes {
-                if o.hit.class == certvault::scan::classify::Class::InVault && o.hit.archive_entry.is_none() {
+                if o.hit.class == certvault_core::scan::classify::Class::InVault
+                    && o.hit.archive_entry.is_none()
+                {
                     let unchanged = matches!(before.get(&o.hit.path), Some(Node::File(b)) if in_vault(b));
                     prop_assert_eq!(o.action == Action::Removed, unchanged, "{:?}", o);
                 }

@@ -14,6 +14,7 @@ pub mod message;
 pub mod cert;
 pub mod certfile;
 pub mod certificate;
+pub mod clean;
 pub mod codes;
 pub mod dates;
 pub mod demo;

@@ -67,7 +67,8 @@ pub fn seal(
     Ok(entries::seal_verified(vault, cert, opts, &Terminal)?)
 }
 
-fn print_summary(s: &SealSummary) {
+/// What is about to be sealed, on standard error (also `clean --seal-unknown`, before each copy).
+pub fn print_summary(s: &SealSummary) {
     eprintln!("{}", t!("add-summary-title"));
     eprintln!("  {}: {}", t!("inspect-purpose"), purpose_text(s.purpose));
     if let Some(code) = &s.institution_code {

@@ -1,28 +1,86 @@
-//! `certvault clean`: the call into the cleanup and its report, as a table for people or as JSON.
+//! `certvault clean`: the flags, the call into the core's cleanup
+//! ([`certvault_core::clean::clean`]) and its report, as a table for people or as JSON.
 
+use std::path::PathBuf;
+
+use certvault_core::clean::{self, Action, CleanOptions};
 use certvault_core::scan::classify::Class;
 
+use super::progress::WithProgress;
 use super::scan::{pad, print_notes};
-use crate::clean::{self, Action, CleanOptions, CleanReport, Outcome};
-use crate::error::CliError;
+use crate::cli::VaultArgs;
+use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
+use crate::i18n::render;
 use crate::t;
+use crate::terminal::Terminal;
 use crate::terminal_text::{escaped, escaped_keeping_lines};
+
+/// The cleanup's report with its reasons phrased: what is printed, as a table or as JSON.
+pub type CleanReport = clean::CleanReport<String>;
+type Outcome = clean::Outcome<String>;
+
+/// `certvault clean [PATH…] --vault DIR [--apply] [--seal-unknown [--pin-file F]]`
+#[derive(Debug, clap::Args)]
+pub struct CleanArgs {
+    /// Folders or files to clean. Default: the same places as scan.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Remove the copies (overwrite, rename, truncate, delete). Without it, only list them.
+    #[arg(long)]
+    pub apply: bool,
+    /// Seal copies that are not in the vault into it first (their PIN is checked), so that
+    /// they can be removed too.
+    #[arg(long)]
+    pub seal_unknown: bool,
+    /// With --seal-unknown: read the PIN of those copies from this file (- = standard
+    /// input) instead of asking for each.
+    #[arg(long, value_name = "F")]
+    pub pin_file: Option<PathBuf>,
+    /// Also read files whose name says they are something else (as scan --all-files).
+    #[arg(long)]
+    pub all_files: bool,
+    /// Print a JSON report for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl CleanArgs {
+    /// The core's options for these flags: `--apply` is the answer, nothing more is asked
+    /// (but the PIN of copies to seal, without `--pin-file`).
+    pub fn options(&self) -> CleanOptions {
+        CleanOptions {
+            paths: self.paths.clone(),
+            apply: self.apply,
+            ask_first: false,
+            seal_unknown: self.seal_unknown,
+            pin_file: self.pin_file.clone(),
+            all_files: self.all_files,
+            show_before_sealing: Some(super::add::print_summary),
+        }
+    }
+}
 
 /// Cleans (or, without `--apply`, says what it would clean) and prints the report; exit code
 /// 1 when copies are still on disk.
-pub fn run(opts: &CleanOptions) -> Result<u8, CliError> {
-    let sealing = opts.apply && opts.seal_unknown;
-    let mut vault =
-        crate::scan::open_vault(Some(&opts.vault), &opts.unlock, sealing, &crate::terminal::Terminal)?
-            .expect("a vault folder is given");
-    let clean = clean::clean_vault(&mut vault, opts)?;
-    drop(vault);
-    if opts.json {
-        println!("{}", serde_json::to_string_pretty(&clean).expect("the report serialises"));
+pub fn run(args: &CleanArgs) -> Result<u8, CliError> {
+    let talk = WithProgress::on_terminal(&Terminal, args.json);
+    let report = clean::clean(&args.vault.vault, &args.vault.unlock.source(), &args.options(), &talk)?;
+    let report = report.phrased(&render);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("the report serialises"));
     } else {
-        print_report(&clean);
+        print_report(&report);
     }
-    Ok(clean::exit_code(&clean))
+    Ok(exit_code(&report))
+}
+
+/// 1 when copies are (still) on disk: all of them after a dry run, those left after `--apply`.
+pub fn exit_code(report: &CleanReport) -> u8 {
+    match report.copies_on_disk() {
+        0 => EXIT_OK,
+        _ => EXIT_FOUND,
+    }
 }
 
 fn action_label(o: &Outcome) -> String {
@@ -59,8 +117,7 @@ pub fn print_table(report: &CleanReport) {
         println!("{}", t!("scan-none-found"));
     } else {
         let labels: Vec<String> = report.outcomes.iter().map(action_label).collect();
-        let classes: Vec<String> =
-            report.outcomes.iter().map(|o| crate::i18n::render(&o.hit.class.message())).collect();
+        let classes: Vec<String> = report.outcomes.iter().map(|o| render(&o.hit.class.message())).collect();
         let w0 = labels.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0);
         let w1 = classes.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0);
         println!();

@@ -1,11 +1,16 @@
-//! 「端末に残ったコピーを掃除する」: `certvault clean`, a dry run first, then the removal
-//! after the user agreed.
+//! 「端末に残ったコピーを掃除する」: `certvault clean`'s core function, a dry run first, then
+//! the removal, which asks the user (through the terminal's conversation) before anything goes.
+
+use certvault_core::clean::{clean_vault, CleanOptions};
+use certvault_core::ErrorKind;
 
 use super::{choose_vault, open_vault, Session, Ui};
-use crate::clean::{self, CleanOptions};
+use crate::cli::clean::print_table;
+use crate::cli::progress::WithProgress;
 use crate::error::CliError;
+use crate::i18n::render;
 use crate::t;
-use crate::vault_commands::confirm;
+use crate::terminal::Terminal;
 
 pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     ui.heading(&t!("wizard-menu-clean"));
@@ -15,32 +20,25 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     let mut vault = open_vault(ui, session, &dir, false)?;
 
     ui.step(&t!("wizard-step-search"), &t!("wizard-step-search-why"));
-    let mut opts = CleanOptions {
-        paths: Vec::new(),
-        vault: dir.clone(),
-        unlock: Default::default(),
-        apply: false,
-        seal_unknown: false,
-        pin_file: None,
-        all_files: false,
-        json: false,
-    };
-    let dry_run = clean::clean_vault(&mut vault, &opts)?;
-    crate::cli::clean::print_table(&dry_run);
+    let talk = WithProgress::on_terminal(&Terminal, false);
+    let dry_run = CleanOptions::default();
+    let dry_run = clean_vault(&mut vault, &dry_run, &talk)?.phrased(&render);
+    print_table(&dry_run);
     let removable = dry_run.summary.would_remove;
     let unknown_left = dry_run.summary.left > 0;
     if removable > 0 {
-        // What overwriting can and cannot do, before the user decides.
+        // What overwriting can and cannot do, before the user decides (the core asks).
         println!();
         ui.say(&dry_run.notice);
         println!();
-        if confirm(&t!("wizard-clean-confirm", count = removable)) {
-            opts.apply = true;
-            let done = clean::clean_vault(&mut vault, &opts)?;
-            println!();
-            crate::cli::clean::print_table(&done);
-        } else {
-            ui.say(&t!("cancelled"));
+        let apply = CleanOptions { apply: true, ask_first: true, ..CleanOptions::default() };
+        match clean_vault(&mut vault, &apply, &talk) {
+            Ok(done) => {
+                println!();
+                print_table(&done.phrased(&render));
+            }
+            Err(e) if e.is(ErrorKind::Cancelled) => ui.say(&t!("cancelled")),
+            Err(e) => return Err(e.into()),
         }
     }
     let mut steps = Vec::new();

@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 
 use rand::RngCore;
 
-use crate::scan::io_reason;
-use crate::t;
+use crate::error::Error;
+use crate::message::Message;
+use crate::msg;
+use crate::scan::walk::io_reason;
 
 /// A copy that was removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,25 +30,26 @@ pub struct Removed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// The file is no longer the copy the vault holds (changed, replaced, gone).
-    Changed(String),
+    Changed(Message),
     /// The vault generation did not open again or no longer holds these bytes: nothing more
     /// is removed in this run.
-    Vault(String),
+    Vault(Message),
     /// It could not be opened or overwritten; it is untouched or overwritten only in part
     /// (its bytes are in the vault either way).
-    Failed(String),
+    Failed(Message),
     /// Overwritten, but the (renamed) file could not be deleted.
-    OverwrittenNotDeleted(String),
+    OverwrittenNotDeleted(Message),
 }
 
 /// Removes the copy at `path` if its bytes are exactly `expected` and `vault_bytes` (which
-/// opens the vault generation again) gives the same bytes.
+/// opens the vault generation again: [`crate::vault::OpenVault::entry_bytes`]) gives the same
+/// bytes.
 pub fn remove_copy(
     path: &Path,
     expected: &[u8],
-    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, String>,
+    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, Error>,
 ) -> Result<Removed, Refused> {
-    let changed = |key: &str| Refused::Changed(t!(key));
+    let changed = |id: &'static str| Refused::Changed(msg!(id));
     // What is at `path` must be a regular file, not a link to one.
     let before = fs::symlink_metadata(path).map_err(|e| Refused::Changed(io_reason(&e)))?;
     if !before.file_type().is_file() {
@@ -72,10 +75,10 @@ fn remove_opened(
     mut file: File,
     before_id: FileId,
     expected: &[u8],
-    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, String>,
+    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, Error>,
     made_writable: Option<&MadeWritable>,
 ) -> Result<Removed, Refused> {
-    let changed = |key: &str| Refused::Changed(t!(key));
+    let changed = |id: &'static str| Refused::Changed(msg!(id));
     let meta = file.metadata().map_err(|e| Refused::Failed(io_reason(&e)))?;
     let id = FileId::of_file(&file).map_err(|e| Refused::Failed(io_reason(&e)))?;
     if !meta.is_file() || id != before_id {
@@ -91,9 +94,9 @@ fn remove_opened(
         return Err(changed("clean-changed-bytes"));
     }
     // The generation holding the entry opens again and holds exactly these bytes.
-    let in_vault = vault_bytes().map_err(Refused::Vault)?;
+    let in_vault = vault_bytes().map_err(|e| Refused::Vault(e.message))?;
     if in_vault != current {
-        return Err(Refused::Vault(t!("clean-vault-differs")));
+        return Err(Refused::Vault(msg!("clean-vault-differs")));
     }
 
     let links = id.links;
@@ -126,7 +129,7 @@ fn remove_opened(
         // The renamed file must be ours: our random bytes (read without following a link).
         Ok(()) => match read_no_follow(&hidden, noise.len() as u64) {
             Ok(bytes) if bytes == noise => hidden,
-            _ => return Err(Refused::OverwrittenNotDeleted(t!("clean-changed-not-file"))),
+            _ => return Err(Refused::OverwrittenNotDeleted(msg!("clean-changed-not-file"))),
         },
         // Renaming is not possible here: delete under the old name.
         Err(_) => path.to_path_buf(),
@@ -138,8 +141,9 @@ fn remove_opened(
         let _ = fs::remove_file(&renamed);
         return Err(Refused::OverwrittenNotDeleted(io_reason(&e)));
     }
-    fs::remove_file(&renamed)
-        .map_err(|e| Refused::OverwrittenNotDeleted(format!("{}: {}", renamed.display(), io_reason(&e))))?;
+    fs::remove_file(&renamed).map_err(|e| {
+        Refused::OverwrittenNotDeleted(msg!("err-io", file = renamed.display(), reason = io_reason(&e)))
+    })?;
     sync_parent(&renamed);
     Ok(Removed { overwritten: true, other_links: 0 })
 }
@@ -149,8 +153,7 @@ fn random_name(dir: &Path) -> PathBuf {
     loop {
         let mut r = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut r);
-        let name: String = r.iter().map(|b| format!("{b:02x}")).collect();
-        let p = dir.join(format!(".certvault-{name}.del"));
+        let p = dir.join(format!(".certvault-{}.del", crate::cert::lower_hex(&r)));
         if fs::symlink_metadata(&p).is_err() {
             return p;
         }
@@ -163,7 +166,7 @@ fn still_same(path: &Path, id: FileId) -> Result<(), Refused> {
         Ok(now) if now.file_type().is_file() && FileId::of_path(path).is_ok_and(|now| now.same_as(id)) => {
             Ok(())
         }
-        _ => Err(Refused::Changed(t!("clean-changed-not-file"))),
+        _ => Err(Refused::Changed(msg!("clean-changed-not-file"))),
     }
 }
 
@@ -267,12 +270,12 @@ fn open_rw_no_follow(path: &Path, id: FileId) -> Result<(File, Option<MadeWritab
     };
     test_pause_point("clean-make-writable");
     let handle = open_attributes_no_follow(path).map_err(|e| match is_link_error(&e) {
-        true => Refused::Changed(t!("clean-changed-not-file")),
+        true => Refused::Changed(msg!("clean-changed-not-file")),
         false => failed(e),
     })?;
     let meta = handle.metadata().map_err(failed)?;
     if !meta.is_file() || !FileId::of_file(&handle).is_ok_and(|now| now.same_as(id)) {
-        return Err(Refused::Changed(t!("clean-changed-not-file")));
+        return Err(Refused::Changed(msg!("clean-changed-not-file")));
     }
     let original = meta.permissions();
     if !original.readonly() {
@@ -286,7 +289,7 @@ fn open_rw_no_follow(path: &Path, id: FileId) -> Result<(File, Option<MadeWritab
         Ok(file) if FileId::of_file(&file).is_ok_and(|now| now.same_as(id)) => Ok((file, Some(made))),
         Ok(_) => {
             made.restore();
-            Err(Refused::Changed(t!("clean-changed-not-file")))
+            Err(Refused::Changed(msg!("clean-changed-not-file")))
         }
         Err(e) => {
             made.restore();
@@ -399,7 +402,7 @@ fn open_rw(path: &Path) -> io::Result<File> {
 mod tests {
     use super::*;
 
-    fn ok_vault(bytes: &[u8]) -> impl FnMut() -> Result<Vec<u8>, String> + '_ {
+    fn ok_vault(bytes: &[u8]) -> impl FnMut() -> Result<Vec<u8>, Error> + '_ {
         move || Ok(bytes.to_vec())
     }
 
@@ -415,7 +418,9 @@ mod tests {
         assert!(matches!(remove_copy(&p, &other, &mut ok_vault(&other)), Err(Refused::Changed(_))));
         assert_eq!(fs::read(&p).unwrap(), bytes);
         // The vault no longer opens: refused, untouched.
-        let mut gone = || Err("the stick was pulled".to_string());
+        let mut gone = || -> Result<Vec<u8>, Error> {
+            Err(Error::new(crate::error::ErrorKind::VaultDamaged, msg!("clean-vault-reopen-failed")))
+        };
         assert!(matches!(remove_copy(&p, &bytes, &mut gone), Err(Refused::Vault(_))));
         assert_eq!(fs::read(&p).unwrap(), bytes);
         // Identical: removed, nothing left in the folder.
