@@ -157,9 +157,18 @@ impl Conversation for Timed<'_> {
 /// be written) with the error; once certificates are chosen, the first that fails ends the
 /// restore and is in the report as `Failed` (the ones before it stay as they were done).
 pub fn run(opts: &RestoreOptions, talk: &dyn Conversation) -> Result<RestoreReport, Error> {
+    run_with(opts, backend_for(opts)?, talk)
+}
+
+/// [`run`] into the store `backend` (whatever `opts.target` says): tests, and front-ends with
+/// a store of their own.
+pub fn run_with(
+    opts: &RestoreOptions,
+    mut backend: Box<dyn Backend>,
+    talk: &dyn Conversation,
+) -> Result<RestoreReport, Error> {
     let started = Instant::now();
     let talk = Timed { talk, waiting: Cell::new(Duration::ZERO), pin_code: Cell::new(Duration::ZERO) };
-    let mut backend = backend_for(opts)?;
     backend.check(&talk)?;
 
     let vault_dir = match &opts.vault {
@@ -764,4 +773,264 @@ fn install_one(
     result.outcome = Outcome::Installed;
     result.root_trusted = item.root.is_some();
     Ok(result)
+}
+
+/// The restore without a terminal: a real vault (tiny KDF settings) holding the demo
+/// certificate, questions answered by [`Scripted`], into a file or an in-memory store.
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    use secrecy::SecretString;
+
+    use super::*;
+    use crate::conversation::{Answer, Scripted};
+    use crate::install::Target;
+    use crate::vault::create::{create_vault_with, InitOptions};
+    use crate::vault::entries::{seal_verified, verify_for_sealing, SealOptions, Sealed};
+    use crate::vault::Unlock;
+
+    const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
+    const PIN: &str = "4321";
+
+    /// Keeps this computer's restore log out of the user's state folder.
+    fn private_state_dir() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let dir = tempfile::tempdir().expect("tempdir").keep();
+            std::env::set_var(crate::records::STATE_DIR_VAR, dir);
+        });
+    }
+
+    /// `tmp/vault` with the demo certificate sealed (PIN stored, a hint); its PIN code.
+    fn vault_with_demo_certificate(tmp: &Path) -> (PathBuf, String) {
+        private_state_dir();
+        let dir = tmp.join("vault");
+        let tiny = vault_format::Argon2Params::new(8, 1, 1);
+        let init = InitOptions {
+            dir: dir.clone(),
+            passphrase_file: None,
+            recovery_out: None,
+            sheet_out: None,
+            sheet_lang: crate::sheet::SheetLang::Ja,
+            allow_fixed_disk: true,
+            codes_shown: true,
+        };
+        let new = create_vault_with(
+            &init,
+            &SecretString::from(PASSPHRASE),
+            vault_format::KdfParams::both(tiny),
+            10,
+            &Scripted::new([]),
+        )
+        .expect("vault created");
+        let now = now_unix();
+        let (p12, _ca) = crate::demo::make_clinic_certificate(PIN, now - 86_400, now + 400 * 86_400).unwrap();
+        let file = tmp.join(crate::demo::DEMO_FILE_NAME);
+        std::fs::write(&file, p12).unwrap();
+        let cert = verify_for_sealing(&file, None, &Scripted::new([Answer::Secret(PIN.into())])).unwrap();
+        let mut vault =
+            OpenVault::open(&dir, &Unlock::Passphrase(SecretString::from(PASSPHRASE)), true).expect("opens");
+        let opts = SealOptions {
+            hint: Some("reception".into()),
+            purpose: Some(Purpose::OnlineQualification),
+            no_store_pin: false,
+        };
+        let sealed =
+            seal_verified(&mut vault, &cert, &opts, &Scripted::new([Answer::Confirm(true)])).unwrap();
+        assert!(matches!(sealed, Sealed::Added { .. }), "{sealed:?}");
+        (dir, new.pin_code.to_grouped_string().expose_secret().to_string())
+    }
+
+    fn options(dir: &Path, target: Target) -> RestoreOptions {
+        RestoreOptions {
+            vault: Some(dir.to_path_buf()),
+            root: RootTrust::Never,
+            ..RestoreOptions::new(target)
+        }
+    }
+
+    /// A store in memory: what was installed, and with which PIN.
+    #[derive(Default)]
+    struct MemoryStore {
+        held: HashMap<[u8; 20], Presence>,
+        pins: Vec<String>,
+    }
+
+    /// Shared with the test, which looks at the store after the restore has taken its box.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<std::cell::RefCell<MemoryStore>>);
+
+    impl Backend for Shared {
+        fn describe(&self) -> String {
+            "memory:".into()
+        }
+        fn check(&mut self, _talk: &dyn Conversation) -> Result<(), Error> {
+            Ok(())
+        }
+        fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, Error> {
+            Ok(self.0.borrow().held.get(sha1).copied().unwrap_or(Presence::Absent))
+        }
+        fn install(
+            &mut self,
+            item: &InstallItem<'_>,
+            pin: Option<&VerifiedPin>,
+            _talk: &dyn Conversation,
+        ) -> Result<(), Error> {
+            let mut store = self.0.borrow_mut();
+            store.pins.push(pin.expect("a verified PIN").expose().to_string());
+            store.held.insert(item.leaf_sha1, Presence::WithKey);
+            Ok(())
+        }
+        fn next_steps(&self) -> Vec<Message> {
+            vec![msg!("restore-next-test-connection")]
+        }
+    }
+
+    fn ids(messages: &[Message]) -> Vec<&'static str> {
+        messages.iter().map(|m| m.id).collect()
+    }
+
+    #[test]
+    fn restores_the_original_file_for_a_vendor() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, _) = vault_with_demo_certificate(tmp.path());
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        // The passphrase, then Enter: the proposal. No PIN: the file is written as sealed.
+        let talk = Scripted::new([Answer::Secret(PASSPHRASE.into()), Answer::Text(String::new())]);
+        let report = run(&options(&dir, Target::File(out.clone())), &talk).unwrap();
+        assert_eq!(talk.asked_ids(), ["vault-enter-passphrase", "restore-proposed-and-choose"]);
+        assert_eq!(report.results.len(), 1);
+        let result = &report.results[0];
+        assert_eq!(
+            (result.outcome, result.verified, result.purpose),
+            (Outcome::Installed, true, Purpose::OnlineQualification)
+        );
+        assert!(result.subject.contains("さくら内科"), "{}", result.subject);
+        assert_eq!(ids(&result.notes), ["restore-file-verified"]);
+        assert_eq!(ids(&report.next_steps), ["restore-next-file-vendor", "export-clean-reminder"]);
+        let written = out.join(crate::demo::DEMO_FILE_NAME);
+        let vault =
+            OpenVault::open(&dir, &Unlock::Passphrase(SecretString::from(PASSPHRASE)), false).unwrap();
+        assert_eq!(std::fs::read(&written).unwrap(), vault.entry_bytes(&result.entry).unwrap());
+        assert!(report.log.is_some(), "the restore is logged");
+        // The list, the entry, the install were told; nothing on a terminal.
+        let notes = talk.note_ids();
+        for id in ["restore-entries-title", "restore-entry-line", "restore-entry-title", "restore-installing"]
+        {
+            assert!(notes.contains(&id), "{id} in {notes:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_pin_is_asked_again_and_never_reaches_the_store() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, _) = vault_with_demo_certificate(tmp.path());
+        let store = Shared::default();
+        let talk = Scripted::new([
+            Answer::Secret(PASSPHRASE.into()),
+            Answer::Text("1".into()),
+            Answer::Secret("0000".into()),
+            Answer::Secret(PIN.into()),
+        ]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
+        assert_eq!(
+            talk.asked_ids(),
+            [
+                "vault-enter-passphrase",
+                "restore-proposed-and-choose",
+                "restore-enter-pin",
+                "restore-pin-retry"
+            ]
+        );
+        let notes = talk.note_ids();
+        assert!(notes.contains(&"restore-pin-wrong"), "{notes:?}");
+        // The hint is shown with the question, and again after the wrong PIN.
+        let hints = talk
+            .notes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, m)| m.text_arg("value") == Some("reception"))
+            .count();
+        assert_eq!(hints, 2);
+        assert_eq!(store.0.borrow().pins, [PIN], "only the verified PIN reached the store");
+        let result = &report.results[0];
+        assert_eq!((result.outcome, result.root_trusted), (Outcome::Installed, false));
+        assert_eq!(ids(&report.next_steps), ["restore-next-test-connection"]);
+
+        // Again: already there, nothing asked after the choice, nothing installed.
+        let talk = Scripted::new([Answer::Secret(PASSPHRASE.into()), Answer::Text(String::new())]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
+        assert_eq!(report.results[0].outcome, Outcome::AlreadyInstalled);
+        assert_eq!(talk.answers_left(), 0);
+        assert_eq!(store.0.borrow().pins.len(), 1);
+        assert!(report.next_steps.is_empty());
+    }
+
+    #[test]
+    fn the_stored_pin_the_skip_and_nobody_to_ask() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, pin_code) = vault_with_demo_certificate(tmp.path());
+        // Enter alone at the PIN: the ways (stored, search, again, skip); the stored PIN with
+        // the PIN code.
+        let store = Shared::default();
+        let talk = Scripted::new([
+            Answer::Secret(PASSPHRASE.into()),
+            Answer::Text(String::new()),
+            Answer::Secret(String::new()),
+            Answer::Choose(0),
+            Answer::Secret(pin_code),
+        ]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
+        assert_eq!(
+            talk.asked_ids()[2..],
+            ["restore-enter-pin", "restore-way-choose", "reveal-enter-pin-code"]
+        );
+        assert_eq!(report.results[0].outcome, Outcome::Installed);
+        assert_eq!(store.0.borrow().pins, [PIN]);
+
+        // Skipped: nothing installed, nothing failed.
+        let store = Shared::default();
+        let talk = Scripted::new([
+            Answer::Secret(PASSPHRASE.into()),
+            Answer::Text(String::new()),
+            Answer::Secret(String::new()),
+            Answer::Choose(3),
+        ]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
+        assert_eq!(report.results[0].outcome, Outcome::Skipped);
+        assert!(report.failure().is_none() && store.0.borrow().pins.is_empty());
+
+        // Nobody to ask the PIN: the certificate fails with the flags to use.
+        let talk = Scripted::new([Answer::Secret(PASSPHRASE.into())]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(Shared::default()), &talk).unwrap();
+        let e = report.failure().expect("failed");
+        assert_eq!(
+            (e.kind, e.hint.as_ref().map(|h| h.id)),
+            (ErrorKind::NoTerminal, Some("hint-restore-pin-flags"))
+        );
+        assert_eq!(report.results[0].outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn ctrl_c_at_the_pin_stops_before_the_store() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, _) = vault_with_demo_certificate(tmp.path());
+        let store = Shared::default();
+        let talk =
+            Scripted::new([Answer::Secret(PASSPHRASE.into()), Answer::Text(String::new()), Answer::CtrlC]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
+        let e = report.failure().expect("interrupted");
+        assert_eq!((e.kind, e.message.id), (ErrorKind::Cancelled, "err-interrupted"));
+        assert!(store.0.borrow().pins.is_empty() && report.log.is_none());
+
+        // q at the choice: nothing chosen, nothing done.
+        let talk = Scripted::new([Answer::Secret(PASSPHRASE.into()), Answer::Text("q".into())]);
+        let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
+        assert!(report.results.is_empty());
+        assert_eq!(talk.note_ids().last(), Some(&"cancelled"));
+    }
 }
