@@ -331,7 +331,7 @@ restore-entry-valid = {"       "}{ $label }: { $value }
 restore-date-state = { $date } ({ $state })
 restore-state-superseded = { $state }; { $superseded }
 restore-proposed = Proposed: { $numbers }.
-restore-proposed-and-choose = { $proposed }
+restore-then-ask = { $before }
     { $question }
 restore-choose-entries = Press Enter to restore the proposed certificates, or type the numbers to restore (e.g. 1 3), or q to stop:
 err-restore-vault-empty = the vault { $dir } holds no certificate to restore

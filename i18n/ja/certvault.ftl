@@ -330,7 +330,7 @@ restore-entry-valid = {"       "}{ $label }: { $value }
 restore-date-state = { $date } ({ $state })
 restore-state-superseded = { $state }; { $superseded }
 restore-proposed = おすすめ: { $numbers }
-restore-proposed-and-choose = { $proposed }
+restore-then-ask = { $before }
     { $question }
 restore-choose-entries = おすすめの証明書を復元するには Enter を押してください。選ぶ場合は番号を入力してください（例: 1 3）。やめる場合は q:
 err-restore-vault-empty = 保管庫 { $dir } には復元できる証明書がありません

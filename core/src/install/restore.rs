@@ -363,11 +363,8 @@ fn choose_entries(
     }
     let shown: Vec<String> = proposal.iter().map(|i| (i + 1).to_string()).collect();
     // The proposal is part of the question: nobody to ask, nothing to propose.
-    let question = msg!(
-        "restore-proposed-and-choose",
-        proposed = msg!("restore-proposed", numbers = shown.join(", ")),
-        question = msg!("restore-choose-entries")
-    );
+    let question =
+        then_ask(vec![msg!("restore-proposed", numbers = shown.join(", "))], msg!("restore-choose-entries"));
     loop {
         let answer = match talk.text(&question) {
             Ok(answer) => answer,
@@ -386,6 +383,14 @@ fn choose_entries(
             None => talk.tell(Level::Warning, msg!("restore-choose-again", count = entries.len())),
         }
     }
+}
+
+/// `question` with lines to read first: said only when someone is asked.
+fn then_ask(before: Vec<Message>, question: Message) -> Message {
+    before
+        .into_iter()
+        .rev()
+        .fold(question, |question, line| msg!("restore-then-ask", before = line, question = question))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,15 +519,14 @@ fn obtain_pin(ctx: &Context<'_>, entry: &Entry, p12: &Pkcs12File) -> Result<Opti
     if use_stored {
         return stored_pin(ctx, entry, p12, opts.pin_code_file.as_deref()).map(Some);
     }
+    // The hint (and that the PIN is stored) come with the first question.
     let hint = entry.hint.as_ref().map(|hint| field("label-hint", hint));
-    if let Some(hint) = &hint {
-        talk.tell(Level::Info, hint.clone());
-    }
+    let mut before: Vec<Message> = hint.iter().cloned().collect();
     if entry.pin_stored {
-        talk.tell(Level::Info, msg!("restore-note-line", note = msg!("restore-pin-is-stored")));
+        before.push(msg!("restore-note-line", note = msg!("restore-pin-is-stored")));
     }
     let searchable = entry.purpose != Purpose::HpkiSecond;
-    let mut prompt = msg!("restore-enter-pin", id = entry.id);
+    let mut prompt = then_ask(before, msg!("restore-enter-pin", id = entry.id));
     loop {
         let typed = match talk.secret(&prompt) {
             Ok(typed) => typed,
@@ -892,6 +896,17 @@ mod tests {
         messages.iter().map(|m| m.id).collect()
     }
 
+    /// The ids of a question with lines before it, in the order they are said.
+    fn unfold(question: &Message) -> Vec<&'static str> {
+        use crate::message::Arg;
+        match (question.id, &question.args[..]) {
+            ("restore-then-ask", [(_, Arg::Message(before)), (_, Arg::Message(rest))]) => {
+                std::iter::once(before.id).chain(unfold(rest)).collect()
+            }
+            _ => vec![question.id],
+        }
+    }
+
     #[test]
     fn restores_the_original_file_for_a_vendor() {
         let tmp = tempfile::tempdir().unwrap();
@@ -901,7 +916,7 @@ mod tests {
         // The passphrase, then Enter: the proposal. No PIN: the file is written as sealed.
         let talk = Scripted::new([Answer::Secret(PASSPHRASE.into()), Answer::Text(String::new())]);
         let report = run(&options(&dir, Target::File(out.clone())), &talk).unwrap();
-        assert_eq!(talk.asked_ids(), ["vault-enter-passphrase", "restore-proposed-and-choose"]);
+        assert_eq!(talk.asked_ids(), ["vault-enter-passphrase", "restore-then-ask"]);
         assert_eq!(report.results.len(), 1);
         let result = &report.results[0];
         assert_eq!(
@@ -938,16 +953,14 @@ mod tests {
         let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
         assert_eq!(
             talk.asked_ids(),
-            [
-                "vault-enter-passphrase",
-                "restore-proposed-and-choose",
-                "restore-enter-pin",
-                "restore-pin-retry"
-            ]
+            ["vault-enter-passphrase", "restore-then-ask", "restore-then-ask", "restore-pin-retry"]
         );
+        // The hint and the stored PIN come with the first question; the hint again after the
+        // wrong PIN.
+        let first = talk.asked.lock().unwrap()[2].clone();
+        assert_eq!(unfold(&first), ["restore-field", "restore-note-line", "restore-enter-pin"]);
         let notes = talk.note_ids();
         assert!(notes.contains(&"restore-pin-wrong"), "{notes:?}");
-        // The hint is shown with the question, and again after the wrong PIN.
         let hints = talk
             .notes
             .lock()
@@ -955,7 +968,7 @@ mod tests {
             .iter()
             .filter(|(_, m)| m.text_arg("value") == Some("reception"))
             .count();
-        assert_eq!(hints, 2);
+        assert_eq!(hints, 1);
         assert_eq!(store.0.borrow().pins, [PIN], "only the verified PIN reached the store");
         let result = &report.results[0];
         assert_eq!((result.outcome, result.root_trusted), (Outcome::Installed, false));
@@ -987,7 +1000,7 @@ mod tests {
         let report = run_with(&options(&dir, Target::Nss(None)), Box::new(store.clone()), &talk).unwrap();
         assert_eq!(
             talk.asked_ids()[2..],
-            ["restore-enter-pin", "restore-way-choose", "reveal-enter-pin-code"]
+            ["restore-then-ask", "restore-way-choose", "reveal-enter-pin-code"]
         );
         assert_eq!(report.results[0].outcome, Outcome::Installed);
         assert_eq!(store.0.borrow().pins, [PIN]);
