@@ -112,6 +112,8 @@ pub enum Answer {
     Choose(usize),
     Text(String),
     Cancel,
+    /// Ctrl-C at this question: it is cancelled, and `cancel_requested` is true from then on.
+    CtrlC,
 }
 
 /// Answers from a list, in order, and a record of every question and note: operations run
@@ -122,6 +124,8 @@ pub struct Scripted {
     answers: Mutex<VecDeque<Answer>>,
     pub asked: Mutex<Vec<Message>>,
     pub notes: Mutex<Vec<(Level, Message)>>,
+    /// Set by an [`Answer::CtrlC`]: what `cancel_requested` says.
+    pub cancelled: std::sync::atomic::AtomicBool,
 }
 
 impl Scripted {
@@ -149,6 +153,10 @@ impl Scripted {
         }
         match self.answers.lock().ok().and_then(|mut a| a.pop_front()) {
             Some(Answer::Cancel) => Err(Unanswered::Cancelled),
+            Some(Answer::CtrlC) => {
+                self.cancelled.store(true, std::sync::atomic::Ordering::SeqCst);
+                Err(Unanswered::Cancelled)
+            }
             Some(answer) => Ok(answer),
             None => Err(Unanswered::NoTerminal),
         }
@@ -184,6 +192,9 @@ impl Conversation for Scripted {
         if let Ok(mut notes) = self.notes.lock() {
             notes.push((level, note));
         }
+    }
+    fn cancel_requested(&self) -> bool {
+        self.cancelled.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -330,12 +330,23 @@ err-restore-no-vault = no vault found on removable media (is the USB stick inser
 err-restore-several-vaults = several vaults were found; say which one to use
 hint-restore-vault-flag = Name the vault folder with --vault DIR.
 restore-entries-title = Certificates in the vault (* = proposed: the current one of each purpose):
+restore-entry-line = { $mark }{ $number }. [{ $id }] { $purpose }{ $institution }
+restore-entry-valid = {"       "}{ $label }: { $value }
+restore-date-state = { $date } ({ $state })
+restore-state-superseded = { $state }; { $superseded }
 restore-proposed = Proposed: { $numbers }.
+restore-then-ask = { $before }
+    { $question }
 restore-choose-entries = Press Enter to restore the proposed certificates, or type the numbers to restore (e.g. 1 3), or q to stop:
 err-restore-vault-empty = the vault { $dir } holds no certificate to restore
 err-restore-no-entry = no entry { $id } in the vault (see certvault list)
 err-restore-ambiguous-entry = { $id } matches several entries; give more of the id
 restore-entry-title = Entry { $id }: { $purpose }
+restore-blank-line = {""}
+restore-field = {"  "}{ $label }: { $value }
+restore-note-line = {"  "}{ $note }
+restore-warning-line = {"  "}! { $warning }
+restore-warnings-both = { $first } { $second }
 restore-warn-expired = This certificate EXPIRED { $days } days ago: connections with it will be refused. Restore the newer one if there is one.
 restore-warn-superseded = A newer certificate ({ $by }) replaces this one; this one stops working on { $date }.
 restore-confirm-anyway = Restore it anyway?

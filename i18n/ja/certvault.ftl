@@ -329,12 +329,23 @@ err-restore-no-vault = 取り外しできるドライブに保管庫が見つか
 err-restore-several-vaults = 保管庫が複数見つかりました。どれを使うか指定してください
 hint-restore-vault-flag = --vault フォルダー で保管庫のフォルダーを指定してください。
 restore-entries-title = 保管庫の証明書（* = おすすめ: 用途ごとの現在の証明書）:
+restore-entry-line = { $mark }{ $number }. [{ $id }] { $purpose }{ $institution }
+restore-entry-valid = {"       "}{ $label }: { $value }
+restore-date-state = { $date } ({ $state })
+restore-state-superseded = { $state }; { $superseded }
 restore-proposed = おすすめ: { $numbers }
+restore-then-ask = { $before }
+    { $question }
 restore-choose-entries = おすすめの証明書を復元するには Enter を押してください。選ぶ場合は番号を入力してください（例: 1 3）。やめる場合は q:
 err-restore-vault-empty = 保管庫 { $dir } には復元できる証明書がありません
 err-restore-no-entry = 保管庫に項目 { $id } はありません（certvault list で確認できます）
 err-restore-ambiguous-entry = { $id } に当てはまる項目が複数あります。ID をもっと長く入力してください
 restore-entry-title = 項目 { $id }: { $purpose }
+restore-blank-line = {""}
+restore-field = {"  "}{ $label }: { $value }
+restore-note-line = {"  "}{ $note }
+restore-warning-line = {"  "}! { $warning }
+restore-warnings-both = { $first } { $second }
 restore-warn-expired = この証明書は { $days } 日前に有効期限が切れています。この証明書では接続できません。新しい証明書があれば、そちらを復元してください。
 restore-warn-superseded = この証明書は新しい証明書（{ $by }）に置き換えられています。{ $date } に使えなくなります。
 restore-confirm-anyway = それでも復元しますか？

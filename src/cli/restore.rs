@@ -1,12 +1,23 @@
 //! `certvault restore`: the flags, and their translation into the core's plain
-//! [`RestoreOptions`] (the wizard fills the same struct from its questions).
+//! [`RestoreOptions`] (the wizard fills the same struct from its questions); the terminal the
+//! restore talks on; and the report rendered as before: results on standard output (standard
+//! error under `--json`, whose report is standard output), the next steps, the JSON.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
+use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
+use certvault_core::install::restore::{Outcome, RestoreReport};
 use certvault_core::install::{RestoreOptions, RootTrust, Target};
+use certvault_core::Message;
+use secrecy::SecretString;
+use serde::Serialize;
 
 use crate::cli::UnlockArgs;
-use crate::error::CliError;
+use crate::error::{CliError, EXIT_OK};
+use crate::i18n::render;
+use crate::t;
+use crate::terminal::Terminal;
 
 /// `certvault restore [ENTRY…] [--vault DIR] [--pin-file F] [--to windows|nss:DIR|macos|file:PATH]`
 #[derive(Debug, clap::Args)]
@@ -75,6 +86,8 @@ impl RestoreArgs {
             },
             yes: self.yes,
             store_password_file: self.store_password_file.clone(),
+            // Under --json without a terminal nobody reads the list.
+            list_entries: !self.json || crate::secret_input::stdin_is_terminal(),
         }
     }
 }
@@ -104,7 +117,176 @@ pub fn parse_target(s: &str) -> Result<Target, String> {
 
 /// `certvault restore …`.
 pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
-    crate::restore::run(&args.options(), args.json)
+    restore(&args.options(), args.json)
+}
+
+/// The core's restore on this terminal, its report rendered (the wizard's restore too).
+pub fn restore(options: &RestoreOptions, json: bool) -> Result<u8, CliError> {
+    crate::interrupt::watch();
+    crate::interrupt::clear();
+    let report = certvault_core::install::restore::run(options, &RestoreTerminal::default())?;
+    render_report(&report, json)
+}
+
+/// What was done, as `restore` has always said it; the failure that ended the restore, if
+/// any, is the error (after the certificates done before it were said).
+fn render_report(report: &RestoreReport, json: bool) -> Result<u8, CliError> {
+    // Results go to standard output, unless it carries the JSON report.
+    let say = |line: &str| {
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    for result in &report.results {
+        match result.outcome {
+            Outcome::AlreadyInstalled => {
+                say(&t!("restore-already", id = result.entry, store = report.target));
+            }
+            Outcome::Installed => {
+                say(&t!("restore-done", id = result.entry, store = report.target, sha1 = result.leaf_sha1));
+                for note in &result.notes {
+                    say(&format!("  {}", render(note)));
+                }
+            }
+            Outcome::Skipped => {}
+            Outcome::Failed => {}
+        }
+    }
+    if let Some(failure) = report.failure() {
+        return Err(failure.clone().into());
+    }
+    if report.results.is_empty() {
+        // Nothing was chosen: the restore has said so.
+        return Ok(EXIT_OK);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&JsonReport::of(report)).expect("serialises"));
+    } else if report.installed_any() {
+        println!();
+        println!("{}", t!("restore-next-title"));
+        for step in &report.next_steps {
+            println!("  - {}", render(step));
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// `--json`'s report (docs/cli-contract.md): the core's, with the notes phrased.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    vault: String,
+    vault_id: &'a str,
+    generation: u64,
+    target: &'a str,
+    results: Vec<JsonResult<'a>>,
+    log: Option<String>,
+    timings: &'a certvault_core::install::restore::Timings,
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    entry: &'a str,
+    purpose: certvault_core::cert::Purpose,
+    leaf_sha1: &'a str,
+    not_after: &'a str,
+    outcome: Outcome,
+    verified: bool,
+    root_trusted: bool,
+    notes: Vec<String>,
+}
+
+impl<'a> JsonReport<'a> {
+    fn of(report: &'a RestoreReport) -> JsonReport<'a> {
+        JsonReport {
+            vault: report.vault.display().to_string(),
+            vault_id: &report.vault_id,
+            generation: report.generation,
+            target: &report.target,
+            results: report
+                .results
+                .iter()
+                .map(|r| JsonResult {
+                    entry: &r.entry,
+                    purpose: r.purpose,
+                    leaf_sha1: &r.leaf_sha1,
+                    not_after: &r.not_after,
+                    outcome: r.outcome,
+                    verified: r.verified,
+                    root_trusted: r.root_trusted,
+                    notes: r.notes.iter().map(render).collect(),
+                })
+                .collect(),
+            log: report.log.as_ref().map(|p| p.display().to_string()),
+            timings: &report.timings,
+        }
+    }
+}
+
+/// The terminal as restore talks on it: choices are a numbered list and a typed number (what
+/// scripts driving a terminal type), the PIN search a progress bar; everything else as
+/// [`Terminal`].
+#[derive(Default)]
+pub struct RestoreTerminal {
+    bar: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Conversation for RestoreTerminal {
+    fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
+        Terminal.secret(question)
+    }
+
+    fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
+        Terminal.confirm(question)
+    }
+
+    fn choose(&self, question: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
+        for (i, choice) in choices.iter().enumerate() {
+            eprintln!("  {}: {}", i + 1, render(choice));
+        }
+        loop {
+            let answer = Terminal.text(question)?;
+            match answer.parse::<usize>() {
+                Ok(k) if (1..=choices.len()).contains(&k) => return Ok(k - 1),
+                _ => eprintln!("{}", t!("restore-choose-again", count = choices.len())),
+            }
+        }
+    }
+
+    fn text(&self, question: &Message) -> Result<String, Unanswered> {
+        Terminal.text(question)
+    }
+
+    fn tell(&self, level: Level, note: Message) {
+        Terminal.tell(level, note)
+    }
+
+    fn progress(&self, progress: &Progress) {
+        let Ok(mut bar) = self.bar.lock() else { return };
+        if progress.finished {
+            if let Some(bar) = bar.take() {
+                bar.finish_and_clear();
+            }
+            // A Ctrl-C that stopped the task has done its work: the choices come again.
+            crate::interrupt::clear();
+            return;
+        }
+        let bar = bar.get_or_insert_with(|| {
+            let bar = indicatif::ProgressBar::new(progress.total.unwrap_or(0));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message(render(&progress.task));
+            bar
+        });
+        bar.set_position(progress.done);
+    }
+
+    fn cancel_requested(&self) -> bool {
+        Terminal.cancel_requested()
+    }
 }
 
 #[cfg(test)]

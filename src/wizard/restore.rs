@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
+use certvault_core::install::{RestoreOptions, Target};
+
 use super::{choose_vault, Ui};
 use crate::error::CliError;
-use crate::restore::{self, RestoreOptions, Target};
 use crate::t;
 use crate::vault::{AskFor, UnlockSource};
 use crate::vault_commands;
@@ -42,7 +43,7 @@ pub(crate) fn run(ui: &Ui) -> Result<(), CliError> {
         ..RestoreOptions::new(target)
     };
     println!();
-    restore::run(&options, false)?;
+    crate::cli::restore::restore(&options, false)?;
     let mut steps = Vec::new();
     if forgotten {
         // The forgotten passphrase: replaced now as `certvault passwd` does, with the code.
@@ -98,7 +99,7 @@ fn choose_target(ui: &Ui) -> Result<Option<Target>, CliError> {
 
 #[cfg(unix)]
 fn restore_nss_default() -> PathBuf {
-    restore::nss::default_dir()
+    certvault_core::install::nss::default_dir()
 }
 
 #[cfg(not(unix))]

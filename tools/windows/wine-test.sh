@@ -99,8 +99,8 @@ echo "== (a) windows backend tests under Wine, one fresh prefix each"
 for t in wine_imports_a_legacy_file wine_imports_an_aes_file; do
   t0=$(date +%s)
   new_prefix "$work/prefix-$t"
-  /usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" --lib \
-    -- --ignored --exact "restore::windows::tests::$t" --nocapture
+  /usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" -p certvault-core --lib \
+    -- --ignored --exact "install::windows::tests::$t" --nocapture
   wineserver -w
   drop_prefix "$work/prefix-$t"
   echo "   $t: $(( $(date +%s) - t0 )) s"

@@ -2,8 +2,16 @@
 //! wizard's 「新しい端末に復元する」): what to install, where, and how the PIN and the CA root
 //! are decided, as plain values that every front-end fills in the same way.
 
+pub mod file;
 #[cfg(unix)]
 pub mod handoff;
+#[cfg(target_os = "macos")]
+pub mod macos;
+#[cfg(unix)]
+pub mod nss;
+pub mod restore;
+#[cfg(windows)]
+pub mod windows;
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +85,9 @@ pub struct RestoreOptions {
     pub yes: bool,
     /// A file holding the NSS database's password, when it has one.
     pub store_password_file: Option<PathBuf>,
+    /// Tell the vault's certificates before proposing some (the command line leaves them out
+    /// of a `--json` run that nobody watches).
+    pub list_entries: bool,
 }
 
 impl RestoreOptions {
@@ -94,6 +105,7 @@ impl RestoreOptions {
             root: RootTrust::Ask,
             yes: false,
             store_password_file: None,
+            list_entries: true,
         }
     }
 }
@@ -171,6 +183,104 @@ pub fn find_vault(talk: &dyn Conversation) -> Result<PathBuf, Error> {
             }
         }
     }
+}
+
+/// The error a restore ends with on Ctrl-C (the conversation's cancel): what must not stay
+/// behind (private temporary files, handed-off descriptors) goes with the Drop guards.
+pub fn interrupted() -> Error {
+    Error::new(ErrorKind::Cancelled, msg!("err-interrupted"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backends
+
+/// One install target (`--to`). Every method leaves the store as it was when it fails.
+pub trait Backend {
+    /// `nss:/home/…/nssdb`, `windows:CurrentUser\My`, `file:/…`: for messages and the log.
+    fn describe(&self) -> String;
+    /// Whether `install` needs the PIN (`file:` does not: it writes the file as sealed).
+    fn needs_pin(&self) -> bool {
+        true
+    }
+    /// Whether the backend can add a CA root to trusted roots.
+    fn trusts_roots(&self) -> bool {
+        true
+    }
+    /// Checks tools and store before the vault is opened: a missing `pk12util` or a store that
+    /// cannot be written is said before any secret is asked for (the store's own password,
+    /// when it has one, is asked through `talk` here).
+    fn check(&mut self, talk: &dyn Conversation) -> Result<(), Error>;
+    /// Whether the store holds the certificate with this SHA-1 (and its key).
+    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, Error>;
+    /// Installs the certificate with its key (and the root when `item.root` is set).
+    fn install(
+        &mut self,
+        item: &InstallItem<'_>,
+        pin: Option<&VerifiedPin>,
+        talk: &dyn Conversation,
+    ) -> Result<(), Error>;
+    /// Reads the store back: the certificate with `item.leaf_sha1` must be there with its key.
+    /// Returns notes for the user (e.g. "private key usable without a password prompt").
+    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<Message>, Error> {
+        verify_presence(&self.describe(), &item.leaf_sha1, self.lookup(&item.leaf_sha1)?)?;
+        Ok(Vec::new())
+    }
+    /// What the user does next, after a successful install.
+    fn next_steps(&self) -> Vec<Message>;
+}
+
+/// The backend for `options.target`, or `Unsupported` when this system has no such store.
+pub fn backend_for(options: &RestoreOptions) -> Result<Box<dyn Backend>, Error> {
+    let unavailable =
+        |name: &str| Error::new(ErrorKind::Unsupported, msg!("err-restore-target-here", target = name));
+    match &options.target {
+        Target::File(path) => Ok(Box::new(file::FileBackend::new(path.clone()))),
+        #[cfg(unix)]
+        Target::Nss(dir) => Ok(Box::new(nss::NssBackend::new(
+            dir.clone().unwrap_or_else(nss::default_dir),
+            options.store_password_file.clone(),
+        ))),
+        #[cfg(not(unix))]
+        Target::Nss(_) => Err(unavailable("nss")),
+        #[cfg(windows)]
+        Target::Windows => Ok(Box::new(windows::WindowsBackend::new(options.exportable))),
+        #[cfg(not(windows))]
+        Target::Windows => Err(unavailable("windows")),
+        #[cfg(target_os = "macos")]
+        Target::Macos => Ok(Box::new(macos::MacosBackend::new(options.exportable))),
+        #[cfg(not(target_os = "macos"))]
+        Target::Macos => Err(unavailable("macos")),
+    }
+}
+
+/// The read-back check every backend shares: the certificate is in `store` with its key.
+pub fn verify_presence(store: &str, sha1: &[u8; 20], presence: Presence) -> Result<(), Error> {
+    let id = match presence {
+        Presence::WithKey => return Ok(()),
+        Presence::CertificateOnly => "err-restore-verify-no-key",
+        Presence::Absent => "err-restore-verify-missing",
+    };
+    Err(Error::new(ErrorKind::StoreFailed, msg!(id, store = store, sha1 = crate::cert::colon_hex(sha1))))
+}
+
+/// A backend that needs the PIN was called without one: a bug of the caller.
+fn no_verified_pin(what: &str) -> Error {
+    Error::new(ErrorKind::Internal, msg!("err-internal", location = format!("{what} without a verified PIN")))
+}
+
+/// Installs unless the store already holds the certificate with its key (then nothing is
+/// touched and the result is `false`).
+pub fn install_unless_present(
+    backend: &mut dyn Backend,
+    item: &InstallItem<'_>,
+    pin: Option<&VerifiedPin>,
+    talk: &dyn Conversation,
+) -> Result<bool, Error> {
+    if backend.lookup(&item.leaf_sha1)? == Presence::WithKey {
+        return Ok(false);
+    }
+    backend.install(item, pin, talk)?;
+    Ok(true)
 }
 
 /// Whether a store already holds a certificate.

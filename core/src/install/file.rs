@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{Backend, InstallItem, Presence, VerifiedPin};
-use crate::error::CliError;
-use crate::t;
+use crate::conversation::{Conversation, Level};
+use crate::error::{io_error, Error, ErrorKind};
+use crate::message::Message;
+use crate::msg;
 
 pub struct FileBackend {
     path: PathBuf,
@@ -85,11 +87,12 @@ fn nearest_canonical(path: &Path) -> Option<PathBuf> {
 }
 
 /// Refuses to write a certificate file at `dest` inside a vault folder.
-pub fn refuse_inside_vault(dest: &Path, vault_dir: Option<&Path>) -> Result<(), CliError> {
+pub fn refuse_inside_vault(dest: &Path, vault_dir: Option<&Path>) -> Result<(), Error> {
     match vault_folder_holding(dest, vault_dir) {
-        Some(dir) => {
-            Err(CliError::new(t!("err-p12-out-inside-vault", file = dest.display(), dir = dir.display())))
-        }
+        Some(dir) => Err(Error::new(
+            ErrorKind::Refused,
+            msg!("err-p12-out-inside-vault", file = dest.display(), dir = dir.display()),
+        )),
         None => Ok(()),
     }
 }
@@ -107,53 +110,68 @@ impl Backend for FileBackend {
         false
     }
 
-    fn check(&mut self) -> Result<(), CliError> {
+    fn check(&mut self, _talk: &dyn Conversation) -> Result<(), Error> {
         let parent = match self.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         if !self.path.is_dir() && !parent.is_dir() {
-            return Err(CliError::new(t!("err-restore-file-folder", dir = parent.display())));
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                msg!("err-restore-file-folder", dir = parent.display()),
+            ));
         }
         let dest = if self.path.is_dir() { self.path.join("certificate.p12") } else { self.path.clone() };
         refuse_inside_vault(&dest, None)
     }
 
-    fn lookup(&mut self, _sha1: &[u8; 20]) -> Result<Presence, CliError> {
+    fn lookup(&mut self, _sha1: &[u8; 20]) -> Result<Presence, Error> {
         // Decided per file in `install`, where the entry's bytes are known.
         Ok(Presence::Absent)
     }
 
-    fn install(&mut self, item: &InstallItem<'_>, _pin: Option<&VerifiedPin>) -> Result<(), CliError> {
+    fn install(
+        &mut self,
+        item: &InstallItem<'_>,
+        _pin: Option<&VerifiedPin>,
+        talk: &dyn Conversation,
+    ) -> Result<(), Error> {
         // A hostile vault may hold anything under an entry: only a PKCS#12 file is written.
-        crate::pkcs12::Pkcs12File::parse(item.p12)
-            .map_err(|e| CliError::new(t!("err-restore-not-pkcs12", id = item.entry.id, detail = e)))?;
+        crate::pkcs12::Pkcs12File::parse(item.p12).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                msg!("err-restore-not-pkcs12", id = item.entry.id, detail = e),
+            )
+        })?;
         let dest = self.destination(item);
         refuse_inside_vault(&dest, None)?;
         if dest.exists() {
             if std::fs::read(&dest).ok().as_deref() == Some(item.p12) {
-                eprintln!("{}", t!("restore-file-same", file = dest.display()));
+                talk.tell(Level::Info, msg!("restore-file-same", file = dest.display()));
                 self.written.push(dest);
                 return Ok(());
             }
-            return Err(CliError::new(t!("err-exists", file = dest.display())));
+            return Err(Error::new(ErrorKind::Refused, msg!("err-exists", file = dest.display())));
         }
-        crate::vault_commands::write_private_file(&dest, item.p12)?;
+        crate::vault::write_private_file(&dest, item.p12)?;
         self.written.push(dest);
         Ok(())
     }
 
-    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<String>, CliError> {
+    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<Message>, Error> {
         let dest = self.written.last().cloned().unwrap_or_else(|| self.destination(item));
-        let back = std::fs::read(&dest).map_err(|e| crate::vault::io_error(&dest, &e))?;
+        let back = std::fs::read(&dest).map_err(|e| io_error(&dest, &e))?;
         if vault_format::sha256_hex(&back) != item.entry.sha256 {
-            return Err(CliError::new(t!("err-restore-file-differs", file = dest.display())));
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-restore-file-differs", file = dest.display()),
+            ));
         }
-        Ok(vec![t!("restore-file-verified", file = dest.display())])
+        Ok(vec![msg!("restore-file-verified", file = dest.display())])
     }
 
-    fn next_steps(&self) -> Vec<String> {
-        vec![t!("restore-next-file-vendor"), t!("export-clean-reminder")]
+    fn next_steps(&self) -> Vec<Message> {
+        vec![msg!("restore-next-file-vendor"), msg!("export-clean-reminder")]
     }
 }
 

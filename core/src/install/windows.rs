@@ -46,9 +46,11 @@ use zeroize::Zeroizing;
 
 use super::{Backend, InstallItem, Presence, VerifiedPin};
 use crate::cert::colon_hex;
-use crate::error::CliError;
+use crate::conversation::Conversation;
+use crate::error::{Error, ErrorKind};
+use crate::message::Message;
+use crate::msg;
 use crate::pkcs12::PasswordForm;
-use crate::t;
 use crate::windows_key::KeyState;
 
 const ENCODING: u32 = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
@@ -397,14 +399,12 @@ impl Backend for WindowsBackend {
         "windows:CurrentUser\\My".into()
     }
 
-    fn check(&mut self) -> Result<(), CliError> {
-        open_user_store("MY", false)
-            .map(|_| ())
-            .map_err(|e| CliError::new(t!("err-restore-store-read-only", store = self.describe(), file = e)))
+    fn check(&mut self, _talk: &dyn Conversation) -> Result<(), Error> {
+        open_user_store("MY", false).map(|_| ()).map_err(|e| read_only(&self.describe(), e))
     }
 
-    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, CliError> {
-        let found = find_in_my(sha1).map_err(|e| CliError::new(t!("err-restore-windows", reason = e)))?;
+    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, Error> {
+        let found = find_in_my(sha1).map_err(store_error)?;
         Ok(match found {
             None => Presence::Absent,
             Some(k) if k.attached => Presence::WithKey,
@@ -412,11 +412,14 @@ impl Backend for WindowsBackend {
         })
     }
 
-    fn install(&mut self, item: &InstallItem<'_>, pin: Option<&VerifiedPin>) -> Result<(), CliError> {
-        let pin = pin.ok_or_else(|| CliError::new("internal: PFX import without a verified PIN"))?;
-        let fail = |what: &str, code: u32| {
-            CliError::new(t!("err-restore-windows", reason = format!("{what}: {}", os_error_text(code))))
-        };
+    fn install(
+        &mut self,
+        item: &InstallItem<'_>,
+        pin: Option<&VerifiedPin>,
+        _talk: &dyn Conversation,
+    ) -> Result<(), Error> {
+        let pin = pin.ok_or_else(|| super::no_verified_pin("PFXImportCertStore"))?;
+        let fail = |what: &str, code: u32| store_error(format!("{what}: {}", os_error_text(code)));
         let blob = CRYPT_INTEGER_BLOB { cbData: item.p12.len() as u32, pbData: item.p12.as_ptr() as *mut u8 };
         // SAFETY: `blob` points to the bytes for the duration of the call.
         if unsafe { PFXIsPFXBlob(&blob) } == 0 {
@@ -437,21 +440,16 @@ impl Backend for WindowsBackend {
         let imported = Store(imported);
         let Some(leaf) = find_by_sha1(&imported, &item.leaf_sha1) else {
             discard_imported_keys(&imported, &before);
-            return Err(CliError::new(t!(
-                "err-restore-leaf-missing",
-                id = item.entry.id,
-                sha1 = colon_hex(&item.leaf_sha1)
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                msg!("err-restore-leaf-missing", id = item.entry.id, sha1 = colon_hex(&item.leaf_sha1)),
+            ));
         };
         let my = match open_user_store("MY", false) {
             Ok(s) => s,
             Err(e) => {
                 discard_imported_key(&leaf, &before);
-                return Err(CliError::new(t!(
-                    "err-restore-store-read-only",
-                    store = self.describe(),
-                    file = e
-                )));
+                return Err(read_only(&self.describe(), e));
             }
         };
         // Looked up again through this handle: another program may have changed it meanwhile.
@@ -464,11 +462,12 @@ impl Backend for WindowsBackend {
             // The certificate alone: the entry is kept, and gains the imported key.
             Some(existing) => {
                 let Some(key) = KeyProvInfo::of(&leaf) else {
-                    return Err(CliError::new(t!(
-                        "err-restore-verify-no-key",
-                        store = self.describe(),
-                        sha1 = colon_hex(&item.leaf_sha1)
-                    )));
+                    return Err(super::verify_presence(
+                        &self.describe(),
+                        &item.leaf_sha1,
+                        Presence::CertificateOnly,
+                    )
+                    .unwrap_err());
                 };
                 // SAFETY: a live context of `my`; the property's buffer outlives the call.
                 let ok = unsafe {
@@ -510,15 +509,18 @@ impl Backend for WindowsBackend {
                 return Err(match undo(&my, change) {
                     Ok(()) => {
                         discard_imported_key(&leaf, &before);
-                        CliError::new(t!("err-restore-windows", reason = reason))
+                        store_error(reason)
                     }
                     // The entry may still point at the imported key, which is therefore kept.
-                    Err(undo) => CliError::new(t!(
-                        "err-restore-windows-undo",
-                        reason = reason,
-                        undo = undo,
-                        sha1 = colon_hex(&item.leaf_sha1)
-                    )),
+                    Err(undo) => Error::new(
+                        ErrorKind::StoreFailed,
+                        msg!(
+                            "err-restore-windows-undo",
+                            reason = reason,
+                            undo = undo,
+                            sha1 = colon_hex(&item.leaf_sha1)
+                        ),
+                    ),
                 });
             }
         }
@@ -530,8 +532,7 @@ impl Backend for WindowsBackend {
                 return Err(fail("CertCreateCertificateContext(root)", last_error()));
             }
             let ctx = Context(ctx);
-            let store = open_user_store("Root", false)
-                .map_err(|e| CliError::new(t!("err-restore-windows", reason = format!("Root: {e}"))))?;
+            let store = open_user_store("Root", false).map_err(|e| store_error(format!("Root: {e}")))?;
             // Windows shows its own security warning here; "No" comes back as ERROR_CANCELLED.
             // SAFETY: live store and context.
             let ok = unsafe {
@@ -540,7 +541,7 @@ impl Backend for WindowsBackend {
             if ok == 0 {
                 let code = last_error();
                 if code == ERROR_CANCELLED {
-                    return Err(CliError::new(t!("err-restore-root-declined")));
+                    return Err(Error::new(ErrorKind::Cancelled, msg!("err-restore-root-declined")));
                 }
                 return Err(fail("CertAddCertificateContextToStore(Root)", code));
             }
@@ -550,45 +551,56 @@ impl Backend for WindowsBackend {
         Ok(())
     }
 
-    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<String>, CliError> {
+    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<Message>, Error> {
         let sha1 = colon_hex(&item.leaf_sha1);
-        let state = find_in_my(&item.leaf_sha1)
-            .map_err(|e| CliError::new(t!("err-restore-windows", reason = e)))?
-            .ok_or_else(|| {
-                CliError::new(t!("err-restore-verify-missing", store = self.describe(), sha1 = sha1))
-            })?;
-        if !state.attached {
-            return Err(CliError::new(t!("err-restore-verify-no-key", store = self.describe(), sha1 = sha1)));
-        }
+        let state = find_in_my(&item.leaf_sha1).map_err(store_error)?;
+        let presence = match state {
+            None => Presence::Absent,
+            Some(state) if !state.attached => Presence::CertificateOnly,
+            Some(_) => Presence::WithKey,
+        };
+        super::verify_presence(&self.describe(), &item.leaf_sha1, presence)?;
+        let state = state.unwrap_or_default();
         if state.user_protected == Some(true) {
-            return Err(CliError::new(t!("err-restore-key-protected", sha1 = sha1))
-                .with_hint(t!("hint-restore-key-protected")));
+            return Err(Error::new(ErrorKind::StoreFailed, msg!("err-restore-key-protected", sha1 = sha1))
+                .with_hint(msg!("hint-restore-key-protected")));
         }
-        let mut notes = vec![t!("restore-verified-key", sha1 = sha1)];
+        let mut notes = vec![msg!("restore-verified-key", sha1 = sha1)];
         if state.signs_silently {
-            notes.push(t!("restore-verified-no-prompt"));
+            notes.push(msg!("restore-verified-no-prompt"));
         }
         match state.exportable {
-            Some(true) if !self.exportable => notes.push(t!("restore-note-exportable-anyway")),
-            Some(false) => notes.push(t!("restore-verified-not-exportable")),
+            Some(true) if !self.exportable => notes.push(msg!("restore-note-exportable-anyway")),
+            Some(false) => notes.push(msg!("restore-verified-not-exportable")),
             _ => {}
         }
         if let Some(root) = &item.root {
             if !in_user_root(&root.sha1) {
-                return Err(CliError::new(t!(
-                    "err-restore-verify-root",
-                    store = "windows:CurrentUser\\Root",
-                    sha1 = colon_hex(&root.sha1)
-                )));
+                return Err(Error::new(
+                    ErrorKind::StoreFailed,
+                    msg!(
+                        "err-restore-verify-root",
+                        store = "windows:CurrentUser\\Root",
+                        sha1 = colon_hex(&root.sha1)
+                    ),
+                ));
             }
-            notes.push(t!("restore-verified-root", sha1 = colon_hex(&root.sha1)));
+            notes.push(msg!("restore-verified-root", sha1 = colon_hex(&root.sha1)));
         }
         Ok(notes)
     }
 
-    fn next_steps(&self) -> Vec<String> {
-        vec![t!("restore-next-windows"), t!("restore-next-test-connection")]
+    fn next_steps(&self) -> Vec<Message> {
+        vec![msg!("restore-next-windows"), msg!("restore-next-test-connection")]
     }
+}
+
+fn store_error(reason: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::StoreFailed, msg!("err-restore-windows", reason = reason))
+}
+
+fn read_only(store: &str, e: io::Error) -> Error {
+    Error::new(ErrorKind::Refused, msg!("err-restore-store-read-only", store = store, file = e))
 }
 
 /// Run by `.ci/run` under Wine (tools/windows/wine-test.sh), each in a fresh prefix: Wine keeps
@@ -597,6 +609,7 @@ impl Backend for WindowsBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conversation::NoOne;
     use crate::pkcs12::Pkcs12File;
     use secrecy::SecretString;
     use sha1::Digest;
@@ -654,18 +667,18 @@ mod tests {
         assert_ne!(import_flags(true) & CRYPT_EXPORTABLE, 0);
 
         let mut backend = WindowsBackend::new(false);
-        backend.check().unwrap();
+        backend.check(&NoOne::default()).unwrap();
         assert_eq!(backend.lookup(&leaf_sha1).unwrap(), Presence::Absent, "a fresh prefix");
         let before = my_count();
-        super::super::install_unless_present(&mut backend, &item, Some(&verified)).unwrap();
+        super::super::install_unless_present(&mut backend, &item, Some(&verified), &NoOne::default())
+            .unwrap();
         assert_eq!(pfx_import_calls(), calls + 1);
         let notes = backend.verify(&item).unwrap();
-        eprintln!("verify notes: {notes:?}");
+        assert_eq!(notes[0].id, "restore-verified-key", "{notes:?}");
 
         // Read back through a fresh store handle: there by SHA-1, with its key, usable
         // without a prompt, not user-protected, not exportable.
         let state = find_in_my(&leaf_sha1).unwrap().expect("in CurrentUser\\My");
-        eprintln!("key state: {state:?}");
         assert!(state.attached, "private key attached");
         assert!(state.signs_silently, "the key signs without a prompt");
         assert_ne!(state.user_protected, Some(true));
@@ -675,7 +688,9 @@ mod tests {
 
         // A second restore of the same certificate changes nothing.
         assert_eq!(backend.lookup(&leaf_sha1).unwrap(), Presence::WithKey);
-        let again = super::super::install_unless_present(&mut backend, &item, Some(&verified)).unwrap();
+        let again =
+            super::super::install_unless_present(&mut backend, &item, Some(&verified), &NoOne::default())
+                .unwrap();
         assert!(!again, "nothing installed the second time");
         assert_eq!(pfx_import_calls(), calls + 1);
         assert_eq!(my_count(), before + 1);

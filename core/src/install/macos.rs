@@ -17,8 +17,10 @@ use security_framework::trust_settings::{Domain, TrustSettings};
 use sha1::Digest;
 
 use super::{Backend, InstallItem, Presence, VerifiedPin};
-use crate::error::CliError;
-use crate::t;
+use crate::conversation::Conversation;
+use crate::error::{Error, ErrorKind};
+use crate::message::Message;
+use crate::msg;
 
 pub struct MacosBackend {
     exportable: bool,
@@ -30,8 +32,8 @@ impl MacosBackend {
     }
 }
 
-fn keychain_error(e: impl std::fmt::Display) -> CliError {
-    CliError::new(t!("err-restore-macos", reason = e))
+fn keychain_error(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::StoreFailed, msg!("err-restore-macos", reason = e))
 }
 
 fn sha1_of(cert: &SecCertificate) -> [u8; 20] {
@@ -43,11 +45,11 @@ impl Backend for MacosBackend {
         "macos:login-keychain".into()
     }
 
-    fn check(&mut self) -> Result<(), CliError> {
+    fn check(&mut self, _talk: &dyn Conversation) -> Result<(), Error> {
         SecKeychain::default().map(|_| ()).map_err(keychain_error)
     }
 
-    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, CliError> {
+    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, Error> {
         // Identities are certificates with their private key; certificates alone come second.
         for (class, found) in [
             (ItemClass::identity(), Presence::WithKey),
@@ -73,8 +75,13 @@ impl Backend for MacosBackend {
         Ok(Presence::Absent)
     }
 
-    fn install(&mut self, item: &InstallItem<'_>, pin: Option<&VerifiedPin>) -> Result<(), CliError> {
-        let pin = pin.ok_or_else(|| CliError::new("internal: keychain import without a verified PIN"))?;
+    fn install(
+        &mut self,
+        item: &InstallItem<'_>,
+        pin: Option<&VerifiedPin>,
+        _talk: &dyn Conversation,
+    ) -> Result<(), Error> {
+        let pin = pin.ok_or_else(|| super::no_verified_pin("SecPKCS12Import"))?;
         let keychain = SecKeychain::default().map_err(keychain_error)?;
         let mut options = Pkcs12ImportOptions::new();
         options.passphrase(pin.expose()).keychain(keychain);
@@ -92,7 +99,7 @@ impl Backend for MacosBackend {
         Ok(())
     }
 
-    fn next_steps(&self) -> Vec<String> {
-        vec![t!("restore-next-macos"), t!("restore-next-test-connection")]
+    fn next_steps(&self) -> Vec<Message> {
+        vec![msg!("restore-next-macos"), msg!("restore-next-test-connection")]
     }
 }

@@ -20,16 +20,17 @@ use sha1::Digest;
 use super::handoff::{pass_to, Handoff};
 use super::{Backend, InstallItem, Presence, VerifiedPin};
 use crate::cert::colon_hex;
-use crate::error::CliError;
+use crate::conversation::{Conversation, Level, Unanswered};
+use crate::error::{io_error, Error, ErrorKind};
+use crate::message::Message;
+use crate::msg;
 use crate::pkcs12::PasswordForm;
-use crate::t;
 
 pub struct NssBackend {
     dir: PathBuf,
     /// The database password (empty for most, as Chromium creates them).
     password: SecretString,
     password_file: Option<PathBuf>,
-    interactive: bool,
     pk12util: PathBuf,
     certutil: PathBuf,
 }
@@ -125,12 +126,11 @@ fn parse_listing(text: &str) -> Vec<(String, String)> {
 }
 
 impl NssBackend {
-    pub fn new(dir: PathBuf, password_file: Option<PathBuf>, interactive: bool) -> NssBackend {
+    pub fn new(dir: PathBuf, password_file: Option<PathBuf>) -> NssBackend {
         NssBackend {
             dir,
             password: SecretString::from(String::new()),
             password_file,
-            interactive,
             pk12util: PathBuf::from("pk12util"),
             certutil: PathBuf::from("certutil"),
         }
@@ -148,7 +148,7 @@ impl NssBackend {
 
     /// Runs `tool` with `args` and the database, handing over `handoffs`; no standard input,
     /// so a tool never waits for a prompt.
-    fn run(&self, tool: &Path, args: &[&OsStr], handoffs: &[&Handoff]) -> Result<Output, CliError> {
+    fn run(&self, tool: &Path, args: &[&OsStr], handoffs: &[&Handoff]) -> Result<Output, Error> {
         let mut cmd = Command::new(tool);
         cmd.arg("-d")
             .arg(self.db())
@@ -157,23 +157,26 @@ impl NssBackend {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         pass_to(&mut cmd, handoffs);
-        cmd.output().map_err(|e| CliError::new(t!("err-restore-tool", tool = tool.display(), reason = e)))
+        cmd.output().map_err(|e| {
+            Error::new(ErrorKind::StoreFailed, msg!("err-restore-tool", tool = tool.display(), reason = e))
+        })
     }
 
-    fn password_handoff(&self) -> Result<Handoff, CliError> {
-        Handoff::password(self.password.expose_secret())
-            .map_err(|e| CliError::new(t!("err-restore-nss-password-form", reason = e)))
+    fn password_handoff(&self) -> Result<Handoff, Error> {
+        Handoff::password(self.password.expose_secret()).map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, msg!("err-restore-nss-password-form", reason = e))
+        })
     }
 
     /// `certutil -K`: the private keys' ids (needs the database password).
-    fn key_listing(&self) -> Result<Output, CliError> {
+    fn key_listing(&self) -> Result<Output, Error> {
         let pw = self.password_handoff()?;
         self.run(&self.certutil, &[OsStr::new("-K"), OsStr::new("-f"), pw.path().as_os_str()], &[&pw])
     }
 
-    /// Finds out whether the database has a password and gets it (file or prompt; NSS has no
-    /// lockout for it, so a terminal may ask again).
-    fn log_in(&mut self) -> Result<(), CliError> {
+    /// Finds out whether the database has a password and gets it (file or `talk`; NSS has no
+    /// lockout for it, so it may be asked again).
+    fn log_in(&mut self, talk: &dyn Conversation) -> Result<(), Error> {
         let out = self.key_listing()?;
         if out.status.success() || !bad_password(&out) {
             return Ok(());
@@ -184,27 +187,36 @@ impl NssBackend {
             if out.status.success() || !bad_password(&out) {
                 return Ok(());
             }
-            return Err(CliError::new(t!("err-restore-nss-password-wrong", dir = self.dir.display())));
+            return Err(Error::new(
+                ErrorKind::WrongSecret,
+                msg!("err-restore-nss-password-wrong", dir = self.dir.display()),
+            ));
         }
-        if !self.interactive {
-            return Err(CliError::new(t!("err-restore-nss-needs-password", dir = self.dir.display()))
-                .with_hint(t!("hint-restore-store-password-file")));
-        }
+        let needs_password = || {
+            Error::new(
+                ErrorKind::NoTerminal,
+                msg!("err-restore-nss-needs-password", dir = self.dir.display()),
+            )
+        };
         loop {
-            let pw = super::ask_secret(&t!("restore-nss-enter-password", dir = self.dir.display()), || {
-                CliError::new(t!("err-restore-nss-needs-password", dir = self.dir.display()))
-            })?;
-            self.password = pw;
+            self.password = match talk.secret(&msg!("restore-nss-enter-password", dir = self.dir.display())) {
+                Ok(password) => password,
+                Err(Unanswered::NoTerminal) => {
+                    return Err(needs_password().with_hint(msg!("hint-restore-store-password-file")))
+                }
+                Err(Unanswered::Cancelled) if talk.cancel_requested() => return Err(super::interrupted()),
+                Err(_) => return Err(needs_password()),
+            };
             let out = self.key_listing()?;
             if out.status.success() || !bad_password(&out) {
                 return Ok(());
             }
-            eprintln!("{}", t!("restore-nss-password-retry"));
+            talk.tell(Level::Warning, msg!("restore-nss-password-retry"));
         }
     }
 
     /// Creates the database (empty password) when there is none.
-    fn ensure_database(&mut self) -> Result<(), CliError> {
+    fn ensure_database(&mut self, talk: &dyn Conversation) -> Result<(), Error> {
         if self.exists() {
             return Ok(());
         }
@@ -213,21 +225,20 @@ impl NssBackend {
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .map_err(|e| crate::vault::io_error(&self.dir, &e))?;
+            .map_err(|e| io_error(&self.dir, &e))?;
         let out = self.run(&self.certutil, &[OsStr::new("-N"), OsStr::new("--empty-password")], &[])?;
         if !out.status.success() {
-            return Err(CliError::new(t!(
-                "err-restore-nss-create",
-                dir = self.dir.display(),
-                reason = tool_error(&out)
-            )));
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-restore-nss-create", dir = self.dir.display(), reason = tool_error(&out)),
+            ));
         }
-        eprintln!("{}", t!("restore-nss-created", dir = self.dir.display()));
+        talk.tell(Level::Info, msg!("restore-nss-created", dir = self.dir.display()));
         Ok(())
     }
 
     /// The DER of every certificate under `nickname`.
-    fn certificates_named(&self, nickname: &str) -> Result<Vec<Vec<u8>>, CliError> {
+    fn certificates_named(&self, nickname: &str) -> Result<Vec<Vec<u8>>, Error> {
         let out = self.run(
             &self.certutil,
             &[OsStr::new("-L"), OsStr::new("-n"), OsStr::new(nickname), OsStr::new("-r")],
@@ -241,9 +252,8 @@ impl NssBackend {
 
     /// Adds the CA root with trust for TLS servers ("C,,"). An existing copy (pk12util also
     /// imports the CA, untrusted) keeps its nickname and gets the trust.
-    fn trust_root(&self, root: &super::RootCa) -> Result<(), CliError> {
-        let cert = Handoff::file(&root.der)
-            .map_err(|e| CliError::new(t!("err-restore-tool", tool = "memfd", reason = e)))?;
+    fn trust_root(&self, root: &super::RootCa) -> Result<(), Error> {
+        let cert = Handoff::file(&root.der).map_err(memfd_error)?;
         let pw = self.password_handoff()?;
         let name = root
             .subject
@@ -264,17 +274,16 @@ impl NssBackend {
         ];
         let out = self.run(&self.certutil, &args, &[&cert, &pw])?;
         if !out.status.success() {
-            return Err(CliError::new(t!(
-                "err-restore-nss-root",
-                dir = self.dir.display(),
-                reason = tool_error(&out)
-            )));
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-restore-nss-root", dir = self.dir.display(), reason = tool_error(&out)),
+            ));
         }
         Ok(())
     }
 
     /// Trust flags of the certificate with `sha1`, if it is in the database.
-    fn trust_of(&self, sha1: &[u8; 20]) -> Result<Option<String>, CliError> {
+    fn trust_of(&self, sha1: &[u8; 20]) -> Result<Option<String>, Error> {
         let out = self.run(&self.certutil, &[OsStr::new("-L")], &[])?;
         for (nick, trust) in parse_listing(&String::from_utf8_lossy(&out.stdout)) {
             for der in self.certificates_named(&nick)? {
@@ -292,23 +301,20 @@ impl Backend for NssBackend {
         format!("nss:{}", self.dir.display())
     }
 
-    fn check(&mut self) -> Result<(), CliError> {
+    fn check(&mut self, talk: &dyn Conversation) -> Result<(), Error> {
         let missing = |tool: &str| {
-            CliError::new(t!("err-restore-nss-tools", tool = tool)).with_hint(t!("hint-restore-nss-tools"))
+            Error::new(ErrorKind::Unsupported, msg!("err-restore-nss-tools", tool = tool))
+                .with_hint(msg!("hint-restore-nss-tools"))
         };
         self.pk12util = find_tool("pk12util").ok_or_else(|| missing("pk12util"))?;
         self.certutil = find_tool("certutil").ok_or_else(|| missing("certutil"))?;
         if self.exists() {
             for f in [self.dir.clone(), self.dir.join("cert9.db"), self.dir.join("key4.db")] {
                 if f.exists() && !writable(&f) {
-                    return Err(CliError::new(t!(
-                        "err-restore-store-read-only",
-                        store = self.describe(),
-                        file = f.display()
-                    )));
+                    return Err(read_only(&self.describe(), &f));
                 }
             }
-            self.log_in()?;
+            self.log_in(talk)?;
         } else {
             let mut ancestor = self.dir.as_path();
             while !ancestor.exists() {
@@ -318,27 +324,22 @@ impl Backend for NssBackend {
                 }
             }
             if ancestor.exists() && !writable(ancestor) {
-                return Err(CliError::new(t!(
-                    "err-restore-store-read-only",
-                    store = self.describe(),
-                    file = ancestor.display()
-                )));
+                return Err(read_only(&self.describe(), ancestor));
             }
         }
         Ok(())
     }
 
-    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, CliError> {
+    fn lookup(&mut self, sha1: &[u8; 20]) -> Result<Presence, Error> {
         if !self.exists() {
             return Ok(Presence::Absent);
         }
         let out = self.run(&self.certutil, &[OsStr::new("-L")], &[])?;
         if !out.status.success() {
-            return Err(CliError::new(t!(
-                "err-restore-nss-read",
-                dir = self.dir.display(),
-                reason = tool_error(&out)
-            )));
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-restore-nss-read", dir = self.dir.display(), reason = tool_error(&out)),
+            ));
         }
         let mut nicknames: Vec<String> = parse_listing(&String::from_utf8_lossy(&out.stdout))
             .into_iter()
@@ -368,18 +369,26 @@ impl Backend for NssBackend {
         Ok(Presence::Absent)
     }
 
-    fn install(&mut self, item: &InstallItem<'_>, pin: Option<&VerifiedPin>) -> Result<(), CliError> {
-        let pin = pin.ok_or_else(|| CliError::new("internal: NSS import without a verified PIN"))?;
+    fn install(
+        &mut self,
+        item: &InstallItem<'_>,
+        pin: Option<&VerifiedPin>,
+        talk: &dyn Conversation,
+    ) -> Result<(), Error> {
+        let pin = pin.ok_or_else(|| super::no_verified_pin("pk12util"))?;
         if pin.form() == PasswordForm::ByteWise {
             // OpenSSL 1.x's encoding of a non-ASCII password: NSS only knows the standard one.
-            return Err(CliError::new(t!("err-restore-nss-pin-encoding", id = item.entry.id))
-                .with_hint(t!("hint-restore-file-target")));
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                msg!("err-restore-nss-pin-encoding", id = item.entry.id),
+            )
+            .with_hint(msg!("hint-restore-file-target")));
         }
-        self.ensure_database()?;
-        let p12 = Handoff::file(item.p12)
-            .map_err(|e| CliError::new(t!("err-restore-tool", tool = "memfd", reason = e)))?;
-        let pin_pipe = Handoff::password(pin.expose())
-            .map_err(|e| CliError::new(t!("err-restore-nss-password-form", reason = e)))?;
+        self.ensure_database(talk)?;
+        let p12 = Handoff::file(item.p12).map_err(memfd_error)?;
+        let pin_pipe = Handoff::password(pin.expose()).map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, msg!("err-restore-nss-password-form", reason = e))
+        })?;
         let db_pipe = self.password_handoff()?;
         let args = [
             OsStr::new("-i"),
@@ -392,11 +401,10 @@ impl Backend for NssBackend {
         let out = self.run(&self.pk12util, &args, &[&p12, &pin_pipe, &db_pipe])?;
         drop((p12, pin_pipe, db_pipe));
         if !out.status.success() {
-            return Err(CliError::new(t!(
-                "err-restore-nss-import",
-                dir = self.dir.display(),
-                reason = tool_error(&out)
-            )));
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-restore-nss-import", dir = self.dir.display(), reason = tool_error(&out)),
+            ));
         }
         if let Some(root) = &item.root {
             self.trust_root(root)?;
@@ -404,47 +412,42 @@ impl Backend for NssBackend {
         Ok(())
     }
 
-    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<String>, CliError> {
+    fn verify(&mut self, item: &InstallItem<'_>) -> Result<Vec<Message>, Error> {
         let sha1 = colon_hex(&item.leaf_sha1);
-        match self.lookup(&item.leaf_sha1)? {
-            Presence::WithKey => {}
-            Presence::CertificateOnly => {
-                return Err(CliError::new(t!(
-                    "err-restore-verify-no-key",
-                    store = self.describe(),
-                    sha1 = sha1
-                )))
-            }
-            Presence::Absent => {
-                return Err(CliError::new(t!(
-                    "err-restore-verify-missing",
-                    store = self.describe(),
-                    sha1 = sha1
-                )))
-            }
-        }
-        let mut notes = vec![t!("restore-verified-key", sha1 = sha1)];
+        super::verify_presence(&self.describe(), &item.leaf_sha1, self.lookup(&item.leaf_sha1)?)?;
+        let mut notes = vec![msg!("restore-verified-key", sha1 = sha1)];
         if let Some(root) = &item.root {
             match self.trust_of(&root.sha1)? {
                 // The SSL field carries C: a trusted CA for servers' certificates.
                 Some(trust) if trust.split(',').next().is_some_and(|ssl| ssl.contains('C')) => {
-                    notes.push(t!("restore-verified-root", sha1 = colon_hex(&root.sha1)))
+                    notes.push(msg!("restore-verified-root", sha1 = colon_hex(&root.sha1)))
                 }
                 _ => {
-                    return Err(CliError::new(t!(
-                        "err-restore-verify-root",
-                        store = self.describe(),
-                        sha1 = colon_hex(&root.sha1)
-                    )))
+                    return Err(Error::new(
+                        ErrorKind::StoreFailed,
+                        msg!(
+                            "err-restore-verify-root",
+                            store = self.describe(),
+                            sha1 = colon_hex(&root.sha1)
+                        ),
+                    ))
                 }
             }
         }
         Ok(notes)
     }
 
-    fn next_steps(&self) -> Vec<String> {
-        vec![t!("restore-next-nss", dir = self.dir.display()), t!("restore-next-test-connection")]
+    fn next_steps(&self) -> Vec<Message> {
+        vec![msg!("restore-next-nss", dir = self.dir.display()), msg!("restore-next-test-connection")]
     }
+}
+
+fn memfd_error(e: std::io::Error) -> Error {
+    Error::new(ErrorKind::StoreFailed, msg!("err-restore-tool", tool = "memfd", reason = e))
+}
+
+fn read_only(store: &str, file: &Path) -> Error {
+    Error::new(ErrorKind::Refused, msg!("err-restore-store-read-only", store = store, file = file.display()))
 }
 
 #[cfg(test)]
