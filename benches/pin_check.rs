@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use certvault::pkcs12::Pkcs12File;
+use certvault_core::pkcs12::Pkcs12File;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn fixtures() -> tempfile::TempDir {

@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo bench --bench sheet`.
 
-use certvault::sheet::{render_pdf, CodeBlock, SheetCertificate, SheetInput, SheetLang};
+use certvault_core::sheet::{render_pdf, CodeBlock, SheetCertificate, SheetInput, SheetLang};
 use criterion::{criterion_group, criterion_main, Criterion};
 use secrecy::SecretString;
 

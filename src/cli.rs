@@ -1,26 +1,40 @@
 //! Command-line definitions (`docs/cli-contract.md` is the contract: names, flags, exit codes,
 //! secret input, JSON shapes).
 
+// One module per command: its arguments, the call into the core, its human and JSON output.
+pub mod add;
 pub mod clean;
-pub mod progress;
+pub mod clone;
+pub mod demo;
+pub mod export;
+pub mod init;
+pub mod inspect;
+pub mod list;
+pub mod passwd;
+pub mod recover_pin;
+pub mod remove;
+pub mod restore;
+pub mod reveal_pin;
 pub mod scan;
+pub mod sheet;
+pub mod shell_integration;
+pub mod status;
+pub mod sync;
+pub mod verify;
+
+// Shared by the commands: progress on the terminal, notes about the vault, help and clap's
+// own errors in the user's language.
+pub mod notes;
+pub mod progress;
+pub mod translated;
+pub mod usage_error;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::cert::Purpose;
 use crate::i18n::Lang;
-
-// One module per command: the call into the core and the printing of its result.
-pub mod demo;
-pub mod inspect;
-pub mod recover_pin;
-pub mod restore;
-
-// Help and clap's own errors in the user's language.
-pub mod translated;
-pub mod usage_error;
+use certvault_core::cert::Purpose;
 
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]
@@ -47,12 +61,12 @@ pub struct UnlockArgs {
     /// Not a flag: what to ask for on the terminal when no file is given (the wizard sets it
     /// when the passphrase is forgotten).
     #[arg(skip)]
-    pub ask: crate::vault::AskFor,
+    pub ask: certvault_core::vault::AskFor,
 }
 
 impl UnlockArgs {
-    pub fn source(&self) -> crate::vault::UnlockSource {
-        crate::vault::UnlockSource {
+    pub fn source(&self) -> certvault_core::vault::UnlockSource {
+        certvault_core::vault::UnlockSource {
             passphrase_file: self.passphrase_file.clone(),
             recovery_code_file: self.recovery_code_file.clone(),
             share_files: self.share_files.clone(),
@@ -189,19 +203,3 @@ pub enum Command {
     /// command into that folder.
     Man(shell_integration::ManArgs),
 }
-
-// The front-ends of the vault and sheet commands: each calls the core and prints its result.
-pub mod add;
-pub mod clone;
-pub mod export;
-pub mod init;
-pub mod list;
-pub mod notes;
-pub mod passwd;
-pub mod remove;
-pub mod reveal_pin;
-pub mod sheet;
-pub mod shell_integration;
-pub mod status;
-pub mod sync;
-pub mod verify;

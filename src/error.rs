@@ -77,7 +77,7 @@ impl CliError {
 
     fn print_lines(&self) {
         // Messages are ours, but some carry an OS or parser text quoting outside input.
-        let shown = crate::terminal_text::escaped_keeping_lines;
+        let shown = crate::terminal::text::escaped_keeping_lines;
         eprintln!("{}: {}", crate::t!("error-prefix"), shown(&self.message));
         if let Some(hint) = &self.hint {
             eprintln!("{}: {}", crate::t!("hint-prefix"), shown(hint));

@@ -97,7 +97,7 @@ fn formatted(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> Option<S
         // Placeables carry outside text (file names, subjects, hints): no control or bidi
         // character of theirs reaches the terminal.
         let value = match v {
-            FluentValue::String(s) => FluentValue::from(crate::terminal_text::escaped(s).into_owned()),
+            FluentValue::String(s) => FluentValue::from(crate::terminal::text::escaped(s).into_owned()),
             other => other.clone(),
         };
         fluent_args.set(*k, value);

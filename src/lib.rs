@@ -1,7 +1,10 @@
-//! certvault: keeps a clinic's PKCS#12 client certificates safe.
+//! certvault's terminal front-end: keeps a clinic's PKCS#12 client certificates safe.
 //!
-//! The binary (`src/main.rs`) only parses arguments and calls the operations here, one module
-//! per capability, so the wizard, the subcommands, tests and benchmarks share the same code.
+//! Every operation is in `certvault-core` (`core/`), which never prints or asks. This crate
+//! only talks: `cli/` has one module per command (its arguments, the call into the core, its
+//! human and `--json` output), `wizard/` the guided menu, `terminal/` the terminal's answers to
+//! the core's questions, `i18n` the Fluent messages, `error` the exit codes
+//! (`docs/architecture.md`).
 
 // Every `println!`/`print!` of the crate (these shadow the standard ones in every module
 // below): standard output that is closed (`certvault scan | head -1`) or cannot be written
@@ -22,26 +25,8 @@ macro_rules! print {
     };
 }
 
-// The core's modules, under their old paths while the operations move into the core.
-pub use certvault_core::records as state;
-#[cfg(windows)]
-pub use certvault_core::windows_key;
-pub use certvault_core::{
-    cert, certfile, clean, codes, dates, demo, durable, hardening, pkcs12, records, sheet, vault,
-};
-
 pub mod cli;
 pub mod error;
 pub mod i18n;
-pub mod inspect;
-pub mod interrupt;
-pub mod recover_pin;
-pub mod restore;
-pub mod scan;
-pub mod secret_input;
-pub mod sheet_command;
-pub mod status;
 pub mod terminal;
-pub mod terminal_text;
-pub mod vault_commands;
 pub mod wizard;

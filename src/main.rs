@@ -24,7 +24,7 @@ fn certvault_main() -> ExitCode {
         }
     }
     // Before anything secret is read: no core dump may hold it (SECURITY.md).
-    certvault::hardening::disable_core_dumps();
+    certvault_core::hardening::disable_core_dumps();
     // The language first: clap's help and errors are said in it.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = cli::translated::lang_in_args(&args).unwrap_or_else(i18n::Lang::detect);
@@ -57,7 +57,7 @@ fn certvault_main() -> ExitCode {
     }
 }
 
-fn run(command: cli::Command, sheet_lang: certvault::sheet::SheetLang) -> Result<u8, error::CliError> {
+fn run(command: cli::Command, sheet_lang: certvault_core::sheet::SheetLang) -> Result<u8, error::CliError> {
     use cli::Command;
     match command {
         Command::Inspect(args) => cli::inspect::run(args),

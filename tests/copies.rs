@@ -65,7 +65,7 @@ fn clone_writes_a_verified_copy_and_notes_it_for_status() {
     assert_eq!(report["copies"][1]["generations"][0]["ok"], true);
     // clone and verify each left a record for `certvault status`.
     let log = std::fs::read_to_string(s.state.join("certvault/verify-log.jsonl")).unwrap();
-    let records: Vec<certvault::state::VerifyRecord> =
+    let records: Vec<certvault_core::records::VerifyRecord> =
         log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(records.len(), 2, "{log}");
     assert_eq!(records[1].vault_id, report["vault_id"].as_str().unwrap());

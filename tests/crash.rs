@@ -174,7 +174,7 @@ fn next_run_cleans(dir: &Path, passphrase: &str, before: &Outcome, classify: imp
 /// certvault one), so "in use" is retried briefly.
 fn open_exclusive(dir: &Path, passphrase: &str) {
     for attempt in 0.. {
-        match certvault::vault::OpenVault::open(dir, &pass(passphrase), true) {
+        match certvault_core::vault::OpenVault::open(dir, &pass(passphrase), true) {
             Ok(_) => return,
             Err(e) if e.kind == certvault_core::ErrorKind::VaultBusy && attempt < 50 => {
                 std::thread::sleep(Duration::from_millis(20))
@@ -270,7 +270,7 @@ fn killing_passwd_at_random_moments_leaves_the_old_or_the_new_passphrase() {
 /// and the same command can be run again); a vault that opens to `new` is the new state.
 fn creation_state(dir: &Path, new: &(u64, Vec<String>)) -> Outcome {
     if !dir.join("vault.json").exists() {
-        return match certvault::vault::read_header(dir) {
+        return match certvault_core::vault::read_header(dir) {
             Err(_) => Outcome::Old,
             Ok(_) => Outcome::Other(format!("{}: a header without vault.json?", dir.display())),
         };
@@ -411,7 +411,7 @@ fn killing_sync_at_random_moments_leaves_each_copy_old_or_new() {
 /// Runs `args` with the failure switch set to `spec`; the command must fail cleanly (exit 2)
 /// or, when the step comes after the commit, succeed.
 fn with_failure(s: &Scratch, args: &[String], spec: &str) -> (i32, String) {
-    let out = s.cmd().env(certvault::durable::FAIL_AT_VAR, spec).args(args).output().unwrap();
+    let out = s.cmd().env(certvault_core::durable::FAIL_AT_VAR, spec).args(args).output().unwrap();
     let code = out.status.code().unwrap_or(-1);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(code == 0 || code == 2, "{spec}: exit {code}: {err}");

@@ -1,5 +1,5 @@
 //! FAT semantics (issue 7, build 1). The kernel here has no vfat driver, so the write
-//! sequences of `certvault::durable` — the same code the binary runs, through its `Medium`
+//! sequences of `certvault_core::durable` — the same code the binary runs, through its `Medium`
 //! trait — are run on a FAT image written by the `fatfs` crate, and the power is cut after
 //! every single write to the image: each resulting image must hold the old or the new
 //! content, and recovery must leave the folder clean. FAT cannot rename over an existing name
@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::rc::Rc;
 
-use certvault::durable::{self, Medium};
+use certvault_core::durable::{self, Medium};
 
 type Log = Rc<RefCell<Vec<(u64, Vec<u8>)>>>;
 

@@ -185,7 +185,8 @@ fn the_demo_leaves_a_sheet_and_a_report_and_touches_nothing_of_the_users() {
 fn the_demo_certificate_is_a_pkcs12_file_that_openssl_reads_and_verifies() {
     let tmp = tempfile::tempdir().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let (p12, ca) = certvault::demo::make_clinic_certificate("4821", now - 3600, now + 400 * 86_400).unwrap();
+    let (p12, ca) =
+        certvault_core::demo::make_clinic_certificate("4821", now - 3600, now + 400 * 86_400).unwrap();
     std::fs::write(tmp.path().join("demo.p12"), &p12).unwrap();
     std::fs::write(tmp.path().join("pin.txt"), "4821").unwrap();
     std::fs::write(tmp.path().join("ca.der"), &ca).unwrap();
@@ -217,7 +218,10 @@ fn the_demo_certificate_is_a_pkcs12_file_that_openssl_reads_and_verifies() {
     assert_eq!(cert_pub, key_pub);
     // The Japanese clinic name and the institution code are in the subject, as UTF-8.
     let subject = openssl(&["x509", "-in", "leaf.pem", "-noout", "-subject", "-nameopt", "utf8"], dir);
-    assert!(subject.contains(certvault::demo::DEMO_CLINIC) && subject.contains("1399999999"), "{subject}");
+    assert!(
+        subject.contains(certvault_core::demo::DEMO_CLINIC) && subject.contains("1399999999"),
+        "{subject}"
+    );
     // The same CA certificate as returned.
     openssl(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca-from-p12.der"], dir);
     assert_eq!(std::fs::read(dir.join("ca-from-p12.der")).unwrap(), ca);

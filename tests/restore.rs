@@ -412,7 +412,7 @@ fn the_file_target_writes_the_original_for_a_vendor() {
 /// `id` gets `bytes` (with its SHA-256 and id, so the generation is valid) and `name` as its
 /// original file name. Gives the new entry id.
 fn write_hostile_generation(s: &Setup, id: &str, bytes: &[u8], name: &str) -> String {
-    use certvault::vault::{OpenVault, Unlock};
+    use certvault_core::vault::{OpenVault, Unlock};
     let unlock = Unlock::Passphrase(secrecy::SecretString::from(PASSPHRASE.to_string()));
     let vault = OpenVault::open(&s.vault, &unlock, false).unwrap_or_else(|e| panic!("{:?}", e));
     let mut payload = vault.payload.clone();

@@ -4,13 +4,14 @@ use std::path::{Path, PathBuf};
 
 use certvault_core::vault::entries::{self, SealOptions, SealSummary, Sealed, VerifiedCertificate};
 
+use super::inspect::purpose_text;
 use super::{PurposeArg, VaultArgs};
 use crate::error::{CliError, EXIT_OK};
-use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::t;
+use crate::terminal::text::escaped;
 use crate::terminal::Terminal;
-use crate::terminal_text::escaped;
-use crate::vault::OpenVault;
+use certvault_core::dates::{human_date, now_unix};
+use certvault_core::vault::OpenVault;
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {

@@ -8,7 +8,7 @@
 //!
 //! Everything happens under `DIR/playground/`: the pretend USB stick, terminal and new
 //! computer, the throwaway passphrase and PIN, and the logs (through
-//! [`crate::state::STATE_DIR_VAR`]), so no real certificate, secret, store or record of the
+//! [`certvault_core::records::STATE_DIR_VAR`]), so no real certificate, secret, store or record of the
 //! user is touched. `DIR/recovery-sheet.pdf` and `DIR/report.txt` are left to look at.
 
 use std::io::Write;
@@ -35,7 +35,7 @@ use certvault_core::demo::{make_clinic_certificate, DEMO_CLINIC, DEMO_FILE_NAME}
 // The run.
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
-    move |e| crate::vault::io_error(path, &e).into()
+    move |e| certvault_core::vault::io_error(path, &e).into()
 }
 
 /// Writes a new file only the user can read.
@@ -99,9 +99,9 @@ impl Runner {
             .args(args)
             .arg("--lang")
             .arg(&self.lang)
-            .env(crate::state::STATE_DIR_VAR, &self.state)
+            .env(certvault_core::records::STATE_DIR_VAR, &self.state)
             // Only the demo's own stick is looked for.
-            .env(crate::restore::discover::MEDIA_ROOTS_VAR, "")
+            .env(certvault_core::media::MEDIA_ROOTS_VAR, "")
             .stdin(Stdio::null())
             .status()
             .map_err(|e| CliError::new(t!("err-demo-spawn", detail = e.to_string())))?;

@@ -8,7 +8,7 @@ use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::OpenVault;
+use certvault_core::vault::OpenVault;
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -24,7 +24,7 @@ pub struct ExportArgs {
 pub fn run(args: ExportArgs) -> Result<u8, CliError> {
     let (entry, vault_dir, unlock, out) =
         (args.entry.as_str(), args.vault.vault.as_path(), &args.vault.unlock.source(), args.out.as_path());
-    crate::restore::file::refuse_inside_vault(out, Some(vault_dir))?;
+    certvault_core::install::file::refuse_inside_vault(out, Some(vault_dir))?;
     let unlock = unlock.read(&Terminal)?;
     let vault = OpenVault::open(vault_dir, &unlock, false)?;
     super::notes::warn_fallbacks(&vault);

@@ -8,9 +8,9 @@ use secrecy::ExposeSecret;
 use vault_format::NewVault;
 
 use crate::error::{CliError, EXIT_OK};
-use crate::sheet::SheetLang;
 use crate::t;
 use crate::terminal::Terminal;
+use certvault_core::sheet::SheetLang;
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {

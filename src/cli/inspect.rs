@@ -7,12 +7,12 @@ use certvault_core::certfile::CertificateFile;
 use certvault_core::certificate::inspect::{self, CertSummary, InspectOptions, InspectReport, PinState};
 use unicode_width::UnicodeWidthStr;
 
-use crate::cert::{KeyMatch, Purpose};
-use crate::dates::human_date;
 use crate::error::CliError;
 use crate::i18n::{group_digits, human_duration};
 use crate::t;
 use crate::terminal::Terminal;
+use certvault_core::cert::{KeyMatch, Purpose};
+use certvault_core::dates::human_date;
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
@@ -48,10 +48,10 @@ fn row(out: &mut String, label: &str, value: &str) {
     // Display width: CJK characters take two terminal columns.
     let pad = 22usize.saturating_sub(label.width());
     // Values hold outside text (file name, subject, issuer, serial): never raw to a terminal.
-    out.push_str(&format!("{label}{:pad$}  {}\n", "", crate::terminal_text::escaped(value)));
+    out.push_str(&format!("{label}{:pad$}  {}\n", "", crate::terminal::text::escaped(value)));
 }
 
-fn algorithm_text(alg: &crate::pkcs12::AlgorithmInfo) -> String {
+fn algorithm_text(alg: &certvault_core::pkcs12::AlgorithmInfo) -> String {
     let mut s = match alg.iterations {
         Some(n) => t!("inspect-algorithm-iterations", name = alg.name, count = group_digits(n)),
         None => alg.name.clone(),
@@ -64,7 +64,7 @@ fn algorithm_text(alg: &crate::pkcs12::AlgorithmInfo) -> String {
 }
 
 pub fn purpose_text(p: Purpose) -> String {
-    t!(&format!("purpose-{}", crate::cert::purpose_id(p)))
+    t!(&format!("purpose-{}", certvault_core::cert::purpose_id(p)))
 }
 
 fn validity_text(c: &CertSummary) -> String {
@@ -171,7 +171,7 @@ pub fn render_human(r: &InspectReport) -> String {
             };
             out.push_str(&format!(
                 "  {label}\n    {}\n    SHA-1 {}\n",
-                crate::terminal_text::escaped(&c.info.subject),
+                crate::terminal::text::escaped(&c.info.subject),
                 c.info.sha1
             ));
         }

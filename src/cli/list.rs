@@ -3,15 +3,16 @@
 use certvault_core::vault::entries::{self, ListEntry};
 use serde::Serialize;
 
+use super::inspect::purpose_text;
 use super::VaultArgs;
-use crate::cert::colon_hex_from_plain;
 use crate::error::{CliError, EXIT_OK};
 use crate::i18n::render;
-use crate::inspect::{human_date, now_unix, purpose_text};
 use crate::t;
+use crate::terminal::text::escaped;
 use crate::terminal::Terminal;
-use crate::terminal_text::escaped;
-use crate::vault::OpenVault;
+use certvault_core::cert::colon_hex_from_plain;
+use certvault_core::dates::{human_date, now_unix};
+use certvault_core::vault::OpenVault;
 
 /// `list --json` (docs/cli-contract.md): the warnings phrased in the user's language.
 #[derive(Serialize)]

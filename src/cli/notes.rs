@@ -1,6 +1,6 @@
 //! What the vault commands print in common.
 
-use crate::vault::OpenVault;
+use certvault_core::vault::OpenVault;
 
 /// The warnings of an opened vault (a fallback generation, a changed vault.json, …), on
 /// standard error.

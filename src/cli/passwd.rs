@@ -8,7 +8,7 @@ use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::{OpenVault, UnlockSource};
+use certvault_core::vault::{OpenVault, UnlockSource};
 
 #[derive(Debug, clap::Args)]
 pub struct PasswdArgs {

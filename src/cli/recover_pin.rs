@@ -38,8 +38,8 @@ pub fn run(args: RecoverPinArgs) -> Result<u8, CliError> {
     let RecoverPinArgs { file, max_digits, json } = args;
     // Ctrl-C only raises the flag the search polls between candidates, so it stops at once and
     // says how far it got.
-    crate::interrupt::watch();
-    crate::interrupt::clear();
+    crate::terminal::interrupt::watch();
+    crate::terminal::interrupt::clear();
     let search = match pin_search::prepare(&PinSearchOptions { file, max_digits })? {
         Prepared::NoPinNeeded(file) => {
             eprintln!("{}", t!("recover-no-pin-needed", file = file));

@@ -6,7 +6,7 @@ use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::OpenVault;
+use certvault_core::vault::OpenVault;
 
 #[derive(Debug, clap::Args)]
 pub struct RemoveArgs {

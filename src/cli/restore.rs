@@ -87,7 +87,7 @@ impl RestoreArgs {
             yes: self.yes,
             store_password_file: self.store_password_file.clone(),
             // Under --json without a terminal nobody reads the list.
-            list_entries: !self.json || crate::secret_input::stdin_is_terminal(),
+            list_entries: !self.json || crate::terminal::secret_input::stdin_is_terminal(),
         }
     }
 }
@@ -122,8 +122,8 @@ pub fn run(args: &RestoreArgs) -> Result<u8, CliError> {
 
 /// The core's restore on this terminal, its report rendered (the wizard's restore too).
 pub fn restore(options: &RestoreOptions, json: bool) -> Result<u8, CliError> {
-    crate::interrupt::watch();
-    crate::interrupt::clear();
+    crate::terminal::interrupt::watch();
+    crate::terminal::interrupt::clear();
     let report = certvault_core::install::restore::run(options, &RestoreTerminal::default())?;
     render_report(&report, json)
 }
@@ -269,7 +269,7 @@ impl Conversation for RestoreTerminal {
                 bar.finish_and_clear();
             }
             // A Ctrl-C that stopped the task has done its work: the choices come again.
-            crate::interrupt::clear();
+            crate::terminal::interrupt::clear();
             return;
         }
         let bar = bar.get_or_insert_with(|| {

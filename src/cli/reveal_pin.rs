@@ -8,7 +8,7 @@ use secrecy::ExposeSecret;
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::terminal::Terminal;
-use crate::vault::OpenVault;
+use certvault_core::vault::OpenVault;
 
 #[derive(Debug, clap::Args)]
 pub struct RevealPinArgs {

@@ -12,8 +12,8 @@ use super::OptionalVaultArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
 use crate::i18n::{group_digits, render};
 use crate::t;
+use crate::terminal::text::{escaped, escaped_keeping_lines};
 use crate::terminal::Terminal;
-use crate::terminal_text::{escaped, escaped_keeping_lines};
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
@@ -44,7 +44,7 @@ pub fn run(args: ScanArgs) -> Result<u8, CliError> {
     let talk = WithProgress::on_terminal(&Terminal, json);
     let report = scan::scan_for_copies(opts, &talk)?;
     let report = report.phrased(&render);
-    crate::status::record_scan(
+    certvault_core::records::record_scan(
         "scan",
         report.roots.iter().map(|r| r.path.display().to_string()).collect(),
         report.hits.iter().map(Hit::display_path).collect(),

@@ -7,10 +7,10 @@ use secrecy::ExposeSecret;
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::i18n::{render, Lang};
-use crate::sheet::{self, SheetLang, Split};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::{self, pin, OpenVault, UnlockSource};
+use certvault_core::sheet::{self, SheetLang, Split};
+use certvault_core::vault::{self, pin, OpenVault, UnlockSource};
 
 #[derive(Debug, clap::Args)]
 pub struct SheetArgs {

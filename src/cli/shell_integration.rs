@@ -48,7 +48,7 @@ pub fn man(args: ManArgs) -> Result<u8, CliError> {
         write_stdout(&render(command)?)?;
         return Ok(EXIT_OK);
     };
-    std::fs::create_dir_all(dir).map_err(|e| crate::vault::io_error(dir, &e))?;
+    std::fs::create_dir_all(dir).map_err(|e| certvault_core::vault::io_error(dir, &e))?;
     let mut pages = vec![("certvault.1".to_string(), render(command.clone())?)];
     for sub in command.get_subcommands() {
         // The page of a subcommand is titled with its full name, as man(1) looks it up. clap
@@ -59,7 +59,7 @@ pub fn man(args: ManArgs) -> Result<u8, CliError> {
     }
     for (name, text) in &pages {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| crate::vault::io_error(&path, &e))?;
+        std::fs::write(&path, text).map_err(|e| certvault_core::vault::io_error(&path, &e))?;
         println!("{}", t!("man-written", file = path.display()));
     }
     Ok(EXIT_OK)

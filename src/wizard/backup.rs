@@ -5,18 +5,18 @@ use std::path::{Path, PathBuf};
 use secrecy::ExposeSecret;
 
 use super::{choose_place, choose_vault, open_vault, Place, Session, Ui};
-use crate::dates::human_date;
 use crate::error::CliError;
+use certvault_core::dates::human_date;
 use certvault_core::scan::{self, classify::Class};
 use certvault_core::Message;
 
 use crate::cli::progress::WithProgress;
-use crate::sheet::{self, Split};
 use crate::t;
 use crate::terminal::Terminal;
-use crate::vault::create::{self, InitOptions};
-use crate::vault::entries::{SealOptions, Sealed};
-use crate::vault::{self, Unlock};
+use certvault_core::sheet::{self, Split};
+use certvault_core::vault::create::{self, InitOptions};
+use certvault_core::vault::entries::{SealOptions, Sealed};
+use certvault_core::vault::{self, Unlock};
 
 /// The folder a new vault gets on a stick (what `restore` and the guide look for).
 const VAULT_FOLDER: &str = "CERTVAULT";
@@ -98,7 +98,7 @@ fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Resul
     ui.say(&t!("wizard-new-vault", dir = dir.display()));
     create::check_init(&opts, &Terminal)?;
     ui.step(&t!("wizard-step-passphrase"), &t!("wizard-step-passphrase-why"));
-    let passphrase = crate::vault::passphrase::new_passphrase(None, &Terminal)?;
+    let passphrase = certvault_core::vault::passphrase::new_passphrase(None, &Terminal)?;
     let new = ui.spin(certvault_core::msg!("wizard-creating"), || {
         create::create_vault(&opts, &passphrase, &Terminal)
     })?;
@@ -202,7 +202,7 @@ fn print_sheet(ui: &Ui, session: &mut Session, dir: &Path) -> Result<(), CliErro
         None => return Err(CliError::new(t!("cancelled"))),
     };
     let written = ui.spin(certvault_core::msg!("wizard-rendering"), || {
-        crate::sheet::write_sheets(
+        certvault_core::sheet::write_sheets(
             &vault,
             &unlock,
             pin_code.as_ref(),
@@ -258,13 +258,14 @@ fn planned(out: &Path, split: Option<Split>) -> Vec<PathBuf> {
 fn ask_pin_code() -> Result<Option<vault_format::Code>, CliError> {
     println!("{}", t!("wizard-pin-code-why"));
     loop {
-        let text = crate::secret_input::prompt_secret(&t!("wizard-enter-pin-code")).map_err(|_| {
-            CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
-        })?;
+        let text =
+            crate::terminal::secret_input::prompt_secret(&t!("wizard-enter-pin-code")).map_err(|_| {
+                CliError::new(t!("err-no-terminal", what = t!("what-pin-code"), flag = "--pin-code-file"))
+            })?;
         if text.expose_secret().trim().is_empty() {
             return Ok(None);
         }
-        match crate::vault::pin::parse_pin_code(text.expose_secret()) {
+        match certvault_core::vault::pin::parse_pin_code(text.expose_secret()) {
             Ok(code) => return Ok(Some(code)),
             Err(e) => eprintln!("{}", crate::i18n::render(&e.message)),
         }

@@ -28,12 +28,12 @@ use vault_format::Code;
 use certvault_core::conversation::Unanswered;
 
 use crate::error::{CliError, EXIT_ERROR, EXIT_OK};
-use crate::restore::discover;
-use crate::sheet::SheetLang;
 use crate::t;
+use crate::terminal::text::escaped_keeping_lines;
 use crate::terminal::Terminal;
-use crate::terminal_text::escaped_keeping_lines;
-use crate::vault::{OpenVault, Unlock, UnlockSource};
+use certvault_core::media as discover;
+use certvault_core::sheet::SheetLang;
+use certvault_core::vault::{OpenVault, Unlock, UnlockSource};
 
 /// The wizard needs a person: standard input, output and error on a terminal.
 pub fn can_run() -> bool {
@@ -76,9 +76,9 @@ pub fn run(sheet_lang: SheetLang) -> u8 {
             ui.error(&e);
         }
         // A Ctrl-C ended that moment, not the wizard.
-        crate::interrupt::clear();
+        crate::terminal::interrupt::clear();
         ui.pause(&t!("wizard-back-to-menu"));
-        crate::interrupt::clear();
+        crate::terminal::interrupt::clear();
     };
     let _ = console::Term::stderr().show_cursor();
     println!("{}", t!("wizard-bye"));

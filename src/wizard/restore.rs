@@ -9,8 +9,7 @@ use certvault_core::install::{RestoreOptions, Target};
 use super::{choose_vault, Ui};
 use crate::error::CliError;
 use crate::t;
-use crate::vault::{AskFor, UnlockSource};
-use crate::vault_commands;
+use certvault_core::vault::{AskFor, UnlockSource};
 
 pub(crate) fn run(ui: &Ui) -> Result<(), CliError> {
     ui.heading(&t!("wizard-menu-restore"));
@@ -48,9 +47,9 @@ pub(crate) fn run(ui: &Ui) -> Result<(), CliError> {
     if forgotten {
         // The forgotten passphrase: replaced now as `certvault passwd` does, with the code.
         println!();
-        if vault_commands::confirm(&t!("wizard-new-passphrase-now")) {
+        if ui.confirm(&t!("wizard-new-passphrase-now")) {
             let source = UnlockSource { ask, ..Default::default() };
-            vault_commands::passwd(&dir, &source, None)?;
+            crate::cli::passwd::change_passphrase(&dir, &source, None)?;
         } else {
             steps.push(t!("wizard-next-new-passphrase", dir = dir.display()));
         }

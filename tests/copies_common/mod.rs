@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use certvault::vault::{OpenVault, Unlock};
+use certvault_core::vault::{OpenVault, Unlock};
 use secrecy::SecretString;
 
 pub const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
@@ -40,8 +40,8 @@ impl Scratch {
         c.env("LANG", "C")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
-            .env_remove(certvault::durable::FAIL_AT_VAR)
-            .env(certvault::durable::CHEAP_KDF_VAR, "1")
+            .env_remove(certvault_core::durable::FAIL_AT_VAR)
+            .env(certvault_core::durable::CHEAP_KDF_VAR, "1")
             .env("XDG_STATE_HOME", &self.state)
             .env("HOME", self.tmp.path())
             .stdin(std::process::Stdio::null());
@@ -151,7 +151,9 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = entries
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp") || n.ends_with(".old") || n == certvault::durable::INCOMPLETE_MARKER)
+        .filter(|n| {
+            n.ends_with(".tmp") || n.ends_with(".old") || n == certvault_core::durable::INCOMPLETE_MARKER
+        })
         .collect();
     v.sort();
     v

@@ -11,7 +11,7 @@
 
 use std::io::Cursor;
 
-use certvault::pkcs12::Pkcs12File;
+use certvault_core::pkcs12::Pkcs12File;
 use vault_format::secrecy::ExposeSecret;
 use vault_format::{Code, Manifest, Payload, Share};
 
@@ -32,7 +32,7 @@ pub fn pkcs12(data: &[u8]) {
     let _ = p12.unsupported_algorithm();
     let _ = p12.needs_password();
     for bag in p12.visible().certificates {
-        let _ = certvault::cert::parse(&bag.der);
+        let _ = certvault_core::cert::parse(&bag.der);
     }
     let costly = structure.mac.iter().chain(structure.parts.iter().flat_map(|p| {
         p.encryption.iter().chain(p.bags.iter().flatten().filter_map(|b| b.encryption.as_ref()))
@@ -42,9 +42,9 @@ pub fn pkcs12(data: &[u8]) {
     }
     if let Ok(opened) = p12.open(SEED_PIN) {
         for bag in &opened.certificates {
-            if let Ok(info) = certvault::cert::parse(&bag.der) {
+            if let Ok(info) = certvault_core::cert::parse(&bag.der) {
                 for key in &opened.keys {
-                    let _ = certvault::cert::key_matches(&key.pkcs8, &info);
+                    let _ = certvault_core::cert::key_matches(&key.pkcs8, &info);
                 }
             }
         }
@@ -53,7 +53,7 @@ pub fn pkcs12(data: &[u8]) {
 
 /// X.509 certificates on their own (`src/cert.rs`), as found in certificate bags.
 pub fn x509(data: &[u8]) {
-    let _ = certvault::cert::parse(data);
+    let _ = certvault_core::cert::parse(data);
 }
 
 /// The generation payload reader (vault-format `payload.rs`, tar): whatever it accepts must
@@ -104,7 +104,7 @@ pub fn share(data: &[u8]) {
 /// The content sniffer of `scan` (`src/scan/sniff.rs`) on a file's head, and the zip reader
 /// (`src/scan/archive.rs`) with its bomb limits on the whole input.
 pub fn sniff(data: &[u8]) {
-    use certvault::scan::{archive, sniff};
+    use certvault_core::scan::{archive, sniff};
     let head = &data[..data.len().min(sniff::HEAD_LEN)];
     let kind = sniff::sniff(head);
     if let sniff::Kind::Pkcs12 { total_len: Some(n) } = kind {

@@ -27,11 +27,11 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
     let mut answer = match rpassword::prompt_password(format!("{prompt} ")) {
         Ok(answer) => Zeroizing::new(answer),
         // Ctrl-C: rpassword has raised SIGINT itself. Without a handler the process ends by
-        // it; with `crate::interrupt::watch` the flag is up and the caller gets `Interrupted`.
+        // it; with `crate::terminal::interrupt::watch` the flag is up and the caller gets `Interrupted`.
         Err(e) => return Err(SecretInputError::Terminal(e)),
     };
     // Moved, not copied: the only plain String that held it is now empty.
     let secret = SecretString::from(std::mem::take(&mut *answer));
-    crate::hardening::debug_panic_point("secret-read");
+    certvault_core::hardening::debug_panic_point("secret-read");
     Ok(secret)
 }

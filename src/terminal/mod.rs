@@ -3,6 +3,11 @@
 //! The one way the program asks on a terminal: the commands through [`Conversation`], the
 //! wizard through the same [`Terminal::line`], [`Terminal::yes_no`] and [`Terminal::pick`].
 
+// Ctrl-C as a request, secrets read without echo, and untrusted text made safe to print.
+pub mod interrupt;
+pub mod secret_input;
+pub mod text;
+
 use std::io::{IsTerminal, Write};
 
 use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
@@ -10,8 +15,8 @@ use certvault_core::Message;
 use secrecy::SecretString;
 
 use crate::i18n::render;
-use crate::interrupt::LineError;
-use crate::secret_input::{self, SecretInputError};
+use interrupt::LineError;
+use secret_input::SecretInputError;
 
 /// Asks and tells on this process's terminal. Without a terminal every question is
 /// `NoTerminal` (the operation then names the flag that answers it).
@@ -31,7 +36,7 @@ impl Terminal {
         }
         eprint!("{question} ");
         let _ = std::io::stderr().flush();
-        match crate::interrupt::read_line() {
+        match crate::terminal::interrupt::read_line() {
             Ok(line) => Ok(line),
             Err(LineError::Closed | LineError::Interrupted) => Err(Unanswered::Cancelled),
             Err(LineError::Failed(e)) => Err(Unanswered::Failed(e.to_string())),
@@ -90,6 +95,6 @@ impl Conversation for Terminal {
     fn progress(&self, _progress: &Progress) {}
 
     fn cancel_requested(&self) -> bool {
-        crate::interrupt::requested()
+        crate::terminal::interrupt::requested()
     }
 }
