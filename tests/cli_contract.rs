@@ -239,3 +239,56 @@ fn the_contract_lists_every_error_kind() {
         assert!(doc.contains(&row), "docs/cli-contract.md lacks the error kind {row}");
     }
 }
+
+/// Every source file or folder that the documents, the tools' comments and the code's comments
+/// name exists: a moved module leaves no stale path behind for a reader to follow.
+#[test]
+fn every_source_path_the_project_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack: Vec<std::path::PathBuf> = [
+        "README.md",
+        "SECURITY.md",
+        "docs",
+        "tools",
+        "tests",
+        "src",
+        "core/src",
+        "vault-format",
+        "benches",
+        "fuzz",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if p.file_name()
+                .is_some_and(|n| n == "target" || n == "corpus" || n == "artifacts" || n == "vectors")
+            {
+                continue;
+            }
+            for e in std::fs::read_dir(&p).unwrap().flatten() {
+                stack.push(e.path());
+            }
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&p) else { continue };
+        let words = text.split(|c: char| c.is_whitespace() || "`()[],;:'\"<>*".contains(c));
+        for word in words {
+            let word = word.trim_end_matches(['.', '!', '?']);
+            let named = ["src/", "core/src/", "vault-format/src/"].iter().any(|s| word.starts_with(s));
+            let is_path = word.ends_with(".rs") || (word.ends_with('/') && word.len() > 4);
+            if !named || !is_path || word.contains('…') || word.contains('*') || word.contains('<') {
+                continue;
+            }
+            seen += 1;
+            if !root.join(word).exists() {
+                missing.push(format!("{}: {word}", p.strip_prefix(root).unwrap().display()));
+            }
+        }
+    }
+    assert!(seen > 20, "the search found only {seen} paths: is it still reading the right files?");
+    assert!(missing.is_empty(), "these paths do not exist (moved?): {missing:#?}");
+}

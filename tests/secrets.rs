@@ -5,7 +5,7 @@
 //! and PIN codes, the vault identity); every command that handles them runs, and its standard
 //! output and standard error are searched for each of them (codes also without hyphens, and
 //! each 5-symbol group on its own). A forced panic (the debug-only `CERTVAULT_DEBUG_PANIC_AT`
-//! switch, `src/hardening.rs`) right after a secret was read, and right after the vault opened,
+//! switch, `core/src/hardening.rs`) right after a secret was read, and right after the vault opened,
 //! is searched the same way, backtrace included.
 
 mod common;
@@ -44,7 +44,7 @@ impl World {
 }
 
 /// The debug binary, with cheap KDF parameters for new vaults (a debug-only switch of
-/// `src/durable.rs`) and a private state folder.
+/// `core/src/durable.rs`) and a private state folder.
 fn cmd(w: &World) -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("certvault"));
     c.env("LANG", "C")
@@ -367,7 +367,7 @@ fn a_panic_shows_no_secret_in_its_message_or_backtrace() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         // A bug is an error (2), never 101; it says where, and not the panic's message.
         assert_eq!(out.status.code(), Some(2), "{point} {args:?} did not panic: {stderr}");
-        assert!(stderr.contains("internal error") && stderr.contains("src/hardening.rs"), "{stderr}");
+        assert!(stderr.contains("internal error") && stderr.contains("core/src/hardening.rs"), "{stderr}");
         assert!(!stderr.contains("forced panic"), "{stderr}");
         // The backtrace was printed (RUST_BACKTRACE=full), so it was searched too.
         assert!(stderr.contains("debug_panic_point"), "{stderr}");

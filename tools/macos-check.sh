@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Type-checks certvault for macOS (x86_64-apple-darwin), which no machine here can build or run:
-# the keychain restore backend (src/restore/macos.rs, Security.framework through
+# the keychain restore backend (core/src/install/macos.rs, Security.framework through
 # security-framework) and the macOS paths of scan are otherwise never compiled at all.
 # `cargo check` needs no Apple linker or SDK; std's sources come from Debian's rust-web-src,
 # checked for the target with build-std (as tools/windows/wine-test.sh builds it for Windows).

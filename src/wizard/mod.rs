@@ -6,12 +6,11 @@
 //! work, and ends with what to do next.
 //!
 //! The wizard holds no logic of its own: it finds the stick and the certificate files with the
-//! discovery and scan code, and then calls the same functions as the subcommands (`init`'s
-//! [`vault_commands::check_init`] / [`vault_commands::create_vault`], `add`'s
-//! [`vault_commands::verify_for_sealing`] / [`vault_commands::seal_verified`],
-//! [`sheet_command::write_sheets`], [`clean::clean_vault`], [`restore::run`],
-//! [`certvault_core::status`]). Secrets are read by the same no-echo prompts; yes/no questions by the
-//! same [`vault_commands::confirm`]. Menus and text input use `dialoguer`.
+//! core's media discovery and scan, and then calls the same core functions as the commands
+//! (`vault::create`, `vault::entries::{verify_for_sealing, seal_verified}`, `sheet`,
+//! `clean::clean_vault`, `install::restore`, `status`), mostly through the commands' own
+//! front-end modules in `crate::cli`. It asks through the terminal's one way of asking
+//! ([`crate::terminal::Terminal`]): secrets without echo, yes/no, lists with the arrow keys.
 
 mod backup;
 mod restore;

@@ -23,8 +23,8 @@ const SEED_PIN: &str = "4821";
 /// file's to choose (up to the parser's own 10,000,000 cap) and would only slow fuzzing down.
 const MAX_FUZZ_ITERATIONS: u64 = 4096;
 
-/// PKCS#12 reading (`src/pkcs12/`) and the X.509 reading of every certificate it shows
-/// (`src/cert.rs`): parse, describe, read the visible parts, and open with the seed PIN when
+/// PKCS#12 reading (`core/src/pkcs12/`) and the X.509 reading of every certificate it shows
+/// (`core/src/cert.rs`): parse, describe, read the visible parts, and open with the seed PIN when
 /// the file's KDFs are cheap.
 pub fn pkcs12(data: &[u8]) {
     let Ok(p12) = Pkcs12File::parse(data) else { return };
@@ -51,7 +51,7 @@ pub fn pkcs12(data: &[u8]) {
     }
 }
 
-/// X.509 certificates on their own (`src/cert.rs`), as found in certificate bags.
+/// X.509 certificates on their own (`core/src/cert.rs`), as found in certificate bags.
 pub fn x509(data: &[u8]) {
     let _ = certvault_core::cert::parse(data);
 }
@@ -101,8 +101,8 @@ pub fn share(data: &[u8]) {
     let _ = vault_format::share::combine(&shares);
 }
 
-/// The content sniffer of `scan` (`src/scan/sniff.rs`) on a file's head, and the zip reader
-/// (`src/scan/archive.rs`) with its bomb limits on the whole input.
+/// The content sniffer of `scan` (`core/src/scan/sniff.rs`) on a file's head, and the zip reader
+/// (`core/src/scan/archive.rs`) with its bomb limits on the whole input.
 pub fn sniff(data: &[u8]) {
     use certvault_core::scan::{archive, sniff};
     let head = &data[..data.len().min(sniff::HEAD_LEN)];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-builds certvault for Windows (x86_64-pc-windows-gnu) and tests it under Wine 8.0:
-#   (a) the windows restore backend's tests (src/restore/windows.rs): a legacy (RC2/3DES) and
+#   (a) the windows restore backend's tests (core/src/install/windows.rs): a legacy (RC2/3DES) and
 #       an AES file, each imported into CurrentUser\My of its own fresh Wine prefix (Wine keeps
 #       one key container per user), found again by SHA-1 with a usable private key;
 #   (b) a smoke run of certvault.exe: inspect, init/add/list on a vault folder, restore with a

@@ -227,7 +227,7 @@ impl UnlockFile {
 
     /// Like [`UnlockFile::encrypt`] with another work factor. Writers pass
     /// [`UNLOCK_WORK_FACTOR`] (SPEC.md §6.2); smaller values are for tests (certvault's
-    /// debug-only cheap-KDF switch, `src/durable.rs`).
+    /// debug-only cheap-KDF switch, `core/src/durable.rs`).
     #[doc(hidden)]
     pub fn encrypt_with_work_factor(
         &self,
