@@ -71,14 +71,16 @@ impl Drop for WithProgress<'_> {
 
 fn new_bar(progress: &Progress) -> indicatif::ProgressBar {
     let (bar, template) = match progress.total {
-        Some(total) => {
-            (indicatif::ProgressBar::new(total), "{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta})")
-        }
+        Some(total) => (indicatif::ProgressBar::new(total), "{msg} {wide_bar} {pos}/{len} ({rate}, {eta})"),
         None => (indicatif::ProgressBar::new_spinner(), "{spinner} {msg} {elapsed}"),
     };
     let style = indicatif::ProgressStyle::with_template(template).unwrap_or_else(|_| match progress.total {
         Some(_) => indicatif::ProgressStyle::default_bar(),
         None => indicatif::ProgressStyle::default_spinner(),
+    });
+    // Whole candidates per second: indicatif's own `per_sec` shows four decimals.
+    let style = style.with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{}/s", crate::i18n::group_digits(state.per_sec() as u64));
     });
     bar.set_style(style);
     bar
