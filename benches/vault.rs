@@ -89,7 +89,7 @@ fn vault_benches(c: &mut Criterion) {
         b.iter(|| {
             let file = Pkcs12File::parse(&new_p12).unwrap();
             let opened = file.open("4821").unwrap();
-            let analysis = certvault_core::certfile::analyse(Path::new("c10.p12"), &opened).unwrap();
+            let analysis = certvault_core::certificate::file::analyse(Path::new("c10.p12"), &opened).unwrap();
             let leaf = analysis.leaf.unwrap();
             let sealed = seal_pin(&SecretString::from("4821".to_string()), &header.pin_recipient).unwrap();
             let mut payload = base.clone();
@@ -97,7 +97,7 @@ fn vault_benches(c: &mut Criterion) {
             entry.id = vault_format::entry_id(&new_p12);
             entry.sha256 = vault_format::sha256_hex(&new_p12);
             entry.size = new_p12.len() as u64;
-            entry.certificate.leaf_sha1 = certvault_core::cert::plain_hex(&leaf.sha1);
+            entry.certificate.leaf_sha1 = certvault_core::certificate::x509::plain_hex(&leaf.sha1);
             payload.add_entry(entry, new_p12.clone(), Some(sealed)).unwrap();
             n += 1;
             payload.manifest.generation = n;

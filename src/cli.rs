@@ -34,7 +34,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::i18n::Lang;
-use certvault_core::cert::Purpose;
+use certvault_core::certificate::x509::Purpose;
 
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]

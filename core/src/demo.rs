@@ -381,7 +381,7 @@ fn pkcs12(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cert::KeyMatch;
+    use crate::certificate::x509::KeyMatch;
     use crate::pkcs12::{PasswordCheck, Pkcs12File};
 
     #[test]
@@ -392,7 +392,8 @@ mod tests {
         assert!(file.unsupported_algorithm().is_none());
         assert_eq!(file.check_pin("1234").unwrap(), PasswordCheck::Wrong);
         let opened = file.open("4821").unwrap();
-        let analysis = crate::certfile::analyse(std::path::Path::new(DEMO_FILE_NAME), &opened).unwrap();
+        let analysis =
+            crate::certificate::file::analyse(std::path::Path::new(DEMO_FILE_NAME), &opened).unwrap();
         assert_eq!(analysis.key_match, Some(KeyMatch::Matches));
         let leaf = analysis.leaf.as_ref().unwrap();
         assert_eq!(leaf.institution_code.as_deref(), Some(DEMO_INSTITUTION_CODE));
@@ -400,6 +401,6 @@ mod tests {
         assert!((399..=400).contains(&leaf.days_left(now)));
         let root = analysis.root().unwrap();
         assert!(root.is_ca && root.self_signed);
-        assert_eq!(root.sha1, crate::cert::colon_hex(&sha1::Sha1::digest(&ca)));
+        assert_eq!(root.sha1, crate::certificate::x509::colon_hex(&sha1::Sha1::digest(&ca)));
     }
 }

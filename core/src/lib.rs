@@ -11,8 +11,6 @@ pub mod conversation;
 pub mod error;
 pub mod message;
 
-pub mod cert;
-pub mod certfile;
 pub mod certificate;
 pub mod clean;
 pub mod codes;

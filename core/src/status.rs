@@ -564,7 +564,7 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
         }),
         needs_attention,
         items,
-        time: crate::cert::rfc3339(now),
+        time: crate::certificate::x509::rfc3339(now),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use certvault_core::certfile::CertificateFile;
+use certvault_core::certificate::file::CertificateFile;
 use certvault_core::certificate::inspect::{self, CertSummary, InspectOptions, InspectReport, PinState};
 use unicode_width::UnicodeWidthStr;
 
@@ -11,7 +11,7 @@ use crate::error::CliError;
 use crate::i18n::{group_digits, human_duration};
 use crate::t;
 use crate::terminal::Terminal;
-use certvault_core::cert::{KeyMatch, Purpose};
+use certvault_core::certificate::x509::{KeyMatch, Purpose};
 use certvault_core::dates::human_date;
 
 #[derive(Debug, clap::Args)]
@@ -64,7 +64,7 @@ fn algorithm_text(alg: &certvault_core::pkcs12::AlgorithmInfo) -> String {
 }
 
 pub fn purpose_text(p: Purpose) -> String {
-    t!(&format!("purpose-{}", certvault_core::cert::purpose_id(p)))
+    t!(&format!("purpose-{}", certvault_core::certificate::x509::purpose_id(p)))
 }
 
 fn validity_text(c: &CertSummary) -> String {

@@ -10,7 +10,7 @@ use crate::i18n::render;
 use crate::t;
 use crate::terminal::text::escaped;
 use crate::terminal::Terminal;
-use certvault_core::cert::colon_hex_from_plain;
+use certvault_core::certificate::x509::colon_hex_from_plain;
 use certvault_core::dates::{human_date, now_unix};
 use certvault_core::vault::OpenVault;
 

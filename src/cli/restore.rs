@@ -188,7 +188,7 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonResult<'a> {
     entry: &'a str,
-    purpose: certvault_core::cert::Purpose,
+    purpose: certvault_core::certificate::x509::Purpose,
     leaf_sha1: &'a str,
     not_after: &'a str,
     outcome: Outcome,

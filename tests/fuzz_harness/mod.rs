@@ -24,7 +24,7 @@ const SEED_PIN: &str = "4821";
 const MAX_FUZZ_ITERATIONS: u64 = 4096;
 
 /// PKCS#12 reading (`core/src/pkcs12/`) and the X.509 reading of every certificate it shows
-/// (`core/src/cert.rs`): parse, describe, read the visible parts, and open with the seed PIN when
+/// (`core/src/certificate/x509.rs`): parse, describe, read the visible parts, and open with the seed PIN when
 /// the file's KDFs are cheap.
 pub fn pkcs12(data: &[u8]) {
     let Ok(p12) = Pkcs12File::parse(data) else { return };
@@ -32,7 +32,7 @@ pub fn pkcs12(data: &[u8]) {
     let _ = p12.unsupported_algorithm();
     let _ = p12.needs_password();
     for bag in p12.visible().certificates {
-        let _ = certvault_core::cert::parse(&bag.der);
+        let _ = certvault_core::certificate::x509::parse(&bag.der);
     }
     let costly = structure.mac.iter().chain(structure.parts.iter().flat_map(|p| {
         p.encryption.iter().chain(p.bags.iter().flatten().filter_map(|b| b.encryption.as_ref()))
@@ -42,18 +42,18 @@ pub fn pkcs12(data: &[u8]) {
     }
     if let Ok(opened) = p12.open(SEED_PIN) {
         for bag in &opened.certificates {
-            if let Ok(info) = certvault_core::cert::parse(&bag.der) {
+            if let Ok(info) = certvault_core::certificate::x509::parse(&bag.der) {
                 for key in &opened.keys {
-                    let _ = certvault_core::cert::key_matches(&key.pkcs8, &info);
+                    let _ = certvault_core::certificate::x509::key_matches(&key.pkcs8, &info);
                 }
             }
         }
     }
 }
 
-/// X.509 certificates on their own (`core/src/cert.rs`), as found in certificate bags.
+/// X.509 certificates on their own (`core/src/certificate/x509.rs`), as found in certificate bags.
 pub fn x509(data: &[u8]) {
-    let _ = certvault_core::cert::parse(data);
+    let _ = certvault_core::certificate::x509::parse(data);
 }
 
 /// The generation payload reader (vault-format `payload.rs`, tar): whatever it accepts must

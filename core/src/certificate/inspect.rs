@@ -6,8 +6,8 @@ use std::time::Instant;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
-use crate::cert::{CertInfo, KeyMatch, Purpose};
-use crate::certfile::{self, Analysis, CertificateFile};
+use crate::certificate::file::{Analysis, CertificateFile};
+use crate::certificate::x509::{CertInfo, KeyMatch, Purpose};
 use crate::conversation::{unanswered, Conversation, Level, Unanswered};
 use crate::dates::now_unix;
 use crate::error::{Error, ErrorKind, Result};
@@ -83,19 +83,23 @@ pub struct KeyReport {
 pub fn inspect(options: &InspectOptions, talk: &dyn Conversation) -> Result<InspectReport> {
     let file = CertificateFile::load(&options.file)?;
     if let Some(what) = file.pkcs12.unsupported_algorithm() {
-        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
+        return Err(crate::certificate::file::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
     }
     let (state, pin) = obtain_pin(&file, options, talk)?;
     let analysis = match &pin {
         Some(pin) => {
-            let opened =
-                file.pkcs12.open(pin.expose_secret()).map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
-            Some(certfile::analyse(&file.path, &opened)?)
+            let opened = file
+                .pkcs12
+                .open(pin.expose_secret())
+                .map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
+            Some(crate::certificate::file::analyse(&file.path, &opened)?)
         }
         // Without the PIN, show what the unencrypted parts hold.
         None => {
             let visible = file.pkcs12.visible();
-            (!visible.certificates.is_empty()).then(|| certfile::analyse(&file.path, &visible)).transpose()?
+            (!visible.certificates.is_empty())
+                .then(|| crate::certificate::file::analyse(&file.path, &visible))
+                .transpose()?
         }
     };
     let brute_force = match (&pin, state) {
@@ -113,7 +117,8 @@ fn obtain_pin(
     talk: &dyn Conversation,
 ) -> Result<(PinState, Option<SecretString>)> {
     let p12 = &file.pkcs12;
-    let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
+    let check =
+        |pin: &str| p12.check_pin(pin).map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e));
     if !p12.needs_password() {
         note_pin_file_not_used(file, options.pin_file.as_deref(), talk);
         return Ok((PinState::NotNeeded, Some(SecretString::from(String::new()))));
@@ -158,7 +163,10 @@ fn obtain_pin(
             PasswordCheck::Wrong => {
                 // A damaged file is not a wrong PIN: asking again would not help.
                 if let Err(Pkcs12Error::MacMismatch) = p12.open(pin.expose_secret()) {
-                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch));
+                    return Err(crate::certificate::file::pkcs12_error(
+                        &file.path,
+                        &Pkcs12Error::MacMismatch,
+                    ));
                 }
                 question = msg!("inspect-pin-retry");
             }
@@ -181,7 +189,7 @@ pub fn note_pin_file_not_used(file: &CertificateFile, pin_file: Option<&Path>, t
 /// The precise reason a PIN failed: wrong, or right but the file is damaged.
 fn wrong_pin_error(file: &CertificateFile, pin: &str) -> Error {
     let error = file.pkcs12.open(pin).err().unwrap_or(Pkcs12Error::WrongPassword);
-    certfile::pkcs12_error(&file.path, &error)
+    crate::certificate::file::pkcs12_error(&file.path, &error)
 }
 
 /// Times real PIN checks on this file and extrapolates to every PIN of the same length.
@@ -231,8 +239,10 @@ fn build_report(
             matches_certificate: a.key_match,
         }),
         certificate_count: analysis.map(|a| a.certificate_count),
-        purpose: analysis
-            .map_or_else(|| crate::cert::guess_purpose(None, &file_name), |a| a.purpose(&file_name)),
+        purpose: analysis.map_or_else(
+            || crate::certificate::x509::guess_purpose(None, &file_name),
+            |a| a.purpose(&file_name),
+        ),
         leaf: analysis.and_then(|a| a.leaf.as_ref()).map(summary),
         chain: analysis.map(|a| a.chain.iter().map(summary).collect()).unwrap_or_default(),
         ca_root_sha1: analysis.and_then(|a| a.root()).map(|r| r.sha1.clone()),

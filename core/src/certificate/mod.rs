@@ -1,8 +1,11 @@
-//! Operations on one certificate file: what it holds ([`inspect`]) and finding its forgotten
-//! numeric PIN ([`pin_search`]).
+//! Certificates: what one says ([`x509`]), loading a certificate file and making sense of it
+//! ([`file`]), the `inspect` operation ([`inspect`]) and finding a forgotten numeric PIN
+//! ([`pin_search`]). The PKCS#12 container itself is read by `crate::pkcs12`.
 
+pub mod file;
 pub mod inspect;
 pub mod pin_search;
+pub mod x509;
 
 /// Certificate files made by `openssl` for the unit tests (a real writer, not ours).
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::certfile::{self, CertificateFile};
+use crate::certificate::file::CertificateFile;
 use crate::conversation::{Conversation, Progress};
 use crate::error::{Error, ErrorKind, Result};
 use crate::msg;
@@ -179,7 +179,8 @@ pub fn prepare(options: &PinSearchOptions) -> Result<Prepared> {
     let space = CandidateSpace::new(options.max_digits);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let estimate_seconds = {
-        let checker = file.pkcs12.pin_checker().map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
+        let checker =
+            file.pkcs12.pin_checker().map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
         let probe = Instant::now();
         let mut probe_pin = Zeroizing::new(String::new());
         for i in 0..4 {
@@ -211,7 +212,8 @@ impl PreparedSearch {
     /// kind `Cancelled`) when `talk.cancel_requested()`.
     pub fn run(&self, talk: &dyn Conversation) -> Result<PinSearchResult> {
         let file = &self.file;
-        let checker = file.pkcs12.pin_checker().map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
+        let checker =
+            file.pkcs12.pin_checker().map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
         let total = self.space.total();
         let stop = AtomicBool::new(false);
         let progress = |done: u64, finished: bool| Progress {
@@ -233,7 +235,7 @@ impl PreparedSearch {
         // A MAC-less file could, in theory, pass the padding check by chance: confirm.
         if let Some(pin) = &result.found {
             if file.pkcs12.open(pin).is_err() {
-                return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::WrongPassword));
+                return Err(crate::certificate::file::pkcs12_error(&file.path, &Pkcs12Error::WrongPassword));
             }
         }
         Ok(PinSearchResult {

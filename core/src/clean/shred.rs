@@ -153,7 +153,7 @@ fn random_name(dir: &Path) -> PathBuf {
     loop {
         let mut r = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut r);
-        let p = dir.join(format!(".certvault-{}.del", crate::cert::lower_hex(&r)));
+        let p = dir.join(format!(".certvault-{}.del", crate::certificate::x509::lower_hex(&r)));
         if fs::symlink_metadata(&p).is_err() {
             return p;
         }

@@ -128,7 +128,7 @@ pub fn describe_vault(dir: &Path) -> Message {
         .and_then(|n| std::fs::metadata(dir.join(vault_format::generation_file_name(n))).ok())
         .and_then(|m| m.modified().ok())
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| crate::dates::human_date(&crate::cert::rfc3339(d.as_secs() as i64)))
+        .map(|d| crate::dates::human_date(&crate::certificate::x509::rfc3339(d.as_secs() as i64)))
         .unwrap_or_default();
     msg!(
         "restore-vault-line",
@@ -260,7 +260,10 @@ pub fn verify_presence(store: &str, sha1: &[u8; 20], presence: Presence) -> Resu
         Presence::CertificateOnly => "err-restore-verify-no-key",
         Presence::Absent => "err-restore-verify-missing",
     };
-    Err(Error::new(ErrorKind::StoreFailed, msg!(id, store = store, sha1 = crate::cert::colon_hex(sha1))))
+    Err(Error::new(
+        ErrorKind::StoreFailed,
+        msg!(id, store = store, sha1 = crate::certificate::x509::colon_hex(sha1)),
+    ))
 }
 
 /// A backend that needs the PIN was called without one: a bug of the caller.

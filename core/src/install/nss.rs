@@ -19,7 +19,7 @@ use sha1::Digest;
 
 use super::handoff::{pass_to, Handoff};
 use super::{Backend, InstallItem, Presence, VerifiedPin};
-use crate::cert::colon_hex;
+use crate::certificate::x509::colon_hex;
 use crate::conversation::{Conversation, Level, Unanswered};
 use crate::error::{io_error, Error, ErrorKind};
 use crate::message::Message;
@@ -98,7 +98,7 @@ fn split_der(mut bytes: &[u8]) -> Vec<&[u8]> {
 /// leading zeros, or of the EC point. `None` for other key types.
 pub fn nss_key_id(der: &[u8]) -> Option<[u8; 20]> {
     use der::Decode;
-    let info = crate::cert::parse(der).ok()?;
+    let info = crate::certificate::x509::parse(der).ok()?;
     let public: Vec<u8> = if info.key_type == "RSA" {
         let key = pkcs1::RsaPublicKeyRef::from_der(&info.spki_key).ok()?;
         let n = key.modulus.as_bytes();

@@ -26,8 +26,8 @@ use super::{
     backend_for, find_vault, hex20, install_unless_present, interrupted, parse_numbers, proposed,
     resolve_entry, Backend, InstallItem, Presence, RestoreOptions, RootCa, RootTrust, VerifiedPin,
 };
-use crate::cert::{colon_hex, colon_hex_from_plain, CertInfo};
 use crate::certificate::pin_search::{search, CandidateSpace, DEFAULT_MAX_DIGITS};
+use crate::certificate::x509::{colon_hex, colon_hex_from_plain, CertInfo};
 use crate::conversation::{unanswered, Conversation, Level, Progress, Unanswered};
 use crate::dates::{days_left_of, human_date, now_unix};
 use crate::error::{Error, ErrorKind};
@@ -410,7 +410,10 @@ fn no_terminal_pin() -> Error {
 }
 
 fn pin_error(entry: &Entry, e: &Pkcs12Error) -> Error {
-    crate::certfile::pkcs12_error(Path::new(&format!("{} ({})", entry.id, entry.original_file_name)), e)
+    crate::certificate::file::pkcs12_error(
+        Path::new(&format!("{} ({})", entry.id, entry.original_file_name)),
+        e,
+    )
 }
 
 fn check_pin(entry: &Entry, p12: &Pkcs12File, pin: SecretString) -> Result<Option<VerifiedPin>, Error> {
@@ -618,7 +621,7 @@ fn open_certificate(
             leaf = Some(bag.der.clone());
             continue;
         }
-        if let Ok(info) = crate::cert::parse(&bag.der) {
+        if let Ok(info) = crate::certificate::x509::parse(&bag.der) {
             if info.self_signed && info.is_ca {
                 root = Some((info, bag.der.clone()));
             }

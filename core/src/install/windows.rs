@@ -45,7 +45,7 @@ use windows_sys::Win32::Security::Cryptography::{
 use zeroize::Zeroizing;
 
 use super::{Backend, InstallItem, Presence, VerifiedPin};
-use crate::cert::colon_hex;
+use crate::certificate::x509::colon_hex;
 use crate::conversation::Conversation;
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;
@@ -643,12 +643,16 @@ mod tests {
 
         let verified = VerifiedPin::check(&p12, SecretString::from(pin.clone())).unwrap().unwrap();
         let opened = p12.open(&pin).unwrap();
-        let leaf = opened.certificates.iter().find(|c| !crate::cert::parse(&c.der).unwrap().is_ca).unwrap();
+        let leaf = opened
+            .certificates
+            .iter()
+            .find(|c| !crate::certificate::x509::parse(&c.der).unwrap().is_ca)
+            .unwrap();
         let leaf_sha1: [u8; 20] = sha1::Sha1::digest(&leaf.der).into();
         let root_der = opened
             .certificates
             .iter()
-            .find(|c| crate::cert::parse(&c.der).unwrap().self_signed)
+            .find(|c| crate::certificate::x509::parse(&c.der).unwrap().self_signed)
             .unwrap()
             .der
             .clone();

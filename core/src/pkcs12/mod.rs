@@ -589,7 +589,7 @@ fn octets_of(content: &der::Any) -> Result<Vec<u8>, Pkcs12Error> {
 }
 
 fn looks_like_der_kind(der: &[u8]) -> Option<OtherFormat> {
-    crate::cert::parse(der).ok().map(|_| OtherFormat::Certificate)
+    crate::certificate::x509::parse(der).ok().map(|_| OtherFormat::Certificate)
 }
 
 fn looks_like_der_sequence(data: &[u8]) -> bool {

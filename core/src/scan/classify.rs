@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use vault_format::sha256_hex;
 
-use crate::cert::{self, plain_hex};
+use crate::certificate::x509::{self, plain_hex};
 use crate::message::Message;
 use crate::msg;
 use crate::pkcs12::{Pkcs12Error, Pkcs12File};
@@ -197,6 +197,6 @@ fn not_readable(sha256: Option<String>, reason: Message) -> Classified {
 }
 
 /// The certificates in the parts of the file that are not encrypted.
-fn visible_certificates(p12: &Pkcs12File) -> Vec<cert::CertInfo> {
-    p12.visible().certificates.iter().filter_map(|bag| cert::parse(&bag.der).ok()).collect()
+fn visible_certificates(p12: &Pkcs12File) -> Vec<x509::CertInfo> {
+    p12.visible().certificates.iter().filter_map(|bag| x509::parse(&bag.der).ok()).collect()
 }

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use serde::Serialize;
 
 use super::classify::VaultIndex;
-use crate::cert::{self, plain_hex};
+use crate::certificate::x509::{self, plain_hex};
 use crate::message::Message;
 use crate::msg;
 
@@ -123,7 +123,7 @@ fn nss_list(db: &Path) -> Result<Vec<Installed>, Message> {
         ]) else {
             continue;
         };
-        let info = cert::parse(&der).ok();
+        let info = x509::parse(&der).ok();
         let has_private_key = trust.split(',').next().is_some_and(|ssl| ssl.contains('u'));
         out.push(Installed {
             store: store.clone(),

@@ -348,7 +348,7 @@ pub fn scan(
             modified: found
                 .modified
                 .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
-                .map(|d| crate::cert::rfc3339(d.as_secs() as i64)),
+                .map(|d| crate::certificate::x509::rfc3339(d.as_secs() as i64)),
             class: c.class,
             entry: c.entry,
             reason,

@@ -339,7 +339,7 @@ pub fn parse_recycle_index(bytes: &[u8]) -> Option<(String, Option<String>)> {
     let path = String::from_utf16_lossy(&units);
     // FILETIME: 100 ns since 1601-01-01.
     let unix = (filetime / 10_000_000) as i64 - 11_644_473_600;
-    let deleted = (unix > 0).then(|| crate::cert::rfc3339(unix));
+    let deleted = (unix > 0).then(|| crate::certificate::x509::rfc3339(unix));
     Some((path, deleted))
 }
 

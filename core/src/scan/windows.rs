@@ -89,7 +89,7 @@ pub fn my_store() -> Result<Vec<Installed>, String> {
             }
             let c = &*ctx;
             let der = std::slice::from_raw_parts(c.pbCertEncoded, c.cbCertEncoded as usize).to_vec();
-            let info = crate::cert::parse(&der).ok();
+            let info = crate::certificate::x509::parse(&der).ok();
             let key = crate::windows_key::key_state(ctx, crate::windows_key::Probe::Policies);
             let name =
                 friendly_name(ctx).or_else(|| info.as_ref().map(|i| i.subject.clone())).unwrap_or_default();
@@ -99,7 +99,7 @@ pub fn my_store() -> Result<Vec<Installed>, String> {
                 subject: info.as_ref().map(|i| i.subject.clone()),
                 not_after: info.as_ref().map(|i| i.not_after.clone()),
                 sha256: vault_format::sha256_hex(&der),
-                sha1: info.as_ref().map(|i| crate::cert::plain_hex(&i.sha1)),
+                sha1: info.as_ref().map(|i| crate::certificate::x509::plain_hex(&i.sha1)),
                 has_private_key: key.attached,
                 exportable: key.exportable,
                 strong_protection: key.user_protected,

@@ -14,7 +14,7 @@ use vault_format::share::{code_check_value, Share};
 use vault_format::{generation_file_name, Code, CodeKind, Entry, Identity, Manifest, NewVault};
 
 use super::{render_pdf, CodeBlock, ShareInfo, SheetCertificate, SheetInput, SheetLang, Templates, Texts};
-use crate::cert::colon_hex_from_plain;
+use crate::certificate::x509::colon_hex_from_plain;
 use crate::conversation::Conversation;
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;

@@ -31,9 +31,9 @@ fn reminder_steps_then_daily_then_expired() {
 #[test]
 fn days_are_whole_days_rounded_down() {
     let now = 1_800_000_000;
-    assert_eq!(days_until(&crate::cert::rfc3339(now + 30 * 86_400 + 60), now), Some(30));
-    assert_eq!(days_until(&crate::cert::rfc3339(now + 30 * 86_400 - 60), now), Some(29));
-    assert_eq!(days_until(&crate::cert::rfc3339(now - 60), now), Some(-1));
+    assert_eq!(days_until(&crate::certificate::x509::rfc3339(now + 30 * 86_400 + 60), now), Some(30));
+    assert_eq!(days_until(&crate::certificate::x509::rfc3339(now + 30 * 86_400 - 60), now), Some(29));
+    assert_eq!(days_until(&crate::certificate::x509::rfc3339(now - 60), now), Some(-1));
     assert_eq!(days_until("not a date", now), None);
     // 1_800_000_000 is 2027-01-15T08:00:00Z.
     assert_eq!(days_until_day("2027-01-15", now), Some(0));

@@ -13,8 +13,8 @@ use vault_format::{
 };
 
 use super::{generations, io_error, pin, read_generation_file, OpenVault, Unlock};
-use crate::cert::{plain_hex, CertInfo, KeyMatch, Purpose};
-use crate::certfile::{self, Analysis, CertificateFile};
+use crate::certificate::file::{Analysis, CertificateFile};
+use crate::certificate::x509::{plain_hex, CertInfo, KeyMatch, Purpose};
 use crate::conversation::{unanswered, Conversation, Level, Unanswered};
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;
@@ -96,7 +96,8 @@ pub fn verified_pin(
     talk: &dyn Conversation,
 ) -> Result<SecretString, Error> {
     let p12 = &file.pkcs12;
-    let check = |pin: &str| p12.check_pin(pin).map_err(|e| certfile::pkcs12_error(&file.path, &e));
+    let check =
+        |pin: &str| p12.check_pin(pin).map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e));
     if let PasswordCheck::Correct(_) | PasswordCheck::NotNeeded = check("")? {
         if let Some(pin_file) = pin_file {
             talk.tell(
@@ -113,7 +114,7 @@ pub fn verified_pin(
         return match check(pin.expose_secret())? {
             PasswordCheck::Wrong => {
                 let error = p12.open(pin.expose_secret()).err().unwrap_or(Pkcs12Error::WrongPassword);
-                Err(certfile::pkcs12_error(&file.path, &error))
+                Err(crate::certificate::file::pkcs12_error(&file.path, &error))
             }
             _ => Ok(pin),
         };
@@ -129,7 +130,10 @@ pub fn verified_pin(
         match check(pin.expose_secret())? {
             PasswordCheck::Wrong => {
                 if let Err(Pkcs12Error::MacMismatch) = p12.open(pin.expose_secret()) {
-                    return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::MacMismatch));
+                    return Err(crate::certificate::file::pkcs12_error(
+                        &file.path,
+                        &Pkcs12Error::MacMismatch,
+                    ));
                 }
                 question = msg!("add-pin-retry");
             }
@@ -147,11 +151,14 @@ pub fn verify_for_sealing(
 ) -> Result<VerifiedCertificate, Error> {
     let file = CertificateFile::load(path)?;
     if let Some(what) = file.pkcs12.unsupported_algorithm() {
-        return Err(certfile::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
+        return Err(crate::certificate::file::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
     }
     let pin = verified_pin(&file, pin_file, talk)?;
-    let opened = file.pkcs12.open(pin.expose_secret()).map_err(|e| certfile::pkcs12_error(&file.path, &e))?;
-    let analysis = certfile::analyse(&file.path, &opened)?;
+    let opened = file
+        .pkcs12
+        .open(pin.expose_secret())
+        .map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
+    let analysis = crate::certificate::file::analyse(&file.path, &opened)?;
     let refused =
         |id: &'static str| Error::new(ErrorKind::InvalidInput, msg!(id, file = file.display_name()));
     let leaf = analysis.leaf.clone().ok_or_else(|| refused("err-no-certificate"))?;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cert::{self, CertInfo, KeyMatch, Purpose};
+use crate::certificate::x509::{self, CertInfo, KeyMatch, Purpose};
 use crate::error::{Error, ErrorKind};
 use crate::msg;
 use crate::pkcs12::{self, Opened, Pkcs12Error, Pkcs12File};
@@ -113,14 +113,14 @@ impl Analysis {
     }
 
     pub fn purpose(&self, file_name: &str) -> Purpose {
-        cert::guess_purpose(self.leaf.as_ref().map(|l| l.issuer.as_str()), file_name)
+        x509::guess_purpose(self.leaf.as_ref().map(|l| l.issuer.as_str()), file_name)
     }
 }
 
 pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, Error> {
     let mut certs = Vec::with_capacity(opened.certificates.len());
     for bag in &opened.certificates {
-        let info = cert::parse(&bag.der).map_err(|e| {
+        let info = x509::parse(&bag.der).map_err(|e| {
             Error::new(ErrorKind::InvalidInput, msg!("err-cert", file = path.display(), detail = e))
         })?;
         certs.push((info, bag.attributes.local_key_id.clone()));
@@ -130,7 +130,7 @@ pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, Error> {
     let mut leaf_index = None;
     for key in &opened.keys {
         for (i, (info, _)) in certs.iter().enumerate() {
-            if cert::key_matches(&key.pkcs8, info) == KeyMatch::Matches {
+            if x509::key_matches(&key.pkcs8, info) == KeyMatch::Matches {
                 key_match = Some(KeyMatch::Matches);
                 leaf_index = Some(i);
                 break;
@@ -145,7 +145,7 @@ pub fn analyse(path: &Path, opened: &Opened) -> Result<Analysis, Error> {
         let unknown = opened
             .keys
             .iter()
-            .any(|k| certs.iter().any(|(c, _)| cert::key_matches(&k.pkcs8, c) == KeyMatch::Unknown));
+            .any(|k| certs.iter().any(|(c, _)| x509::key_matches(&k.pkcs8, c) == KeyMatch::Unknown));
         key_match = Some(if unknown { KeyMatch::Unknown } else { KeyMatch::DoesNotMatch });
         leaf_index = opened.keys.iter().find_map(|k| {
             let id = k.attributes.local_key_id.as_ref()?;
