@@ -32,6 +32,12 @@ pub fn private_state_dir() {
 
 /// A new vault in `dir` with tiny KDF settings, opened by [`PASSPHRASE`].
 pub fn new_vault(dir: &Path) -> PathBuf {
+    new_vault_with_codes(dir);
+    dir.to_path_buf()
+}
+
+/// [`new_vault`], with its recovery and PIN codes (shown once, as `init` shows them).
+pub fn new_vault_with_codes(dir: &Path) -> vault_format::NewVault {
     private_state_dir();
     let tiny = vault_format::Argon2Params::new(8, 1, 1);
     let opts = InitOptions {
@@ -45,16 +51,25 @@ pub fn new_vault(dir: &Path) -> PathBuf {
     };
     let talk = Scripted::new([]);
     create_vault_with(&opts, &SecretString::from(PASSPHRASE), vault_format::KdfParams::both(tiny), 10, &talk)
-        .expect("vault created");
-    dir.to_path_buf()
+        .expect("vault created")
 }
 
 pub fn unlock() -> Unlock {
     Unlock::Passphrase(SecretString::from(PASSPHRASE))
 }
 
+/// Opens the vault, waiting a little while it is busy: a child process (another module's test
+/// runs openssl) forked while a test held the lock holds it too until it execs.
 pub fn open(dir: &Path, exclusive: bool) -> OpenVault {
-    OpenVault::open(dir, &unlock(), exclusive).expect("opens")
+    for _ in 0..100 {
+        match OpenVault::open(dir, &unlock(), exclusive) {
+            Err(e) if e.is(crate::error::ErrorKind::VaultBusy) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            opened => return opened.expect("opens"),
+        }
+    }
+    panic!("{} stayed busy", dir.display())
 }
 
 /// Seals a throwaway certificate valid until `not_after` (Unix seconds) into the vault in

@@ -8,23 +8,8 @@ use secrecy::SecretString;
 
 use super::*;
 use crate::conversation::{Answer, Progress, Scripted};
-use crate::vault::create::{self, InitOptions};
-use crate::vault::Unlock;
 
-const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
-const PIN: &str = "4321";
-
-/// Keeps this computer's logs (the scan log, the generation log) out of the user's folder.
-fn private_state_dir() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if std::env::var_os(crate::records::STATE_DIR_VAR).is_none() {
-            let dir = tempfile::tempdir().expect("tempdir").keep();
-            // Set once, before any test of this module reads it.
-            std::env::set_var(crate::records::STATE_DIR_VAR, dir);
-        }
-    });
-}
+use crate::testing::{new_vault, open, PIN};
 
 /// A demo clinic certificate protected by [`PIN`] (a new key each time).
 fn demo_certificate() -> Vec<u8> {
@@ -32,36 +17,10 @@ fn demo_certificate() -> Vec<u8> {
     crate::demo::make_clinic_certificate(PIN, now - 86_400, now + 365 * 86_400).expect("demo certificate").0
 }
 
-/// Opens the vault, waiting a little while it is busy: a child process (another module's test
-/// runs openssl) forked while this test held the lock holds it too until it execs.
-fn open(dir: &Path, exclusive: bool) -> OpenVault {
-    let unlock = Unlock::Passphrase(SecretString::from(PASSPHRASE));
-    for _ in 0..100 {
-        match OpenVault::open(dir, &unlock, exclusive) {
-            Err(e) if e.is(ErrorKind::VaultBusy) => std::thread::sleep(std::time::Duration::from_millis(20)),
-            opened => return opened.expect("opens"),
-        }
-    }
-    panic!("{} stayed busy", dir.display())
-}
-
 /// A vault in `tmp/vault` (tiny KDF settings) holding one demo certificate; the certificate's
 /// bytes and its entry id.
 fn demo_vault(tmp: &Path) -> (PathBuf, Vec<u8>, String) {
-    private_state_dir();
-    let dir = tmp.join("vault");
-    let init = InitOptions {
-        dir: dir.clone(),
-        passphrase_file: None,
-        recovery_out: None,
-        sheet_out: None,
-        sheet_lang: crate::sheet::SheetLang::Ja,
-        allow_fixed_disk: true,
-        codes_shown: true,
-    };
-    let tiny = vault_format::KdfParams::both(vault_format::Argon2Params::new(8, 1, 1));
-    create::create_vault_with(&init, &SecretString::from(PASSPHRASE), tiny, 10, &Scripted::new([]))
-        .expect("vault created");
+    let dir = new_vault(&tmp.join("vault"));
     let bytes = demo_certificate();
     let source = tmp.join("source.p12");
     std::fs::write(&source, &bytes).unwrap();

@@ -794,44 +794,15 @@ mod tests {
     use super::*;
     use crate::conversation::{Answer, Scripted};
     use crate::install::Target;
-    use crate::vault::create::{create_vault_with, InitOptions};
     use crate::vault::entries::{seal_verified, verify_for_sealing, SealOptions, Sealed};
     use crate::vault::Unlock;
 
-    const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
-    const PIN: &str = "4321";
-
-    /// Keeps this computer's restore log out of the user's state folder.
-    fn private_state_dir() {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let dir = tempfile::tempdir().expect("tempdir").keep();
-            std::env::set_var(crate::records::STATE_DIR_VAR, dir);
-        });
-    }
+    use crate::testing::{new_vault_with_codes, PASSPHRASE, PIN};
 
     /// `tmp/vault` with the demo certificate sealed (PIN stored, a hint); its PIN code.
     fn vault_with_demo_certificate(tmp: &Path) -> (PathBuf, String) {
-        private_state_dir();
         let dir = tmp.join("vault");
-        let tiny = vault_format::Argon2Params::new(8, 1, 1);
-        let init = InitOptions {
-            dir: dir.clone(),
-            passphrase_file: None,
-            recovery_out: None,
-            sheet_out: None,
-            sheet_lang: crate::sheet::SheetLang::Ja,
-            allow_fixed_disk: true,
-            codes_shown: true,
-        };
-        let new = create_vault_with(
-            &init,
-            &SecretString::from(PASSPHRASE),
-            vault_format::KdfParams::both(tiny),
-            10,
-            &Scripted::new([]),
-        )
-        .expect("vault created");
+        let new = new_vault_with_codes(&dir);
         let now = now_unix();
         let (p12, _ca) = crate::demo::make_clinic_certificate(PIN, now - 86_400, now + 400 * 86_400).unwrap();
         let file = tmp.join(crate::demo::DEMO_FILE_NAME);
