@@ -13,6 +13,7 @@ pub mod list;
 pub mod passwd;
 pub mod recover_pin;
 pub mod remove;
+pub mod rescue;
 pub mod restore;
 pub mod reveal_pin;
 pub mod scan;
@@ -33,8 +34,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::i18n::Lang;
 use certvault_core::certificate::x509::Purpose;
+use certvault_i18n::Lang;
 
 /// How a command that reads the vault opens it.
 #[derive(Debug, clap::Args)]
@@ -71,6 +72,7 @@ impl UnlockArgs {
             recovery_code_file: self.recovery_code_file.clone(),
             share_files: self.share_files.clone(),
             ask: self.ask,
+            ..Default::default()
         }
     }
 }
@@ -165,6 +167,10 @@ pub enum Command {
     /// here first, the store is read back to confirm the SHA-1 thumbprint, nothing is left on
     /// disk.
     Restore(restore::RestoreArgs),
+    /// Back up a certificate that is only in this computer's certificate store (no .p12
+    /// anywhere): export it with its key into the vault, or say plainly why it cannot be.
+    /// Exit code 1 when a certificate with its key in the store is still not in the vault.
+    Rescue(rescue::RescueArgs),
     /// Find copies of certificate files (PKCS#12) by their content, also without or with a
     /// changed extension and inside .zip archives; with --vault, tell which are in the vault.
     /// Exit code 1 when copies were found.

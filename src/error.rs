@@ -21,8 +21,8 @@ pub struct CliError {
 impl From<certvault_core::Error> for CliError {
     fn from(e: certvault_core::Error) -> CliError {
         CliError {
-            message: crate::i18n::render(&e.message),
-            hint: e.hint.as_ref().map(crate::i18n::render),
+            message: certvault_i18n::render(&e.message),
+            hint: e.hint.as_ref().map(certvault_i18n::render),
             kind: e.kind,
         }
     }
@@ -70,17 +70,17 @@ impl CliError {
             if !usage.is_empty() {
                 eprintln!("\n{usage}");
             }
-            eprintln!("\n{}", crate::t!("usage-more-help"));
+            eprintln!("\n{}", certvault_i18n::t!("usage-more-help"));
         }
         ExitCode::from(EXIT_ERROR)
     }
 
     fn print_lines(&self) {
         // Messages are ours, but some carry an OS or parser text quoting outside input.
-        let shown = crate::terminal::text::escaped_keeping_lines;
-        eprintln!("{}: {}", crate::t!("error-prefix"), shown(&self.message));
+        let shown = certvault_i18n::text::escaped_keeping_lines;
+        eprintln!("{}: {}", certvault_i18n::t!("error-prefix"), shown(&self.message));
         if let Some(hint) = &self.hint {
-            eprintln!("{}: {}", crate::t!("hint-prefix"), shown(hint));
+            eprintln!("{}: {}", certvault_i18n::t!("hint-prefix"), shown(hint));
         }
     }
 
@@ -146,10 +146,11 @@ pub fn finish(code: u8) -> ExitCode {
     match STDOUT_FAILURE.get() {
         None => ExitCode::from(code),
         Some((io::ErrorKind::BrokenPipe, _)) => ExitCode::from(code),
-        Some((_, detail)) => {
-            CliError::with_kind(certvault_core::ErrorKind::Io, crate::t!("err-write-stdout", detail = detail))
-                .report()
-        }
+        Some((_, detail)) => CliError::with_kind(
+            certvault_core::ErrorKind::Io,
+            certvault_i18n::t!("err-write-stdout", detail = detail),
+        )
+        .report(),
     }
 }
 
@@ -163,9 +164,13 @@ pub fn install_panic_hook() {
             info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
         let mut stderr = io::stderr().lock();
         // Not while the messages are being loaded (that would wait for itself).
-        let line = match crate::i18n::is_ready() {
+        let line = match certvault_i18n::is_ready() {
             true => {
-                format!("{}: {}", crate::t!("error-prefix"), crate::t!("err-internal", location = location))
+                format!(
+                    "{}: {}",
+                    certvault_i18n::t!("error-prefix"),
+                    certvault_i18n::t!("err-internal", location = location)
+                )
             }
             false => format!("err-internal: {location}"),
         };

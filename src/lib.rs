@@ -3,8 +3,8 @@
 //! Every operation is in `certvault-core` (`core/`), which never prints or asks. This crate
 //! only talks: `cli/` has one module per command (its arguments, the call into the core, its
 //! human and `--json` output), `wizard/` the guided menu, `terminal/` the terminal's answers to
-//! the core's questions, `i18n` the Fluent messages, `error` the exit codes
-//! (`docs/architecture.md`).
+//! the core's questions, `error` the exit codes; the Fluent messages are the shared
+//! `certvault-i18n` crate in `i18n/` (`docs/architecture.md`).
 
 // Every `println!`/`print!` of the crate (these shadow the standard ones in every module
 // below): standard output that is closed (`certvault scan | head -1`) or cannot be written
@@ -27,6 +27,5 @@ macro_rules! print {
 
 pub mod cli;
 pub mod error;
-pub mod i18n;
 pub mod terminal;
 pub mod wizard;

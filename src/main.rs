@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use certvault::{cli, error, i18n};
+use certvault::{cli, error};
+use certvault_i18n as i18n;
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
@@ -45,7 +46,7 @@ fn certvault_main() -> ExitCode {
             return ExitCode::from(certvault::wizard::run(sheet_lang));
         }
         let usage = cli::translated::usage_line(&clap_command.render_usage().to_string());
-        return error::CliError::usage(certvault::t!("wizard-needs-terminal")).report_usage(&usage);
+        return error::CliError::usage(certvault_i18n::t!("wizard-needs-terminal")).report_usage(&usage);
     };
     match run(command, sheet_lang) {
         // A closed standard output ends quietly; another write error on it is an error.
@@ -72,6 +73,7 @@ fn run(command: cli::Command, sheet_lang: certvault_core::sheet::SheetLang) -> R
         Command::Scan(args) => cli::scan::run(args),
         Command::Clean(args) => cli::clean::run(&args),
         Command::Restore(args) => certvault::cli::restore::run(&args),
+        Command::Rescue(args) => cli::rescue::run(&args),
         Command::Passwd(args) => cli::passwd::run(args),
         Command::Clone(args) => cli::clone::run(&args),
         Command::Verify(args) => cli::verify::run(&args),

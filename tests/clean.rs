@@ -95,7 +95,8 @@ fn dry_run_changes_nothing_and_apply_removes_exactly_the_copies_in_the_vault() {
     };
     assert!(why("other-clinic.p12").contains("not in the vault"));
     assert!(why("reexported.pfx").contains("same certificate"));
-    assert!(why("certs.zip").contains("inside an archive"));
+    // Issue 16: said as what it is, a zipped copy of a certificate in the vault.
+    assert!(why("certs.zip").contains("is in the vault, inside a zip archive"), "{}", why("certs.zip"));
     assert!(why("truncated.p12").contains("not readable"));
 
     // Nothing more to remove: the same exit code (copies not in the vault remain).

@@ -194,6 +194,7 @@ fn nothing_cites_a_design_document_outside_the_project() {
     let mut stack: Vec<std::path::PathBuf> = [
         "src",
         "core",
+        "gui",
         "tests",
         "docs",
         "vault-format",

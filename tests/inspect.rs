@@ -168,7 +168,9 @@ fn a_utctime_of_1950_is_read_as_openssl_reads_it() {
     assert_eq!(r["leaf"]["not_before"], "1950-01-01T12:01:00Z");
     assert_eq!(r["leaf"]["not_after"], "2049-12-31T23:59:59Z");
     assert_leaf_matches_openssl(&r, "utctime-1950.crt");
+    // Dates are shown in the local time zone (JST in Japan): pinned to UTC here.
     let text = certvault()
+        .env("TZ", "UTC")
         .arg("inspect")
         .arg(fixture("utctime-1950.p12"))
         .arg("--pin-file")
@@ -179,6 +181,18 @@ fn a_utctime_of_1950_is_read_as_openssl_reads_it() {
         .stdout
         .clone();
     assert!(String::from_utf8(text).unwrap().contains("1950-01-01 12:01 UTC"));
+    let text = certvault()
+        .env("TZ", "JST-9")
+        .arg("inspect")
+        .arg(fixture("utctime-1950.p12"))
+        .arg("--pin-file")
+        .arg(fixture("pin.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(text).unwrap().contains("1950-01-01 21:01 JST"));
 }
 
 /// A negative serial number (two's complement `FF`) is shown as openssl shows it: `-01`.

@@ -754,3 +754,29 @@ fn messages_follow_the_language() {
     let err = stderr_of(v.cmd(&["--lang", "ja", "list", "--passphrase-file"]).arg(&wrong).assert().code(2));
     assert!(err.contains("パスフレーズが違います"), "{err}");
 }
+
+/// Issue 16: `init` on a stick's top folder (here a folder of CERTVAULT_MEDIA_ROOTS holding
+/// other files) creates CERTVAULT in it, where restore and the wizard look.
+#[test]
+fn init_on_a_stick_root_creates_certvault_in_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    std::fs::write(stick.join("report.docx"), "x").unwrap();
+    let pass = tmp.path().join("pass.txt");
+    std::fs::write(&pass, PASSPHRASE).unwrap();
+    let out = certvault()
+        .env("CERTVAULT_MEDIA_ROOTS", &stick)
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(tmp.path().join("r.txt"))
+        .arg(&stick)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let vault = stick.join("CERTVAULT");
+    assert!(vault.join("vault.json").is_file(), "{said}");
+    assert!(said.contains(&vault.display().to_string()), "{said}");
+    assert!(stick.join("report.docx").is_file());
+}

@@ -43,6 +43,13 @@ pub struct Progress {
 pub trait Conversation {
     /// A secret (passphrase, PIN, recovery code, share), never echoed.
     fn secret(&self, question: &Message) -> Result<SecretString, Unanswered>;
+    /// A recovery code or PIN code typed from the printed sheet. The code is on the paper in
+    /// the typist's hand, so a front-end may show it as it is typed, grouped as the sheet
+    /// prints it, and say at once which group is wrong ([`crate::codes::check_as_typed`]). By
+    /// default it is asked like any other secret.
+    fn code(&self, question: &Message, _kind: vault_format::CodeKind) -> Result<SecretString, Unanswered> {
+        self.secret(question)
+    }
     /// Yes or no; the safe answer is no.
     fn confirm(&self, question: &Message) -> Result<bool, Unanswered>;
     /// One of `choices` (at least one), by index.
@@ -69,6 +76,41 @@ pub fn unanswered(e: Unanswered, what: Message, flag: &'static str) -> Error {
         }
         Unanswered::Cancelled => Error::new(ErrorKind::Cancelled, msg!("cancelled")),
         Unanswered::Failed(reason) => Error::new(ErrorKind::Io, msg!("err-terminal", reason = reason)),
+    }
+}
+
+/// `talk`, with the yes-or-no question `question` (a message id) already answered yes: the
+/// front-end showed what is about to happen and the user pressed its button (the window's
+/// seal button, a rescue the user chose). Everything else goes to `talk`.
+pub struct AlreadyConfirmed<'a> {
+    pub talk: &'a dyn Conversation,
+    pub question: &'static str,
+}
+
+impl Conversation for AlreadyConfirmed<'_> {
+    fn secret(&self, q: &Message) -> Result<SecretString, Unanswered> {
+        self.talk.secret(q)
+    }
+    fn confirm(&self, q: &Message) -> Result<bool, Unanswered> {
+        if q.id == self.question {
+            return Ok(true);
+        }
+        self.talk.confirm(q)
+    }
+    fn choose(&self, q: &Message, choices: &[Message]) -> Result<usize, Unanswered> {
+        self.talk.choose(q, choices)
+    }
+    fn text(&self, q: &Message) -> Result<String, Unanswered> {
+        self.talk.text(q)
+    }
+    fn tell(&self, level: Level, note: Message) {
+        self.talk.tell(level, note)
+    }
+    fn progress(&self, p: &Progress) {
+        self.talk.progress(p)
+    }
+    fn cancel_requested(&self) -> bool {
+        self.talk.cancel_requested()
     }
 }
 

@@ -31,15 +31,59 @@ pub fn days_left_of(entry: &vault_format::Entry, now: i64) -> i64 {
     days_until(&entry.certificate.not_after, now).unwrap_or(0)
 }
 
-/// `2029-02-24T04:16:18Z` → `2029-02-24 04:16 UTC`: easier to read than RFC 3339.
+/// `2029-02-24T04:16:18Z` → `2029-02-24 13:16 JST` in Japan (issue 16: the clinic's own
+/// clock, not UTC), `… UTC+02:00` elsewhere, `… UTC` where the OS says UTC or cannot tell.
 pub fn human_date(rfc3339: &str) -> String {
     match OffsetDateTime::parse(rfc3339, &Rfc3339) {
-        Ok(t) => {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-            t.format(&format).unwrap_or_else(|_| rfc3339.to_string())
-        }
+        Ok(t) => human_date_in(t, local_offset_at(t.unix_timestamp())),
         Err(_) => rfc3339.to_string(),
+    }
+}
+
+fn human_date_in(t: OffsetDateTime, offset: time::UtcOffset) -> String {
+    let t = t.to_offset(offset);
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let Ok(text) = t.format(&format) else { return t.to_string() };
+    let (h, m, _) = offset.as_hms();
+    match (h, m) {
+        (0, 0) => format!("{text} UTC"),
+        (9, 0) => format!("{text} JST"),
+        _ => {
+            format!("{text} UTC{}{:02}:{:02}", if offset.is_negative() { '-' } else { '+' }, h.abs(), m.abs())
+        }
+    }
+}
+
+/// The offset of this computer's time zone from UTC at Unix time `unix`, as the OS says (UTC
+/// when it cannot tell).
+pub fn local_offset_at(unix: i64) -> time::UtcOffset {
+    #[cfg(unix)]
+    {
+        let t = unix as libc::time_t;
+        // SAFETY: an all-zero `tm` is a valid value for localtime_r to overwrite.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        // SAFETY: both pointers are valid for the call; localtime_r is the re-entrant form.
+        if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
+            return time::UtcOffset::UTC;
+        }
+        time::UtcOffset::from_whole_seconds(tm.tm_gmtoff as i32).unwrap_or(time::UtcOffset::UTC)
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Time::{GetTimeZoneInformation, TIME_ZONE_INFORMATION};
+        let _ = unix;
+        // SAFETY: an all-zero TIME_ZONE_INFORMATION is valid for the call to fill.
+        let mut tz: TIME_ZONE_INFORMATION = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid pointer to a structure of the right type.
+        let id = unsafe { GetTimeZoneInformation(&mut tz) };
+        // TIME_ZONE_ID_DAYLIGHT = 2; Japan has no daylight saving time.
+        let bias = tz.Bias + if id == 2 { tz.DaylightBias } else { tz.StandardBias };
+        time::UtcOffset::from_whole_seconds(-bias * 60).unwrap_or(time::UtcOffset::UTC)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = unix;
+        time::UtcOffset::UTC
     }
 }
 
@@ -86,5 +130,16 @@ mod tests {
         assert_eq!(days_until("2026-01-03T00:00:00Z", now), Some(2));
         assert_eq!(days_until("2025-12-31T12:00:00Z", now), Some(-1));
         assert_eq!(days_until_day("2026-01-31", now), Some(30));
+    }
+
+    /// Issue 16: the clinic's clock, JST, not UTC.
+    #[test]
+    fn dates_are_shown_in_the_local_time_zone() {
+        let t = OffsetDateTime::parse("2029-02-24T20:16:18Z", &Rfc3339).unwrap();
+        let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap();
+        assert_eq!(human_date_in(t, jst), "2029-02-25 05:16 JST");
+        assert_eq!(human_date_in(t, time::UtcOffset::UTC), "2029-02-24 20:16 UTC");
+        let minus = time::UtcOffset::from_hms(-3, -30, 0).unwrap();
+        assert_eq!(human_date_in(t, minus), "2029-02-24 16:46 UTC-03:30");
     }
 }

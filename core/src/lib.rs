@@ -22,6 +22,7 @@ pub mod install;
 pub mod media;
 pub mod pkcs12;
 pub mod records;
+pub mod rescue;
 pub mod scan;
 pub mod secret_file;
 pub mod sheet;

@@ -79,6 +79,67 @@ pub fn media_roots() -> Vec<PathBuf> {
     roots
 }
 
+/// The folder a new vault gets at the top of a stick (what `restore` and the guide look for).
+pub const VAULT_FOLDER: &str = "CERTVAULT";
+
+/// Whether `path` is the top folder of a stick: a mounted volume's root, a folder of
+/// [`MEDIA_ROOTS_VAR`], or a file system's root (`E:\`).
+pub fn is_stick_root(path: &Path) -> bool {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    path.parent().is_none()
+        || configured_roots().iter().any(|r| same(r, path))
+        || volumes().iter().any(|v| v.mount_point.parent().is_some() && same(&v.mount_point, path))
+}
+
+/// Where a folder the user names puts a vault (issue 16: `E:\` and `E:\CERTVAULT` both work).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultPlace {
+    /// A vault is already there.
+    Existing(PathBuf),
+    /// A new vault goes here: the folder named, or `CERTVAULT` at the top of the stick named.
+    /// (Whether it may be created is [`crate::vault::check_creation_target`]'s to say.)
+    New(PathBuf),
+}
+
+/// Reads a folder the user named for a vault: the vault in it or in its `CERTVAULT`; a stick's
+/// top folder gets `CERTVAULT` created in it; any other folder is the vault's own (new, or
+/// empty). Fails, saying so plainly, when the folder above it does not exist (a stick not
+/// plugged in, a mistyped drive).
+pub fn place_for_vault(path: &Path) -> Result<VaultPlace, crate::Error> {
+    place_among(path, &is_stick_root)
+}
+
+fn place_among(path: &Path, is_stick_root: &dyn Fn(&Path) -> bool) -> Result<VaultPlace, crate::Error> {
+    use crate::error::{Error, ErrorKind};
+    if is_vault(path) {
+        return Ok(VaultPlace::Existing(path.to_path_buf()));
+    }
+    let inside = path.join(VAULT_FOLDER);
+    if is_vault(&inside) {
+        return Ok(VaultPlace::Existing(inside));
+    }
+    if path.is_dir() && is_stick_root(path) {
+        return Ok(VaultPlace::New(inside));
+    }
+    if path.exists() && !path.is_dir() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            crate::msg!("err-place-not-folder", dir = path.display()),
+        ));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !path.exists() && !parent.is_dir() {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            crate::msg!("err-place-missing", dir = parent.display()),
+        ));
+    }
+    Ok(VaultPlace::New(path.to_path_buf()))
+}
+
 fn is_vault(dir: &Path) -> bool {
     dir.join(vault_format::HEADER_FILE_NAME).is_file()
 }
@@ -147,5 +208,32 @@ mod tests {
         let holder = volume_holding(&vols, &inner.join("CERTVAULT")).unwrap();
         assert_eq!(holder.mount_point, inner);
         assert!(holder.removable);
+    }
+
+    /// Issue 16: a stick's top folder and a not-yet-existing CERTVAULT under it both name
+    /// the same new vault; an existing vault is found from either; a missing drive is said.
+    #[test]
+    fn a_stick_root_and_its_certvault_folder_name_the_same_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stick = tmp.path().join("stick");
+        std::fs::create_dir_all(&stick).unwrap();
+        std::fs::write(stick.join("report.docx"), "x").unwrap();
+        let stick_root = |p: &Path| p == stick;
+        let place_for_vault = |p: &Path| place_among(p, &stick_root);
+        let certvault = stick.join(VAULT_FOLDER);
+        assert_eq!(place_for_vault(&stick).unwrap(), VaultPlace::New(certvault.clone()));
+        assert_eq!(place_for_vault(&certvault).unwrap(), VaultPlace::New(certvault.clone()));
+        // Any other folder is the vault's own.
+        let other = tmp.path().join("elsewhere");
+        assert_eq!(place_for_vault(&other).unwrap(), VaultPlace::New(other.clone()));
+        let e = place_for_vault(&tmp.path().join("not-plugged/CERTVAULT")).unwrap_err();
+        assert_eq!(e.message.id, "err-place-missing");
+        let e = place_for_vault(&stick.join("report.docx")).unwrap_err();
+        assert_eq!(e.message.id, "err-place-not-folder");
+        // Once created, both find it.
+        std::fs::create_dir(&certvault).unwrap();
+        std::fs::write(certvault.join(vault_format::HEADER_FILE_NAME), "{}").unwrap();
+        assert_eq!(place_for_vault(&stick).unwrap(), VaultPlace::Existing(certvault.clone()));
+        assert_eq!(place_for_vault(&certvault).unwrap(), VaultPlace::Existing(certvault));
     }
 }

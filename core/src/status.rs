@@ -81,6 +81,47 @@ pub enum Kind {
     OlderThanSeen,
 }
 
+/// What to do about an item, as a step the user takes: each front-end names it its own way
+/// (the command line as a command, the wizard and the window as their menu item), so no
+/// front-end shows another's words (issue 16: no `SECOND-STICK` placeholders in a menu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NextStep {
+    /// Keep the renewed certificate file in the vault (seal the new `.p12`).
+    KeepRenewedCertificate,
+    /// Restore the certificate that replaced this one on this computer.
+    RestoreReplacement,
+    /// Remove the entry of a replaced certificate that stopped working.
+    RemoveEntry,
+    /// Make a second stick (clone).
+    SecondStick,
+    /// Compare the two sticks (verify, sync).
+    CheckSticks,
+    /// Print the recovery sheet.
+    PrintSheet,
+    /// Clean the copies left on this computer.
+    Clean,
+    /// Check again with the vault opened.
+    OpenVault,
+}
+
+impl Kind {
+    /// The step that answers an item of this kind, if the user has one to take.
+    pub fn next_step(self) -> Option<NextStep> {
+        Some(match self {
+            Kind::CertificateExpired | Kind::CertificateExpiring => NextStep::KeepRenewedCertificate,
+            Kind::SupersededStopsWorking => NextStep::RestoreReplacement,
+            Kind::SupersededStopped => NextStep::RemoveEntry,
+            Kind::SingleCopy => NextStep::SecondStick,
+            Kind::NotVerified | Kind::OlderThanSeen => NextStep::CheckSticks,
+            Kind::SheetNeverPrinted | Kind::SheetOutdated => NextStep::PrintSheet,
+            Kind::StrayCopies => NextStep::Clean,
+            Kind::VaultNotOpened => NextStep::OpenVault,
+            Kind::Installed | Kind::NoVault => return None,
+        })
+    }
+}
+
 /// One line of the checklist; `M` is its text: a [`Message`], or the phrased `String` that
 /// `--json` prints.
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +133,9 @@ pub struct Item<M = Message> {
     /// What to run next, when a command does it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The step that answers it, for a front-end to name ([`Kind::next_step`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextStep>,
     /// Days from now to `date` (negative: past).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days: Option<i64>,
@@ -121,6 +165,7 @@ impl Item {
             level,
             message,
             command: None,
+            next: kind.next_step(),
             days: None,
             date: None,
             reminder: None,
@@ -137,6 +182,7 @@ impl Item {
             level: self.level,
             message: phrase(&self.message),
             command: self.command.clone(),
+            next: self.next,
             days: self.days,
             date: self.date.clone(),
             reminder: self.reminder.clone(),

@@ -7,11 +7,11 @@ use certvault_core::vault::entries::{self, SealOptions, SealSummary, Sealed, Ver
 use super::inspect::purpose_text;
 use super::{PurposeArg, VaultArgs};
 use crate::error::{CliError, EXIT_OK};
-use crate::t;
-use crate::terminal::text::escaped;
 use crate::terminal::Terminal;
 use certvault_core::dates::{human_date, now_unix};
 use certvault_core::vault::OpenVault;
+use certvault_i18n::t;
+use certvault_i18n::text::escaped;
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {

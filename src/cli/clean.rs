@@ -10,10 +10,10 @@ use super::progress::WithProgress;
 use super::scan::{pad, print_notes};
 use crate::cli::VaultArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::i18n::render;
-use crate::t;
-use crate::terminal::text::{escaped, escaped_keeping_lines};
 use crate::terminal::Terminal;
+use certvault_i18n::render;
+use certvault_i18n::t;
+use certvault_i18n::text::{escaped, escaped_keeping_lines};
 
 /// The cleanup's report with its reasons phrased: what is printed, as a table or as JSON.
 pub type CleanReport = clean::CleanReport<String>;

@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::progress::WithProgress;
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
-use crate::i18n::render;
-use crate::t;
 use crate::terminal::Terminal;
+use certvault_i18n::render;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct CloneArgs {

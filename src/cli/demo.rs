@@ -19,7 +19,7 @@ use rand::RngCore;
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, EXIT_OK};
-use crate::t;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {

@@ -6,9 +6,9 @@ use certvault_core::vault::entries;
 
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
-use crate::t;
 use crate::terminal::Terminal;
 use certvault_core::vault::OpenVault;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {

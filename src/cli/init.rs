@@ -8,9 +8,9 @@ use secrecy::ExposeSecret;
 use vault_format::NewVault;
 
 use crate::error::{CliError, EXIT_OK};
-use crate::t;
 use crate::terminal::Terminal;
 use certvault_core::sheet::SheetLang;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
@@ -34,6 +34,11 @@ pub struct InitArgs {
 
 pub fn run(args: InitArgs, sheet_lang: SheetLang) -> Result<u8, CliError> {
     let InitArgs { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } = args;
+    // A stick's top folder (E:\) gets CERTVAULT created in it, as the wizard does.
+    let dir = match certvault_core::media::place_for_vault(&dir) {
+        Ok(certvault_core::media::VaultPlace::New(inside)) => inside,
+        _ => dir,
+    };
     let opts = InitOptions {
         dir,
         passphrase_file,

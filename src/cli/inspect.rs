@@ -8,11 +8,11 @@ use certvault_core::certificate::inspect::{self, CertSummary, InspectOptions, In
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::CliError;
-use crate::i18n::{group_digits, human_duration};
-use crate::t;
 use crate::terminal::Terminal;
 use certvault_core::certificate::x509::{KeyMatch, Purpose};
 use certvault_core::dates::human_date;
+use certvault_i18n::t;
+use certvault_i18n::{group_digits, human_duration};
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
@@ -48,7 +48,7 @@ fn row(out: &mut String, label: &str, value: &str) {
     // Display width: CJK characters take two terminal columns.
     let pad = 22usize.saturating_sub(label.width());
     // Values hold outside text (file name, subject, issuer, serial): never raw to a terminal.
-    out.push_str(&format!("{label}{:pad$}  {}\n", "", crate::terminal::text::escaped(value)));
+    out.push_str(&format!("{label}{:pad$}  {}\n", "", certvault_i18n::text::escaped(value)));
 }
 
 fn algorithm_text(alg: &certvault_core::pkcs12::AlgorithmInfo) -> String {
@@ -171,7 +171,7 @@ pub fn render_human(r: &InspectReport) -> String {
             };
             out.push_str(&format!(
                 "  {label}\n    {}\n    SHA-1 {}\n",
-                crate::terminal::text::escaped(&c.info.subject),
+                certvault_i18n::text::escaped(&c.info.subject),
                 c.info.sha1
             ));
         }

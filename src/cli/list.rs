@@ -6,13 +6,13 @@ use serde::Serialize;
 use super::inspect::purpose_text;
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
-use crate::i18n::render;
-use crate::t;
-use crate::terminal::text::escaped;
 use crate::terminal::Terminal;
 use certvault_core::certificate::x509::colon_hex_from_plain;
 use certvault_core::dates::{human_date, now_unix};
 use certvault_core::vault::OpenVault;
+use certvault_i18n::render;
+use certvault_i18n::t;
+use certvault_i18n::text::escaped;
 
 /// `list --json` (docs/cli-contract.md): the warnings phrased in the user's language.
 #[derive(Serialize)]

@@ -6,6 +6,6 @@ use certvault_core::vault::OpenVault;
 /// standard error.
 pub fn warn_fallbacks(vault: &OpenVault) {
     for w in vault.warnings() {
-        eprintln!("{}", crate::i18n::render(&w));
+        eprintln!("{}", certvault_i18n::render(&w));
     }
 }

@@ -13,7 +13,7 @@ use certvault_core::Message;
 use secrecy::SecretString;
 use unicode_width::UnicodeWidthStr;
 
-use crate::i18n::render;
+use certvault_i18n::render;
 
 /// Asks and tells through `talk`; renders progress when `show` is set.
 pub struct WithProgress<'a> {
@@ -80,7 +80,7 @@ fn new_bar(progress: &Progress) -> indicatif::ProgressBar {
     });
     // Whole candidates per second: indicatif's own `per_sec` shows four decimals.
     let style = style.with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = write!(w, "{}/s", crate::i18n::group_digits(state.per_sec() as u64));
+        let _ = write!(w, "{}/s", certvault_i18n::group_digits(state.per_sec() as u64));
     });
     bar.set_style(style);
     bar
@@ -90,6 +90,10 @@ impl Conversation for WithProgress<'_> {
     fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
         self.clear();
         self.talk.secret(question)
+    }
+    fn code(&self, question: &Message, kind: vault_format::CodeKind) -> Result<SecretString, Unanswered> {
+        self.clear();
+        self.talk.code(question, kind)
     }
     fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
         self.clear();

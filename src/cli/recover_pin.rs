@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::progress::WithProgress;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::i18n::{group_digits, human_duration};
-use crate::t;
 use crate::terminal::Terminal;
+use certvault_i18n::t;
+use certvault_i18n::{group_digits, human_duration};
 
 #[derive(Serialize)]
 struct JsonResult<'a> {

@@ -15,9 +15,9 @@ use serde::Serialize;
 
 use crate::cli::UnlockArgs;
 use crate::error::{CliError, EXIT_OK};
-use crate::i18n::render;
-use crate::t;
 use crate::terminal::Terminal;
+use certvault_i18n::render;
+use certvault_i18n::t;
 
 /// `certvault restore [ENTRY…] [--vault DIR] [--pin-file F] [--to windows|nss:DIR|macos|file:PATH]`
 #[derive(Debug, clap::Args)]
@@ -235,6 +235,10 @@ pub struct RestoreTerminal {
 impl Conversation for RestoreTerminal {
     fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
         Terminal.secret(question)
+    }
+
+    fn code(&self, question: &Message, kind: vault_format::CodeKind) -> Result<SecretString, Unanswered> {
+        Terminal.code(question, kind)
     }
 
     fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use super::progress::WithProgress;
 use super::OptionalVaultArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::i18n::{group_digits, render};
-use crate::t;
-use crate::terminal::text::{escaped, escaped_keeping_lines};
 use crate::terminal::Terminal;
+use certvault_i18n::t;
+use certvault_i18n::text::{escaped, escaped_keeping_lines};
+use certvault_i18n::{group_digits, render};
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {

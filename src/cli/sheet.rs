@@ -6,11 +6,11 @@ use secrecy::ExposeSecret;
 
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
-use crate::i18n::{render, Lang};
-use crate::t;
 use crate::terminal::Terminal;
 use certvault_core::sheet::{self, SheetLang, Split};
 use certvault_core::vault::{self, pin, OpenVault, UnlockSource};
+use certvault_i18n::t;
+use certvault_i18n::{render, Lang};
 
 #[derive(Debug, clap::Args)]
 pub struct SheetArgs {

@@ -9,7 +9,7 @@ use certvault_core::ErrorKind;
 use clap::CommandFactory;
 
 use crate::error::{CliError, EXIT_OK};
-use crate::t;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {

@@ -9,9 +9,9 @@ use certvault_core::status::{self, Kind, Level, Status, StatusOptions};
 
 use super::UnlockArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::i18n::render;
-use crate::t;
 use crate::terminal::Terminal;
+use certvault_i18n::render;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
@@ -44,8 +44,17 @@ pub fn run(args: &StatusArgs) -> Result<u8, CliError> {
     Ok(if status.needs_attention { EXIT_FOUND } else { EXIT_OK })
 }
 
-/// The checklist for people (the command and the wizard).
+/// The checklist for people, each item's next step as a command.
 pub fn print(status: &Status<String>) {
+    print_with(status, &|item| item.command.clone())
+}
+
+/// The checklist for people, each item's next step phrased by `next` (the command line names
+/// a command, the wizard its menu item).
+pub fn print_with(
+    status: &Status<String>,
+    next: &dyn Fn(&certvault_core::status::Item<String>) -> Option<String>,
+) {
     match &status.vault {
         Some(v) => println!(
             "{}",
@@ -75,7 +84,7 @@ pub fn print(status: &Status<String>) {
                 println!("       {}", t!("status-installed-at", target = p.clone()));
             }
         }
-        if let Some(c) = &item.command {
+        if let Some(c) = next(item) {
             println!("       → {c}");
         }
     }

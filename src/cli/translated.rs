@@ -14,7 +14,7 @@ use std::ffi::OsString;
 
 use clap::{Arg, Command, CommandFactory, ValueEnum};
 
-use crate::i18n::{self, Lang};
+use certvault_i18n::{self as i18n, Lang};
 
 /// The `certvault` command with its help in `lang`, built (so that clap's own `--help`,
 /// `--version` and `help` exist and can be translated too).

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
 use crate::error::{CliError, EXIT_ERROR, EXIT_OK};
-use crate::t;
+use certvault_i18n::t;
 
 /// Ends the program after clap did not give a command: help or version printed (exit 0), or
 /// a usage error reported (exit 2).

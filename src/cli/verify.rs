@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 
-use certvault_core::vault::copies::{self, CopyState, Examination};
+use certvault_core::vault::copies::{self, Examination};
 
 use super::progress::WithProgress;
 use super::UnlockArgs;
 use crate::error::{CliError, EXIT_FOUND, EXIT_OK};
-use crate::i18n::render;
-use crate::t;
 use crate::terminal::Terminal;
+use certvault_i18n::render;
+use certvault_i18n::t;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -39,38 +39,12 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
 pub fn print_report(exam: &Examination) {
     println!("{}", t!("copies-vault", id = exam.vault_id, generation = exam.newest_generation));
     for c in &exam.copies {
-        let path = c.path.display().to_string();
-        let line = match c.state {
-            CopyState::Current => {
-                t!("copies-state-current", dir = path, generation = c.generation.unwrap_or(0))
-            }
-            CopyState::Stale => t!(
-                "copies-state-stale",
-                dir = path,
-                generation = c.generation.unwrap_or(0),
-                newest = exam.newest_generation
-            ),
-            CopyState::Damaged => t!("copies-state-damaged", dir = path),
-            CopyState::Missing => t!("copies-state-missing", dir = path),
-            CopyState::OtherVault => {
-                t!("copies-state-other-vault", dir = path, id = c.vault_id.clone().unwrap_or_default())
-            }
-            CopyState::Diverged => {
-                t!("copies-state-diverged", dir = path, generation = c.generation.unwrap_or(0))
-            }
-        };
-        println!("{line}");
+        println!("{}", render(&exam.copy_line(c)));
         for p in &c.problems {
             println!("    {}", render(p));
         }
     }
-    if let Some(seen) = exam.seen_newer {
-        println!("{}", t!("copies-older-than-seen", generation = exam.newest_generation, seen = seen));
-    }
-    if exam.copies.len() == 1 && exam.all_current() {
-        println!("{}", t!("copies-single"));
-    }
-    if exam.copies.iter().any(|c| matches!(c.state, CopyState::Stale | CopyState::Damaged)) {
-        println!("{}", t!("copies-suggest-sync"));
+    for advice in exam.advice() {
+        println!("{}", render(&advice));
     }
 }

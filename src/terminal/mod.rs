@@ -4,9 +4,9 @@
 //! wizard through the same [`Terminal::line`], [`Terminal::yes_no`] and [`Terminal::pick`].
 
 // Ctrl-C as a request, secrets read without echo, and untrusted text made safe to print.
+pub mod code_input;
 pub mod interrupt;
 pub mod secret_input;
-pub mod text;
 
 use std::io::{IsTerminal, Write};
 
@@ -14,7 +14,7 @@ use certvault_core::conversation::{Conversation, Level, Progress, Unanswered};
 use certvault_core::Message;
 use secrecy::SecretString;
 
-use crate::i18n::render;
+use certvault_i18n::render;
 use interrupt::LineError;
 use secret_input::SecretInputError;
 
@@ -73,6 +73,10 @@ impl Conversation for Terminal {
             }
             SecretInputError::Terminal(e) => Unanswered::Failed(e.to_string()),
         })
+    }
+
+    fn code(&self, question: &Message, kind: vault_format::CodeKind) -> Result<SecretString, Unanswered> {
+        code_input::read_code(&render(question), kind)
     }
 
     fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {

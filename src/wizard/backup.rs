@@ -11,15 +11,14 @@ use certvault_core::scan::{self, classify::Class};
 use certvault_core::Message;
 
 use crate::cli::progress::WithProgress;
-use crate::t;
 use crate::terminal::Terminal;
-use certvault_core::sheet::{self, Split};
+use certvault_core::sheet::{self, pdf_file, Split};
 use certvault_core::vault::create::{self, InitOptions};
 use certvault_core::vault::entries::{SealOptions, Sealed};
 use certvault_core::vault::{self, Unlock};
+use certvault_i18n::t;
 
-/// The folder a new vault gets on a stick (what `restore` and the guide look for).
-const VAULT_FOLDER: &str = "CERTVAULT";
+use certvault_core::media::VAULT_FOLDER;
 
 pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     ui.heading(&t!("wizard-menu-backup"));
@@ -31,6 +30,11 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
         Place::Vault(dir) => {
             ui.say(&t!("wizard-using-vault", dir = dir.display()));
             dir
+        }
+        Place::NewVault(dir) => {
+            // Under a folder of CERTVAULT_MEDIA_ROOTS: a stick by declaration, as in the list.
+            let declared = super::declared_roots().iter().any(|r| dir.starts_with(r));
+            create(ui, session, dir, declared)?
         }
         Place::Medium { root, declared } => {
             let dir = root.join(VAULT_FOLDER);
@@ -45,7 +49,15 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
 
     ui.step(&t!("wizard-step-cert"), &t!("wizard-step-cert-why"));
     let mut added = 0;
-    while let Some(file) = find_certificate(ui, &dir)? {
+    // Files already in the vault (by their bytes) are not offered again: those of a vault
+    // opened earlier in this session, and, once it is open, all of its entries.
+    let mut in_vault: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Some(p) = session.passphrase_for(&dir) {
+        if let Ok(vault) = vault::OpenVault::open(&dir, &Unlock::Passphrase(p.clone()), false) {
+            in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
+        }
+    }
+    while let Some(file) = find_certificate(ui, &dir, &in_vault)? {
         ui.say(&t!("wizard-pin-why"));
         let cert = crate::cli::add::verify(&file, None)?;
         let mut vault = open_vault(ui, session, &dir, true)?;
@@ -58,25 +70,39 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
             Sealed::Already { id } => ui.say(&t!("add-already", file = name, id = id)),
             Sealed::Cancelled => ui.say(&t!("cancelled")),
         }
+        in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
         drop(vault);
         if !ui.confirm(&t!("wizard-add-another")) {
             break;
         }
     }
 
-    if added > 0 || session.pin_code_for(&dir).is_some() {
+    let first_sheet = session.pin_code_for(&dir).is_some();
+    let mut printed = None;
+    if added > 0 || first_sheet {
         ui.step(&t!("wizard-step-sheet"), &t!("wizard-step-sheet-after-backup"));
-        print_sheet(ui, session, &dir)?;
+        printed = print_sheet(ui, session, &dir)?;
     }
-    ui.next_steps(
-        &t!("wizard-next-title"),
-        &[
+    let steps = match printed {
+        // A vault that had a sheet before: what to do with the old one (never lose the only
+        // PIN code).
+        Some((pin_code_on_new, split)) if !first_sheet => {
+            let mut steps: Vec<String> = sheet::advice_after_reprint(pin_code_on_new, split)
+                .iter()
+                .map(certvault_i18n::render)
+                .collect();
+            steps.insert(1, t!("wizard-next-stick-home"));
+            steps.push(t!("wizard-next-clean"));
+            steps
+        }
+        _ => vec![
             t!("wizard-next-print"),
             t!("wizard-next-stick-home"),
             t!("wizard-next-apart"),
             t!("wizard-next-clean"),
         ],
-    );
+    };
+    ui.next_steps(&t!("wizard-next-title"), &steps);
     Ok(())
 }
 
@@ -114,7 +140,11 @@ fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Resul
 
 /// Looks for certificate files by content in the usual places (as `certvault scan` does)
 /// and lets the user pick one, or type its path. `None`: the user is done.
-fn find_certificate(ui: &Ui, vault_dir: &Path) -> Result<Option<PathBuf>, CliError> {
+fn find_certificate(
+    ui: &Ui,
+    vault_dir: &Path,
+    in_vault: &std::collections::HashSet<String>,
+) -> Result<Option<PathBuf>, CliError> {
     ui.say(&t!("wizard-searching-certs"));
     let roots = scan::resolve_roots(&[], Some(vault_dir))?;
     let talk = WithProgress::on_terminal(&Terminal, false);
@@ -122,6 +152,7 @@ fn find_certificate(ui: &Ui, vault_dir: &Path) -> Result<Option<PathBuf>, CliErr
     talk.clear();
     let mut files: Vec<&scan::Hit<Message>> =
         report.hits.iter().filter(|h| h.archive_entry.is_none() && h.class != Class::NotReadable).collect();
+    files.retain(|h| h.sha256.as_ref().is_none_or(|sha| !in_vault.contains(sha)));
     files.sort_by(|a, b| b.modified.cmp(&a.modified));
     if files.is_empty() {
         ui.say(&t!("wizard-no-certs-found"));
@@ -174,21 +205,29 @@ pub(crate) fn sheet(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     ui.say(&t!("wizard-sheet-intro"));
     ui.step(&t!("wizard-step-stick"), &t!("wizard-step-vault-why"));
     let Some(dir) = choose_vault(ui)? else { return Ok(()) };
-    print_sheet(ui, session, &dir)?;
-    ui.next_steps(
-        &t!("wizard-next-title"),
-        &[t!("wizard-next-print"), t!("wizard-next-apart"), t!("wizard-next-old-sheet")],
-    );
+    let first_sheet = session.pin_code_for(&dir).is_some();
+    let Some((pin_code_on_new, split)) = print_sheet(ui, session, &dir)? else { return Ok(()) };
+    let steps: Vec<String> = if first_sheet {
+        vec![t!("wizard-next-print"), t!("wizard-next-apart")]
+    } else {
+        sheet::advice_after_reprint(pin_code_on_new, split).iter().map(certvault_i18n::render).collect()
+    };
+    ui.next_steps(&t!("wizard-next-title"), &steps);
     Ok(())
 }
 
-/// Writes the sheet (or split sheets) of `dir` as `certvault sheet` does.
-fn print_sheet(ui: &Ui, session: &mut Session, dir: &Path) -> Result<(), CliError> {
+/// Writes the sheet (or split sheets) of `dir` as `certvault sheet` does. `None` when the
+/// user went back; else whether the PIN code is on it, and the split.
+fn print_sheet(
+    ui: &Ui,
+    session: &mut Session,
+    dir: &Path,
+) -> Result<Option<(bool, Option<Split>)>, CliError> {
     let kinds = [t!("wizard-sheet-single"), t!("wizard-sheet-split", threshold = 2, total = 3)];
     let split = match ui.select(&t!("wizard-sheet-kind"), &kinds)? {
         Some(0) => None,
         Some(_) => Some(Split { threshold: 2, total: 3 }),
-        None => return Ok(()),
+        None => return Ok(None),
     };
     let out = ask_out_path(ui, dir, split)?;
 
@@ -218,16 +257,40 @@ fn print_sheet(ui: &Ui, session: &mut Session, dir: &Path) -> Result<(), CliErro
     if let Some(s) = split {
         ui.say(&t!("sheet-split-done", threshold = s.threshold, total = s.total));
     }
-    if pin_code.is_none() {
-        ui.say(&t!("wizard-sheet-no-pin-code"));
+    print_and_remove(ui, &written);
+    Ok(Some((pin_code.is_some(), split)))
+}
+
+/// Offers to send the PDFs to the printer now and, once they are printed, to remove them:
+/// with the stick, a sheet left on this computer opens everything.
+fn print_and_remove(ui: &Ui, written: &[PathBuf]) {
+    println!();
+    if !ui.confirm(&t!("wizard-print-now")) {
+        return;
     }
-    Ok(())
+    for file in written {
+        if let Err(e) = pdf_file::print_pdf(file) {
+            ui.error(&e.into());
+            return;
+        }
+    }
+    ui.say(&t!("wizard-print-sent"));
+    if !ui.confirm(&t!("wizard-delete-after-print")) {
+        return;
+    }
+    for file in written {
+        match pdf_file::remove_sheet_pdf(file) {
+            Ok(()) => ui.say(&t!("wizard-sheet-removed", file = file.display())),
+            Err(e) => ui.error(&e.into()),
+        }
+    }
 }
 
 /// The PDF's name: proposed in Documents (never in the vault, never over a file), changed at
 /// will; checked by the same rule as `sheet --out`.
 fn ask_out_path(ui: &Ui, dir: &Path, split: Option<Split>) -> Result<PathBuf, CliError> {
-    let folder = super::documents_folder();
+    // Never a folder a cloud service copies off this computer, unless the user says so.
+    let folder = pdf_file::local_sheet_folder().unwrap_or_else(super::documents_folder);
     let mut proposal = folder.join(format!("certvault-sheet-{}.pdf", super::today()));
     let mut n = 2;
     while planned(&proposal, split).iter().any(|p| p.exists()) {
@@ -241,6 +304,12 @@ fn ask_out_path(ui: &Ui, dir: &Path, split: Option<Split>) -> Result<PathBuf, Cl
             &proposal,
         )?;
         match planned(&out, split).iter().try_for_each(|p| sheet::check_out_path(p, dir)) {
+            Ok(()) if pdf_file::is_synced_folder(&out) => {
+                ui.say(&t!("wizard-sheet-synced", file = out.display()));
+                if ui.confirm(&t!("wizard-sheet-synced-anyway")) {
+                    return Ok(out);
+                }
+            }
             Ok(()) => return Ok(out),
             Err(e) => ui.error(&e.into()),
         }
@@ -267,7 +336,7 @@ fn ask_pin_code() -> Result<Option<vault_format::Code>, CliError> {
         }
         match certvault_core::vault::pin::parse_pin_code(text.expose_secret()) {
             Ok(code) => return Ok(Some(code)),
-            Err(e) => eprintln!("{}", crate::i18n::render(&e.message)),
+            Err(e) => eprintln!("{}", certvault_i18n::render(&e.message)),
         }
     }
 }

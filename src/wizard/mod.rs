@@ -27,12 +27,12 @@ use vault_format::Code;
 use certvault_core::conversation::Unanswered;
 
 use crate::error::{CliError, EXIT_ERROR, EXIT_OK};
-use crate::t;
-use crate::terminal::text::escaped_keeping_lines;
 use crate::terminal::Terminal;
 use certvault_core::media as discover;
 use certvault_core::sheet::SheetLang;
 use certvault_core::vault::{OpenVault, Unlock, UnlockSource};
+use certvault_i18n::t;
+use certvault_i18n::text::escaped_keeping_lines;
 
 /// The wizard needs a person: standard input, output and error on a terminal.
 pub fn can_run() -> bool {
@@ -242,6 +242,9 @@ pub(crate) enum Place {
         root: PathBuf,
         declared: bool,
     },
+    /// A folder the user typed where a new vault goes (the `CERTVAULT` of a stick's top
+    /// folder, or the folder itself: [`discover::place_for_vault`]).
+    NewVault(PathBuf),
 }
 
 fn declared_roots() -> Vec<PathBuf> {
@@ -275,6 +278,7 @@ pub(crate) fn choose_place(ui: &Ui, allow_new: bool) -> Result<Option<Place>, Cl
             .map(|p| match p {
                 Place::Vault(dir) => t!("wizard-place-vault", dir = dir.display()),
                 Place::Medium { root, .. } => t!("wizard-place-medium", dir = root.display()),
+                Place::NewVault(dir) => t!("wizard-place-medium", dir = dir.display()),
             })
             .collect();
         items.push(t!("wizard-search-again"));
@@ -290,13 +294,14 @@ pub(crate) fn choose_place(ui: &Ui, allow_new: bool) -> Result<Option<Place>, Cl
                     continue;
                 }
                 let dir = PathBuf::from(answer);
-                if let Some(vault) = discover::vaults_in(std::slice::from_ref(&dir)).into_iter().next() {
-                    return Ok(Some(Place::Vault(vault)));
+                match discover::place_for_vault(&dir) {
+                    Ok(discover::VaultPlace::Existing(vault)) => return Ok(Some(Place::Vault(vault))),
+                    Ok(discover::VaultPlace::New(new)) if allow_new => return Ok(Some(Place::NewVault(new))),
+                    Ok(discover::VaultPlace::New(_)) => {
+                        ui.error(&CliError::new(t!("wizard-no-vault-there", dir = dir.display())))
+                    }
+                    Err(e) => ui.error(&e.into()),
                 }
-                if allow_new && dir.is_dir() {
-                    return Ok(Some(Place::Medium { root: dir, declared: false }));
-                }
-                ui.error(&CliError::new(t!("err-not-a-vault", dir = dir.display())));
             }
             _ => return Ok(None),
         }
@@ -334,7 +339,7 @@ pub(crate) fn open_vault(
                     session.remember_passphrase(dir, p);
                 }
                 for w in vault.warnings() {
-                    eprintln!("{}", crate::i18n::render(&w));
+                    eprintln!("{}", certvault_i18n::render(&w));
                 }
                 return Ok(vault);
             }

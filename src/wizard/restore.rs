@@ -8,8 +8,8 @@ use certvault_core::install::{RestoreOptions, Target};
 
 use super::{choose_vault, Ui};
 use crate::error::CliError;
-use crate::t;
-use certvault_core::vault::{AskFor, UnlockSource};
+use certvault_core::vault::{AskFor, OpenVault, UnlockSource};
+use certvault_i18n::t;
 
 pub(crate) fn run(ui: &Ui) -> Result<(), CliError> {
     ui.heading(&t!("wizard-menu-restore"));
@@ -35,21 +35,25 @@ pub(crate) fn run(ui: &Ui) -> Result<(), CliError> {
     };
     let forgotten = ask != AskFor::Passphrase;
 
-    // The same restore as `certvault restore --vault DIR --to TARGET`, everything else asked.
-    let options = RestoreOptions {
-        vault: Some(dir.clone()),
-        unlock: UnlockSource { ask, ..Default::default() },
-        ..RestoreOptions::new(target)
-    };
+    // The vault is opened here first: a mistyped passphrase or recovery code is asked again in
+    // place (the folder, the target and the way to open stay chosen), and what opened it
+    // serves the restore and the new passphrase after it without being typed again.
     println!();
+    let source = UnlockSource { ask, ask_again: true, ..Default::default() };
+    let (vault, unlock) = OpenVault::open_asking(&dir, &source, false, &crate::terminal::Terminal)?;
+    drop(vault);
+    let given = UnlockSource { given: Some(unlock), ..Default::default() };
+
+    // The same restore as `certvault restore --vault DIR --to TARGET`, everything else asked.
+    let options =
+        RestoreOptions { vault: Some(dir.clone()), unlock: given.clone(), ..RestoreOptions::new(target) };
     crate::cli::restore::restore(&options, false)?;
     let mut steps = Vec::new();
     if forgotten {
         // The forgotten passphrase: replaced now as `certvault passwd` does, with the code.
         println!();
         if ui.confirm(&t!("wizard-new-passphrase-now")) {
-            let source = UnlockSource { ask, ..Default::default() };
-            crate::cli::passwd::change_passphrase(&dir, &source, None)?;
+            crate::cli::passwd::change_passphrase(&dir, &given, None)?;
         } else {
             steps.push(t!("wizard-next-new-passphrase", dir = dir.display()));
         }

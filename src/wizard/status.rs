@@ -3,11 +3,13 @@
 //! checklist comes from the same core functions as the command's.
 
 use certvault_core::records::Logs;
-use certvault_core::status;
+use certvault_core::rescue::{self, Source};
+use certvault_core::status::{self, NextStep};
 
 use super::{choose_vault, Ui};
 use crate::error::CliError;
-use crate::t;
+use crate::terminal::Terminal;
+use certvault_i18n::t;
 
 pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError> {
     ui.heading(&t!("wizard-menu-status"));
@@ -15,21 +17,76 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
     ui.step(&t!("wizard-step-stick"), &t!("wizard-step-status-vault-why"));
     let logs = Logs::read();
     let now = certvault_core::dates::now_unix();
-    let report = match choose_vault(ui)? {
+    let mut outside = Vec::new();
+    let dir = choose_vault(ui)?;
+    let report = match &dir {
         Some(dir) => {
-            let vault = super::open_vault(ui, session, &dir, false)?;
-            status::of_opened_vault(&dir, &vault, &logs, now)
+            let vault = super::open_vault(ui, session, dir, false)?;
+            // Installed client certificates the vault does not hold: offered for rescue below.
+            outside = rescue::not_in_vault(&Source::default_here(), &vault);
+            status::of_opened_vault(dir, &vault, &logs, now)
         }
         None => {
             ui.say(&t!("wizard-status-logs-only"));
             status::collect(None, &logs, now)
         }
     };
-    let report = report.phrased(&crate::i18n::render);
+    let report = report.phrased(&certvault_i18n::render);
     println!();
-    crate::cli::status::print(&report);
-    if !report.needs_attention {
+    crate::cli::status::print_with(&report, &menu_step);
+    if !report.needs_attention && outside.is_empty() {
         ui.say(&t!("wizard-status-all-good"));
     }
+    if let (Some(dir), false) = (dir, outside.is_empty()) {
+        offer_rescue(ui, session, &dir, &outside)?;
+    }
     Ok(())
+}
+
+/// Issue 17: a client certificate installed here but not in the vault may exist nowhere else;
+/// `rescue` exports it with its key into the vault (each one confirmed), or explains why it
+/// cannot.
+fn offer_rescue(
+    ui: &Ui,
+    session: &mut super::Session,
+    dir: &std::path::Path,
+    outside: &[rescue::StoreCertificate],
+) -> Result<(), CliError> {
+    println!();
+    ui.say(&t!("wizard-rescue-offer", count = outside.len()));
+    for c in outside {
+        println!("  - {}", certvault_i18n::text::escaped(&certvault_i18n::render(&c.line())));
+    }
+    if !ui.confirm(&t!("wizard-rescue-confirm")) {
+        return Ok(());
+    }
+    let mut store = rescue::store_for(&Source::default_here(), None)?;
+    store.check(&Terminal)?;
+    let mut vault = super::open_vault(ui, session, dir, true)?;
+    vault.check_can_write(&Terminal)?;
+    let report = rescue::rescue_into(&mut vault, store.as_mut(), &[], None, &Terminal)?;
+    println!();
+    crate::cli::rescue::print_report(&report);
+    Ok(())
+}
+
+/// An item's next step as this menu's item, where the menu has one; otherwise the command.
+fn menu_step(item: &status::Item<String>) -> Option<String> {
+    let menu = match item.next? {
+        NextStep::PrintSheet => "wizard-menu-sheet",
+        NextStep::Clean => "wizard-menu-clean",
+        NextStep::KeepRenewedCertificate => "wizard-menu-backup",
+        NextStep::RestoreReplacement => "wizard-menu-restore",
+        // Not in this menu yet: the command.
+        NextStep::SecondStick | NextStep::CheckSticks | NextStep::RemoveEntry | NextStep::OpenVault => {
+            return item.command.clone()
+        }
+    };
+    let menu = match menu {
+        "wizard-menu-sheet" => t!("wizard-menu-sheet"),
+        "wizard-menu-clean" => t!("wizard-menu-clean"),
+        "wizard-menu-backup" => t!("wizard-menu-backup"),
+        _ => t!("wizard-menu-restore"),
+    };
+    Some(t!("wizard-status-menu-step", item = menu))
 }

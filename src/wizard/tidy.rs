@@ -8,9 +8,9 @@ use super::{choose_vault, open_vault, Session, Ui};
 use crate::cli::clean::print_table;
 use crate::cli::progress::WithProgress;
 use crate::error::CliError;
-use crate::i18n::render;
-use crate::t;
 use crate::terminal::Terminal;
+use certvault_i18n::render;
+use certvault_i18n::t;
 
 pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     ui.heading(&t!("wizard-menu-clean"));
@@ -25,7 +25,14 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     let dry_run = clean_vault(&mut vault, &dry_run, &talk)?.phrased(&render);
     print_table(&dry_run);
     let removable = dry_run.summary.would_remove;
-    let unknown_left = dry_run.summary.left > 0;
+    // What is left, by kind: copies not in the vault (to keep safe first), and zipped copies
+    // of certificates that are in it (to delete by hand).
+    let unknown_left = dry_run.outcomes.iter().any(|o| {
+        o.hit.archive_entry.is_none() && o.hit.class != certvault_core::scan::classify::Class::InVault
+    });
+    let zipped_in_vault = dry_run.outcomes.iter().any(|o| {
+        o.hit.archive_entry.is_some() && o.hit.class == certvault_core::scan::classify::Class::InVault
+    });
     if removable > 0 {
         // What overwriting can and cannot do, before the user decides (the core asks).
         println!();
@@ -44,6 +51,9 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     let mut steps = Vec::new();
     if unknown_left {
         steps.push(t!("wizard-next-seal-unknown"));
+    }
+    if zipped_in_vault {
+        steps.push(t!("wizard-next-zip-in-vault"));
     }
     steps.push(t!("wizard-next-clean-other-places"));
     steps.push(t!("wizard-next-stick-home"));

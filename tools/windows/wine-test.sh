@@ -9,7 +9,10 @@
 #       Outlook attachment cache, the recycle bin with its $I index) and of the "My" store;
 #   (d) the wizard in Wine's console through tmux: Japanese menu, arrow keys, quit;
 #   (e) restore onto a store that already holds the certificate (alone, and with its key) with a
-#       failure injected at the commit: the entry is left exactly as it was.
+#       failure injected at the commit: the entry is left exactly as it was;
+#   (f) rescue: a certificate imported as non-exportable is explained and nothing is sealed; one
+#       imported as exportable is rescued into a vault and restored into a fresh prefix with the
+#       same thumbprint.
 # Usage: bash tools/windows/wine-test.sh   (from anywhere; .ci/run calls it as root)
 # Needs Debian's rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 libgnutls30;
 # installs them when missing and it runs as root. See tools/windows/README.md.
@@ -80,12 +83,14 @@ winpath() { printf 'Z:%s' "${1//\//\\}"; }   # Z: is / in a new prefix
 echo "== cross-build ($triple, target folder $target_dir)"
 t0=$(date +%s)
 {
-  /usr/bin/cargo build --locked --target $triple --target-dir "$target_dir" --bin certvault
-  /usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" --lib --no-run
+  # The window (certvault-gui.exe) is built here too, in one go with the dependencies it shares;
+  # .ci/run takes its screenshots under Wine (tools/gui/screenshots.sh --windows).
+  /usr/bin/cargo build --locked --target $triple --target-dir "$target_dir" -p certvault -p certvault-gui --bins
+  /usr/bin/cargo test --locked --target $triple --target-dir "$target_dir" -p certvault-core --lib --no-run
 } 2>&1 | tee "$work/build.log"
 echo "   build: $(( $(date +%s) - t0 )) s"
 # Clippy on Linux cannot see the cfg(windows) code: a warning of the Windows build fails here.
-if grep -E '^warning: `(certvault|vault-format)`' "$work/build.log"; then
+if grep -E '^warning: `(certvault[-a-z0-9]*|vault-format)`' "$work/build.log"; then
   echo "wine-test: the Windows build of certvault has warnings (above)" >&2
   exit 1
 fi
@@ -299,4 +304,75 @@ unchanged with-key
 wineserver -w
 drop_prefix "$work/prefix-keep-with-key"
 echo "   failed commit: $(( $(date +%s) - t0 )) s"
+echo "== (f) rescue: a certificate only in CurrentUser\\My is sealed into the vault, or explained"
+t0=$(date +%s)
+resc=$work/rescue
+mkdir -p "$resc"
+# Stage (e) dropped its prefix: the vaults are made in this stage's first one.
+new_prefix "$work/prefix-rescue-not-exportable"
+# SETUP only puts the certificate into the store (as the vendor's import did); CERTVAULT is
+# the clinic's vault, which has never seen the file.
+svault=$(winpath "$resc/SETUP")
+rvault=$(winpath "$resc/CERTVAULT")
+CERTVAULT_TEST_CHEAP_KDF=1 cv init "$svault" --allow-fixed-disk --passphrase-file "$pass" \
+  --recovery-out "$(winpath "$resc/setup-recovery.txt")" >/dev/null
+cv add "$(winpath "$fx/legacy.p12")" --vault "$svault" --passphrase-file "$pass" --pin-file "$pin" >/dev/null
+CERTVAULT_TEST_CHEAP_KDF=1 cv init "$rvault" --allow-fixed-disk --passphrase-file "$pass" \
+  --recovery-out "$(winpath "$resc/recovery.txt")" >/dev/null
+sed -n 's/^PIN-CODE: //p' "$resc/recovery.txt" | tr -d '\r\n' > "$resc/pin-code.txt"
+entries() { cv list --vault "$rvault" --passphrase-file "$pass" --json \
+  | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["entries"]))'; }
+# Imported as the Windows import wizard does by default: the key is not exportable.
+cv restore --vault "$svault" --passphrase-file "$pass" --pin-file "$pin" --to windows --no-root --json \
+  > "$resc/import-ne.json" 2> "$resc/import-ne.err" || { cat "$resc/import-ne.err" >&2; exit 1; }
+set +e
+cv rescue --vault "$rvault" --passphrase-file "$pass" --from windows "$sha1" --json \
+  > "$resc/not-exportable.json" 2> "$resc/not-exportable.err"
+rc=$?
+set -e
+[ $rc = 1 ] || { echo "smoke: rescue of a non-exportable key: exit $rc (want 1)" >&2; cat "$resc/not-exportable.err" >&2; exit 1; }
+expect rescue-not-exportable '"outcome": "not-exportable"' "$resc/not-exportable.json"
+expect rescue-not-exportable "cannot be backed up from this computer" "$resc/not-exportable.err"
+expect rescue-not-exportable "Only the issuing CA" "$resc/not-exportable.err"
+expect rescue-not-exportable "institution code 1312345678" "$resc/not-exportable.err"
+expect rescue-not-exportable "180 days" "$resc/not-exportable.err"
+[ "$(entries)" = 0 ] || { echo "smoke: a non-exportable key sealed something" >&2; exit 1; }
+wineserver -w
+drop_prefix "$work/prefix-rescue-not-exportable"
+# Imported as exportable: listed, rescued by its thumbprint.
+new_prefix "$work/prefix-rescue-exportable"
+cv restore --vault "$svault" --passphrase-file "$pass" --pin-file "$pin" --to windows --exportable --no-root \
+  --json > "$resc/import.json" 2> "$resc/import.err" || { cat "$resc/import.err" >&2; exit 1; }
+set +e
+cv rescue --vault "$rvault" --passphrase-file "$pass" --from windows --json < /dev/null \
+  > "$resc/list.json" 2> "$resc/list.err"
+rc=$?
+set -e
+[ $rc = 1 ] || { echo "smoke: rescue listing: exit $rc (want 1)" >&2; cat "$resc/list.err" >&2; exit 1; }
+python3 - "$resc/list.json" "$sha1" <<'PY'
+import json, sys
+report, sha1 = json.load(open(sys.argv[1])), sys.argv[2]
+mine = [c for c in report["certificates"] if c["sha1"] == sha1]
+assert mine and mine[0]["exportable"] == "yes" and mine[0]["entry"] is None, report
+assert mine[0]["institution_code"] == "1312345678", mine[0]
+PY
+cv rescue --vault "$rvault" --passphrase-file "$pass" --from windows "$sha1" --json \
+  > "$resc/rescue.json" 2> "$resc/rescue.err" || { cat "$resc/rescue.err" >&2; exit 1; }
+expect rescue '"outcome": "rescued"' "$resc/rescue.json"
+[ "$(entries)" = 1 ] || { echo "smoke: rescue did not seal one entry" >&2; exit 1; }
+wineserver -w
+drop_prefix "$work/prefix-rescue-exportable"
+# A fresh computer: restore installs the rescued entry with the same thumbprint.
+new_prefix "$work/prefix-rescue-restore"
+cv restore --vault "$rvault" --passphrase-file "$pass" --pin-code-file "$(winpath "$resc/pin-code.txt")" \
+  --to windows --no-root --json > "$resc/restore.json" 2> "$resc/restore.err" \
+  || { cat "$resc/restore.err" >&2; exit 1; }
+expect rescue-restore '"outcome": "installed"' "$resc/restore.json"
+expect rescue-restore '"verified": true' "$resc/restore.json"
+expect rescue-restore "$sha1" "$resc/restore.json"
+probe show "$sha1_hex" > "$resc/restored.txt"
+expect rescue-restore "key matches-the-certificate" "$resc/restored.txt"
+wineserver -w
+drop_prefix "$work/prefix-rescue-restore"
+echo "   rescue: $(( $(date +%s) - t0 )) s"
 echo "== windows build and Wine tests passed in $(( $(date +%s) - started )) s"

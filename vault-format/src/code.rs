@@ -209,14 +209,21 @@ fn put_symbol(bytes: &mut [u8; CODE_BYTES], i: usize, v: u8) {
     }
 }
 
-/// Maps one typed character to a symbol value, a separator, or an error (SPEC.md §3.4).
-pub(crate) enum Typed {
+/// What one typed character is in a code (SPEC.md §3.4): a symbol's value, a separator, or
+/// neither. Public for front-ends that check a code while it is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typed {
+    /// A symbol of the alphabet, by value (0..32).
     Symbol(u8),
+    /// A hyphen or space of any kind: ignored.
     Separator,
+    /// Anything else (`U`, punctuation): the code is refused.
     Invalid,
 }
 
-pub(crate) fn classify(c: char) -> Typed {
+/// Reads one typed character with the tolerances of SPEC.md §3.4 (full-width forms, lower
+/// case, `O`→`0`, `I`/`L`→`1`, hyphens and spaces of every kind).
+pub fn classify(c: char) -> Typed {
     // Full-width ASCII forms (typed with a Japanese IME) map to ASCII.
     let c = match u32::from(c) {
         0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),

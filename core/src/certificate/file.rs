@@ -25,6 +25,14 @@ impl CertificateFile {
         Ok(CertificateFile { path: path.to_path_buf(), bytes, pkcs12 })
     }
 
+    /// A file made in memory (`rescue`'s export): `name` stands for its path in messages and
+    /// becomes the entry's original file name.
+    pub fn from_memory(name: &str, bytes: Vec<u8>) -> Result<Self, Error> {
+        let path = PathBuf::from(name);
+        let pkcs12 = Pkcs12File::parse(&bytes).map_err(|e| pkcs12_error(&path, &e))?;
+        Ok(CertificateFile { path, bytes, pkcs12 })
+    }
+
     pub fn display_name(&self) -> String {
         self.path.display().to_string()
     }

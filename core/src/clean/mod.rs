@@ -178,6 +178,9 @@ pub fn carry_out(
             let mut outcome = Outcome::left(hit);
             let hit = &outcome.hit;
             outcome.why = match (hit.class, &hit.archive_entry, &hit.entry) {
+                // Zipped copies of a certificate in the vault: said as such (issue 16), not
+                // as copies "not in the vault"; the archive is left whole.
+                (Class::InVault, Some(_), _) => Some(msg!("clean-left-archive-in-vault")),
                 (_, Some(_), _) => Some(msg!("clean-left-archive")),
                 (Class::InVault, None, Some(id)) => match index.entry_bytes(id) {
                     None => Some(msg!("clean-left-unknown")),

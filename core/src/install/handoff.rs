@@ -79,6 +79,40 @@ impl Handoff {
         Handoff::temp_file(bytes)
     }
 
+    /// An empty file for a child to write into (`pk12util -o`), read back with
+    /// [`Handoff::read_back`]: in memory like [`Handoff::file`], never a file on disk where
+    /// there is memfd.
+    pub fn output() -> io::Result<Handoff> {
+        Handoff::file(&[])
+    }
+
+    /// What the child wrote into an [`Handoff::output`], at most `limit` bytes.
+    pub fn read_back(&self, limit: u64) -> io::Result<Zeroizing<Vec<u8>>> {
+        use std::io::Read;
+        let too_large = || io::Error::new(io::ErrorKind::InvalidData, "the exported file is too large");
+        match &self.kind {
+            Kind::Memory { file, .. } => {
+                use std::os::unix::fs::FileExt;
+                let len = file.metadata()?.len();
+                if len > limit {
+                    return Err(too_large());
+                }
+                let mut out = Zeroizing::new(vec![0u8; len as usize]);
+                file.read_exact_at(&mut out, 0)?;
+                Ok(out)
+            }
+            Kind::Temp { .. } => {
+                let mut out = Zeroizing::new(Vec::new());
+                File::open(&self.path)?.take(limit + 1).read_to_end(&mut out)?;
+                if out.len() as u64 > limit {
+                    return Err(too_large());
+                }
+                Ok(out)
+            }
+            Kind::Pipe(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "a pipe is not read back")),
+        }
+    }
+
     /// The fallback of [`Handoff::file`]: a 0600 file in a private 0700 folder.
     pub fn temp_file(bytes: &[u8]) -> io::Result<Handoff> {
         let file = PrivateFile::create(bytes)?;
@@ -105,7 +139,9 @@ impl Drop for Handoff {
         if let Kind::Memory { file, len } = &mut self.kind {
             // The pages go with the last descriptor; clear them first all the same.
             use std::os::unix::fs::FileExt;
-            let _ = file.write_all_at(&vec![0u8; *len], 0);
+            // A child may have written more than was put in (an output).
+            let len = file.metadata().map_or(*len, |m| (m.len() as usize).max(*len));
+            let _ = file.write_all_at(&vec![0u8; len], 0);
             let _ = file.set_len(0);
         }
     }
@@ -282,6 +318,18 @@ mod tests {
         assert_eq!(child_reads(&h), bytes);
         #[cfg(target_os = "linux")]
         assert!(h.path().starts_with("/dev/fd/"));
+    }
+
+    #[test]
+    fn a_child_writes_into_an_output_that_is_read_back() {
+        for h in [Handoff::output().unwrap(), Handoff::temp_file(b"").unwrap()] {
+            let mut cmd = Command::new("sh");
+            cmd.arg("-c").arg("printf 'exported' > \"$0\"").arg(h.path()).stdin(Stdio::null());
+            pass_to(&mut cmd, &[&h]);
+            assert!(cmd.status().unwrap().success());
+            assert_eq!(&h.read_back(100).unwrap()[..], b"exported");
+            assert!(h.read_back(3).is_err(), "over the limit");
+        }
     }
 
     #[test]

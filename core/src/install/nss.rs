@@ -237,6 +237,24 @@ impl NssBackend {
         Ok(())
     }
 
+    /// The nicknames of the database's user certificates (trust `u`: those with a key).
+    fn user_nicknames(&self) -> Result<Vec<String>, Error> {
+        let out = self.run(&self.certutil, &[OsStr::new("-L")], &[])?;
+        if !out.status.success() {
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-restore-nss-read", dir = self.dir.display(), reason = tool_error(&out)),
+            ));
+        }
+        let mut nicknames: Vec<String> = parse_listing(&String::from_utf8_lossy(&out.stdout))
+            .into_iter()
+            .filter(|(_, trust)| trust.contains('u'))
+            .map(|(n, _)| n)
+            .collect();
+        nicknames.dedup();
+        Ok(nicknames)
+    }
+
     /// The DER of every certificate under `nickname`.
     fn certificates_named(&self, nickname: &str) -> Result<Vec<Vec<u8>>, Error> {
         let out = self.run(
@@ -334,19 +352,7 @@ impl Backend for NssBackend {
         if !self.exists() {
             return Ok(Presence::Absent);
         }
-        let out = self.run(&self.certutil, &[OsStr::new("-L")], &[])?;
-        if !out.status.success() {
-            return Err(Error::new(
-                ErrorKind::StoreFailed,
-                msg!("err-restore-nss-read", dir = self.dir.display(), reason = tool_error(&out)),
-            ));
-        }
-        let mut nicknames: Vec<String> = parse_listing(&String::from_utf8_lossy(&out.stdout))
-            .into_iter()
-            .filter(|(_, trust)| trust.contains('u'))
-            .map(|(n, _)| n)
-            .collect();
-        nicknames.dedup();
+        let nicknames = self.user_nicknames()?;
         for nick in nicknames {
             for der in self.certificates_named(&nick)? {
                 if <[u8; 20]>::from(sha1::Sha1::digest(&der)) != *sha1 {
@@ -439,6 +445,94 @@ impl Backend for NssBackend {
 
     fn next_steps(&self) -> Vec<Message> {
         vec![msg!("restore-next-nss", dir = self.dir.display()), msg!("restore-next-test-connection")]
+    }
+}
+
+/// `certvault rescue --from nss:DIR`: the user certificates whose key is in the database, and
+/// `pk12util -o` writing the chosen one (with its chain) into an anonymous memory file that is
+/// read back, the password and the database's password through pipes.
+impl crate::rescue::ExportStore for NssBackend {
+    fn describe(&self) -> String {
+        Backend::describe(self)
+    }
+
+    fn check(&mut self, talk: &dyn Conversation) -> Result<(), Error> {
+        let missing = |tool: &str| {
+            Error::new(ErrorKind::Unsupported, msg!("err-restore-nss-tools", tool = tool))
+                .with_hint(msg!("hint-restore-nss-tools"))
+        };
+        self.pk12util = find_tool("pk12util").ok_or_else(|| missing("pk12util"))?;
+        self.certutil = find_tool("certutil").ok_or_else(|| missing("certutil"))?;
+        if !self.exists() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                msg!("err-rescue-nss-no-database", dir = self.dir.display()),
+            ));
+        }
+        self.log_in(talk)
+    }
+
+    fn identities(&mut self) -> Result<Vec<crate::rescue::StoreIdentity>, Error> {
+        let nicknames = self.user_nicknames()?;
+        let keys = self.key_listing()?;
+        let key_listing = String::from_utf8_lossy(&keys.stdout).to_lowercase();
+        let mut found = Vec::new();
+        for nick in nicknames {
+            for der in self.certificates_named(&nick)? {
+                let has_key = match nss_key_id(&der) {
+                    Some(id) => key_listing.contains(&crate::certificate::x509::lower_hex(&id)),
+                    // Listed as a user certificate ("u"): NSS holds its key.
+                    None => true,
+                };
+                if has_key {
+                    // NSS soft-token keys can always be exported again (pk12util).
+                    found.push(crate::rescue::StoreIdentity {
+                        name: nick.clone(),
+                        der,
+                        exportable: Some(true),
+                    });
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn export(
+        &mut self,
+        identity: &crate::rescue::StoreIdentity,
+        password: &SecretString,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, crate::rescue::ExportError> {
+        let output = Handoff::output().map_err(memfd_error)?;
+        let pw = Handoff::password(password.expose_secret()).map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, msg!("err-restore-nss-password-form", reason = e))
+        })?;
+        let db_pipe = self.password_handoff()?;
+        let args = [
+            OsStr::new("-o"),
+            output.path().as_os_str(),
+            OsStr::new("-n"),
+            OsStr::new(&identity.name),
+            OsStr::new("-w"),
+            pw.path().as_os_str(),
+            OsStr::new("-k"),
+            db_pipe.path().as_os_str(),
+        ];
+        let out = self.run(&self.pk12util, &args, &[&output, &pw, &db_pipe])?;
+        if !out.status.success() {
+            let text = String::from_utf8_lossy(&out.stderr);
+            // A key NSS keeps on a token that does not give it out (a smart card).
+            if text.contains("SEC_ERROR_PKCS12_UNABLE_TO_EXPORT_KEY")
+                || text.contains("SEC_ERROR_BAD_EXPORT_ALGORITHM")
+            {
+                return Err(crate::rescue::ExportError::NotExportable);
+            }
+            return Err(Error::new(
+                ErrorKind::StoreFailed,
+                msg!("err-rescue-nss-export", dir = self.dir.display(), reason = tool_error(&out)),
+            )
+            .into());
+        }
+        output.read_back(crate::pkcs12::MAX_FILE_SIZE).map_err(|e| memfd_error(e).into())
     }
 }
 

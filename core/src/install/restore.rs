@@ -131,6 +131,9 @@ impl Conversation for Timed<'_> {
     fn secret(&self, question: &Message) -> Result<SecretString, Unanswered> {
         self.timed(|| self.talk.secret(question))
     }
+    fn code(&self, question: &Message, kind: vault_format::CodeKind) -> Result<SecretString, Unanswered> {
+        self.timed(|| self.talk.code(question, kind))
+    }
     fn confirm(&self, question: &Message) -> Result<bool, Unanswered> {
         self.timed(|| self.talk.confirm(question))
     }
@@ -175,10 +178,10 @@ pub fn run_with(
         Some(dir) => dir.clone(),
         None => find_vault(&talk)?,
     };
-    let unlock = opts.unlock.read(&talk)?;
-    let opening = Instant::now();
-    let vault = OpenVault::open(&vault_dir, &unlock, false)?;
-    let unlock_time = opening.elapsed();
+    // A mistyped passphrase or recovery code is asked again here, in place.
+    let (opening, waited) = (Instant::now(), talk.waiting.get());
+    let (vault, unlock) = OpenVault::open_asking(&vault_dir, &opts.unlock, false, &talk)?;
+    let unlock_time = opening.elapsed().saturating_sub(talk.waiting.get() - waited);
     drop(unlock);
     // Ctrl-C while the vault was opening: nothing asks again before the store is touched.
     if talk.cancel_requested() {

@@ -27,20 +27,23 @@ use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use windows_sys::core::PCWSTR;
-use windows_sys::Win32::Foundation::{GetLastError, ERROR_NO_MORE_ITEMS};
+use windows_sys::Win32::Foundation::{GetLastError, SetLastError, ERROR_NO_MORE_ITEMS};
 use windows_sys::Win32::Security::Cryptography::{
     CertAddCertificateContextToStore, CertCloseStore, CertControlStore, CertCreateCertificateContext,
     CertDeleteCertificateFromStore, CertDuplicateCertificateContext, CertEnumCertificatesInStore,
     CertFindCertificateInStore, CertFreeCertificateContext, CertGetCertificateContextProperty, CertOpenStore,
-    CertSetCertificateContextProperty, CryptAcquireContextW, CryptGetProvParam, CryptReleaseContext,
-    PFXImportCertStore, PFXIsPFXBlob, CERT_CONTEXT, CERT_FIND_SHA1_HASH, CERT_KEY_PROV_INFO_PROP_ID,
-    CERT_STORE_ADD_NEW, CERT_STORE_ADD_USE_EXISTING, CERT_STORE_CTRL_COMMIT,
-    CERT_STORE_CTRL_COMMIT_FORCE_FLAG, CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W,
-    CERT_STORE_READONLY_FLAG, CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_DELETEKEYSET, CRYPT_EXPORTABLE,
-    CRYPT_FIRST, CRYPT_INTEGER_BLOB, CRYPT_KEY_PROV_INFO, CRYPT_MACHINE_KEYSET, CRYPT_NEXT, CRYPT_SILENT,
-    CRYPT_USER_KEYSET, CRYPT_VERIFYCONTEXT, HCERTSTORE, MS_DEF_PROV_W, MS_ENHANCED_PROV_W,
-    MS_ENH_RSA_AES_PROV_W, MS_STRONG_PROV_W, PKCS_7_ASN_ENCODING, PP_ENUMCONTAINERS, PROV_RSA_AES,
-    PROV_RSA_FULL, X509_ASN_ENCODING,
+    CertSetCertificateContextProperty, CryptAcquireCertificatePrivateKey, CryptAcquireContextW,
+    CryptDestroyKey, CryptExportKey, CryptGetProvParam, CryptGetUserKey, CryptReleaseContext,
+    PFXExportCertStoreEx, PFXImportCertStore, PFXIsPFXBlob, AT_KEYEXCHANGE, AT_SIGNATURE, CERT_CONTEXT,
+    CERT_FIND_SHA1_HASH, CERT_KEY_PROV_INFO_PROP_ID, CERT_STORE_ADD_ALWAYS, CERT_STORE_ADD_NEW,
+    CERT_STORE_ADD_USE_EXISTING, CERT_STORE_CTRL_COMMIT, CERT_STORE_CTRL_COMMIT_FORCE_FLAG,
+    CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_MEMORY, CERT_STORE_PROV_SYSTEM_W,
+    CERT_STORE_READONLY_FLAG, CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_ACQUIRE_SILENT_FLAG, CRYPT_DELETEKEYSET,
+    CRYPT_EXPORTABLE, CRYPT_FIRST, CRYPT_INTEGER_BLOB, CRYPT_KEY_PROV_INFO, CRYPT_MACHINE_KEYSET, CRYPT_NEXT,
+    CRYPT_SILENT, CRYPT_USER_KEYSET, CRYPT_VERIFYCONTEXT, EXPORT_PRIVATE_KEYS, HCERTSTORE, MS_DEF_PROV_W,
+    MS_ENHANCED_PROV_W, MS_ENH_RSA_AES_PROV_W, MS_STRONG_PROV_W, PKCS_7_ASN_ENCODING, PP_ENUMCONTAINERS,
+    PRIVATEKEYBLOB, PROV_RSA_AES, PROV_RSA_FULL, REPORT_NOT_ABLE_TO_EXPORT_PRIVATE_KEY,
+    REPORT_NO_PRIVATE_KEY, X509_ASN_ENCODING,
 };
 use zeroize::Zeroizing;
 
@@ -592,6 +595,215 @@ impl Backend for WindowsBackend {
 
     fn next_steps(&self) -> Vec<Message> {
         vec![msg!("restore-next-windows"), msg!("restore-next-test-connection")]
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// rescue: exporting a certificate of `CurrentUser\My` with its key
+
+/// Errors that mean the provider keeps the key in: not exportable, not allowed, or a smart
+/// card (`SCARD_…`, facility 0x10).
+fn says_not_exportable(code: u32) -> bool {
+    const NTE_BAD_KEY_STATE: u32 = 0x8009_000B;
+    const NTE_PERM: u32 = 0x8009_0010;
+    const NTE_NOT_SUPPORTED: u32 = 0x8009_0029;
+    matches!(code, NTE_BAD_KEY_STATE | NTE_PERM | NTE_NOT_SUPPORTED) || code & 0xFFFF_0000 == 0x8010_0000
+}
+
+fn rescue_error(reason: impl std::fmt::Display) -> crate::rescue::ExportError {
+    Error::new(ErrorKind::StoreFailed, msg!("err-rescue-windows", reason = reason)).into()
+}
+
+/// `PFXExportCertStoreEx` of a memory store holding `ctx` (its key property comes along),
+/// with `EXPORT_PRIVATE_KEYS` and failing when the key cannot be exported. `Err`: the code.
+fn pfx_export(ctx: &Context, password: &[u16]) -> Result<Zeroizing<Vec<u8>>, u32> {
+    // SAFETY: a memory store, closed by `Store`.
+    let mem = unsafe { CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, 0, ptr::null()) };
+    if mem.is_null() {
+        return Err(last_error());
+    }
+    let mem = Store(mem);
+    // SAFETY: live store and context.
+    if unsafe { CertAddCertificateContextToStore(mem.0, ctx.0, CERT_STORE_ADD_ALWAYS, ptr::null_mut()) } == 0
+    {
+        return Err(last_error());
+    }
+    let flags = EXPORT_PRIVATE_KEYS | REPORT_NOT_ABLE_TO_EXPORT_PRIVATE_KEY | REPORT_NO_PRIVATE_KEY;
+    let mut blob = CRYPT_INTEGER_BLOB { cbData: 0, pbData: ptr::null_mut() };
+    // SAFETY: size query; Wine's stub returns FALSE without setting an error, hence the reset.
+    unsafe { SetLastError(0) };
+    if unsafe { PFXExportCertStoreEx(mem.0, &mut blob, password.as_ptr(), ptr::null(), flags) } == 0 {
+        return Err(last_error());
+    }
+    let mut out = Zeroizing::new(vec![0u8; blob.cbData as usize]);
+    blob.pbData = out.as_mut_ptr();
+    // SAFETY: `out` has `cbData` bytes.
+    if unsafe { PFXExportCertStoreEx(mem.0, &mut blob, password.as_ptr(), ptr::null(), flags) } == 0 {
+        return Err(last_error());
+    }
+    out.truncate(blob.cbData as usize);
+    Ok(out)
+}
+
+/// The CryptoAPI key of `ctx` as a `PRIVATEKEYBLOB` (`CryptExportKey`, which refuses a key
+/// imported without `CRYPT_EXPORTABLE`).
+fn key_blob(ctx: &Context) -> Result<Zeroizing<Vec<u8>>, crate::rescue::ExportError> {
+    let mut prov = 0usize;
+    let mut spec = 0u32;
+    let mut must_free = 0;
+    // SAFETY: a live context; silent: no dialog.
+    if unsafe {
+        CryptAcquireCertificatePrivateKey(
+            ctx.0,
+            CRYPT_ACQUIRE_SILENT_FLAG,
+            ptr::null(),
+            &mut prov,
+            &mut spec,
+            &mut must_free,
+        )
+    } == 0
+    {
+        let code = last_error();
+        if says_not_exportable(code) {
+            return Err(crate::rescue::ExportError::NotExportable);
+        }
+        return Err(rescue_error(format!("CryptAcquireCertificatePrivateKey: {}", os_error_text(code))));
+    }
+    // Wine reports spec 3, which names neither pair: the reported one first, then both.
+    let mut specs = vec![];
+    for s in [spec, AT_KEYEXCHANGE, AT_SIGNATURE] {
+        if (s == AT_KEYEXCHANGE || s == AT_SIGNATURE) && !specs.contains(&s) {
+            specs.push(s);
+        }
+    }
+    let mut result = Err(rescue_error("CryptGetUserKey: no key pair"));
+    for s in specs {
+        let mut key = 0usize;
+        // SAFETY: a provider handle from above; the key is destroyed below.
+        if unsafe { CryptGetUserKey(prov, s, &mut key) } == 0 {
+            continue;
+        }
+        let mut len = 0u32;
+        // SAFETY: size query, then a buffer of that size.
+        let exported = unsafe {
+            CryptExportKey(key, 0, PRIVATEKEYBLOB, 0, ptr::null_mut(), &mut len) != 0 && {
+                let mut buf = Zeroizing::new(vec![0u8; len as usize]);
+                let ok = CryptExportKey(key, 0, PRIVATEKEYBLOB, 0, buf.as_mut_ptr(), &mut len) != 0;
+                buf.truncate(len as usize);
+                if ok {
+                    result = Ok(buf);
+                }
+                ok
+            }
+        };
+        let code = last_error();
+        // SAFETY: the key handle from CryptGetUserKey, destroyed once.
+        unsafe { CryptDestroyKey(key) };
+        if exported {
+            break;
+        }
+        result = Err(if says_not_exportable(code) {
+            crate::rescue::ExportError::NotExportable
+        } else {
+            rescue_error(format!("CryptExportKey: {}", os_error_text(code)))
+        });
+    }
+    if must_free != 0 {
+        // SAFETY: the provider acquired above, released once.
+        unsafe { CryptReleaseContext(prov, 0) };
+    }
+    result
+}
+
+/// `certvault rescue --from windows`: the certificates of `CurrentUser\My` whose key is
+/// attached, with the export policy the provider reports; the export is
+/// `PFXExportCertStoreEx` with `EXPORT_PRIVATE_KEYS`. Where that function is missing (Wine
+/// 8.0's is a stub), the CryptoAPI key is exported as a `PRIVATEKEYBLOB` instead, which the
+/// provider refuses just the same for a non-exportable key, and written as PKCS#12 here
+/// ([`crate::pkcs12::write`]). Both stay in memory.
+impl crate::rescue::ExportStore for WindowsBackend {
+    fn describe(&self) -> String {
+        Backend::describe(self)
+    }
+
+    fn check(&mut self, _talk: &dyn Conversation) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn identities(&mut self) -> Result<Vec<crate::rescue::StoreIdentity>, Error> {
+        // A user who never had a certificate may have no "My" store yet: nothing to rescue.
+        let Ok(store) = open_user_store("MY", true) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        let mut ctx: *mut CERT_CONTEXT = ptr::null_mut();
+        loop {
+            // SAFETY: the enumeration frees the previous context itself.
+            ctx = unsafe { CertEnumCertificatesInStore(store.0, ctx) };
+            if ctx.is_null() {
+                break;
+            }
+            // SAFETY: a live context; its encoded bytes are copied out.
+            let (der, state, name) = unsafe {
+                let c = &*ctx;
+                (
+                    std::slice::from_raw_parts(c.pbCertEncoded, c.cbCertEncoded as usize).to_vec(),
+                    crate::windows_key::key_state(ctx, crate::windows_key::Probe::Policies),
+                    crate::scan::windows::friendly_name(ctx),
+                )
+            };
+            if state.attached {
+                out.push(crate::rescue::StoreIdentity {
+                    name: name.unwrap_or_default(),
+                    der,
+                    exportable: state.exportable,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn export(
+        &mut self,
+        identity: &crate::rescue::StoreIdentity,
+        password: &secrecy::SecretString,
+    ) -> Result<Zeroizing<Vec<u8>>, crate::rescue::ExportError> {
+        use secrecy::ExposeSecret;
+        let sha1 = identity.sha1();
+        let my = open_user_store("MY", true).map_err(rescue_error)?;
+        let ctx =
+            find_by_sha1(&my, &sha1).ok_or_else(|| rescue_error(format!("{} is gone", colon_hex(&sha1))))?;
+        let wide_password: Zeroizing<Vec<u16>> = Zeroizing::new(wide(password.expose_secret()));
+        let pfx_code = match pfx_export(&ctx, &wide_password) {
+            Ok(bytes) => return Ok(bytes),
+            Err(code) if says_not_exportable(code) => return Err(crate::rescue::ExportError::NotExportable),
+            Err(code) => code,
+        };
+        let blob = match key_blob(&ctx) {
+            Ok(blob) => blob,
+            Err(crate::rescue::ExportError::NotExportable) => {
+                return Err(crate::rescue::ExportError::NotExportable)
+            }
+            Err(crate::rescue::ExportError::Failed(e)) => {
+                return Err(rescue_error(format!(
+                    "PFXExportCertStoreEx: {}; {}",
+                    os_error_text(pfx_code),
+                    e.message.text_arg("reason").unwrap_or_default()
+                )))
+            }
+        };
+        let pkcs8 = crate::rescue::capi::rsa_private_blob_to_pkcs8(&blob)
+            .ok_or_else(|| rescue_error("the exported key is not an RSA key blob"))?;
+        let key_id: [u8; 20] = sha1;
+        crate::pkcs12::write::write(
+            &identity.der,
+            &[],
+            &pkcs8,
+            &key_id,
+            password.expose_secret(),
+            &identity.name,
+            2048,
+        )
+        .map(Zeroizing::new)
+        .map_err(|e| rescue_error(format!("PKCS#12: {e}")))
     }
 }
 

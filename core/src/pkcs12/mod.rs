@@ -10,6 +10,7 @@
 pub mod algorithms;
 pub mod ber;
 mod password;
+pub mod write;
 
 use std::fmt;
 

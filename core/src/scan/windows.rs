@@ -111,7 +111,11 @@ pub fn my_store() -> Result<Vec<Installed>, String> {
     }
 }
 
-unsafe fn friendly_name(ctx: *const CERT_CONTEXT) -> Option<String> {
+/// The certificate's friendly name, if it has one.
+///
+/// # Safety
+/// `ctx` is a live certificate context.
+pub(crate) unsafe fn friendly_name(ctx: *const CERT_CONTEXT) -> Option<String> {
     let mut len = 0u32;
     if CertGetCertificateContextProperty(ctx, CERT_FRIENDLY_NAME_PROP_ID, ptr::null_mut(), &mut len) == 0 {
         return None;

@@ -241,6 +241,29 @@ fn recovery_code(vault: &OpenVault, unlock: &Unlock) -> Result<Code, Error> {
     }
 }
 
+/// What to do with the paper once a sheet of an existing vault was printed again, as steps a
+/// front-end lists after the new sheet is written. Never the advice to destroy the only copy of
+/// anything: the PIN code is stored nowhere, so without it on the new sheet the old sheet's
+/// PIN code strip is the only copy left and must be kept (or the sheet printed again with the
+/// PIN code, after which every old sheet may go). The recovery code does not change, so an old
+/// sheet that shows it whole still opens the vault: after split sheets it must go.
+pub fn advice_after_reprint(pin_code_on_new: bool, split: Option<Split>) -> Vec<Message> {
+    let mut steps = vec![msg!("sheet-advice-print"), msg!("sheet-advice-apart")];
+    match (pin_code_on_new, split) {
+        (true, None) => steps.push(msg!("sheet-advice-old-sheets-go")),
+        (true, Some(_)) => steps.push(msg!("sheet-advice-old-sheets-must-go")),
+        (false, _) => {
+            steps.push(msg!("sheet-advice-keep-pin-strip"));
+            steps.push(match split {
+                Some(_) => msg!("sheet-advice-old-rest-must-go"),
+                None => msg!("sheet-advice-old-rest-goes"),
+            });
+            steps.push(msg!("sheet-advice-reprint-with-pin"));
+        }
+    }
+    steps
+}
+
 /// Renders and writes the sheet of an open vault to `out` (or, with `split`, the share sheets
 /// `out-1-of-N.pdf` …, all or none), with the PIN code when it is given and belongs to this
 /// vault. Returns the files written.

@@ -17,14 +17,15 @@
 mod compose;
 mod draw;
 mod from_vault;
+pub mod pdf_file;
 mod template;
 mod text;
 
 use secrecy::SecretString;
 
 pub use from_vault::{
-    check_out_path, parse_split, render_new_vault_sheet, split_paths, subject_attribute,
-    write_new_vault_sheet, write_sheets, Split,
+    advice_after_reprint, check_out_path, parse_split, render_new_vault_sheet, split_paths,
+    subject_attribute, write_new_vault_sheet, write_sheets, Split,
 };
 pub use template::{Templates, Texts};
 

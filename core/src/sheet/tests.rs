@@ -289,3 +289,21 @@ fn qr_codes_and_code_text_survive_rasterising() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 16: after a reprint without the PIN code, the old sheet's PIN code strip is the only
+/// copy of the PIN code; no advice may tell the user to destroy it.
+#[test]
+fn reprint_advice_never_destroys_the_only_pin_code() {
+    use super::{advice_after_reprint, Split};
+    let split = Some(Split { threshold: 2, total: 3 });
+    for s in [None, split] {
+        let ids: Vec<&str> = advice_after_reprint(false, s).iter().map(|m| m.id).collect();
+        assert!(ids.contains(&"sheet-advice-keep-pin-strip"), "{ids:?}");
+        assert!(ids.contains(&"sheet-advice-reprint-with-pin"), "{ids:?}");
+        assert!(!ids.iter().any(|id| id.starts_with("sheet-advice-old-sheets")), "{ids:?}");
+        // With the PIN code on the new sheet, the old sheets may (single) or must (split) go.
+        let ids: Vec<&str> = advice_after_reprint(true, s).iter().map(|m| m.id).collect();
+        assert!(!ids.contains(&"sheet-advice-keep-pin-strip"), "{ids:?}");
+        assert!(ids.iter().any(|id| id.starts_with("sheet-advice-old-sheets")), "{ids:?}");
+    }
+}

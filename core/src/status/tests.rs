@@ -95,3 +95,18 @@ fn no_secret_no_opening() {
     let e = status(&opts, &Scripted::new([])).unwrap_err();
     assert_eq!(e.kind, crate::ErrorKind::NoTerminal);
 }
+
+/// Issue 16: each item with something to do carries the step as a typed value, for every
+/// front-end to name in its own words (the JSON gets it as `next`).
+#[test]
+fn every_item_to_act_on_names_its_step() {
+    use super::{Kind, NextStep};
+    assert_eq!(Kind::SheetNeverPrinted.next_step(), Some(NextStep::PrintSheet));
+    assert_eq!(Kind::SingleCopy.next_step(), Some(NextStep::SecondStick));
+    assert_eq!(Kind::StrayCopies.next_step(), Some(NextStep::Clean));
+    assert_eq!(Kind::Installed.next_step(), None);
+    let item =
+        super::Item::new(Kind::SheetOutdated, super::Level::Reminder, crate::msg!("status-sheet-never"));
+    let json = serde_json::to_value(item.phrased(&|m| m.id.to_string())).unwrap();
+    assert_eq!(json["next"], "print-sheet");
+}

@@ -154,21 +154,50 @@ pub fn verify_for_sealing(
         return Err(crate::certificate::file::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
     }
     let pin = verified_pin(&file, pin_file, talk)?;
-    let opened = file
-        .pkcs12
-        .open(pin.expose_secret())
-        .map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
-    let analysis = crate::certificate::file::analyse(&file.path, &opened)?;
-    let refused =
-        |id: &'static str| Error::new(ErrorKind::InvalidInput, msg!(id, file = file.display_name()));
-    let leaf = analysis.leaf.clone().ok_or_else(|| refused("err-no-certificate"))?;
-    if analysis.key_count == 0 {
-        return Err(refused("err-no-key"));
+    VerifiedCertificate::checked(file, pin)
+}
+
+impl VerifiedCertificate {
+    /// A file made in memory with a password that is known (`rescue`'s export): checked as
+    /// [`verify_for_sealing`] checks a file whose PIN was typed.
+    pub fn from_memory(
+        name: &str,
+        bytes: Vec<u8>,
+        password: SecretString,
+    ) -> Result<VerifiedCertificate, Error> {
+        let file = CertificateFile::from_memory(name, bytes)?;
+        if let Some(what) = file.pkcs12.unsupported_algorithm() {
+            return Err(crate::certificate::file::pkcs12_error(&file.path, &Pkcs12Error::Unsupported(what)));
+        }
+        match file.pkcs12.check_pin(password.expose_secret()) {
+            Ok(PasswordCheck::Correct(_) | PasswordCheck::NotNeeded) => {}
+            Ok(PasswordCheck::Wrong) => {
+                return Err(crate::certificate::file::pkcs12_error(&file.path, &Pkcs12Error::WrongPassword))
+            }
+            Err(e) => return Err(crate::certificate::file::pkcs12_error(&file.path, &e)),
+        }
+        VerifiedCertificate::checked(file, password)
     }
-    if analysis.key_match == Some(KeyMatch::DoesNotMatch) {
-        return Err(refused("err-key-mismatch"));
+
+    /// Opens `file` with its verified `pin` and checks that it holds a certificate and the
+    /// private key that belongs to it.
+    fn checked(file: CertificateFile, pin: SecretString) -> Result<VerifiedCertificate, Error> {
+        let opened = file
+            .pkcs12
+            .open(pin.expose_secret())
+            .map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
+        let analysis = crate::certificate::file::analyse(&file.path, &opened)?;
+        let refused =
+            |id: &'static str| Error::new(ErrorKind::InvalidInput, msg!(id, file = file.display_name()));
+        let leaf = analysis.leaf.clone().ok_or_else(|| refused("err-no-certificate"))?;
+        if analysis.key_count == 0 {
+            return Err(refused("err-no-key"));
+        }
+        if analysis.key_match == Some(KeyMatch::DoesNotMatch) {
+            return Err(refused("err-key-mismatch"));
+        }
+        Ok(VerifiedCertificate { file, pin, analysis, leaf })
     }
-    Ok(VerifiedCertificate { file, pin, analysis, leaf })
 }
 
 /// How a certificate is sealed (`add`'s options).
@@ -464,7 +493,8 @@ pub fn passwd(
             ))
         }
     };
-    let new = super::passphrase::new_passphrase(new_passphrase_file, talk)?;
+    let context = super::passphrase::PassphraseContext::of_manifest(&vault.payload.manifest);
+    let new = super::passphrase::new_passphrase_in(new_passphrase_file, &context, talk)?;
     let (_, work_factor) = crate::durable::new_vault_kdf();
     replace_unlock_file(dir, &unlock_file, &new, work_factor)
 }

@@ -32,11 +32,22 @@ pub const LOCK_FILE_NAME: &str = "certvault.lock";
 const MAX_GENERATION_FILE: u64 = 64 * 1024 * 1024;
 
 /// How the vault is unlocked.
+#[derive(Clone)]
 pub enum Unlock {
     Passphrase(SecretString),
     RecoveryCode(SecretString),
     /// K or more shares of a split recovery code (SPEC.md §3.6), with the file each came from.
     Shares(Vec<(ShareOrigin, SecretString)>),
+}
+
+impl std::fmt::Debug for Unlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unlock::Passphrase(_) => "Unlock::Passphrase([REDACTED])",
+            Unlock::RecoveryCode(_) => "Unlock::RecoveryCode([REDACTED])",
+            Unlock::Shares(_) => "Unlock::Shares([REDACTED])",
+        })
+    }
 }
 
 /// What [`UnlockSource::read`] asks for on the terminal when no file is given: the
@@ -60,11 +71,23 @@ pub struct UnlockSource {
     pub share_files: Vec<PathBuf>,
     /// The prompt used when none of the files is given.
     pub ask: AskFor,
+    /// A secret the front-end already has (typed earlier in the same moment, so it is not
+    /// asked twice); used before any file or prompt.
+    pub given: Option<Unlock>,
+    /// A mistyped secret that was asked (not read from a file) is asked again, in place, by
+    /// [`OpenVault::open_asking`] (up to [`ASK_AGAIN_LIMIT`] times).
+    pub ask_again: bool,
 }
+
+/// How often [`OpenVault::open_asking`] asks again after a wrong secret.
+pub const ASK_AGAIN_LIMIT: usize = 5;
 
 impl UnlockSource {
     /// The secret from the file given, or asked through `talk` when none is.
     pub fn read(&self, talk: &dyn Conversation) -> Result<Unlock, Error> {
+        if let Some(given) = &self.given {
+            return Ok(given.clone());
+        }
         if !self.share_files.is_empty() {
             let shares = self.share_files.iter().map(|p| Ok((ShareOrigin::File(p.clone()), read_secret(p)?)));
             return shares.collect::<Result<_, Error>>().map(Unlock::Shares);
@@ -81,12 +104,28 @@ impl UnlockSource {
                 .map(Unlock::Passphrase)
                 .map_err(|e| unanswered(e, msg!("what-passphrase"), "--passphrase-file")),
             AskFor::RecoveryCode => talk
-                .secret(&msg!("unlock-enter-recovery-code"))
+                .code(&msg!("unlock-enter-recovery-code"), CodeKind::Recovery)
                 .map(Unlock::RecoveryCode)
                 .map_err(|e| unanswered(e, msg!("what-recovery-code"), "--recovery-code-file")),
             AskFor::Shares => ask_shares(talk).map(Unlock::Shares),
         }
     }
+
+    /// Whether [`UnlockSource::read`] asks the user (no file and nothing given).
+    pub fn asks(&self) -> bool {
+        self.given.is_none()
+            && self.share_files.is_empty()
+            && self.recovery_code_file.is_none()
+            && self.passphrase_file.is_none()
+    }
+}
+
+/// Whether `e` says the typed secret was wrong (as opposed to a vault that cannot be read):
+/// the errors [`OpenVault::open_asking`] asks again after.
+fn is_wrong_secret(e: &Error) -> bool {
+    e.kind == ErrorKind::WrongSecret
+        || (e.kind == ErrorKind::InvalidInput && matches!(e.message.id, "err-recovery-code" | "err-share"))
+        || matches!(e.message.id, "err-shares-not-enough" | "err-shares-inconsistent" | "err-shares-mixed")
 }
 
 /// Asks for the share codes of a split sheet one by one, without echo: the first share says
@@ -149,7 +188,18 @@ impl VaultLock {
             Err(e) if !exclusive && is_read_only_error(&e) => return Ok(VaultLock { _file: None }),
             Err(e) => return Err(io_error(&path, &e)),
         };
-        let locked = if exclusive { file.try_lock() } else { file.try_lock_shared() };
+        let try_lock = || if exclusive { file.try_lock() } else { file.try_lock_shared() };
+        // A lock can be held for an instant by a child this very process is starting (between
+        // fork and exec the child shares the lock file's descriptor): a certificate tool run by
+        // another thread of the window, or of a test. Wait a second before calling it busy.
+        let mut locked = try_lock();
+        for _ in 0..50 {
+            if !matches!(locked, Err(fs::TryLockError::WouldBlock)) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            locked = try_lock();
+        }
         if let Err(fs::TryLockError::WouldBlock) = locked {
             let mut holder = String::new();
             let _ = File::open(&path).and_then(|f| f.take(512).read_to_string(&mut holder));
@@ -509,6 +559,39 @@ pub fn open_error_message(e: &OpenError) -> Message {
 }
 
 impl OpenVault {
+    /// Reads the secret from `source` and opens the vault in `dir` with it. A secret that was
+    /// asked (not read from a file) and turns out wrong — a mistyped passphrase, a recovery
+    /// code whose group does not check or that opens another vault — is said and, with
+    /// `source.ask_again`, asked again right here: the caller's earlier answers (the vault,
+    /// the target, the way to open) stay. Returns the vault and the secret that opened it
+    /// (for a later step of the same moment, e.g. a new passphrase after a restore).
+    pub fn open_asking(
+        dir: &Path,
+        source: &UnlockSource,
+        exclusive: bool,
+        talk: &dyn Conversation,
+    ) -> Result<(OpenVault, Unlock), Error> {
+        let mut tries = 0;
+        loop {
+            let unlock = source.read(talk)?;
+            match OpenVault::open(dir, &unlock, exclusive) {
+                Ok(vault) => return Ok((vault, unlock)),
+                Err(e)
+                    if source.ask_again
+                        && source.asks()
+                        && is_wrong_secret(&e)
+                        && tries < ASK_AGAIN_LIMIT =>
+                {
+                    tries += 1;
+                    // The error's hint names command-line flags; the question comes again instead.
+                    talk.tell(Level::Warning, e.message);
+                    talk.tell(Level::Info, msg!("unlock-ask-again"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Opens the vault in `dir`. `exclusive` takes the write lock.
     pub fn open(dir: &Path, unlock: &Unlock, exclusive: bool) -> Result<OpenVault, Error> {
         let header = read_header(dir)?;

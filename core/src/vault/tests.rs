@@ -235,3 +235,46 @@ fn passwd_asks_the_new_passphrase_twice() {
     assert_eq!(e.kind, ErrorKind::WrongSecret);
     OpenVault::open(&dir, &Unlock::Passphrase(SecretString::from(next)), false).unwrap();
 }
+
+/// Issue 16: a wrong passphrase, or a recovery code of another vault, is said and asked again
+/// in place (with `ask_again`); the secret that opened the vault comes back for later steps.
+#[test]
+fn a_wrong_secret_is_asked_again_in_place() {
+    use crate::vault::{AskFor, UnlockSource};
+    let _serial = one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let new = crate::testing::new_vault_with_codes(&tmp.path().join("v"));
+    let dir = tmp.path().join("v");
+    let source = UnlockSource { ask_again: true, ..Default::default() };
+
+    let talk = Scripted::new([
+        Answer::Secret("wrong one".into()),
+        Answer::Secret(crate::testing::PASSPHRASE.into()),
+    ]);
+    let (vault, unlock) =
+        OpenVault::open_asking(&dir, &source, false, &talk).expect("opens on the second try");
+    assert_eq!(talk.asked_ids(), ["vault-enter-passphrase", "vault-enter-passphrase"]);
+    assert_eq!(talk.note_ids(), ["err-wrong-passphrase", "unlock-ask-again"]);
+    assert!(matches!(unlock, Unlock::Passphrase(_)));
+    drop(vault);
+
+    // The recovery code: another vault's valid code first, then this vault's.
+    let other = vault_format::Code::generate(vault_format::CodeKind::Recovery);
+    let code = |c: &vault_format::Code| c.to_grouped_string().expose_secret().to_string();
+    let source = UnlockSource { ask: AskFor::RecoveryCode, ask_again: true, ..Default::default() };
+    let talk =
+        Scripted::new([Answer::Secret(code(&other)), Answer::Secret(code(new.unlock.recovery_code()))]);
+    let (_vault, unlock) = OpenVault::open_asking(&dir, &source, false, &talk).expect("opens");
+    assert_eq!(talk.asked_ids(), ["unlock-enter-recovery-code", "unlock-enter-recovery-code"]);
+    assert!(matches!(unlock, Unlock::RecoveryCode(_)));
+
+    // Without ask_again (the commands), or from a file, the first error is the answer.
+    let talk = Scripted::new([Answer::Secret("wrong one".into())]);
+    let e = OpenVault::open_asking(&dir, &UnlockSource::default(), false, &talk).err().unwrap();
+    assert_eq!(e.message.id, "err-wrong-passphrase");
+    // …and what was given is used without asking.
+    let given = UnlockSource { given: Some(unlock), ..Default::default() };
+    let talk = Scripted::new([]);
+    OpenVault::open_asking(&dir, &given, false, &talk).expect("opens with what was given");
+    assert!(talk.asked_ids().is_empty());
+}

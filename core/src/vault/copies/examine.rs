@@ -186,6 +186,43 @@ impl Report {
 }
 
 impl Examination {
+    /// One copy's state in words (`copies-state-…`), for any front-end.
+    pub fn copy_line(&self, c: &CopyReport) -> Message {
+        let dir = c.path.display().to_string();
+        let generation = c.generation.unwrap_or(0);
+        match c.state {
+            CopyState::Current => msg!("copies-state-current", dir = dir, generation = generation),
+            CopyState::Stale => msg!(
+                "copies-state-stale",
+                dir = dir,
+                generation = generation,
+                newest = self.newest_generation
+            ),
+            CopyState::Damaged => msg!("copies-state-damaged", dir = dir),
+            CopyState::Missing => msg!("copies-state-missing", dir = dir),
+            CopyState::OtherVault => {
+                msg!("copies-state-other-vault", dir = dir, id = c.vault_id.clone().unwrap_or_default())
+            }
+            CopyState::Diverged => msg!("copies-state-diverged", dir = dir, generation = generation),
+        }
+    }
+
+    /// What the user should know after the copies' lines: older than seen here, a single
+    /// copy, a copy that `sync` would repair.
+    pub fn advice(&self) -> Vec<Message> {
+        let mut advice = Vec::new();
+        if let Some(seen) = self.seen_newer {
+            advice.push(msg!("copies-older-than-seen", generation = self.newest_generation, seen = seen));
+        }
+        if self.copies.len() == 1 && self.all_current() {
+            advice.push(msg!("copies-single"));
+        }
+        if self.copies.iter().any(|c| matches!(c.state, CopyState::Stale | CopyState::Damaged)) {
+            advice.push(msg!("copies-suggest-sync"));
+        }
+        advice
+    }
+
     pub fn all_current(&self) -> bool {
         self.seen_newer.is_none() && self.copies.iter().all(|c| c.state == CopyState::Current)
     }

@@ -1,14 +1,22 @@
-//! Japanese and English text, from Fluent files in `i18n/` compiled into the binary.
+//! Japanese and English text, from the Fluent files beside this crate (`i18n/ja`, `i18n/en`)
+//! compiled into the program. The terminal (`src/`) and the window (`gui/`) phrase every
+//! message, and every core [`Message`](certvault_core::Message), through this one crate.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+/// The value type of [`message`]'s arguments (used by [`t!`]).
+pub use fluent_bundle::FluentValue;
+use fluent_bundle::{FluentArgs, FluentResource};
 
-pub const EN_FTL: &str = include_str!("../i18n/en/certvault.ftl");
-pub const JA_FTL: &str = include_str!("../i18n/ja/certvault.ftl");
+pub mod text;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+pub const EN_FTL: &str = include_str!("../en/certvault.ftl");
+pub const JA_FTL: &str = include_str!("../ja/certvault.ftl");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Lang {
     Ja,
     En,
@@ -31,10 +39,28 @@ struct Localizer {
     bundle: FluentBundle<FluentResource>,
 }
 
-/// The language of messages, chosen once at start-up.
-static CHOSEN: OnceLock<Lang> = OnceLock::new();
+/// The language of messages: 0 not chosen yet, else [`Lang::code`]. Chosen once at start-up
+/// by the terminal; the window's language switch changes it ([`set_lang`]).
+static CHOSEN: AtomicU8 = AtomicU8::new(0);
 static JAPANESE: OnceLock<Localizer> = OnceLock::new();
 static ENGLISH: OnceLock<Localizer> = OnceLock::new();
+
+impl Lang {
+    fn code(self) -> u8 {
+        match self {
+            Lang::Ja => 1,
+            Lang::En => 2,
+        }
+    }
+
+    fn from_code(code: u8) -> Option<Lang> {
+        match code {
+            1 => Some(Lang::Ja),
+            2 => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
 
 fn build(lang: Lang) -> Localizer {
     let (tag, source) = match lang {
@@ -60,18 +86,29 @@ fn localizer(lang: Lang) -> &'static Localizer {
 
 /// Chooses the language once, at start-up. Later calls keep the first choice.
 pub fn init(lang: Lang) {
-    let _ = localizer(*CHOSEN.get_or_init(|| lang));
+    let _ = CHOSEN.compare_exchange(0, lang.code(), Ordering::SeqCst, Ordering::SeqCst);
+    let _ = localizer(self::lang());
+}
+
+/// Switches the language of messages from now on (the window's language switch).
+pub fn set_lang(lang: Lang) {
+    let _ = localizer(lang);
+    CHOSEN.store(lang.code(), Ordering::SeqCst);
 }
 
 /// The language messages are in (the locale's when [`init`] was not called).
 pub fn lang() -> Lang {
-    *CHOSEN.get_or_init(Lang::detect)
+    if let Some(lang) = Lang::from_code(CHOSEN.load(Ordering::SeqCst)) {
+        return lang;
+    }
+    let _ = CHOSEN.compare_exchange(0, Lang::detect().code(), Ordering::SeqCst, Ordering::SeqCst);
+    Lang::from_code(CHOSEN.load(Ordering::SeqCst)).unwrap_or(Lang::En)
 }
 
 /// The messages are loaded (a panic hook must not load them: a panic while loading would
 /// wait for itself).
 pub fn is_ready() -> bool {
-    CHOSEN.get().is_some_and(|lang| match lang {
+    Lang::from_code(CHOSEN.load(Ordering::SeqCst)).is_some_and(|lang| match lang {
         Lang::Ja => JAPANESE.get().is_some(),
         Lang::En => ENGLISH.get().is_some(),
     })
@@ -97,7 +134,7 @@ fn formatted(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> Option<S
         // Placeables carry outside text (file names, subjects, hints): no control or bidi
         // character of theirs reaches the terminal.
         let value = match v {
-            FluentValue::String(s) => FluentValue::from(crate::terminal::text::escaped(s).into_owned()),
+            FluentValue::String(s) => FluentValue::from(crate::text::escaped(s).into_owned()),
             other => other.clone(),
         };
         fluent_args.set(*k, value);
@@ -132,12 +169,12 @@ pub fn render(m: &certvault_core::Message) -> String {
 #[macro_export]
 macro_rules! t {
     ($id:expr) => {
-        $crate::i18n::message($id, &[])
+        $crate::message($id, &[])
     };
     ($id:expr, $($name:ident = $value:expr),+ $(,)?) => {
-        $crate::i18n::message(
+        $crate::message(
             $id,
-            &[$((stringify!($name), fluent_bundle::FluentValue::from($value.to_string()))),+],
+            &[$((stringify!($name), $crate::FluentValue::from($value.to_string()))),+],
         )
     };
 }
@@ -190,10 +227,12 @@ mod tests {
     fn every_message_id_used_in_the_code_exists() {
         let en = ids(EN_FTL);
         let ja = ids(JA_FTL);
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("i18n/ is in the workspace");
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        let mut dirs = vec![root.join("src"), root.join("core/src")];
+        let mut dirs = vec![root.join("src"), root.join("core/src"), root.join("gui/src")];
+        dirs.retain(|d| d.is_dir());
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();

@@ -1,9 +1,10 @@
-//! Text from outside shown on a terminal: certificate subjects, file names, hints, nicknames.
+//! Text from outside shown to people: certificate subjects, file names, hints, nicknames.
 //!
-//! Anyone who can hand the clinic a file chooses these strings. Printed raw, an ESC sequence
-//! can rewrite what the terminal shows (move the cursor, hide a line, set the window title),
-//! and a bidi override (U+202E) can make `cert.p12<U+202E>gpj.exe` read as something else. Every
-//! human output passes outside text through [`escaped`]; JSON output escapes on its own.
+//! Anyone who can hand the clinic a file chooses these strings. Printed raw on a terminal, an
+//! ESC sequence can rewrite what it shows (move the cursor, hide a line, set the window title);
+//! on a terminal or in a window, a bidi override (U+202E) can make `cert.p12<U+202E>gpj.exe`
+//! read as something else. Every human output passes outside text through [`escaped`] (message
+//! placeables do so in [`crate::message`]); JSON output escapes on its own.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
