@@ -12,7 +12,7 @@ use certvault_core::install::restore::RestoreReport;
 use certvault_core::install::{RestoreOptions, Target};
 use certvault_core::rescue;
 use certvault_core::scan::{self, classify::Class};
-use certvault_core::sheet::{SheetLang, Split};
+use certvault_core::sheet::{Preview, SheetLang, Split};
 use certvault_core::status::Status;
 use certvault_core::vault::create::{self, InitOptions};
 use certvault_core::vault::entries::{self, SealOptions, SealSummary, Sealed, VerifiedCertificate};
@@ -120,6 +120,8 @@ pub enum Screen {
         advice: Vec<String>,
         /// What printing or deleting said (sent to the printer, deleted, or why not).
         done: Vec<String>,
+        /// The first sheet as printed, codes blanked (the codes belong on paper only).
+        preview: Option<Preview>,
     },
     /// A clean-up's dry run: what was found and what would go.
     CleanFound {
@@ -241,6 +243,8 @@ pub struct SheetWritten {
     pub files: Vec<PathBuf>,
     pub with_pin_code: bool,
     pub advice: Vec<Message>,
+    /// What the sheet looks like, codes blanked.
+    pub preview: Option<Preview>,
     pub unlock: Option<Unlock>,
 }
 
@@ -792,6 +796,7 @@ impl App {
                     with_pin_code: written.with_pin_code,
                     advice: written.advice.iter().map(render).collect(),
                     done: Vec::new(),
+                    preview: written.preview,
                 };
             }
             Outcome::CleanChecked(Ok((dir, report, unlock))) => {
@@ -1063,7 +1068,23 @@ impl App {
                     true => certvault_core::sheet::advice_after_reprint(pin_code.is_some(), split),
                     false => Vec::new(),
                 };
-                Ok(SheetWritten { files, with_pin_code: pin_code.is_some(), advice, unlock: Some(unlock) })
+                // Written already: a preview that fails (it lays out what was just printed)
+                // only leaves the picture out.
+                let preview = certvault_core::sheet::preview_sheets(
+                    &vault,
+                    &unlock,
+                    pin_code.as_ref(),
+                    sheet_lang(),
+                    split,
+                )
+                .ok();
+                Ok(SheetWritten {
+                    files,
+                    with_pin_code: pin_code.is_some(),
+                    advice,
+                    preview,
+                    unlock: Some(unlock),
+                })
             })();
             Outcome::SheetWritten(written)
         })

@@ -4,10 +4,11 @@
 use certvault_core::clean::Action;
 use certvault_core::conversation::Level;
 use certvault_core::install::restore::Outcome as RestoreOutcome;
+use certvault_core::sheet::{Preview, Shape};
 use certvault_i18n::text::escaped;
 use certvault_i18n::{t, Lang};
 use iced::widget::{
-    button, checkbox, column, container, progress_bar, row, scrollable, space, text, text_input,
+    button, canvas, checkbox, column, container, progress_bar, row, scrollable, space, text, text_input,
 };
 use iced::{Center, Element, Fill, Length, Theme};
 use vault_format::Purpose;
@@ -65,6 +66,9 @@ fn act<'a>(
     })
 }
 
+/// Around the page's column.
+const PAGE_PADDING: f32 = 24.0;
+
 pub fn view(app: &App) -> El<'_> {
     RING.with(|r| *r.borrow_mut() = (app.focused, Vec::new()));
     let body = match &app.job {
@@ -79,7 +83,7 @@ pub fn view(app: &App) -> El<'_> {
     ]
     .spacing(GAP)
     .align_y(Center);
-    let page = column![top, body].spacing(GAP * 1.5).max_width(style::CONTENT_WIDTH).padding(24);
+    let page = column![top, body].spacing(GAP * 1.5).max_width(style::CONTENT_WIDTH).padding(PAGE_PADDING);
     scrollable(container(page).center_x(Fill)).height(Fill).into()
 }
 
@@ -471,7 +475,7 @@ fn screen_view(app: &App) -> El<'_> {
             )
             .into()
         }
-        Screen::SheetDone { files, with_pin_code, advice, done } => {
+        Screen::SheetDone { files, with_pin_code, advice, done, preview } => {
             let mut col = column![heading(t!("gui-sheet-done-title"))].spacing(GAP);
             for f in files {
                 col = col.push(para(t!("sheet-done", file = escaped(&f.display().to_string()))));
@@ -494,7 +498,14 @@ fn screen_view(app: &App) -> El<'_> {
             for line in done {
                 col = col.push(small(line.clone()));
             }
-            col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
+            col = col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home));
+            if let Some(preview) = preview {
+                col = col
+                    .push(text(t!("gui-sheet-preview")).size(SUBHEADING))
+                    .push(small(t!("gui-sheet-preview-codes-hidden")))
+                    .push(sheet_picture(preview));
+            }
+            col.into()
         }
         Screen::CleanFound { report, .. } => {
             let mut col = column![heading(t!("gui-clean")), clean_table(&report.outcomes)].spacing(GAP);
@@ -808,4 +819,90 @@ fn clean_table<R: AsRef<str>>(outcomes: &[certvault_core::clean::Outcome<R>]) ->
 /// The system's light or dark, when it says; light otherwise.
 pub fn theme(_app: &App) -> Option<Theme> {
     None
+}
+
+/// The sheet as it prints, page under page, at the content column's width.
+fn sheet_picture(preview: &Preview) -> El<'_> {
+    // The column's width inside its padding, less the pages' outline.
+    let width = style::CONTENT_WIDTH - 2.0 * PAGE_PADDING - 2.0;
+    let scale = width / preview.width_mm;
+    let height = preview.pages.len() as f32 * (preview.height_mm * scale + GAP);
+    canvas(SheetPicture { preview, scale })
+        .width(Length::Fixed(width + 2.0))
+        .height(Length::Fixed(height))
+        .into()
+}
+
+struct SheetPicture<'a> {
+    preview: &'a Preview,
+    /// Pixels per millimetre.
+    scale: f32,
+}
+
+impl canvas::Program<Msg> for SheetPicture<'_> {
+    type State = ();
+
+    fn draw(
+        &self,
+        _state: &(),
+        renderer: &iced::Renderer,
+        _theme: &Theme,
+        bounds: iced::Rectangle,
+        _cursor: iced::mouse::Cursor,
+    ) -> Vec<canvas::Geometry> {
+        use canvas::{Path, Stroke};
+        use iced::{Color, Point, Size};
+        let s = self.scale;
+        let grey = |g: f32| Color::from_rgb(g, g, g);
+        let (page_w, page_h) = (self.preview.width_mm * s, self.preview.height_mm * s);
+        let mut frame = canvas::Frame::new(renderer, bounds.size());
+        for (i, page) in self.preview.pages.iter().enumerate() {
+            let top = i as f32 * (page_h + GAP);
+            let at = |x: f32, y: f32| Point::new(1.0 + x * s, top + y * s);
+            frame.fill_rectangle(Point::new(1.0, top), Size::new(page_w, page_h), Color::WHITE);
+            frame.stroke(
+                &Path::rectangle(Point::new(1.0, top), Size::new(page_w, page_h)),
+                Stroke::default().with_color(grey(0.55)).with_width(1.0),
+            );
+            for shape in page {
+                match shape {
+                    Shape::Text { x, baseline, size_mm, grey: g, text, .. } => {
+                        // Line height one em: the baseline sits at the font's ascent (0.88 em).
+                        frame.fill_text(canvas::Text {
+                            content: text.clone(),
+                            position: at(*x, baseline - 0.88 * size_mm),
+                            size: iced::Pixels(size_mm * s),
+                            line_height: iced::widget::text::LineHeight::Relative(1.0),
+                            color: grey(*g),
+                            font: style::font(),
+                            ..canvas::Text::default()
+                        });
+                    }
+                    Shape::Hidden { x, y, w, h } => {
+                        frame.fill_rectangle(at(*x, *y), Size::new(w * s, h * s), grey(0.82));
+                    }
+                    Shape::Rect { x, y, w, h, fill, stroke } => {
+                        if let Some(f) = fill {
+                            frame.fill_rectangle(at(*x, *y), Size::new(w * s, h * s), grey(*f));
+                        }
+                        if let Some((g, width)) = stroke {
+                            frame.stroke(
+                                &Path::rectangle(at(*x, *y), Size::new(w * s, h * s)),
+                                Stroke::default().with_color(grey(*g)).with_width((width * s).max(1.0)),
+                            );
+                        }
+                    }
+                    Shape::Line { x1, y1, x2, y2, width, grey: g, dashed } => {
+                        let mut stroke =
+                            Stroke::default().with_color(grey(*g)).with_width((width * s).max(1.0));
+                        if *dashed {
+                            stroke.line_dash = canvas::LineDash { segments: &[6.0, 4.0], offset: 0 };
+                        }
+                        frame.stroke(&Path::line(at(*x1, *y1), at(*x2, *y2)), stroke);
+                    }
+                }
+            }
+        }
+        vec![frame.into_geometry()]
+    }
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use certvault_core::sheet::Shape;
 use certvault_gui::app::{JobView, Screen};
 use certvault_gui::job::Question;
 use certvault_gui::{App, Effect, Msg};
@@ -78,6 +79,15 @@ impl Window {
         let mut ui = Simulator::with_size(settings, (900.0, 760.0), certvault_gui::view::view(&self.app));
         let snapshot = ui.snapshot(&iced::Theme::Light).expect("draw the screen");
         assert!(snapshot.matches_image(&path).expect("write the PNG"));
+    }
+
+    /// The whole scrolling page (not just the window's height), for a screen whose point is
+    /// below the fold.
+    fn shot_of_whole_page(&mut self, name: &str) {
+        let Some(dir) = &self.shots else { return };
+        let mut ui = simulator(certvault_gui::view::view(&self.app));
+        let snapshot = ui.snapshot(&iced::Theme::Light).expect("draw the page");
+        assert!(snapshot.matches_image(dir.join(name)).expect("write the PNG"));
     }
 
     /// Clicks the widget showing `label` and handles what it sends.
@@ -315,6 +325,25 @@ fn the_four_moments_through_the_window() {
     w.click(&t!("gui-write-sheet"));
     assert!(matches!(w.app.screen, Screen::SheetDone { with_pin_code: true, .. }), "{}", w.describe());
     assert!(std::fs::read(&proposed).unwrap().starts_with(b"%PDF"), "the sheet is a PDF");
+    // Its preview: both pages as printed, and none of the codes on screen.
+    let Screen::SheetDone { preview: Some(preview), .. } = &w.app.screen else {
+        panic!("no preview of the sheet: {}", w.describe())
+    };
+    assert_eq!(preview.pages.len(), 2, "the sheet's two pages");
+    let shown: String = preview
+        .pages
+        .iter()
+        .flatten()
+        .filter_map(|s| match s {
+            Shape::Text { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(shown.contains("復旧シート"), "the sheet's title is drawn: {shown}");
+    for group in recovery_code.split('-').chain(pin_code.split('-')) {
+        assert!(!shown.contains(group), "the code group {group} is on screen");
+    }
+    w.shot_of_whole_page("sheet-preview");
     // Printed elsewhere in this test, the PDF is deleted from the window.
     w.click(&t!("gui-delete-file"));
     assert!(!proposed.exists(), "the sheet's PDF is gone");

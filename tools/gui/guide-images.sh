@@ -10,7 +10,6 @@ trap 'rm -rf "$shots"' EXIT
 (cd "$root" && CERTVAULT_GUI_SHOTS=$shots cargo test --locked -p certvault-gui --test moments -q)
 images=$root/docs/guide/images
 mkdir -p "$images"
-rm -f "$images"/gui-*.png
 for tag in home place q-init-new-passphrase codes certificates q-add-enter-pin summary sheet sheet-done \
            clean-found q-wizard-clean-confirm clean-done restore-start q-unlock-enter-recovery-code \
            q-restore-then-ask q-restore-root-confirm restore-done; do
@@ -19,4 +18,6 @@ for tag in home place q-init-new-passphrase codes certificates q-add-enter-pin s
   # Drawn at twice the size (the renderer's scale factor 2): halved, flattened, small.
   convert "$last" -resize 50% -strip -colors 128 "$images/gui-$tag.png"
 done
+# The sheet's preview, below the fold of its screen: the whole page, smaller.
+convert "$shots/sheet-preview-tiny-skia.png" -resize 36% -strip -colors 128 "$images/gui-sheet-preview.png"
 echo "guide-images.sh: $(ls "$images"/gui-*.png | wc -l) screens in docs/guide/images/"

@@ -40,8 +40,19 @@ enum Block {
     },
 }
 
-/// Renders the PDF; also returns the number of pages.
-pub(crate) fn render(input: &SheetInput, tpl: &Templates) -> Result<(Vec<u8>, usize), SheetError> {
+/// The sheet's pages with every block in place, before it becomes a PDF or a preview.
+pub(crate) struct Laid {
+    /// Each page's blocks with their top edge; the left margin is `margin_x`.
+    pub(crate) pages: Vec<Vec<(Frag, f32)>>,
+    pub(crate) margin_x: f32,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
+    pub(crate) title: String,
+    pub(crate) bold_stroke: f32,
+}
+
+/// Lays the blocks out on pages: header, flow, and the PIN strip at the foot of page 1.
+pub(crate) fn lay_out(input: &SheetInput, tpl: &Templates) -> Result<Laid, SheetError> {
     let m = fonts()?;
     let l = &tpl.layout;
     let cx = Ctx { m, t: tpl.texts(input.lang), l, input, cw: l.page.width_mm - 2.0 * l.page.margin_x_mm };
@@ -141,27 +152,44 @@ pub(crate) fn render(input: &SheetInput, tpl: &Templates) -> Result<(Vec<u8>, us
         }
     }
 
-    // Emit.
-    let mut doc = PdfDocument::new(&cx.t.header.title);
-    let ids = [0, 1, 2].map(|i| doc.add_font(&m.faces[i]));
     let pages_n = placed.len();
-    let mx = l.page.margin_x_mm;
-    let stroke = l.font.bold_stroke;
-    let mut pages = Vec::new();
+    let mut pages = Vec::with_capacity(pages_n);
     let mut strip = pin_strip;
     for (i, items) in placed.into_iter().enumerate() {
+        let mut page = vec![(cx.header(i + 1, pages_n), l.page.margin_top_mm)];
+        page.extend(items);
+        if i == 0 {
+            if let (Some(s), Some(top)) = (strip.take(), strip_top) {
+                page.push((s, top));
+            }
+        }
+        pages.push(page);
+    }
+    Ok(Laid {
+        pages,
+        margin_x: l.page.margin_x_mm,
+        width: l.page.width_mm,
+        height: page_h,
+        title: cx.t.header.title.clone(),
+        bold_stroke: l.font.bold_stroke,
+    })
+}
+
+/// Renders the PDF; also returns the number of pages.
+pub(crate) fn render(input: &SheetInput, tpl: &Templates) -> Result<(Vec<u8>, usize), SheetError> {
+    let m = fonts()?;
+    let laid = lay_out(input, tpl)?;
+    let (mx, page_h, stroke) = (laid.margin_x, laid.height, laid.bold_stroke);
+    let mut doc = PdfDocument::new(&laid.title);
+    let ids = [0, 1, 2].map(|i| doc.add_font(&m.faces[i]));
+    let pages_n = laid.pages.len();
+    let mut pages = Vec::new();
+    for items in laid.pages {
         let mut ops = Vec::new();
-        let mut header = cx.header(i + 1, pages_n);
-        emit(&mut header, mx, l.page.margin_top_mm, page_h, &ids, stroke, &mut ops);
         for (mut f, y) in items {
             emit(&mut f, mx, y, page_h, &ids, stroke, &mut ops);
         }
-        if i == 0 {
-            if let (Some(mut s), Some(top)) = (strip.take(), strip_top) {
-                emit(&mut s, mx, top, page_h, &ids, stroke, &mut ops);
-            }
-        }
-        pages.push(PdfPage::new(Mm(l.page.width_mm), Mm(page_h), ops));
+        pages.push(PdfPage::new(Mm(laid.width), Mm(page_h), ops));
     }
     doc.with_pages(pages);
     let opts = PdfSaveOptions { subset_fonts: true, ..PdfSaveOptions::default() };

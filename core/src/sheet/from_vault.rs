@@ -13,7 +13,9 @@ use secrecy::{ExposeSecret, SecretString};
 use vault_format::share::{code_check_value, Share};
 use vault_format::{generation_file_name, Code, CodeKind, Entry, Identity, Manifest, NewVault};
 
-use super::{render_pdf, CodeBlock, ShareInfo, SheetCertificate, SheetInput, SheetLang, Templates, Texts};
+use super::{
+    render_pdf, CodeBlock, Preview, ShareInfo, SheetCertificate, SheetInput, SheetLang, Templates, Texts,
+};
 use crate::certificate::x509::colon_hex_from_plain;
 use crate::conversation::Conversation;
 use crate::error::{Error, ErrorKind};
@@ -277,6 +279,53 @@ pub fn write_sheets(
     talk: &dyn Conversation,
 ) -> Result<Vec<PathBuf>, Error> {
     let manifest = &vault.payload.manifest;
+    let inputs = sheet_inputs(vault, unlock, pin_code, lang, split)?;
+    let Some(split) = split else {
+        let pdf = render(&inputs[0])?;
+        write_sheet(out, &vault.dir, &pdf)?;
+        crate::records::record_sheet(&manifest.vault_id.to_string(), vault.generation, None, talk);
+        return Ok(vec![out.to_path_buf()]);
+    };
+
+    let outs = split_paths(out, split.total);
+    // Render every sheet before writing any, and write all or none.
+    let pdfs = inputs.iter().map(render).collect::<Result<Vec<_>, _>>()?;
+    for (i, (out, pdf)) in outs.iter().zip(&pdfs).enumerate() {
+        if let Err(e) = write_sheet(out, &vault.dir, pdf) {
+            for written in &outs[..i] {
+                let _ = std::fs::remove_file(written);
+            }
+            return Err(e);
+        }
+    }
+    let split_text = format!("{}-of-{}", split.threshold, split.total);
+    crate::records::record_sheet(&manifest.vault_id.to_string(), vault.generation, Some(split_text), talk);
+    Ok(outs)
+}
+
+/// What [`write_sheets`] would print, for a window to show before or after printing: the first
+/// sheet (with `split`, the first share's), codes blanked ([`super::preview`]).
+pub fn preview_sheets(
+    vault: &OpenVault,
+    unlock: &Unlock,
+    pin_code: Option<&Code>,
+    lang: SheetLang,
+    split: Option<Split>,
+) -> Result<Preview, Error> {
+    let inputs = sheet_inputs(vault, unlock, pin_code, lang, split)?;
+    super::preview(&inputs[0]).map_err(render_error)
+}
+
+/// The sheets' inputs: one, or one per share (each share split afresh: a preview's shares are
+/// not the printed ones, and are blanked anyway).
+fn sheet_inputs(
+    vault: &OpenVault,
+    unlock: &Unlock,
+    pin_code: Option<&Code>,
+    lang: SheetLang,
+    split: Option<Split>,
+) -> Result<Vec<SheetInput>, Error> {
+    let manifest = &vault.payload.manifest;
     let r = recovery_code(vault, unlock)?;
     let pin_block = match pin_code {
         Some(code) => {
@@ -291,42 +340,26 @@ pub fn write_sheets(
         }
         None => None,
     };
-
     let Some(split) = split else {
         let mut input = base_input(lang, manifest, vault.generation)?;
         input.recovery = Some(code_block(&r, vault.identity()));
         input.pin_code = pin_block;
-        let pdf = render(&input)?;
-        write_sheet(out, &vault.dir, &pdf)?;
-        crate::records::record_sheet(&manifest.vault_id.to_string(), vault.generation, None, talk);
-        return Ok(vec![out.to_path_buf()]);
+        return Ok(vec![input]);
     };
-
-    let outs = split_paths(out, split.total);
     let shares = vault_format::share::split(&r, split.threshold, split.total).map_err(render_error)?;
-    // Render every sheet before writing any, and write all or none.
-    let mut pdfs = Vec::with_capacity(shares.len());
-    for share in &shares {
-        let mut input = base_input(lang, manifest, vault.generation)?;
-        input.share = Some(share_info(share, split));
-        input.pin_code = pin_block.as_ref().map(|b| CodeBlock {
-            groups: b.groups.clone(),
-            identity: b.identity.clone(),
-            checksum: b.checksum.clone(),
-        });
-        pdfs.push(render(&input)?);
-    }
-    for (i, (out, pdf)) in outs.iter().zip(&pdfs).enumerate() {
-        if let Err(e) = write_sheet(out, &vault.dir, pdf) {
-            for written in &outs[..i] {
-                let _ = std::fs::remove_file(written);
-            }
-            return Err(e);
-        }
-    }
-    let split_text = format!("{}-of-{}", split.threshold, split.total);
-    crate::records::record_sheet(&manifest.vault_id.to_string(), vault.generation, Some(split_text), talk);
-    Ok(outs)
+    shares
+        .iter()
+        .map(|share| {
+            let mut input = base_input(lang, manifest, vault.generation)?;
+            input.share = Some(share_info(share, split));
+            input.pin_code = pin_block.as_ref().map(|b| CodeBlock {
+                groups: b.groups.clone(),
+                identity: b.identity.clone(),
+                checksum: b.checksum.clone(),
+            });
+            Ok(input)
+        })
+        .collect()
 }
 
 fn share_info(share: &Share, split: Split) -> ShareInfo {

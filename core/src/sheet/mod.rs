@@ -2,6 +2,7 @@
 //! safe. What it holds: `vault-format/SPEC.md` §3–§4 and §13; the command: `docs/cli-contract.md`.
 //!
 //! * [`render_pdf`] turns a [`SheetInput`] into PDF bytes. No file I/O: the caller writes them.
+//!   [`preview`] gives the same pages as shapes for a window, with the codes blanked.
 //! * Texts and layout live in `templates/sheet/` (`sheet.ja.toml`, `sheet.en.toml`,
 //!   `layout.toml`), embedded at build time and parsed at run time; [`render_pdf_with`]
 //!   takes adapted [`Templates`].
@@ -18,15 +19,17 @@ mod compose;
 mod draw;
 mod from_vault;
 pub mod pdf_file;
+mod preview;
 mod template;
 mod text;
 
 use secrecy::SecretString;
 
 pub use from_vault::{
-    advice_after_reprint, check_out_path, parse_split, render_new_vault_sheet, split_paths,
+    advice_after_reprint, check_out_path, parse_split, preview_sheets, render_new_vault_sheet, split_paths,
     subject_attribute, write_new_vault_sheet, write_sheets, Split,
 };
+pub use preview::{preview, Preview, Shape};
 pub use template::{Templates, Texts};
 
 /// Language of the sheet.

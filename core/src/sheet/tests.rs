@@ -307,3 +307,43 @@ fn reprint_advice_never_destroys_the_only_pin_code() {
         assert!(ids.iter().any(|id| id.starts_with("sheet-advice-old-sheets")), "{ids:?}");
     }
 }
+
+#[test]
+fn preview_has_the_pages_of_the_pdf_and_none_of_the_codes() {
+    for (lang, pin, certs) in [(SheetLang::Ja, true, 2), (SheetLang::En, false, 6)] {
+        let input = sample(lang, pin, certs);
+        let shown = preview(&input).expect("preview");
+        assert_eq!(shown.pages.len(), page_count(&input));
+        assert_eq!((shown.width_mm, shown.height_mm), (210.0, 297.0));
+        let texts: Vec<&str> = shown
+            .pages
+            .iter()
+            .flatten()
+            .filter_map(|s| match s {
+                Shape::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let all = texts.concat();
+        assert!(all.contains("1312345678"), "the institution code is shown: {all}");
+        for secret in R_GROUPS.split('-').chain(C_GROUPS.split('-')).chain([
+            "4F2A",
+            "9C1E",
+            &R_IDENTITY[15..40],
+            &C_IDENTITY[15..40],
+        ]) {
+            assert!(!all.contains(secret), "{secret} is on screen");
+        }
+        // Blanked: both QR codes (one without the PIN code), the code lines and check values.
+        let hidden = shown.pages.iter().flatten().filter(|s| matches!(s, Shape::Hidden { .. })).count();
+        assert!(hidden >= if pin { 6 } else { 3 }, "{hidden} blanked places");
+        for s in shown.pages.iter().flatten() {
+            let (x, y) = match s {
+                Shape::Text { x, baseline, .. } => (*x, *baseline),
+                Shape::Hidden { x, y, .. } | Shape::Rect { x, y, .. } => (*x, *y),
+                Shape::Line { x1, y1, .. } => (*x1, *y1),
+            };
+            assert!((0.0..=210.0).contains(&x) && (0.0..=297.0).contains(&y), "{s:?} is off the page");
+        }
+    }
+}
