@@ -105,8 +105,8 @@ impl From<PurposeArg> for Purpose {
     }
 }
 
-/// `certvault --version`: the program's version and the vault format versions it reads and
-/// writes (vault-format/SPEC.md §2.3).
+/// `certvault --version`: the program's version, the commit it was built from (build.rs) and
+/// the vault format versions it reads and writes (vault-format/SPEC.md §2.3).
 pub fn version_text() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
@@ -115,10 +115,12 @@ pub fn version_text() -> &'static str {
             1 => "1".to_string(),
             v => format!("1 to {v}"),
         };
+        // The commit on a line of its own: the first line stays as the contract gives it.
         format!(
-            "{} (vault format: reads version {reads}, writes version {})",
+            "{} (vault format: reads version {reads}, writes version {})\ncommit {}",
             env!("CARGO_PKG_VERSION"),
-            vault_format::FORMAT_VERSION
+            vault_format::FORMAT_VERSION,
+            env!("CERTVAULT_COMMIT"),
         )
     })
 }

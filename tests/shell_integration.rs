@@ -114,7 +114,7 @@ fn the_man_page_documents_every_subcommand_and_renders() {
 }
 
 #[test]
-fn the_version_names_the_vault_format_versions() {
+fn the_version_names_the_vault_format_versions_and_the_commit() {
     let out = stdout_of(&["--version"]);
     let v = vault_format::FORMAT_VERSION;
     let reads = if v == 1 { "1".to_string() } else { format!("1 to {v}") };
@@ -122,5 +122,11 @@ fn the_version_names_the_vault_format_versions() {
         "certvault {} (vault format: reads version {reads}, writes version {v})",
         env!("CARGO_PKG_VERSION")
     );
-    assert_eq!(out.trim(), want);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some(want.as_str()));
+    // The commit it was built from (build.rs): this checkout's, as git names it.
+    let head = std::process::Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).output().unwrap();
+    let head = String::from_utf8(head.stdout).unwrap();
+    assert_eq!(lines.next(), Some(format!("commit {}", head.trim()).as_str()));
+    assert_eq!(lines.next(), None);
 }

@@ -756,6 +756,8 @@ fn home<'a>() -> El<'a> {
             secondary(Moment::Passwd.title(), Msg::Go(Moment::Passwd)),
         ]
         .spacing(GAP),
+        // What a vendor asks on the phone: which program this is (the commit: build.rs).
+        small(t!("gui-version", version = env!("CARGO_PKG_VERSION"), commit = env!("CERTVAULT_COMMIT"))),
     ]
     .spacing(GAP)
     .into()

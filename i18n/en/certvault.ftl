@@ -649,6 +649,7 @@ wizard-next-also-title = Also
 gui-window-title = certvault — certificate vault
 gui-home-title = What would you like to do?
 gui-home-intro = certvault keeps your client certificates (.p12 files) and their PINs in an encrypted vault on a USB stick. If this computer fails, the vault and the recovery sheet bring them back on a new one.
+gui-version = certvault { $version } (commit { $commit })
 gui-backup = Back up certificates
 gui-backup-about = Create a vault on a USB stick and seal certificate files and their PINs into it.
 gui-sheet = Print the recovery sheet

@@ -645,6 +645,7 @@ wizard-next-also-title = あわせて
 gui-window-title = certvault — 証明書の保管庫
 gui-home-title = 何をしますか？
 gui-home-intro = 電子証明書（.p12 ファイル）と PIN を、暗号化した保管庫に入れて USBメモリに保管します。パソコンが壊れても、保管庫と復旧シートがあれば新しいパソコンに戻せます。
+gui-version = certvault { $version }（コミット { $commit }）
 gui-backup = 証明書を保管する
 gui-backup-about = USBメモリに保管庫を作り、証明書ファイルと PIN を入れます。
 gui-sheet = 復旧シートを印刷する

@@ -38,12 +38,11 @@ if ! { [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/s
   fi
 fi
 
-# Debian's Rust 1.96 by name (rustup's proxies come first in PATH), building std for the target.
-export CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+# Debian's Rust by name, building std for the target (tools/windows/build-env.sh).
+# shellcheck source=tools/windows/build-env.sh
+source "$here/build-env.sh"
 # Each Wine prefix gets its own HOME (below); cargo keeps the registry and build cache of ours.
 export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
-export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
 # A UTF-8 locale: Wine maps Unix file names to Windows ones through the locale's charset (the
 # scan below has a Japanese file name); certvault's own messages are chosen by --lang.

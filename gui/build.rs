@@ -1,0 +1,2 @@
+// See tools/build/commit.rs.
+include!("../tools/build/commit.rs");
