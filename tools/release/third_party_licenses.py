@@ -34,6 +34,7 @@ def main():
             if any(k["kind"] is None for k in dep["dep_kinds"]):
                 todo.append(dep["pkg"])
     crates = sorted((packages[i] for i in seen - members), key=lambda p: (p["name"], p["version"]))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w", encoding="utf-8", newline="\n") as f:
         f.write("Licences of the libraries compiled into certvault and certvault-gui (%s)\n" % triple)
         f.write("and of the Rust standard library (MIT OR Apache-2.0, https://www.rust-lang.org/policies/licenses).\n")
