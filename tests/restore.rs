@@ -66,26 +66,8 @@ impl Setup {
             .unwrap();
         assert!(st.success());
         let p12 = std::fs::read(&p12_path).unwrap();
-        let pass = inputs.join("pass.txt");
-        std::fs::write(&pass, format!("{PASSPHRASE}\n")).unwrap();
         let vault = tmp.path().join("USB").join("CERTVAULT");
-        std::fs::create_dir_all(vault.parent().unwrap()).unwrap();
-        let rec = inputs.join("recovery.txt");
-        certvault()
-            .args(["init", "--allow-fixed-disk", "--passphrase-file"])
-            .arg(&pass)
-            .arg("--recovery-out")
-            .arg(&rec)
-            .arg(&vault)
-            .assert()
-            .success();
-        let pin_code = std::fs::read_to_string(&rec)
-            .unwrap()
-            .lines()
-            .find_map(|l| l.strip_prefix("PIN-CODE: ").map(str::to_string))
-            .unwrap();
-        let pin_code_file = inputs.join("pin-code.txt");
-        std::fs::write(&pin_code_file, pin_code).unwrap();
+        let (pass, pin_code_file) = init_vault(&inputs, &vault, PASSPHRASE);
         let sha1 = after_eq(&openssl_x509("leaf.crt", &["-fingerprint", "-sha1"]));
         let mut s = Setup {
             tmp,

@@ -166,6 +166,32 @@ pub fn certvault() -> assert_cmd::Command {
     cmd
 }
 
+/// `certvault init` of a vault at `vault` (its parent made) with `passphrase`, written to
+/// `inputs/pass.txt`; returns that file and `inputs/pin-code.txt`, holding the PIN code init
+/// printed.
+pub fn init_vault(inputs: &Path, vault: &Path, passphrase: &str) -> (PathBuf, PathBuf) {
+    let pass = inputs.join("pass.txt");
+    std::fs::write(&pass, format!("{passphrase}\n")).unwrap();
+    std::fs::create_dir_all(vault.parent().unwrap()).unwrap();
+    let rec = inputs.join("recovery.txt");
+    certvault()
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(&rec)
+        .arg(vault)
+        .assert()
+        .success();
+    let pin_code = std::fs::read_to_string(&rec)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("PIN-CODE: ").map(str::to_string))
+        .expect("init printed the PIN code");
+    let pin_code_file = inputs.join("pin-code.txt");
+    std::fs::write(&pin_code_file, pin_code).unwrap();
+    (pass, pin_code_file)
+}
+
 /// What openssl says, e.g. `openssl_x509("leaf.crt", &["-fingerprint", "-sha1"])`.
 pub fn openssl_x509(cert: &str, args: &[&str]) -> String {
     let out = Command::new("openssl")

@@ -138,7 +138,7 @@ impl Frag {
     }
 }
 
-fn shift(p: &mut Prim, dx: f32, dy: f32) {
+pub(crate) fn shift(p: &mut Prim, dx: f32, dy: f32) {
     match p {
         Prim::Text { x, baseline, .. } => {
             *x += dx;

@@ -4,7 +4,7 @@
 //! photographed, recorded or shared over Remote Desktop).
 
 use super::compose::lay_out;
-use super::draw::{Frag, Prim};
+use super::draw::{shift, Frag, Prim};
 use super::text::{fonts, Face, Measure, Style, PT_TO_MM};
 use super::{validate, SheetError, SheetInput, Templates};
 
@@ -75,35 +75,28 @@ pub fn preview(input: &SheetInput) -> Result<Preview, SheetError> {
 
 fn shapes_of(mut frag: Frag, dx: f32, dy: f32, m: &dyn Measure, out: &mut Vec<Shape>) {
     // Drained, so the Frag's wipe on drop has nothing left: the secret texts are wiped here.
-    for prim in frag.prims.drain(..) {
+    for mut prim in frag.prims.drain(..) {
+        shift(&mut prim, dx, dy);
         out.push(match prim {
             // The codes (and their check values) are the only text set in the bold mono face.
             Prim::Text { x, baseline, face: Face::MonoBold, size, mut text, .. } => {
                 let w = m.width_mm(Style::MonoBold, &text, size);
                 secrecy::zeroize::Zeroize::zeroize(&mut text);
                 let em = size * PT_TO_MM;
-                Shape::Hidden { x: x + dx, y: baseline + dy - 0.8 * em, w, h: em }
+                Shape::Hidden { x, y: baseline - 0.8 * em, w, h: em }
             }
             Prim::Text { x, baseline, size, bold, grey, text, .. } => {
-                Shape::Text { x: x + dx, baseline: baseline + dy, size_mm: size * PT_TO_MM, bold, grey, text }
+                Shape::Text { x, baseline, size_mm: size * PT_TO_MM, bold, grey, text }
             }
             Prim::Qr { x, y, module, width, mut dark } => {
                 dark.iter_mut().for_each(|d| *d = false);
                 let side = module * width as f32;
-                Shape::Hidden { x: x + dx, y: y + dy, w: side, h: side }
+                Shape::Hidden { x, y, w: side, h: side }
             }
-            Prim::Rect { x, y, w, h, fill, stroke } => {
-                Shape::Rect { x: x + dx, y: y + dy, w, h, fill, stroke }
+            Prim::Rect { x, y, w, h, fill, stroke } => Shape::Rect { x, y, w, h, fill, stroke },
+            Prim::Line { x1, y1, x2, y2, width, grey, dash } => {
+                Shape::Line { x1, y1, x2, y2, width, grey, dashed: dash.is_some() }
             }
-            Prim::Line { x1, y1, x2, y2, width, grey, dash } => Shape::Line {
-                x1: x1 + dx,
-                y1: y1 + dy,
-                x2: x2 + dx,
-                y2: y2 + dy,
-                width,
-                grey,
-                dashed: dash.is_some(),
-            },
         });
     }
 }
