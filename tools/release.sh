@@ -5,9 +5,9 @@
 #   certvault-VERSION-windows-x86_64.zip, certvault-VERSION-linux-x86_64.tar.gz, SHA256SUMS
 # (the archives, and each program file inside them).
 #
-# Reproducible: the same commit built in another folder gives the same bytes (paths remapped,
-# no time stamps: SOURCE_DATE_EPOCH is the commit's time, the PE header's time stamp is left
-# out, archive entries are sorted with fixed times and modes).
+# Meant to be reproducible: paths remapped, no time stamps (SOURCE_DATE_EPOCH is the commit's
+# time, the PE header's time stamp is left out), archive entries sorted with fixed times and
+# modes. docs/release.md says what still differs between two builds today.
 #
 # Usage: bash tools/release.sh [--linux-only|--windows-only]   (DIST=folder to write elsewhere)
 # Needs: cargo (rustup's, for Linux); Debian's rustc-web cargo-web rust-web-src and
@@ -32,6 +32,9 @@ python3 -c 'import markdown' 2>/dev/null || python3 -m pip install --quiet markd
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 remap="--remap-path-prefix=$root=/certvault --remap-path-prefix=$cargo_home=/cargo"
 export CARGO_INCREMENTAL=0
+# No symbol table in the bundle: smaller programs, and the names of symbols that ThinLTO
+# promotes between codegen units carry a hash that differs from folder to folder.
+export CARGO_PROFILE_RELEASE_STRIP=symbols
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
