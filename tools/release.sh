@@ -5,9 +5,9 @@
 #   certvault-VERSION-windows-x86_64.zip, certvault-VERSION-linux-x86_64.tar.gz, SHA256SUMS
 # (the archives, and each program file inside them).
 #
-# Meant to be reproducible: paths remapped, no time stamps (SOURCE_DATE_EPOCH is the commit's
-# time, the PE header's time stamp is left out), archive entries sorted with fixed times and
-# modes. docs/release.md says what still differs between two builds today.
+# Reproducible (two Linux builds of one commit in two folders gave identical SHA256SUMS):
+# paths remapped, no symbols, no time stamps (SOURCE_DATE_EPOCH is the commit's time, the PE
+# header's time stamp is left out), archive entries sorted with fixed times and modes.
 #
 # Usage: bash tools/release.sh [--linux-only|--windows-only]   (DIST=folder to write elsewhere)
 # Needs: cargo (rustup's, for Linux); Debian's rustc-web cargo-web rust-web-src and

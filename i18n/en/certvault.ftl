@@ -647,6 +647,8 @@ wizard-next-also-title = Also
 ## The desktop window (certvault-gui, gui/)
 
 gui-window-title = certvault — certificate vault
+gui-no-display = There is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). Start it from a desktop session, or use certvault in a terminal.
+gui-cannot-open = The window cannot be opened: { $detail }
 gui-home-title = What would you like to do?
 gui-home-intro = certvault keeps your client certificates (.p12 files) and their PINs in an encrypted vault on a USB stick. If this computer fails, the vault and the recovery sheet bring them back on a new one.
 gui-version = certvault { $version } (commit { $commit })

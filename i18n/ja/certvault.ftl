@@ -643,6 +643,8 @@ wizard-next-also-title = あわせて
 ## デスクトップ画面 (certvault-gui, gui/)
 
 gui-window-title = certvault — 証明書の保管庫
+gui-no-display = 画面（ディスプレイ）が見つからないため、ウィンドウを開けません。デスクトップの画面から起動するか、端末では certvault を使ってください。
+gui-cannot-open = ウィンドウを開けません：{ $detail }
 gui-home-title = 何をしますか？
 gui-home-intro = 電子証明書（.p12 ファイル）と PIN を、暗号化した保管庫に入れて USBメモリに保管します。パソコンが壊れても、保管庫と復旧シートがあれば新しいパソコンに戻せます。
 gui-version = certvault { $version }（コミット { $commit }）
