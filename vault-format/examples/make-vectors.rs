@@ -1634,6 +1634,33 @@ fn main() {
             "informational members readers do not check: RFC 4514 subject, key_type rsa, a 5-digit \
              institution_code, superseded.by naming an entry that is not in the manifest",
         );
+        let program = |path: &str| {
+            serde_json::json!({"path": path, "version": "0.1.0", "size": 3,
+                               "sha256": sha256_hex(b"exe")})
+        };
+        gen_vec(
+            &mut kit,
+            "generation_programs_ok",
+            "ok",
+            "vault-1.age",
+            &enc(&with_manifest(&medit(&|v| {
+                v["programs"] = serde_json::json!([
+                    program("windows-x86_64/certvault-gui.exe"),
+                    program("linux-x86_64/certvault-gui")
+                ]);
+            }))),
+            "two program files recorded for program/ (SPEC.md §2.6)",
+        );
+        gen_vec(
+            &mut kit,
+            "generation_manifest_program_path",
+            "invalid_manifest",
+            "vault-1.age",
+            &enc(&with_manifest(&medit(&|v| {
+                v["programs"] = serde_json::json!([program("windows-x86_64/../../certvault.exe")]);
+            }))),
+            "a programs path that would leave program/",
+        );
     }
 
     // ---------------------------------------------------------------- shares (§3.6)

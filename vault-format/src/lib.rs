@@ -53,8 +53,11 @@ pub use header::{HeaderError, VaultHeader};
 pub use id::{InvalidVaultId, VaultId};
 pub use kdf::{Argon2Algorithm, Argon2Params, KdfError, KdfParams, derive_identity};
 pub use manifest::{
-    CertificateInfo, Entry, Manifest, ManifestError, Purpose, Superseded, entry_id, sha256_hex,
+    CertificateInfo, Entry, Manifest, ManifestError, ProgramFile, Purpose, Superseded, entry_id,
+    is_program_path, sha256_hex,
 };
+/// The folder beside the vault files that holds the program files (SPEC.md §2.2).
+pub const PROGRAM_DIR_NAME: &str = "program";
 pub use payload::{Payload, PayloadError};
 pub use pin::{PinError, open_pin, seal_pin};
 pub use secrecy;

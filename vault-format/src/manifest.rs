@@ -39,6 +39,40 @@ pub struct Manifest {
     pub kdf: KdfParams,
     /// One per sealed certificate.
     pub entries: Vec<Entry>,
+    /// The program files the writer put into the vault folder's `program/` folder, so that a
+    /// stick checked against this list can be trusted on a new computer (SPEC.md §9.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<ProgramFile>,
+}
+
+/// A program file kept beside the vault, `program/<platform>/<name>` (SPEC.md §9.2). Never
+/// secret and never needed to open the vault: it is there so a new computer has the program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramFile {
+    /// `<platform>/<name>` below `program/`, e.g. `windows-x86_64/certvault-gui.exe`.
+    pub path: String,
+    /// The certvault version the file is, e.g. `0.1.0`.
+    pub version: String,
+    /// Length in bytes.
+    pub size: u64,
+    /// SHA-256 of the file, 64 lowercase hex digits.
+    pub sha256: String,
+}
+
+/// Longest `programs[].version`, in bytes (SPEC.md §9.2).
+pub const MAX_PROGRAM_VERSION_BYTES: usize = 64;
+
+/// Whether `path` is a valid `programs[].path` (SPEC.md §9.2): two segments, a platform and
+/// a file name, each 1–64 of `A–Z a–z 0–9 . _ -` and neither `.` nor `..`; so that joining
+/// it below `program/` never leaves that folder, on any system.
+pub fn is_program_path(path: &str) -> bool {
+    let segment = |s: &str| {
+        (1..=64).contains(&s.len())
+            && s != "."
+            && s != ".."
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    matches!(path.split_once('/'), Some((platform, name)) if segment(platform) && segment(name))
 }
 
 /// What a certificate is for (SPEC.md §9.2).
@@ -219,6 +253,7 @@ impl Manifest {
             pin_recipient: header.pin_recipient.clone(),
             kdf: header.kdf,
             entries: Vec::new(),
+            programs: Vec::new(),
         }
     }
 
@@ -237,6 +272,11 @@ impl Manifest {
     /// `updated` set (SPEC.md §11).
     pub fn next_generation(&self, updated: String) -> Manifest {
         Manifest { generation: self.generation.saturating_add(1), updated, ..self.clone() }
+    }
+
+    /// The program file recorded at `path` (`<platform>/<name>`).
+    pub fn program(&self, path: &str) -> Option<&ProgramFile> {
+        self.programs.iter().find(|p| p.path == path)
     }
 
     /// The entry with this id.
@@ -306,6 +346,33 @@ impl Manifest {
             if !ids.insert(e.id.as_str()) {
                 return Err(ManifestError::DuplicateEntry(e.id.clone()));
             }
+        }
+        let mut paths = BTreeSet::new();
+        for p in &self.programs {
+            p.validate()?;
+            if !paths.insert(p.path.to_ascii_lowercase()) {
+                return Err(top("programs.path"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ProgramFile {
+    /// Checks this record's grammars (SPEC.md §9.3).
+    pub fn validate(&self) -> Result<(), ManifestError> {
+        let bad = |field| ManifestError::InvalidField { entry: None, field };
+        if !is_program_path(&self.path) {
+            return Err(bad("programs.path"));
+        }
+        if self.version.is_empty()
+            || self.version.len() > MAX_PROGRAM_VERSION_BYTES
+            || !self.version.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(bad("programs.version"));
+        }
+        if !hex::is_lower_hex_len(&self.sha256, 64) {
+            return Err(bad("programs.sha256"));
         }
         Ok(())
     }
@@ -404,7 +471,43 @@ pub(crate) mod tests {
             pin_recipient: age::x25519::Identity::generate().to_public(),
             kdf: KdfParams::both(Argon2Params::new(8, 1, 1)),
             entries,
+            programs: Vec::new(),
         }
+    }
+
+    pub(crate) fn sample_program(path: &str) -> ProgramFile {
+        ProgramFile { path: path.into(), version: "0.1.0".into(), size: 3, sha256: sha256_hex(b"exe") }
+    }
+
+    #[test]
+    fn programs_round_trip_and_grammar() {
+        let mut m = sample_manifest(vec![sample_entry(b"x")]);
+        assert!(!String::from_utf8(m.to_json()).unwrap().contains("programs"), "omitted when empty");
+        m.programs = vec![
+            sample_program("windows-x86_64/certvault-gui.exe"),
+            sample_program("linux-x86_64/certvault"),
+        ];
+        assert_eq!(Manifest::from_json(&m.to_json()).unwrap(), m);
+        for path in
+            ["../certvault.exe", "windows-x86_64/../x", "a/b/c", "x", "a/", "/a", "a/..", "a\\b/c", "a/b c"]
+        {
+            assert!(!is_program_path(path), "{path}");
+            let mut m = m.clone();
+            m.programs[0].path = path.into();
+            assert_eq!(
+                m.validate(),
+                Err(ManifestError::InvalidField { entry: None, field: "programs.path" })
+            );
+        }
+        let mut twice = m.clone();
+        twice.programs[1].path = "Windows-x86_64/CERTVAULT-GUI.EXE".into();
+        assert!(twice.validate().is_err(), "paths equal but for case (FAT) are one file");
+        let mut v = m.clone();
+        v.programs[0].version = "0.1.0 beta".into();
+        assert!(v.validate().is_err());
+        let mut h = m;
+        h.programs[0].sha256 = "A".repeat(64);
+        assert!(h.validate().is_err());
     }
 
     #[test]

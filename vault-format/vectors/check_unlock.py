@@ -538,6 +538,26 @@ def read_manifest(raw, vault_id=None):
         if e["id"] in ids:
             bad(f"entry {e['id']} twice")
         ids.add(e["id"])
+    programs = m.get("programs")
+    if programs is not None:
+        if not isinstance(programs, list):
+            bad("programs is not an array")
+        paths = set()
+        for p in programs:
+            if not isinstance(p, dict):
+                bad("program is not an object")
+            for k, t in (("path", str), ("version", str), ("size", int), ("sha256", str)):
+                if type(p.get(k)) is not t:
+                    bad(f"program {k} missing or of the wrong type")
+            segments = p["path"].split("/")
+            if len(segments) != 2 or not all(re.fullmatch(r"[A-Za-z0-9._-]{1,64}", x) and x not in (".", "..")
+                                             for x in segments):
+                bad("program path")  # §9.2: never outside program/
+            if not re.fullmatch(r"[\x21-\x7e]{1,64}", p["version"]) or not hexlen(p["sha256"], 64) or p["size"] < 0:
+                bad("program version, sha256 or size")
+            if p["path"].lower() in paths:
+                bad(f"program {p['path']} twice")
+            paths.add(p["path"].lower())
     return m
 
 
@@ -614,7 +634,11 @@ def writer_grammar(manifest):
         )
 
     top = {"format_version", "vault_id", "generation", "created", "updated", "pin_recipient", "kdf", "entries"}
-    need(set(manifest) == top, f"top-level members {sorted(set(manifest) ^ top)}")
+    need(top <= set(manifest) <= top | {"programs"}, f"top-level members {sorted(set(manifest) ^ top)}")
+    # programs: omitted when empty (§9.2); each record as §9.2 writes it.
+    need(manifest.get("programs", [None]) != [], "programs written empty")
+    for p in manifest.get("programs", []):
+        need(set(p) == {"path", "version", "size", "sha256"}, f"program members {sorted(p)}")
     need(manifest.get("format_version") == 1 and type(manifest.get("format_version")) is int, "format_version")
     need(hexlen(manifest.get("vault_id"), 32), "vault_id")
     need(type(manifest.get("generation")) is int and manifest["generation"] >= 1, "generation")
