@@ -47,6 +47,7 @@ fn input(lang: SheetLang) -> SheetInput {
             cert("オンライン請求"),
         ],
         stock_tools_generation_file: "vault-3.age".into(),
+        programs: Vec::new(),
     }
 }
 

@@ -299,6 +299,7 @@ pub fn is_creation_leftover(name: &str) -> bool {
             old_name(vault_format::UNLOCK_FILE_NAME),
             new_name(vault_format::UNLOCK_FILE_NAME),
             crate::vault::LOCK_FILE_NAME.to_string(),
+            vault_format::PROGRAM_DIR_NAME.to_string(),
         ]
         .contains(&lower)
 }

@@ -48,6 +48,7 @@ pub fn new_vault_with_codes(dir: &Path) -> vault_format::NewVault {
         sheet_lang: crate::sheet::SheetLang::Ja,
         allow_fixed_disk: true,
         codes_shown: true,
+        programs: false,
     };
     let talk = Scripted::new([]);
     create_vault_with(&opts, &SecretString::from(PASSPHRASE), vault_format::KdfParams::both(tiny), 10, &talk)

@@ -935,6 +935,7 @@ impl App {
                 sheet_lang: sheet_lang(),
                 allow_fixed_disk: declared,
                 codes_shown: true,
+                programs: true,
             };
             let created = create::check_init(&opts, talk)
                 .and_then(|()| vault::passphrase::new_passphrase(None, talk))
@@ -1208,6 +1209,7 @@ impl App {
                         unlock: source,
                         dest: dest.clone(),
                         allow_fixed_disk: declared,
+                        programs: true,
                     };
                     certvault_core::vault::copies::clone(&opts, talk).map(|done| {
                         let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
@@ -1217,7 +1219,7 @@ impl App {
                 }
                 CopyJob::Verify => certvault_core::vault::copies::verify(&[], &source, talk)
                     .map(|exam| (render(&msg!("gui-copies")), lines(&exam))),
-                CopyJob::Sync => certvault_core::vault::copies::sync(&[], &source, talk).map(|done| {
+                CopyJob::Sync => certvault_core::vault::copies::sync(&[], &source, true, talk).map(|done| {
                     let mut l: Vec<String> = done.actions.iter().map(render).collect();
                     l.extend(lines(&done.copies));
                     (render(&msg!("gui-copies")), l)

@@ -493,6 +493,13 @@ copies-problem-other-passphrase = unlock.age is for another passphrase (changed 
 copies-problem-unlock-other-vault = unlock.age belongs to another vault
 copies-problem-unlock-other-key = unlock.age holds another key than the other copies
 copies-problem-diverged = generation { $generation } differs from the other copies
+copies-problem-program-missing = program file { $file } is missing (the vault lists it)
+copies-problem-program-altered = program file { $file } is not the one the vault lists (changed or damaged): do not run it
+copies-problem-program-older = program file { $file } is version { $version }, older than this certvault ({ $running })
+copies-suggest-sync-program = To put the listed programs back or bring the newer one: certvault sync (with the same folders).
+program-copy-failed = Could not put the program { $file } on the stick ({ $reason }). The vault itself is fine; on a new computer, get certvault from the download.
+program-copy-changed = The program { $file } changed while it was copied; it was left out.
+program-no-good-copy = No copy of { $file } with the bytes the vault lists was found; copy the program from the download, then run certvault sync.
 copies-problem-header-differs = vault.json does not match the vault's own record ({ $fields }); certvault sync repairs it
 copies-source-warning = Warning: { $dir }: { $problem }
 err-clone-already-copy = { $dir } already holds a copy of this vault
@@ -834,6 +841,7 @@ cli-init-passphrase-file = Read the new passphrase from this file (- = standard 
 cli-init-recovery-out = Write RECOVERY-CODE, RECOVERY-IDENTITY and PIN-CODE lines to this new 0600 file (outside the vault folder) for scripted setups
 cli-init-sheet-out = Write the recovery sheet (PDF, with the PIN code, which is shown only now) to this new 0600 file outside the vault folder. Language: --lang, default Japanese
 cli-init-allow-fixed-disk = Create the vault even though the folder is not on removable media
+cli-init-no-program = Do not put the program files into the vault folder's program/ (by default they go there, so that a new computer finds certvault on the stick)
 cli-add-about = Seal a certificate file (and its PIN) into the vault
 cli-add-file = The certificate file (.p12/.pfx)
 cli-add-pin-file = Read the certificate's PIN from this file (- = standard input) instead of asking
@@ -881,8 +889,10 @@ cli-clean-all-files = Also read files whose name says they are something else (a
 cli-clone-about = Write another copy of the vault onto another stick (a new or empty folder DEST), and verify it
 cli-clone-dest = The new copy's folder (created; must be new or empty)
 cli-clone-allow-fixed-disk = Write the copy even though DEST is not on removable media
+cli-clone-no-program = Do not copy the program files of the vault folder's program/
 cli-verify-about = Open every copy of the vault, check each generation, and tell which copy is newest, which is stale and which is damaged. Exit code 0 only when every copy is complete and current, 1 otherwise
 cli-sync-about = Bring stale or damaged copies up to date from the newest good one (same vault only). Exit code 0 when every copy is current afterwards, 1 otherwise
+cli-sync-no-program = Leave the program files of program/ as they are (by default a missing or altered one is written again from a good copy, and a newer program than the vault lists is put in)
 cli-status-about = What needs attention, most urgent first
 cli-status-long-about =
     What needs attention, most urgent first.

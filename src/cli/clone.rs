@@ -22,6 +22,9 @@ pub struct CloneArgs {
     /// Write the copy even though DEST is not on removable media.
     #[arg(long)]
     pub allow_fixed_disk: bool,
+    /// Do not copy the program files of the vault folder's program/.
+    #[arg(long)]
+    pub no_program: bool,
     /// Print a JSON report for scripts.
     #[arg(long)]
     pub json: bool,
@@ -41,6 +44,7 @@ pub fn run(args: &CloneArgs) -> Result<u8, CliError> {
         unlock: args.vault.unlock.source(),
         dest: args.dest.clone(),
         allow_fixed_disk: args.allow_fixed_disk,
+        programs: !args.no_program,
     };
     let cloned = copies::clone(&opts, &WithProgress::on_terminal(&Terminal, args.json))?;
     let (src, dest) = (&opts.source, &opts.dest);

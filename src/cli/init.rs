@@ -30,10 +30,14 @@ pub struct InitArgs {
     /// Create the vault even though the folder is not on removable media.
     #[arg(long)]
     pub allow_fixed_disk: bool,
+    /// Do not put the program files into the vault folder's program/ (they are put there by
+    /// default, so that a new computer finds certvault on the stick).
+    #[arg(long)]
+    pub no_program: bool,
 }
 
 pub fn run(args: InitArgs, sheet_lang: SheetLang) -> Result<u8, CliError> {
-    let InitArgs { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk } = args;
+    let InitArgs { dir, passphrase_file, recovery_out, sheet_out, allow_fixed_disk, no_program } = args;
     // A stick's top folder (E:\) gets CERTVAULT created in it, as the wizard does.
     let dir = match certvault_core::media::place_for_vault(&dir) {
         Ok(certvault_core::media::VaultPlace::New(inside)) => inside,
@@ -48,6 +52,7 @@ pub fn run(args: InitArgs, sheet_lang: SheetLang) -> Result<u8, CliError> {
         allow_fixed_disk,
         // The codes are shown once, on a terminal; a script gets them from --recovery-out.
         codes_shown: std::io::stdout().is_terminal(),
+        programs: !no_program,
     };
     let new = create::init(&opts, &Terminal)?;
     println!("{}", t!("init-done", dir = opts.dir.display()));

@@ -20,6 +20,10 @@ pub struct SyncArgs {
     pub dirs: Vec<PathBuf>,
     #[command(flatten)]
     pub unlock: UnlockArgs,
+    /// Leave the program files of program/ as they are (by default a missing or altered one is
+    /// written again, and a newer program than the vault lists is put in).
+    #[arg(long)]
+    pub no_program: bool,
     /// Print a JSON report for scripts.
     #[arg(long)]
     pub json: bool,
@@ -33,8 +37,12 @@ struct SyncReport {
 }
 
 pub fn run(args: &SyncArgs) -> Result<u8, CliError> {
-    let synced =
-        copies::sync(&args.dirs, &args.unlock.source(), &WithProgress::on_terminal(&Terminal, args.json))?;
+    let synced = copies::sync(
+        &args.dirs,
+        &args.unlock.source(),
+        !args.no_program,
+        &WithProgress::on_terminal(&Terminal, args.json),
+    )?;
     let actions: Vec<String> = synced.actions.iter().map(render).collect();
     if args.json {
         let report = SyncReport { actions, copies: synced.copies.report().phrased(&render) };
@@ -48,5 +56,5 @@ pub fn run(args: &SyncArgs) -> Result<u8, CliError> {
         }
         super::verify::print_report(&synced.copies);
     }
-    Ok(if synced.copies.all_current() { EXIT_OK } else { EXIT_FOUND })
+    Ok(if synced.copies.all_current() && synced.copies.programs_ok() { EXIT_OK } else { EXIT_FOUND })
 }

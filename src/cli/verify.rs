@@ -32,7 +32,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
     } else {
         print_report(&exam);
     }
-    Ok(if exam.all_current() { EXIT_OK } else { EXIT_FOUND })
+    Ok(if exam.all_current() && exam.programs_ok() { EXIT_OK } else { EXIT_FOUND })
 }
 
 /// Each copy's state and problems, and what to do next (verify and sync).

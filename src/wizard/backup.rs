@@ -120,6 +120,8 @@ fn create(ui: &Ui, session: &mut Session, dir: PathBuf, declared: bool) -> Resul
         allow_fixed_disk: declared,
         // The wizard shows them on this terminal.
         codes_shown: true,
+        // The new computer finds the program on the stick.
+        programs: true,
     };
     ui.say(&t!("wizard-new-vault", dir = dir.display()));
     create::check_init(&opts, &Terminal)?;

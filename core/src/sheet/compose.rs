@@ -75,6 +75,9 @@ pub(crate) fn lay_out(input: &SheetInput, tpl: &Templates) -> Result<Laid, Sheet
     blocks.push(Block::Single(cx.restore()));
     blocks.push(cx.certificates());
     blocks.push(Block::Single(cx.emergency()));
+    if !input.programs.is_empty() {
+        blocks.push(Block::Single(cx.programs()));
+    }
 
     // Flow.
     let max_pages = l.page.max_pages;
@@ -898,6 +901,35 @@ impl Ctx<'_> {
             fl.small_pt,
             c.muted,
         );
+        f.h = y;
+        f
+    }
+
+    /// The program files on the stick with their SHA-256, for a technician to compare.
+    fn programs(&self) -> Frag {
+        let (t, fl, c) = (&self.t.programs, &self.l.font, self.c());
+        let mut f = self.heading(&t.title, &t.sub, self.cw);
+        let mut y = f.h + 0.3;
+        let w = self.cw;
+        y += self.para(&mut f, &markup(&t.body, Style::Regular), At::new(0.0, y, w), fl.small_pt, c.text)
+            + 1.0;
+        let lh = self.lh(fl.command_pt);
+        for p in &self.input.programs {
+            // The hash in groups of eight, as a person compares it with `sha256sum`/`certutil`.
+            let groups: Vec<&str> =
+                (0..p.sha256.len()).step_by(8).filter_map(|i| p.sha256.get(i..i + 8)).collect();
+            let lines =
+                [format!("program/{}  ({})", p.path, p.version), format!("SHA-256 {}", groups.join(" "))];
+            for (k, text) in lines.iter().enumerate() {
+                for line in wrap(self.m, &plain(text, Style::Mono), fl.command_pt, w - 3.0) {
+                    f.line(self.m, &line, 3.0, y + self.base(fl.command_pt, lh), fl.command_pt, c.text);
+                    y += lh;
+                }
+                if k == 1 {
+                    y += 0.8;
+                }
+            }
+        }
         f.h = y;
         f
     }

@@ -192,13 +192,19 @@ fn base_input(lang: SheetLang, manifest: &Manifest, generation: u64) -> Result<S
         share: None,
         certificates: manifest.entries.iter().map(|e| certificate_row(texts, e)).collect(),
         stock_tools_generation_file: generation_file_name(generation),
+        programs: manifest.programs.clone(),
     })
 }
 
 /// For `init --sheet-out`: renders the first sheet of a new vault (R and C, no certificates
 /// yet). Rendered before the vault is written, so a failure leaves nothing behind.
-pub fn render_new_vault_sheet(new: &NewVault, lang: SheetLang) -> Result<Vec<u8>, Error> {
-    let manifest = Manifest::new(&new.header, 1, new.header.created.clone());
+pub fn render_new_vault_sheet(
+    new: &NewVault,
+    lang: SheetLang,
+    programs: &[vault_format::ProgramFile],
+) -> Result<Vec<u8>, Error> {
+    let mut manifest = Manifest::new(&new.header, 1, new.header.created.clone());
+    manifest.programs = programs.to_vec();
     let mut input = base_input(lang, &manifest, 1)?;
     input.recovery = Some(code_block(new.unlock.recovery_code(), new.unlock.identity()));
     input.pin_code = Some(code_block(&new.pin_code, &new.pin_identity));

@@ -62,6 +62,9 @@ pub struct SheetInput {
     pub certificates: Vec<SheetCertificate>,
     /// Vault generation file named in the stock-tools commands, e.g. "vault-3.age".
     pub stock_tools_generation_file: String,
+    /// The program files on the stick (SPEC.md §2.6), printed with their SHA-256 so that a
+    /// program on the stick can be checked against the paper.
+    pub programs: Vec<vault_format::ProgramFile>,
 }
 
 /// A typable code with its QR payload.

@@ -26,6 +26,7 @@ pub struct Texts {
     pub restore: RestoreTexts,
     pub emergency: EmergencyTexts,
     pub certs: CertTexts,
+    pub programs: ProgramTexts,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -111,6 +112,14 @@ pub struct RestoreTexts {
     pub enter_code: String,
     pub enter_share: String,
     pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramTexts {
+    pub title: String,
+    pub sub: String,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -48,6 +48,12 @@ pub(crate) fn sample(lang: SheetLang, with_pin: bool, certs: usize) -> SheetInpu
         share: None,
         certificates: (1..=certs).map(cert).collect(),
         stock_tools_generation_file: "vault-3.age".into(),
+        programs: vec![vault_format::ProgramFile {
+            path: "windows-x86_64/certvault-gui.exe".into(),
+            version: "0.1.0".into(),
+            size: 31_245_312,
+            sha256: "5d1f0c3b9e0a4f8f2b6d7c1e9a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b".into(),
+        }],
     }
 }
 

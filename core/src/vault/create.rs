@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
-use vault_format::{KdfParams, Manifest, NewVault, Payload};
+use vault_format::{KdfParams, Manifest, NewVault, Payload, ProgramFile};
 
+use super::program;
 use super::{
     begin_creation, check_creation_target, end_creation, io_error, write_new_file, OpenVault, Unlock,
 };
@@ -29,6 +30,9 @@ pub struct InitOptions {
     /// The front-end will show the two codes to someone (a terminal on standard output, the
     /// window). Without it, `recovery_out` or `sheet_out` is required.
     pub codes_shown: bool,
+    /// Put the program files this computer has into `program/` (SPEC.md §2.6); `--no-program`
+    /// turns it off.
+    pub programs: bool,
 }
 
 /// The README put on every stick, Japanese then English.
@@ -104,12 +108,20 @@ pub(crate) fn create_vault_with(
 ) -> Result<NewVault, Error> {
     let dir = &opts.dir;
     let new = NewVault::generate(kdf, vault_format::time::now()).map_err(seal_error)?;
+    let sources = if opts.programs { program::available_programs() } else { Vec::new() };
+    let listed: Vec<ProgramFile> = sources.iter().map(|s| s.record.clone()).collect();
     // Rendered before anything is written: a sheet that cannot be made leaves no vault.
-    let sheet = match &opts.sheet_out {
-        Some(_) => Some(sheet::render_new_vault_sheet(&new, opts.sheet_lang)?),
+    let mut sheet = match &opts.sheet_out {
+        Some(_) => Some(sheet::render_new_vault_sheet(&new, opts.sheet_lang, &listed)?),
         None => None,
     };
     let lock = begin_creation(dir)?;
+    // The program first: the manifest and the sheet list what reached the stick. A stick too
+    // small for it still gets the vault (the failure is told).
+    let programs = program::install_all(dir, &sources, talk);
+    if programs != listed && sheet.is_some() {
+        sheet = Some(sheet::render_new_vault_sheet(&new, opts.sheet_lang, &programs)?);
+    }
     if let Some(out) = &opts.recovery_out {
         write_recovery_out(out, dir, &new)?;
     }
@@ -128,7 +140,10 @@ pub(crate) fn create_vault_with(
         seen_newer: None,
         fallback_accepted: false,
         identity: new.unlock.identity().clone(),
-        payload: Payload::new(Manifest::new(&new.header, 0, vault_format::time::now())),
+        payload: Payload::new(Manifest {
+            programs: programs.clone(),
+            ..Manifest::new(&new.header, 0, vault_format::time::now())
+        }),
         generation: 0,
         fallbacks: Vec::new(),
         unlock_file: None,

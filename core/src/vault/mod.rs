@@ -24,6 +24,7 @@ pub mod create;
 pub mod entries;
 pub mod passphrase;
 pub mod pin;
+pub mod program;
 
 pub use entries::{find_entry, write_private_file};
 
@@ -344,7 +345,10 @@ pub fn begin_creation(dir: &Path) -> Result<VaultLock, Error> {
     check_creation_target(dir)?;
     let m = crate::durable::Folder(dir);
     for name in m.names().map_err(|e| io_error(dir, &e))? {
-        if name != LOCK_FILE_NAME && name != crate::durable::INCOMPLETE_MARKER {
+        if name.eq_ignore_ascii_case(vault_format::PROGRAM_DIR_NAME) && dir.join(&name).is_dir() {
+            // The program files an interrupted creation had copied.
+            fs::remove_dir_all(dir.join(&name)).map_err(|e| io_error(&dir.join(&name), &e))?;
+        } else if name != LOCK_FILE_NAME && name != crate::durable::INCOMPLETE_MARKER {
             m.remove(&name).map_err(|e| io_error(&dir.join(&name), &e))?;
         }
     }

@@ -42,6 +42,7 @@ fn options(dir: &Path) -> InitOptions {
         sheet_lang: SheetLang::Ja,
         allow_fixed_disk: true,
         codes_shown: true,
+        programs: false,
     }
 }
 

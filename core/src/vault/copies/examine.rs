@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use vault_format::{generation_file_name, open_generation, Identity, UnlockError, VaultHeader};
+use vault_format::{generation_file_name, open_generation, Identity, ProgramFile, UnlockError, VaultHeader};
 
 use crate::conversation::{Conversation, Progress};
 use crate::error::{Error, ErrorKind};
 use crate::message::Message;
 use crate::msg;
+use crate::vault::program::{self, ProgramCheck, ProgramState};
 use crate::vault::{self, Unlock, VaultLock};
 
 /// What a copy is, compared with the others.
@@ -99,6 +100,11 @@ pub struct CopyReport<M = Message> {
     /// manifest gives, which `sync` writes in its place and `clone` copies instead.
     #[serde(skip)]
     pub header_repair: Option<Vec<u8>>,
+    /// The program files of `program/` checked against the newest manifest (SPEC.md §2.6).
+    pub programs: Vec<ProgramCheck>,
+    /// The program files the newest manifest of this copy lists.
+    #[serde(skip)]
+    pub listed_programs: Option<Vec<ProgramFile>>,
 }
 
 impl<M> CopyReport<M> {
@@ -120,6 +126,8 @@ impl CopyReport {
             unlock: self.unlock,
             problems: self.problems.iter().map(phrase).collect(),
             header_repair: self.header_repair.clone(),
+            programs: self.programs.clone(),
+            listed_programs: self.listed_programs.clone(),
         }
     }
 
@@ -134,6 +142,8 @@ impl CopyReport {
             unlock: UnlockState::NotChecked,
             problems: Vec::new(),
             header_repair: None,
+            programs: Vec::new(),
+            listed_programs: None,
         }
     }
 
@@ -164,8 +174,11 @@ pub struct Report<M = Message> {
     pub newest_generation: u64,
     /// A copy that holds the newest generation (the one sync copies from).
     pub newest_copy: Option<String>,
-    /// Exit code 0 exactly when true.
+    /// Exit code 0 exactly when true (and `programs_ok`).
     pub all_current: bool,
+    /// Every program file the newest manifest lists is on every copy, unaltered and not older
+    /// than the program that checked them.
+    pub programs_ok: bool,
     /// Set when this computer has seen a newer generation than any copy holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub newer_generation_seen: Option<u64>,
@@ -179,6 +192,7 @@ impl Report {
             newest_generation: self.newest_generation,
             newest_copy: self.newest_copy.clone(),
             all_current: self.all_current,
+            programs_ok: self.programs_ok,
             newer_generation_seen: self.newer_generation_seen,
             copies: self.copies.iter().map(|c| c.phrased(phrase)).collect(),
         }
@@ -219,12 +233,24 @@ impl Examination {
         }
         if self.copies.iter().any(|c| matches!(c.state, CopyState::Stale | CopyState::Damaged)) {
             advice.push(msg!("copies-suggest-sync"));
+        } else if !self.programs_ok() {
+            advice.push(msg!("copies-suggest-sync-program"));
         }
         advice
     }
 
     pub fn all_current(&self) -> bool {
         self.seen_newer.is_none() && self.copies.iter().all(|c| c.state == CopyState::Current)
+    }
+
+    /// Whether every copy holds the program files its newest manifest lists, as listed.
+    pub fn programs_ok(&self) -> bool {
+        self.copies.iter().all(|c| c.programs.iter().all(|p| p.state == ProgramState::Ok))
+    }
+
+    /// The program files the newest generation lists (empty when none, or no copy opens).
+    pub fn listed_programs(&self) -> Vec<ProgramFile> {
+        self.source().and_then(|c| c.listed_programs.clone()).unwrap_or_default()
     }
 
     /// The newest good copy: holds the newest generation, preferably with nothing damaged.
@@ -244,6 +270,7 @@ impl Examination {
             newest_generation: self.newest_generation,
             newest_copy: self.source().map(|c| c.shown_path.clone()),
             all_current: self.all_current(),
+            programs_ok: self.programs_ok(),
             newer_generation_seen: self.seen_newer,
             copies: self.copies.clone(),
         }
@@ -322,13 +349,16 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock, talk: &dyn Conversation) -> Re
             let path = c.path.join(generation_file_name(n));
             let opened = vault::read_generation_file(&path).and_then(|bytes| {
                 open_generation(&bytes, &identity, &reference.vault_id, n)
-                    .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest.header()))
+                    .map(|payload| (vault_format::sha256_hex(&bytes), payload.manifest))
                     .map_err(|e| vault::open_error_message(&e))
             });
             c.generations.push(match opened {
-                Ok((digest, header)) => {
+                Ok((digest, manifest)) => {
                     // Newest first: the first that opens holds the authoritative header.
-                    newest_header.get_or_insert(header);
+                    if newest_header.is_none() {
+                        newest_header = Some(manifest.header());
+                        c.listed_programs = Some(manifest.programs);
+                    }
                     GenerationCheck { generation: n, ok: true, problem: None, digest: Some(digest) }
                 }
                 Err(reason) => {
@@ -381,6 +411,17 @@ pub fn examine(dirs: &[PathBuf], unlock: &Unlock, talk: &dyn Conversation) -> Re
         if c.state == CopyState::Diverged {
             c.problems.push(msg!("copies-problem-diverged", generation = newest));
         }
+    }
+    // The program files, against the newest generation's list (a stale copy gets it by sync).
+    let listed = copies
+        .iter()
+        .find(|c| c.compared() && c.generation == Some(newest) && c.state != CopyState::Diverged)
+        .and_then(|c| c.listed_programs.clone())
+        .unwrap_or_default();
+    for c in copies.iter_mut().filter(|c| c.compared() && c.generation.is_some()) {
+        c.programs = program::check(&c.path, &listed);
+        let problems: Vec<Message> = c.programs.iter().filter_map(|p| program::problem(&c.path, p)).collect();
+        c.problems.extend(problems);
     }
     let vault_id = reference.vault_id.to_string();
     let seen_newer = crate::records::newest_generation_seen(&vault_id).filter(|&seen| seen > newest);

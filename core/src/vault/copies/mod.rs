@@ -22,7 +22,8 @@ use crate::durable::{self, Folder, Medium};
 use crate::error::{io_error, Error, ErrorKind};
 use crate::message::{Arg, Message};
 use crate::msg;
-use crate::vault::{self, UnlockSource, VaultLock};
+use crate::vault::program::{self, ProgramSource};
+use crate::vault::{self, OpenVault, UnlockSource, VaultLock};
 pub use examine::{examine, CopyReport, CopyState, Examination, GenerationCheck, Report, UnlockState};
 
 /// `certvault verify [DIR…]`: opens every copy (`dirs`, or the vaults on the removable
@@ -71,6 +72,8 @@ pub struct CloneOptions {
     pub dest: PathBuf,
     /// Write the copy even though `dest` is not on removable media (otherwise `talk` is asked).
     pub allow_fixed_disk: bool,
+    /// Copy the program files the vault lists into `dest`'s `program/` (SPEC.md §2.6).
+    pub programs: bool,
 }
 
 /// A clone that was written and verified.
@@ -144,6 +147,23 @@ pub fn clone(opts: &CloneOptions, talk: &dyn Conversation) -> Result<Cloned, Err
     for n in &wanted {
         copy(&vault_format::generation_file_name(*n))?;
     }
+    if opts.programs {
+        let listed = source.listed_programs.clone().unwrap_or_default();
+        let candidates = candidates(std::slice::from_ref(&source.path));
+        for record in &listed {
+            match candidates.iter().find(|c| c.record == *record) {
+                Some(good) => {
+                    if let Err(why) = program::install(dest, good) {
+                        talk.tell(Level::Warning, why);
+                    }
+                }
+                None => talk.tell(
+                    Level::Warning,
+                    msg!("program-no-good-copy", file = program::program_path(src, record).display()),
+                ),
+            }
+        }
+    }
     // Last: until vault.json is there, the folder is not a vault. A source whose vault.json
     // disagrees with its manifest passes on the manifest's header, never the changed one.
     match &source.header_repair {
@@ -205,10 +225,25 @@ pub struct Synced {
 }
 
 /// `certvault sync [DIR…]`: brings stale or damaged copies up to date from the newest good one.
-pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, talk: &dyn Conversation) -> Result<Synced, Error> {
+/// With `programs`, the program files too: a newer program than the vault lists (the one
+/// running, or beside it in its bundle) is put in and listed in a new generation, and a
+/// missing or altered program file is written again from a copy that matches the list.
+pub fn sync(
+    dirs: &[PathBuf],
+    unlock: &UnlockSource,
+    programs: bool,
+    talk: &dyn Conversation,
+) -> Result<Synced, Error> {
     let dirs = dirs_or_media(dirs)?;
     let unlock = unlock.read(talk)?;
-    let exam = examine(&dirs, &unlock, talk)?;
+    let mut exam = examine(&dirs, &unlock, talk)?;
+    let mut actions = Vec::new();
+    if programs {
+        if let Some(newer) = newer_programs(&exam) {
+            actions.extend(list_newer_programs(&exam, &newer, &unlock, talk)?);
+            exam = examine(&dirs, &unlock, talk)?;
+        }
+    }
     let diverged: Vec<String> = exam
         .copies
         .iter()
@@ -230,7 +265,6 @@ pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, talk: &dyn Conversation) ->
     // unlock.age is copied only from a copy the typed passphrase opened: the passphrase
     // typed now becomes the passphrase of every copy.
     let unlock_source = exam.copies.iter().find(|c| c.unlock == UnlockState::Ok);
-    let mut actions = Vec::new();
     let targets: Vec<&CopyReport> = exam
         .copies
         .iter()
@@ -292,9 +326,113 @@ pub fn sync(dirs: &[PathBuf], unlock: &UnlockSource, talk: &dyn Conversation) ->
         vault::sync_dir(dir);
     }
     drop(src_lock);
+    if programs {
+        // The generations are in place: every copy now lists the same program files.
+        let after = examine(&dirs, &unlock, talk)?;
+        actions.extend(repair_programs(&after, talk));
+    }
     let after = examine(&dirs, &unlock, talk)?;
     record(&after, talk);
     Ok(Synced { actions, copies: after })
+}
+
+/// Program files on these copies and beside the running program, read and hashed: the
+/// candidates a listed file may be written from.
+fn candidates(dirs: &[PathBuf]) -> Vec<ProgramSource> {
+    let mut all = program::available_programs();
+    for dir in dirs {
+        let root = dir.join(vault_format::PROGRAM_DIR_NAME);
+        let Ok(platforms) = std::fs::read_dir(&root) else { continue };
+        for platform in platforms.flatten() {
+            let Ok(files) = std::fs::read_dir(platform.path()) else { continue };
+            for file in files.flatten() {
+                if let Some((source, _)) = program::read_program(&file.path()) {
+                    all.push(source);
+                }
+            }
+        }
+    }
+    all
+}
+
+/// The programs beside the running one that the newest generation does not list yet, or lists
+/// in an older version; `None` when there are none.
+fn newer_programs(exam: &Examination) -> Option<Vec<ProgramSource>> {
+    let listed = exam.listed_programs();
+    let newer: Vec<ProgramSource> = program::available_programs()
+        .into_iter()
+        .filter(|s| {
+            listed
+                .iter()
+                .find(|r| r.path.eq_ignore_ascii_case(&s.record.path))
+                .is_none_or(|r| program::compare_versions(&s.record.version, &r.version).is_gt())
+        })
+        .collect();
+    (!newer.is_empty()).then_some(newer)
+}
+
+/// Puts the newer programs into the newest copy and lists them in a new generation there; the
+/// rest of sync then brings every other copy up to it.
+fn list_newer_programs(
+    exam: &Examination,
+    newer: &[ProgramSource],
+    unlock: &vault::Unlock,
+    talk: &dyn Conversation,
+) -> Result<Vec<Message>, Error> {
+    let Some(source) = exam.source().filter(|s| s.state == CopyState::Current) else {
+        // Damaged or diverged copies first; the program can wait for the next sync.
+        return Ok(Vec::new());
+    };
+    let mut vault = OpenVault::open(&source.path, unlock, true)?;
+    let placed: Vec<ProgramSource> = newer
+        .iter()
+        .filter(|s| match program::install(&source.path, s) {
+            Ok(_) => true,
+            Err(why) => {
+                talk.tell(Level::Warning, why);
+                false
+            }
+        })
+        .cloned()
+        .collect();
+    if placed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut payload = vault.payload.clone();
+    payload.manifest.programs = program::merged(&payload.manifest.programs, &placed);
+    vault.write_generation(payload, talk)?;
+    Ok(placed
+        .iter()
+        .map(|s| msg!("sync-wrote", file = program::program_path(&source.path, &s.record).display()))
+        .collect())
+}
+
+/// Writes every listed program file that a copy lacks, or holds altered, from a candidate with
+/// the listed bytes.
+fn repair_programs(exam: &Examination, talk: &dyn Conversation) -> Vec<Message> {
+    let dirs: Vec<PathBuf> = exam.copies.iter().map(|c| c.path.clone()).collect();
+    let mut pool: Option<Vec<ProgramSource>> = None;
+    let mut actions = Vec::new();
+    for copy in exam.copies.iter().filter(|c| c.state == CopyState::Current) {
+        for check in copy
+            .programs
+            .iter()
+            .filter(|p| matches!(p.state, program::ProgramState::Missing | program::ProgramState::Altered))
+        {
+            let listed = exam.listed_programs();
+            let Some(record) = listed.iter().find(|r| r.path == check.path) else { continue };
+            let pool = pool.get_or_insert_with(|| candidates(&dirs));
+            let target = program::program_path(&copy.path, record);
+            match pool.iter().find(|c| c.record == *record && c.file != target) {
+                Some(good) => match program::install(&copy.path, good) {
+                    Ok(_) => actions.push(msg!("sync-wrote", file = target.display())),
+                    Err(why) => talk.tell(Level::Warning, why),
+                },
+                None => talk.tell(Level::Warning, msg!("program-no-good-copy", file = target.display())),
+            }
+        }
+    }
+    actions
 }
 
 /// Renames a damaged generation file to `NAME.damaged` (or `NAME.damaged-2`…), a name readers

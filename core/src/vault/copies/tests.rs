@@ -24,6 +24,7 @@ fn vault_and_clone(tmp: &Path) -> (PathBuf, PathBuf) {
         unlock: UnlockSource::default(),
         dest: dest.clone(),
         allow_fixed_disk: true,
+        programs: true,
     };
     let talk = asks_passphrase();
     let cloned = clone(&opts, &talk).expect("cloned");
@@ -97,7 +98,13 @@ fn a_clone_verifies_with_its_source_as_current() {
     assert!(logged.iter().any(|r| r.vault_id == exam.vault_id && r.copies.len() == 2));
 
     // A second clone into the same folder is refused: it is already a copy.
-    let opts = CloneOptions { source: src, unlock: UnlockSource::default(), dest, allow_fixed_disk: true };
+    let opts = CloneOptions {
+        source: src,
+        unlock: UnlockSource::default(),
+        dest,
+        allow_fixed_disk: true,
+        programs: true,
+    };
     let e = clone(&opts, &asks_passphrase()).unwrap_err();
     assert_eq!((e.kind, e.message.id), (ErrorKind::Refused, "err-clone-already-copy"));
 }
@@ -113,6 +120,7 @@ fn a_clone_onto_a_fixed_disk_needs_a_yes() {
         unlock: UnlockSource::default(),
         dest: dest.clone(),
         allow_fixed_disk: false,
+        programs: true,
     };
     let talk = Scripted::new([Answer::Confirm(false)]);
     let e = clone(&opts, &talk).unwrap_err();
@@ -138,7 +146,7 @@ fn a_stale_copy_is_reported_and_sync_brings_it_current() {
     assert!(!exam.report().all_current);
 
     let talk = asks_passphrase();
-    let synced = sync(&dirs, &UnlockSource::default(), &talk).expect("synced");
+    let synced = sync(&dirs, &UnlockSource::default(), true, &talk).expect("synced");
     assert_eq!(talk.asked_ids(), ["vault-enter-passphrase"]);
     let wrote = msg!("sync-wrote", file = dest.join(vault_format::generation_file_name(3)).display());
     assert!(synced.actions.contains(&wrote), "{:?}", synced.actions);
@@ -149,7 +157,7 @@ fn a_stale_copy_is_reported_and_sync_brings_it_current() {
     assert!(synced.copies.all_current());
 
     // Nothing left to do.
-    let again = sync(&dirs, &UnlockSource::default(), &asks_passphrase()).expect("synced");
+    let again = sync(&dirs, &UnlockSource::default(), true, &asks_passphrase()).expect("synced");
     assert!(again.actions.is_empty());
     assert!(again.copies.all_current());
 }
