@@ -10,8 +10,12 @@ use std::process::Output;
 use copies_common::*;
 use serde_json::Value;
 
+/// Runs certvault; a sync leaves program/ alone (`--no-program`): these vaults are made
+/// without the program (tests/copies_common), and a sync would otherwise add it in a new
+/// generation (tests/program_on_stick.rs tests that).
 fn run(s: &Scratch, args: &[&str], dirs: &[&Path]) -> Output {
-    s.cmd().args(args).args(dirs).output().unwrap()
+    let no_program: &[&str] = if args.first() == Some(&"sync") { &["--no-program"] } else { &[] };
+    s.cmd().args(args).args(no_program).args(dirs).output().unwrap()
 }
 
 fn json_of(out: &Output) -> Value {
@@ -164,7 +168,7 @@ fn another_vault_is_reported_and_never_touched() {
     let (a, _) = two_copies(&s);
     let c = s.path("C");
     s.init(&c);
-    let before: Vec<(String, Vec<u8>)> = snapshot(&c);
+    let before = snapshot(&c);
     let (code, report) = verify_json(&s, &[&a, &c], &s.pass);
     assert_eq!(code, 1);
     assert_eq!(states(&report), ["current", "other-vault"]);
@@ -182,13 +186,22 @@ fn another_vault_is_reported_and_never_touched() {
     assert!(stderr(&out).contains("already holds a copy") && stderr(&out).contains("certvault sync"));
 }
 
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != "certvault.lock")
-        .map(|e| (e.file_name().into_string().unwrap(), std::fs::read(e.path()).unwrap()))
-        .collect();
+/// Every file below `dir` (the program/ folder too) with a digest of its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, String)> {
+    use sha2::{Digest, Sha256};
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()) {
+        let name = e.file_name().into_string().unwrap();
+        if name == "certvault.lock" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            v.extend(snapshot(&e.path()).into_iter().map(|(n, d)| (format!("{name}/{n}"), d)));
+        } else {
+            let digest = Sha256::digest(std::fs::read(e.path()).unwrap());
+            v.push((name, digest.iter().map(|b| format!("{b:02x}")).collect()));
+        }
+    }
     v.sort();
     v
 }

@@ -372,6 +372,7 @@ fn killing_sync_at_random_moments_leaves_each_copy_old_or_new() {
     let args = |b: &Path| -> Vec<String> {
         vec![
             "sync".into(),
+            "--no-program".into(),
             "--passphrase-file".into(),
             s.pass.display().to_string(),
             a.display().to_string(),

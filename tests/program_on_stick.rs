@@ -200,3 +200,52 @@ fn no_program_makes_a_vault_without_it_and_sync_adds_it_later() {
     assert_eq!(report["newest_generation"], 2);
     assert_eq!(states(&report, 0).len(), 2, "{report}");
 }
+
+/// A stick too small for the program (a 512 KiB tmpfs) still gets the vault: the program is
+/// left out with a warning, nothing half-written stays, and verify lists no program.
+#[test]
+fn a_full_stick_gets_the_vault_without_the_program() {
+    if !common::require_root("mounting a tiny tmpfs as a full stick") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("stick");
+    std::fs::create_dir(&mnt).unwrap();
+    let st =
+        Command::new("mount").args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"]).arg(&mnt).status().unwrap();
+    assert!(st.success(), "mount failed: this test needs root, as CI has");
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let vault = mnt.join("CERTVAULT");
+    let pass = tmp.path().join("pass.txt");
+    std::fs::write(&pass, format!("{PASS}\n")).unwrap();
+    let out = certvault()
+        .args(["--lang", "en", "init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(tmp.path().join("rec.txt"))
+        .arg(&vault)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Could not put the program") && stderr.contains("The vault itself is fine"),
+        "{stderr}"
+    );
+    let left: Vec<_> = walk(&vault.join("program"));
+    assert!(left.is_empty(), "no partial program file stays: {left:?}");
+    let (code, report) = verify_json(&vault, &pass);
+    assert_eq!(code, 0, "{report}");
+    assert!(report["copies"][0]["programs"].as_array().unwrap().is_empty());
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
+    read.flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
+}

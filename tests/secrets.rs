@@ -369,8 +369,10 @@ fn a_panic_shows_no_secret_in_its_message_or_backtrace() {
         assert_eq!(out.status.code(), Some(2), "{point} {args:?} did not panic: {stderr}");
         assert!(stderr.contains("internal error") && stderr.contains("core/src/hardening.rs"), "{stderr}");
         assert!(!stderr.contains("forced panic"), "{stderr}");
-        // The backtrace was printed (RUST_BACKTRACE=full), so it was searched too.
-        assert!(stderr.contains("debug_panic_point"), "{stderr}");
+        // The backtrace was printed (RUST_BACKTRACE=full), so it was searched too: with the
+        // function's name, or frame numbers only when the program is stripped (CI tests the
+        // release build, which is).
+        assert!(stderr.contains("debug_panic_point") || stderr.contains("\n   0: "), "{stderr}");
         assert_no_secret(&format!("panic at {point}"), &out, &w.secrets);
     }
 }

@@ -264,7 +264,11 @@ fn reprint_shows_the_recovery_code_and_the_pin_code_only_when_given() {
     let text = one_line(&pdf_text(&plain));
     assert_eq!(printed_codes(&text, 5), std::slice::from_ref(&v.recovery_code));
     assert!(text.contains("The PIN code is printed only on the first recovery sheet"), "{text}");
-    assert!(text.contains("\"Restore onto a new terminal\""), "{text}");
+    // Where the program is on a new computer: on the stick, in program/.
+    assert!(
+        text.contains("\"Restore on a new computer\"") && text.contains("double-click certvault-gui.exe"),
+        "{text}"
+    );
     // The certificate table: clinic (the leaf's O), institution code, thumbprints as Windows
     // shows them.
     let sha1 = after_eq(&openssl_x509("leaf.crt", &["-fingerprint", "-sha1"]));

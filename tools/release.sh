@@ -5,9 +5,9 @@
 #   certvault-VERSION-windows-x86_64.zip, certvault-VERSION-linux-x86_64.tar.gz, SHA256SUMS
 # (the archives, and each program file inside them).
 #
-# Reproducible (two Linux builds of one commit in two folders gave identical SHA256SUMS):
-# paths remapped, no symbols, no time stamps (SOURCE_DATE_EPOCH is the commit's time, the PE
-# header's time stamp is left out), archive entries sorted with fixed times and modes.
+# Reproducible (two builds of one commit in two folders give identical SHA256SUMS): paths
+# remapped, no symbols, no time stamps (tools/release/env.sh; the PE header's time stamp is
+# left out), archive entries sorted with fixed times and modes.
 #
 # Usage: bash tools/release.sh [--linux-only|--windows-only]   (DIST=folder to write elsewhere)
 # Needs: cargo (rustup's, for Linux); Debian's rustc-web cargo-web rust-web-src and
@@ -24,17 +24,11 @@ case "${1:-}" in
 esac
 dist=${DIST:-$root/dist}
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-commit=$(git rev-parse --short=12 HEAD)
-export CERTVAULT_COMMIT=$commit
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
+# The flags, time stamp and commit of every release build (tools/release/env.sh).
+# shellcheck source=tools/release/env.sh
+source tools/release/env.sh
+commit=$CERTVAULT_COMMIT
 python3 -c 'import markdown' 2>/dev/null || python3 -m pip install --quiet markdown
-# Where this checkout and cargo's registry are is not part of the program.
-cargo_home=${CARGO_HOME:-$HOME/.cargo}
-remap="--remap-path-prefix=$root=/certvault --remap-path-prefix=$cargo_home=/cargo"
-export CARGO_INCREMENTAL=0
-# No symbol table in the bundle: smaller programs, and the names of symbols that ThinLTO
-# promotes between codegen units carry a hash that differs from folder to folder.
-export CARGO_PROFILE_RELEASE_STRIP=symbols
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,16 +42,15 @@ for platform in "${platforms[@]}"; do
   t0=$(date +%s)
   case $platform in
     linux)
-      RUSTFLAGS="$remap" cargo build --release --locked -p certvault -p certvault-gui --bins \
-        --target-dir target/release-bundle
-      bins=(target/release-bundle/release/certvault target/release-bundle/release/certvault-gui)
+      # target/release: CI's release test build (.ci/run) left the dependencies there.
+      RUSTFLAGS="$release_rustflags" cargo build --release --locked -p certvault -p certvault-gui --bins
+      bins=(target/release/certvault target/release/certvault-gui)
       triple=x86_64-unknown-linux-gnu
       name=linux-x86_64 ;;
     windows)
       # shellcheck source=tools/windows/build-env.sh
       source tools/windows/build-env.sh
-      CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="$remap -C link-arg=-Wl,--no-insert-timestamp" \
-        /usr/bin/cargo build --release --locked --target x86_64-pc-windows-gnu \
+      /usr/bin/cargo build --release --locked --target x86_64-pc-windows-gnu \
         --target-dir target/windows -p certvault -p certvault-gui --bins
       bins=(target/windows/x86_64-pc-windows-gnu/release/certvault.exe
             target/windows/x86_64-pc-windows-gnu/release/certvault-gui.exe)

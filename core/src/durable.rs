@@ -6,7 +6,7 @@
 //! system ([`Folder`]) and, in the tests, on a FAT image written through the `fatfs` crate
 //! with a power cut after every single sector write (`tests/crash_fat.rs`).
 //!
-//! Debug builds only: `CERTVAULT_TEST_FAIL_AT=STEP:NAME` makes the named step fail with an
+//! Debug builds and the `test-hooks` feature only: `CERTVAULT_TEST_FAIL_AT=STEP:NAME` makes the named step fail with an
 //! injected I/O error ([`fail_point`]), and `CERTVAULT_TEST_CHEAP_KDF=1` makes new vaults use
 //! tiny KDF parameters ([`new_vault_kdf`]). Neither exists in a release build.
 
@@ -305,19 +305,19 @@ pub fn is_creation_leftover(name: &str) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Test switches (debug builds only)
+// Test switches (debug builds and the `test-hooks` feature only)
 
 /// The variable naming the step to fail: `STEP:NAME`, STEP one of `write` (half the bytes are
 /// written, then the error), `fsync`, `rename` (NAME is the target), `remove`, or a command's
 /// own step such as `verify`; NAME a file name or `*`.
 pub const FAIL_AT_VAR: &str = "CERTVAULT_TEST_FAIL_AT";
-/// `1` makes new vaults use tiny KDF parameters (debug builds only).
+/// `1` makes new vaults use tiny KDF parameters (debug builds and `test-hooks` only).
 pub const CHEAP_KDF_VAR: &str = "CERTVAULT_TEST_CHEAP_KDF";
 
-/// Fails with an injected I/O error when [`FAIL_AT_VAR`] names this step (debug builds only;
+/// Fails with an injected I/O error when [`FAIL_AT_VAR`] names this step (debug builds and `test-hooks` only;
 /// a release build has no such switch). `before` runs first, to leave a realistic half-done
 /// state.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, test, feature = "test-hooks"))]
 pub fn fail_point(step: &str, name: &str, before: impl FnOnce()) -> io::Result<()> {
     let Some(spec) = std::env::var_os(FAIL_AT_VAR) else { return Ok(()) };
     let spec = spec.to_string_lossy();
@@ -329,7 +329,7 @@ pub fn fail_point(step: &str, name: &str, before: impl FnOnce()) -> io::Result<(
     Ok(())
 }
 
-#[cfg(not(debug_assertions))]
+#[cfg(not(any(debug_assertions, test, feature = "test-hooks")))]
 #[inline(always)]
 pub fn fail_point(_step: &str, _name: &str, _before: impl FnOnce()) -> io::Result<()> {
     Ok(())
@@ -338,7 +338,7 @@ pub fn fail_point(_step: &str, _name: &str, _before: impl FnOnce()) -> io::Resul
 /// The KDF parameters and scrypt work factor (log2 N) for a new vault or passphrase: always
 /// the defaults of SPEC.md §4.2 and §6.2 in a release build.
 pub fn new_vault_kdf() -> (vault_format::KdfParams, u8) {
-    #[cfg(debug_assertions)]
+    #[cfg(any(debug_assertions, test, feature = "test-hooks"))]
     if std::env::var_os(CHEAP_KDF_VAR).is_some_and(|v| v == "1") {
         let tiny = vault_format::Argon2Params::new(8, 1, 1);
         return (vault_format::KdfParams::both(tiny), 10);

@@ -79,13 +79,13 @@ mod imp {
     }
 }
 
-/// Debug builds only: panics when the environment variable `CERTVAULT_DEBUG_PANIC_AT` names
+/// Debug builds and the `test-hooks` feature only: panics when the environment variable `CERTVAULT_DEBUG_PANIC_AT` names
 /// `point`. The points sit right after a secret has been read or a vault unlocked, so
 /// `tests/secrets.rs` can force a panic while secrets are in memory and check that neither the
 /// message nor the backtrace shows them; and in the scan's walk of each folder, so
 /// `tests/hostile.rs` can check that a bug met on one folder neither stops nor hangs the scan.
 /// Compiled out of release builds.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, test, feature = "test-hooks"))]
 pub fn debug_panic_point(point: &str) {
     if std::env::var_os("CERTVAULT_DEBUG_PANIC_AT").is_some_and(|v| v == point) {
         panic!("forced panic at {point} (CERTVAULT_DEBUG_PANIC_AT, debug builds only)");
@@ -93,6 +93,6 @@ pub fn debug_panic_point(point: &str) {
 }
 
 /// Release builds: nothing.
-#[cfg(not(debug_assertions))]
+#[cfg(not(any(debug_assertions, test, feature = "test-hooks")))]
 #[inline(always)]
 pub fn debug_panic_point(_point: &str) {}

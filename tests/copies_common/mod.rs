@@ -48,9 +48,13 @@ impl Scratch {
         c
     }
 
+    /// Without the program files (`--no-program`): these tests are about the vault's own files,
+    /// and the crash tests' kill moments would mostly land in a 100 MB program copy; the
+    /// program on the stick has its own tests (tests/program_on_stick.rs).
     pub fn init_args(&self, dir: &Path, recovery_out: &Path) -> Vec<String> {
         vec![
             "init".into(),
+            "--no-program".into(),
             "--allow-fixed-disk".into(),
             "--passphrase-file".into(),
             self.pass.display().to_string(),
@@ -102,6 +106,7 @@ impl Scratch {
     pub fn clone_args(&self, src: &Path, dest: &Path) -> Vec<String> {
         vec![
             "clone".into(),
+            "--no-program".into(),
             "--vault".into(),
             src.display().to_string(),
             "--passphrase-file".into(),

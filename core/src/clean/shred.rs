@@ -357,10 +357,10 @@ fn read_no_follow(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Debug builds only: when `CERTVAULT_TEST_PAUSE_AT=POINT:FILE` names this point, creates
+/// Debug builds and the `test-hooks` feature only: when `CERTVAULT_TEST_PAUSE_AT=POINT:FILE` names this point, creates
 /// FILE and waits (at most a minute) until the test removes it, so that a test can change
 /// the files at exactly this moment. A release build has no such switch.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, test, feature = "test-hooks"))]
 fn test_pause_point(point: &str) {
     let Some(spec) = std::env::var_os("CERTVAULT_TEST_PAUSE_AT") else { return };
     let spec = spec.to_string_lossy();
@@ -374,7 +374,7 @@ fn test_pause_point(point: &str) {
     }
 }
 
-#[cfg(not(debug_assertions))]
+#[cfg(not(any(debug_assertions, test, feature = "test-hooks")))]
 fn test_pause_point(_point: &str) {}
 
 #[cfg(unix)]

@@ -912,6 +912,52 @@ mod tests {
         assert_eq!(my_count(), before + 1);
     }
 
+    /// Stage (e) of tools/windows/wine-test.sh: the script has put this certificate into
+    /// CurrentUser\My (alone, next to another entry with a key, or with its own key) and
+    /// compares the store before and after. A restore whose commit fails must report it and
+    /// leave the entry as it was; one that finds the key already there does nothing.
+    #[test]
+    #[ignore = "needs the store the script prepared: run under Wine by tools/windows/wine-test.sh"]
+    fn wine_a_failed_commit_leaves_the_entry_as_it_was() {
+        let bytes = fixture("legacy.p12");
+        let pin = String::from_utf8(fixture("pin.txt")).unwrap();
+        let p12 = Pkcs12File::parse(&bytes).unwrap();
+        let verified = VerifiedPin::check(&p12, SecretString::from(pin.clone())).unwrap().unwrap();
+        let opened = p12.open(&pin).unwrap();
+        let leaf = opened
+            .certificates
+            .iter()
+            .find(|c| !crate::certificate::x509::parse(&c.der).unwrap().is_ca)
+            .unwrap();
+        let leaf_sha1: [u8; 20] = sha1::Sha1::digest(&leaf.der).into();
+        let entry = entry();
+        let item = InstallItem {
+            entry: &entry,
+            p12: &bytes,
+            leaf_sha1,
+            leaf_der: Some(leaf.der.clone()),
+            root: None,
+            exportable: false,
+        };
+        // The one switch this test build has (core's own tests: cfg(test)).
+        std::env::set_var(crate::durable::FAIL_AT_VAR, "commit:My");
+        let mut backend = WindowsBackend::new(false);
+        backend.check(&NoOne::default()).unwrap();
+        let presence = backend.lookup(&leaf_sha1).unwrap();
+        let result =
+            super::super::install_unless_present(&mut backend, &item, Some(&verified), &NoOne::default());
+        std::env::remove_var(crate::durable::FAIL_AT_VAR);
+        match presence {
+            Presence::WithKey => assert!(!result.unwrap(), "already there with its key: nothing done"),
+            Presence::CertificateOnly => {
+                let e = result.expect_err("the commit failed");
+                let reason = e.message.text_arg("reason").unwrap_or_default();
+                assert!(reason.contains("injected failure at commit:My"), "{e:?}");
+            }
+            Presence::Absent => panic!("the script puts the certificate into the store first"),
+        }
+    }
+
     #[test]
     #[ignore = "imports into the user's store: run under Wine by tools/windows/wine-test.sh"]
     fn wine_imports_a_legacy_file() {

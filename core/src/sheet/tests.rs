@@ -151,7 +151,8 @@ fn japanese_texts_use_the_agreed_words() {
         "証明書",
         "金庫に保管してください",
         "秘密キーの保護を強力にする",
-        "新しい端末に復元する",
+        "新しいパソコンに復元する",
+        "certvault-gui.exe",
         "certvault restore",
     ] {
         assert!(all.contains(w), "missing {w}");
