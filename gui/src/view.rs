@@ -517,17 +517,23 @@ fn screen_view(app: &App) -> El<'_> {
             } else {
                 col = col.push(para(t!("gui-clean-nothing")));
             }
+            if zip_kept(report) {
+                col = col.push(para(t!("wizard-next-zip-kept")));
+            }
             col.push(notes(app)).push(secondary(t!("gui-home"), Msg::Home)).into()
         }
-        Screen::CleanDone { report } => column![
-            heading(t!("gui-clean-done-title")),
-            clean_table(&report.outcomes),
-            para(t!("gui-clean-summary", removed = report.summary.removed, left = report.summary.left)),
-            notes(app),
-            primary(t!("gui-home"), Msg::Home),
-        ]
-        .spacing(GAP)
-        .into(),
+        Screen::CleanDone { report } => {
+            let mut col = column![
+                heading(t!("gui-clean-done-title")),
+                clean_table(&report.outcomes),
+                para(t!("gui-clean-summary", removed = report.summary.removed, left = report.summary.left)),
+            ]
+            .spacing(GAP);
+            if zip_kept(report) {
+                col = col.push(para(t!("wizard-next-zip-kept")));
+            }
+            col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
+        }
         Screen::RestoreStart { .. } => {
             let to = app.inputs.restore_to.clone().unwrap_or(RestoreTo::ThisComputer);
             let mut targets = vec![(RestoreTo::ThisComputer, t!("gui-restore-here"))];
@@ -907,4 +913,13 @@ impl canvas::Program<Msg> for SheetPicture<'_> {
         }
         vec![frame.into_geometry()]
     }
+}
+
+/// A zip archive with a copy of a vault entry was kept because it also holds other files.
+fn zip_kept(report: &certvault_core::clean::CleanReport<String>) -> bool {
+    report.outcomes.iter().any(|o| {
+        o.hit.archive_entry.is_some()
+            && o.hit.class == certvault_core::scan::classify::Class::InVault
+            && o.action == certvault_core::clean::Action::Left
+    })
 }

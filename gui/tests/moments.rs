@@ -258,6 +258,17 @@ fn fixtures(out: &Path) {
     assert!(status.success(), "make-fixtures.sh failed");
 }
 
+/// A zip archive of `files` (name, bytes) at `path`.
+fn write_zip(path: &Path, files: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    std::fs::write(path, w.finish().unwrap().into_inner()).unwrap();
+}
+
 fn certutil_nicknames(db: &Path) -> String {
     let out = Command::new("certutil")
         .args(["-L", "-d"])
@@ -282,6 +293,12 @@ fn the_four_moments_through_the_window() {
     fixtures(&made);
     std::fs::copy(made.join("aes.p12"), downloads.join("202101010000777.p12")).unwrap();
     std::fs::copy(made.join("hpki.p12"), downloads.join("hpki-second.p12")).unwrap();
+    // Issue 16: the certificate as it came by e-mail, zipped; and a zip of it with a letter.
+    let online = std::fs::read(made.join("aes.p12")).unwrap();
+    let zipped = downloads.join("certificate.zip");
+    let mixed = downloads.join("mail-attachments.zip");
+    write_zip(&zipped, &[("202101010000777.p12", &online)]);
+    write_zip(&mixed, &[("202101010000777.p12", &online), ("letter.txt", "PIN は通知書に".as_bytes())]);
     // One test in this binary: the environment is set before any thread reads it.
     std::env::set_var("HOME", &home);
     std::env::set_var("CERTVAULT_MEDIA_ROOTS", std::env::join_paths([&stick, &stick2]).unwrap());
@@ -349,15 +366,28 @@ fn the_four_moments_through_the_window() {
     assert!(!proposed.exists(), "the sheet's PDF is gone");
     w.click(&t!("gui-home"));
 
-    // 3. Clean up: both downloads are in the vault and go, after one confirmation.
+    // 3. Clean up: both downloads are in the vault and go, after one confirmation, with the zip
+    //    that holds only a copy of one; the zip with a letter in it stays, and says why.
     w.click(&t!("gui-clean"));
     w.click(&stick_label);
     let Screen::CleanFound { report, .. } = &w.app.screen else { panic!("{}", w.describe()) };
-    assert_eq!(report.summary.would_remove, 2, "{}", w.describe());
-    w.click(&t!("gui-clean-apply", count = 2));
+    assert_eq!(report.summary.would_remove, 3, "{}", w.describe());
+    let kept_why = t!("clean-keep-archive-mixed");
+    assert!(
+        report.outcomes.iter().any(|o| o.hit.path == mixed && o.why.as_deref() == Some(kept_why.as_str())),
+        "{}",
+        w.describe()
+    );
+    w.shot_of_whole_page("clean-found-zips");
+    w.click(&t!("gui-clean-apply", count = 3));
     w.answer_all(&|_| Some("yes".into()));
-    assert!(matches!(w.app.screen, Screen::CleanDone { .. }), "{}", w.describe());
+    let Screen::CleanDone { report } = &w.app.screen else { panic!("{}", w.describe()) };
+    let zipped_outcome = report.outcomes.iter().find(|o| o.hit.path == zipped).expect("the zip");
+    assert_eq!(zipped_outcome.action, certvault_core::clean::Action::Removed);
     assert!(!downloads.join("202101010000777.p12").exists() && !downloads.join("hpki-second.p12").exists());
+    assert!(!zipped.exists(), "the zip of a vault copy is gone");
+    assert!(mixed.exists(), "the zip with a letter stays");
+    w.click(&t!("wizard-next-zip-kept"));
     w.click(&t!("gui-home"));
 
     // 4. Restore, as on a new PC: a new window, the passphrase forgotten, the recovery code
