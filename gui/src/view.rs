@@ -621,6 +621,16 @@ fn screen_view(app: &App) -> El<'_> {
                 } else {
                     warning(line)
                 });
+                // The next step as this window's screen, a button away (issue 16); a step the
+                // window has no screen for keeps its command, for a vendor to run.
+                match item.next.and_then(crate::app::moment_for) {
+                    Some(m) => col = col.push(secondary(t!("gui-status-go", moment = m.title()), Msg::Go(m))),
+                    None => {
+                        if let Some(c) = &item.command {
+                            col = col.push(small(t!("gui-status-command", command = escaped(c))));
+                        }
+                    }
+                }
             }
             col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
         }
@@ -755,6 +765,7 @@ fn home<'a>() -> El<'a> {
         moment(Moment::Sheet, t!("gui-sheet-about")),
         moment(Moment::Clean, t!("gui-clean-about")),
         moment(Moment::Restore, t!("gui-restore-about")),
+        moment(Moment::Renewed, t!("gui-renewed-about")),
         row![
             secondary(Moment::Status.title(), Msg::Go(Moment::Status)),
             secondary(Moment::Copies.title(), Msg::Go(Moment::Copies)),

@@ -537,4 +537,58 @@ fn the_four_moments_through_the_window() {
         .max()
         .unwrap();
     assert_eq!(entries, 3, "the rescued certificate is in the vault");
+
+    // Issue 16: the status names this window's screens, a button away, and no command.
+    w.click(&t!("gui-home"));
+    w.click(&t!("gui-status"));
+    w.answer_all(&|id| match id {
+        "vault-enter-passphrase" => Some(NEW.into()),
+        "unlock-enter-recovery-code" => Some(lower.clone()),
+        _ => None,
+    });
+    let Screen::Status { status, .. } = &w.app.screen else { panic!("{}", w.describe()) };
+    let step = status
+        .items
+        .iter()
+        .find_map(|i| i.next.and_then(certvault_gui::app::moment_for))
+        .unwrap_or_else(|| panic!("an item with a step: {:?}", status.items));
+    w.shot_of_whole_page("status-steps");
+    w.click(&t!("gui-status-go", moment = step.title()));
+    assert!(matches!(w.app.screen, Screen::Place { moment, .. } if moment == step), "{}", w.describe());
+    w.click(&t!("gui-home"));
+
+    // A renewed certificate (same clinic, key and CA, issued later) into the vault: the old
+    // one is superseded, as `add` does.
+    let status = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "cd '{m}' && openssl req -new -config ca.cnf -utf8 -key leaf.key \
+               -subj '/C=JP/O=医療法人社団 さくら会 さくら内科クリニック/CN=1312345678' -out r.csr 2>/dev/null && \
+             sleep 1 && openssl x509 -req -in r.csr -CA ca.crt -CAkey ca.key -set_serial 7777 -days 900 \
+               -sha256 -extfile ca.cnf -extensions v3_leaf -out r.crt 2>/dev/null && \
+             openssl pkcs12 -export -name renewed -in r.crt -inkey leaf.key -certfile ca.crt \
+               -passout file:pin.txt -out '{d}/202101010000777-renewed.p12'",
+            m = made.display(),
+            d = downloads.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success(), "openssl");
+    w.click(&t!("gui-renewed"));
+    w.click(&stick_label);
+    w.answer_all(&|id| match id {
+        "vault-enter-passphrase" => Some(NEW.into()),
+        "unlock-enter-recovery-code" => Some(lower.clone()),
+        _ => None,
+    });
+    w.click("202101010000777-renewed.p12");
+    w.answer_all(&|_| Some(PIN.into()));
+    assert!(matches!(w.app.screen, Screen::Summary { .. }), "no summary: {}", w.describe());
+    w.click(&t!("gui-seal"));
+    w.answer_all(&|_| Some("yes".into()));
+    assert!(
+        w.app.notes.iter().any(|(_, n)| n.contains("置き換えられます")),
+        "the old certificate is superseded: {}",
+        w.describe()
+    );
 }
