@@ -1089,6 +1089,21 @@ fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
     s.save("wizard-clean-zips-done", lang);
     assert!(!zipped.exists() && !renewed.exists(), "the vault's copies are gone");
     assert!(mixed.exists(), "the zip with a letter stays");
+    // status does not send the kept zip back to the clean-up: it is for a person to look into.
+    let status = w
+        .cli()
+        .args(["status", "--json", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let items = status["items"].as_array().unwrap();
+    let kept = items.iter().find(|i| i["kind"] == "zip-kept").unwrap_or_else(|| panic!("{status}"));
+    assert_eq!(kept["paths"][0], mixed.display().to_string());
+    assert!(kept.get("next").is_none() && kept.get("command").is_none(), "{kept}");
+    assert!(items.iter().all(|i| i["kind"] != "stray-copies"), "{status}");
     s.keys(&["Enter"]);
 
     // A stored PIN: the PIN code from the sheet, the PIN shown, then taken off the screen.

@@ -830,6 +830,7 @@ status-sheet-never = No recovery sheet was printed from this computer for this v
 status-sheet-outdated = The last recovery sheet ({ $date }) lists the vault as of generation { $generation }; it is now generation { $current }. The codes on it still work, but its certificate table is out of date: print it again.
 status-stray-not-in-vault = The last scan ({ $date }) found { $count } certificate copies still on this computer, { $unknown } of them not in the vault. Seal them, then remove them.
 status-stray = The last scan ({ $date }) found { $count } certificate copies still on this computer. They are safely in the vault: remove them.
+status-zip-kept = The last clean-up ({ $date }) left { $count } zip archives that also hold files not in the vault (the certificates in them are in the vault). Look into them and, if nothing is needed, delete them yourself.
 status-installed = Installed on this computer: { $cert } in { $target } on { $date } (valid until { $until }).
 status-installed-at = installed in { $target }
 status-no-vault = No vault given and none found on a USB stick: only this computer's records were checked. Insert the stick, or give --vault DIR.

@@ -826,6 +826,7 @@ status-sheet-never = このパソコンからは、この保管庫の復旧シ�
 status-sheet-outdated = 最後に印刷した復旧シート ({ $date }) は世代 { $generation } の内容です。いまの保管庫は世代 { $current } です。シートのコードはそのまま使えますが、証明書の一覧が古いので印刷し直してください。
 status-stray-not-in-vault = 前回の検索 ({ $date }) で見つかった証明書のコピー { $count } 件がこのパソコンに残っています。うち { $unknown } 件は保管庫に入っていません。保管してから削除してください。
 status-stray = 前回の検索 ({ $date }) で見つかった証明書のコピー { $count } 件がこのパソコンに残っています。保管庫に入っているので、削除してください。
+status-zip-kept = 前回の掃除 ({ $date }) で、保管庫にないファイルも入っている ZIP ファイル { $count } 個を残しました。中の証明書は保管庫にあります。ZIP の中身を確かめて、不要なら手で削除してください。
 status-installed = このパソコンに入れた証明書: { $cert }。{ $date } に { $target } へ入れました (有効期限 { $until })。
 status-installed-at = 入れた場所: { $target }
 status-no-vault = 保管庫の指定がなく、USBメモリにも見つかりません。このパソコンの記録だけを確認しました。USBメモリを挿すか、--vault でフォルダーを指定してください。

@@ -277,6 +277,23 @@ pub fn carry_out(
     outcomes
 }
 
+/// The zip archives left because they also hold files that are not in the vault.
+fn kept_archives(outcomes: &[Outcome]) -> Vec<String> {
+    let mut kept: Vec<String> = outcomes
+        .iter()
+        .filter(|o| {
+            o.hit.archive_entry.is_some()
+                && o.why
+                    .as_ref()
+                    .is_some_and(|w| matches!(w.id, "clean-left-archive-mixed" | "clean-keep-archive-mixed"))
+        })
+        .map(|o| o.hit.path.display().to_string())
+        .collect();
+    kept.sort();
+    kept.dedup();
+    kept
+}
+
 /// What becomes of a zip archive holding copies of vault entries.
 enum ArchivePlan {
     /// Every file in it is byte for byte an entry: removed whole (with `apply`), if its bytes
@@ -536,6 +553,7 @@ pub fn clean_vault(
         clean.scan.roots.iter().map(|r| r.path.display().to_string()).collect(),
         remaining.iter().map(|o| o.hit.display_path()).collect(),
         Some(remaining.iter().filter(|o| o.hit.class == Class::Unknown).count()),
+        kept_archives(&clean.outcomes),
         talk,
     );
     Ok(clean)
