@@ -1217,11 +1217,17 @@ impl App {
                         dest: dest.clone(),
                         allow_fixed_disk: declared,
                     };
-                    certvault_core::vault::copies::clone(&opts, talk).map(|done| {
-                        let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
-                        l.extend(lines(&done.copies));
-                        (render(&msg!("gui-copies")), l)
-                    })
+                    certvault_core::vault::copies::clone(&opts, talk)
+                        // The core's hint names `certvault sync`: here it is a button.
+                        .map_err(|e| match e.message.id {
+                            "err-clone-already-copy" => e.with_hint(msg!("gui-copies-suggest-sync")),
+                            _ => e,
+                        })
+                        .map(|done| {
+                            let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
+                            l.extend(lines(&done.copies));
+                            (render(&msg!("gui-copies")), l)
+                        })
                 }
                 CopyJob::Verify => certvault_core::vault::copies::verify(&[], &source, talk)
                     .map(|exam| (render(&msg!("gui-copies")), lines(&exam))),

@@ -665,6 +665,7 @@ wizard-step-second-stick = Choose the stick to copy to
 wizard-step-second-stick-why = Plug in the second USB stick and choose it below. It must be another stick than the first one.
 wizard-choose-second-stick = Which USB stick should the copy go to?
 wizard-place-second-stick = USB stick: { $dir } (put the copy here)
+wizard-second-stick-has-vault = { $dir } already holds a vault. If it is a copy of this one, bring the two in line with "Check the USB sticks" in the menu; otherwise use an empty USB stick.
 wizard-next-second-stick-apart = Keep the two USB sticks in different places (for example one at the director's home, the other in the clinic's safe).
 wizard-next-sync-later = Whenever a certificate is kept or the passphrase changed later, plug in both sticks and choose "Check the USB sticks" in the menu to bring them in line.
 wizard-next-check-after-change = If there is a second USB stick, plug both in and choose "Check the USB sticks" in the menu to bring them in line.

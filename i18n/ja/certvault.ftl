@@ -661,6 +661,7 @@ wizard-step-second-stick = コピー先の USBメモリを選ぶ
 wizard-step-second-stick-why = 2 本目の USBメモリを差し込んで、下から選んでください。1 本目とは別の USBメモリにしてください。
 wizard-choose-second-stick = どの USBメモリにコピーしますか？
 wizard-place-second-stick = USBメモリ: { $dir }（ここにコピーを作る）
+wizard-second-stick-has-vault = { $dir } にはすでに保管庫があります。同じ保管庫のコピーなら、メニューの「USBメモリを点検する」で 2 本をそろえてください。別の保管庫なら、何も入っていない USBメモリを使ってください。
 wizard-next-second-stick-apart = 2 本の USBメモリは別々の場所に保管してください（たとえば 1 本は院長の自宅、もう 1 本は診療所の金庫）。
 wizard-next-sync-later = このあと証明書を保管したりパスフレーズを変えたりしたときは、2 本とも差し込んでメニューの「USBメモリを点検する」を選び、2 本の中身をそろえてください。
 wizard-next-check-after-change = 2 本目の USBメモリがある場合は、両方を差し込んでメニューの「USBメモリを点検する」を選び、2 本の中身をそろえてください。

@@ -70,8 +70,11 @@ pub(crate) fn second_stick(ui: &Ui, session: &mut Session) -> Result<(), CliErro
         "wizard-place-second-stick",
     )? {
         None => return Ok(()),
-        // A stick that already holds a vault: the core says whether it is this one's copy.
-        Some(Place::Vault(dir)) => (dir, false),
+        // A folder typed that already holds a vault: a copy is checked, not made again.
+        Some(Place::Vault(dir)) => {
+            ui.say(&t!("wizard-second-stick-has-vault", dir = dir.display()));
+            return Ok(());
+        }
         Some(Place::Medium { root, declared }) => (root.join(VAULT_FOLDER), declared),
         Some(Place::NewVault(dir)) => {
             let declared = super::declared_roots().iter().any(|r| dir.starts_with(r));
