@@ -104,6 +104,8 @@ pub enum NextStep {
     PrintSheet,
     /// Clean the copies left on this computer.
     Clean,
+    /// Keep the copies that are not in the vault first (seal them), then clean.
+    SealCopies,
     /// Check again with the vault opened.
     OpenVault,
 }
@@ -576,6 +578,9 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
                 )
             };
             let mut item = Item::new(Kind::StrayCopies, level, message);
+            if not_in_vault > 0 {
+                item.next = Some(NextStep::SealCopies);
+            }
             item.date = Some(last.time.clone());
             item.paths = present;
             item.command = Some(match vault {

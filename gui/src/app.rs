@@ -1338,6 +1338,8 @@ pub fn moment_for(step: certvault_core::status::NextStep) -> Option<Moment> {
         NextStep::SecondStick | NextStep::CheckSticks => Moment::Copies,
         NextStep::PrintSheet => Moment::Sheet,
         NextStep::Clean => Moment::Clean,
+        // Copies not in the vault are kept first (the certificates screen finds them).
+        NextStep::SealCopies => Moment::Backup,
         NextStep::RemoveEntry | NextStep::OpenVault => return None,
     })
 }

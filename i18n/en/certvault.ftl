@@ -627,6 +627,7 @@ wizard-step-status-vault-why = The certificates' dates are inside the vault: plu
 wizard-status-logs-only = Without the vault: only this computer's records are checked.
 wizard-status-all-good = Nothing needs attention.
 wizard-status-menu-step = choose "{ $item }" in the menu
+wizard-status-menu-steps = keep them with "{ $first }" in the menu first, then choose "{ $then }"
 wizard-rescue-offer = { $count ->
         [one] One certificate is installed on this computer but is not in the vault. It may exist nowhere else: back it up now, with its private key.
        *[other] { $count } certificates are installed on this computer but are not in the vault. They may exist nowhere else: back them up now, with their private keys.

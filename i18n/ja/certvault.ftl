@@ -626,6 +626,7 @@ wizard-step-status-vault-why = 証明書の有効期限は保管庫の中にあ�
 wizard-status-logs-only = 保管庫なしで、この端末の記録だけを確認します。
 wizard-status-all-good = 対応が必要なことはありません。
 wizard-status-menu-step = メニューの「{ $item }」を選んでください
+wizard-status-menu-steps = メニューの「{ $first }」で保管してから、「{ $then }」を選んでください
 wizard-rescue-offer = このパソコンに導入されているのに保管庫にない証明書が { $count } 件あります。ほかにコピーがないかもしれません。今のうちに秘密鍵ごと保管庫へバックアップしましょう。
 wizard-rescue-confirm = 今すぐ保管庫にバックアップしますか？（1 件ずつ確認します）
 

@@ -81,6 +81,14 @@ fn menu_step(item: &status::Item<String>) -> Option<String> {
         NextStep::RestoreReplacement => t!("wizard-menu-restore"),
         NextStep::SecondStick => t!("wizard-menu-second-stick"),
         NextStep::CheckSticks => t!("wizard-menu-check-sticks"),
+        // Copies not in the vault: kept in it first, then cleaned.
+        NextStep::SealCopies => {
+            return Some(t!(
+                "wizard-status-menu-steps",
+                first = t!("wizard-menu-backup"),
+                then = t!("wizard-menu-clean")
+            ))
+        }
         NextStep::RemoveEntry | NextStep::OpenVault => return item.command.clone(),
     };
     Some(t!("wizard-status-menu-step", item = menu))

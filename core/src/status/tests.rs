@@ -136,6 +136,11 @@ fn a_zip_clean_kept_is_not_sent_back_to_clean() {
     let stray = status.items.iter().find(|i| i.kind == super::Kind::StrayCopies).expect("the copy");
     assert_eq!(stray.paths, [copy.display().to_string()]);
     assert_eq!(stray.next, Some(super::NextStep::Clean));
+    // Copies not in the vault among them: kept safe first.
+    let unknown = crate::records::ScanRecord { not_in_vault: Some(1), ..record(Vec::new()) };
+    let status = collect(None, &Logs { scan: vec![unknown], ..Logs::default() }, 1_800_000_000);
+    let stray = status.items.iter().find(|i| i.kind == super::Kind::StrayCopies).expect("the copies");
+    assert_eq!(stray.next, Some(super::NextStep::SealCopies));
 
     // An older record (no kept_archives): every leftover is a stray copy, as before.
     let old: crate::records::ScanRecord = serde_json::from_str(&format!(
