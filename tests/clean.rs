@@ -32,6 +32,11 @@ fn terminal(root: &Path) {
     put(root, "Documents/truncated.p12", &fixture_bytes("truncated.p12"));
     put(root, "Documents/notes.txt", b"PIN is on the paper notice in the safe");
     put(root, "Documents/certs.zip", &zip_of(&[("202101010000777.p12", &legacy)], false));
+    put(
+        root,
+        "Documents/mail.zip",
+        &zip_of(&[("202101010000777.p12", &legacy), ("notes.txt", b"PIN: see the paper notice")], true),
+    );
     put(root, ".local/share/Trash/files/old.p12", &legacy);
     put(
         root,
@@ -62,17 +67,18 @@ fn dry_run_changes_nothing_and_apply_removes_exactly_the_copies_in_the_vault() {
     assert_eq!(code, 1, "copies are on disk");
     assert_eq!(report["dry_run"], true);
     assert_eq!(snapshot(&root), before, "a dry run changes nothing");
-    assert_eq!(report["summary"]["would_remove"], 5);
+    // Five copies, and the zip that holds nothing but a copy of an entry.
+    assert_eq!(report["summary"]["would_remove"], 6);
     assert!(report["notice"].as_str().unwrap().contains("Full-disk encryption"));
 
     let (report, code) = v.json("clean", &[root.to_str().unwrap(), "--apply"]);
     assert_eq!(code, 1, "copies not in the vault are left");
-    assert_eq!(report["summary"]["removed"], 5);
+    assert_eq!(report["summary"]["removed"], 6);
     let after = snapshot(&root);
     assert_eq!(
         files(&after, &root),
         [
-            "Documents/certs.zip",
+            "Documents/mail.zip",
             "Documents/notes.txt",
             "Documents/other-clinic.p12",
             "Documents/reexported.pfx",
@@ -95,8 +101,17 @@ fn dry_run_changes_nothing_and_apply_removes_exactly_the_copies_in_the_vault() {
     };
     assert!(why("other-clinic.p12").contains("not in the vault"));
     assert!(why("reexported.pfx").contains("same certificate"));
-    // Issue 16: said as what it is, a zipped copy of a certificate in the vault.
-    assert!(why("certs.zip").contains("is in the vault, inside a zip archive"), "{}", why("certs.zip"));
+    // Issue 16: a zip whose every file is byte for byte in the vault is removed whole; one
+    // that also holds something else is kept, and the reason says so.
+    let zipped = outcomes.iter().find(|o| o["path"].as_str().unwrap().ends_with("certs.zip")).unwrap();
+    assert_eq!((zipped["action"].as_str(), zipped["overwritten"].as_bool()), (Some("removed"), Some(true)));
+    assert!(zipped["why"].as_str().unwrap().contains("whole archive was removed"), "{zipped}");
+    assert_eq!(zipped["class"], "in-vault");
+    assert!(
+        why("mail.zip").contains("also holds files that are not in the vault, so it was not removed"),
+        "{}",
+        why("mail.zip")
+    );
     assert!(why("truncated.p12").contains("not readable"));
 
     // Nothing more to remove: the same exit code (copies not in the vault remain).
@@ -312,6 +327,39 @@ fn japanese_output_states_the_limits_of_overwriting() {
         text.contains("削除予定") && text.contains("ディスク全体の暗号化") && text.contains("--apply"),
         "{text}"
     );
+}
+
+/// Issue 16 in Japanese: the zip of a vault copy is named as such and goes with `--apply`;
+/// the mixed one stays, and the reason is said.
+#[test]
+fn japanese_output_names_zipped_copies_and_keeps_a_mixed_zip() {
+    let v = new_vault();
+    let root = v.tmp.path().join("terminal");
+    let legacy = fixture_bytes("legacy.p12");
+    let only = put(&root, "ダウンロード/証明書.zip", &zip_of(&[("202101010000777.p12", &legacy)], true));
+    let mixed = put(
+        &root,
+        "ダウンロード/メール添付.zip",
+        &zip_of(&[("202101010000777.p12", &legacy), ("説明.txt", "PIN は紙の通知書に".as_bytes())], true),
+    );
+    let run = |apply: bool| {
+        let mut args = vec![root.to_str().unwrap()];
+        if apply {
+            args.push("--apply");
+        }
+        let out =
+            v.cmd("clean", &args).env("LANG", "ja_JP.UTF-8").assert().code(1).get_output().stdout.clone();
+        String::from_utf8(out).unwrap()
+    };
+    let dry = run(false);
+    assert!(dry.contains("ZIP ファイルごと削除します") && dry.contains("削除しません"), "{dry}");
+    assert!(!dry.contains("保管庫にないため"), "zipped copies are not called \"not in the vault\": {dry}");
+    assert!(only.exists() && mixed.exists());
+    let done = run(true);
+    assert!(done.contains("ZIP ファイルごと削除しました"), "{done}");
+    assert!(done.contains("この ZIP には保管庫にないファイルも入っているため、削除しませんでした"), "{done}");
+    assert!(!only.exists(), "the zip of a vault copy is gone");
+    assert!(mixed.exists(), "the mixed zip is kept");
 }
 
 // ---------------------------------------------------------------------------------------------

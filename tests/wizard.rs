@@ -116,7 +116,13 @@ impl World {
             format!("TMPDIR={}", self.path("state").display()),
             "TERM=xterm-256color".to_string(),
             format!("LANG={lang_env}"),
-            format!("CERTVAULT_MEDIA_ROOTS={}", self.stick().display()),
+            // A second stick when the test made one.
+            format!(
+                "CERTVAULT_MEDIA_ROOTS={}",
+                std::env::join_paths([self.stick(), self.path("stick2")].iter().filter(|p| p.is_dir()))
+                    .unwrap()
+                    .to_string_lossy()
+            ),
             "CERTVAULT_TEST_CHEAP_KDF=1".to_string(),
         ];
         // The exit status is printed, and the pane stays for the last screen to be read.
@@ -137,6 +143,7 @@ impl World {
             socket,
             replace: vec![
                 (self.home(), "/home/sakura"),
+                (self.path("stick2"), "/media/sakura/USB2"),
                 (self.stick(), "/media/sakura/USB"),
                 (self.tmp.path().to_path_buf(), "/home/sakura/work"),
             ],
@@ -233,8 +240,21 @@ fn value_after(text: &str, label: &str) -> String {
     line.split_once(&format!("{label}:")).unwrap().1.trim().to_string()
 }
 
-fn menu_texts(lang: Lang) -> [String; 6] {
-    ["backup", "sheet", "clean", "restore", "status", "quit"].map(|k| msg(lang, &format!("wizard-menu-{k}")))
+fn menu_texts(lang: Lang) -> [String; 11] {
+    [
+        "backup",
+        "sheet",
+        "clean",
+        "restore",
+        "status",
+        "renewed",
+        "second-stick",
+        "check-sticks",
+        "reveal-pin",
+        "passwd",
+        "quit",
+    ]
+    .map(|k| msg(lang, &format!("wizard-menu-{k}")))
 }
 
 fn backup(lang: Lang) {
@@ -887,4 +907,256 @@ fn status_offers_to_rescue_a_certificate_only_in_the_store() {
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list["entries"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list["entries"][0]["pin_stored"], true);
+}
+
+/// A renewed certificate for the clinic of [`CERT`]: the same key, institution code and CA,
+/// issued a second later (openssl, in the fixtures' folder), as `NAME` in `dir`.
+fn renewed_certificate(dir: &Path, name: &str) -> PathBuf {
+    let fx = fixture("ca.crt").parent().unwrap().to_path_buf();
+    let out = dir.join(name);
+    let work = tempfile::tempdir().unwrap();
+    let script = format!(
+        "cd '{fx}' && openssl req -new -config ca.cnf -utf8 -key leaf.key \
+           -subj '/C=JP/O=医療法人社団 さくら会 さくら内科クリニック/CN=1312345678' -out '{w}/r.csr' 2>/dev/null && \
+         sleep 1 && openssl x509 -req -in '{w}/r.csr' -CA ca.crt -CAkey ca.key -set_serial 7777 -days 900 \
+           -sha256 -extfile ca.cnf -extensions v3_leaf -out '{w}/r.crt' 2>/dev/null && \
+         openssl pkcs12 -export -name 'certvault test' -in '{w}/r.crt' -inkey leaf.key -certfile ca.crt \
+           -passout file:pin.txt -out '{out}'",
+        fx = fx.display(),
+        w = work.path().display(),
+        out = out.display()
+    );
+    assert!(Command::new("bash").arg("-c").arg(&script).status().unwrap().success(), "openssl");
+    out
+}
+
+/// Issue 16 (5): what a clinic needs besides the four moments, from the menu alone, in one
+/// session (the passphrase typed once): the status names menu items, not commands; a second
+/// stick; a renewed certificate (the old one superseded) and the sheet again; the sticks
+/// checked and brought in line; leftovers cleaned, a zip of vault copies with them and a zip
+/// with a letter kept; a stored PIN shown and taken off the screen; a new passphrase after the
+/// forgotten one, with the recovery code.
+#[test]
+fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
+    let lang = Lang::Ja;
+    let w = World::new();
+    let (vault, recovery_code) = vault_with_certificate(&w);
+    let pin_code =
+        value_after(&std::fs::read_to_string(w.path("inputs/recovery-out.txt")).unwrap(), "PIN-CODE");
+    let stick2 = w.path("stick2");
+    std::fs::create_dir_all(&stick2).unwrap();
+    let s = w.start("C", &["--lang", "ja"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    let screen = s.text();
+    for item in menu_texts(lang) {
+        assert!(screen.contains(&item), "{item} in\n{screen}");
+    }
+    s.save("wizard-menu-all", lang);
+
+    // The status: each next step as the menu item that takes it.
+    s.keys(&["Down", "Down", "Down", "Down", "Enter"]);
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "vault-enter-passphrase"));
+    s.type_line(PASSPHRASE);
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-status-menu-steps", lang);
+    let screen = squash(&s.text());
+    for item in ["wizard-menu-second-stick", "wizard-menu-sheet"] {
+        let step = format!("メニューの「{}」を選んでください", msg(lang, item));
+        assert!(screen.contains(&squash(&step)), "{step} in\n{}", s.text());
+    }
+    for placeholder in ["SECOND-STICK", "SHEET.pdf", "certvault clone", "certvault sheet"] {
+        assert!(!screen.contains(placeholder), "{placeholder} in\n{}", s.text());
+    }
+    s.keys(&["Enter"]);
+
+    // A second stick: only sticks without a vault are offered; copied and both checked.
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Down", "Down", "Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-second-stick-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-choose-second-stick"));
+    s.wait_for(&msg(lang, "wizard-place-second-stick"));
+    s.save("wizard-second-stick", lang);
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "clone-done"));
+    s.wait_for(&msg(lang, "wizard-next-second-stick-apart"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-second-stick-done", lang);
+    assert!(stick2.join("CERTVAULT/vault.json").is_file(), "{}", s.text());
+    assert!(!s.text().contains("certvault clone"), "{}", s.text());
+    s.keys(&["Enter"]);
+
+    // A renewed certificate: found in Downloads, sealed, the old one superseded; the sheet
+    // printed again (with the PIN code from the first sheet).
+    let renewed = renewed_certificate(&w.home().join("Downloads"), "202101010000777-renewed.p12");
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Down", "Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-renewed-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-choose-cert"));
+    s.wait_for("202101010000777-renewed.p12");
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-pin-why"));
+    s.type_line(&w.pin());
+    s.wait_for(&msg(lang, "add-confirm"));
+    s.type_line("y");
+    s.wait_for(&msg(lang, "add-supersedes"));
+    s.wait_for(&msg(lang, "wizard-add-another"));
+    s.save("wizard-renewed", lang);
+    s.type_line("n");
+    s.wait_for(&msg(lang, "wizard-step-sheet-after-renewal"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-ask-other-path"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-enter-pin-code"));
+    s.type_line(&pin_code);
+    s.wait_for(&msg(lang, "wizard-print-now"));
+    s.type_line("n");
+    s.wait_for(&msg(lang, "wizard-next-restore-renewed"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.keys(&["Enter"]);
+    let list = w
+        .cli()
+        .args(["list", "--json", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let entries = list["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{list}");
+    assert_eq!(entries.iter().filter(|e| e["superseded"].is_object()).count(), 1, "{list}");
+
+    // The sticks: the second one is a generation behind; checked, then brought in line.
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Down", "Down", "Down", "Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-check-sticks-intro"));
+    s.wait_for(&msg(lang, "wizard-check-start"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-sync-confirm"));
+    s.save("wizard-check-sticks", lang);
+    assert!(!s.text().contains("certvault sync"), "{}", s.text());
+    s.type_line("y");
+    s.wait_for(&msg(lang, "wizard-sticks-all-current"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-check-sticks-done", lang);
+    s.keys(&["Enter"]);
+    let verify = w
+        .cli()
+        .arg("verify")
+        .arg(&vault)
+        .arg(stick2.join("CERTVAULT"))
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
+
+    // Leftovers: the renewed download and a zip of the vault's file go; a zip with a letter
+    // in it stays, and the wizard says why.
+    let downloads = w.home().join("Downloads");
+    let legacy = std::fs::read(fixture(CERT)).unwrap();
+    let zip_of = |files: &[(&str, &[u8])]| {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in files {
+            z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            z.write_all(bytes).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    };
+    let zipped = downloads.join("証明書.zip");
+    let mixed = downloads.join("メール添付.zip");
+    std::fs::write(&zipped, zip_of(&[(CERT, &legacy)])).unwrap();
+    std::fs::write(&mixed, zip_of(&[(CERT, &legacy), ("説明.txt", "PIN は通知書に".as_bytes())])).unwrap();
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Enter"]);
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "clean-archive-would-remove"));
+    s.wait_for(&msg(lang, "clean-keep-archive-mixed"));
+    s.wait_for(&msg(lang, "wizard-clean-confirm"));
+    s.save("wizard-clean-zips", lang);
+    s.type_line("y");
+    s.wait_for(&msg(lang, "clean-archive-removed"));
+    s.wait_for(&msg(lang, "wizard-next-zip-kept"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-clean-zips-done", lang);
+    assert!(!zipped.exists() && !renewed.exists(), "the vault's copies are gone");
+    assert!(mixed.exists(), "the zip with a letter stays");
+    // status does not send the kept zip back to the clean-up: it is for a person to look into.
+    let status = w
+        .cli()
+        .args(["status", "--json", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/pass.txt"))
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let items = status["items"].as_array().unwrap();
+    let kept = items.iter().find(|i| i["kind"] == "zip-kept").unwrap_or_else(|| panic!("{status}"));
+    assert_eq!(kept["paths"][0], mixed.display().to_string());
+    assert!(kept.get("next").is_none() && kept.get("command").is_none(), "{kept}");
+    assert!(items.iter().all(|i| i["kind"] != "stray-copies"), "{status}");
+    s.keys(&["Enter"]);
+
+    // A stored PIN: the PIN code from the sheet, the PIN shown, then taken off the screen.
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Up", "Up", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-reveal-pin-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-choose-pin-entry"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "reveal-enter-pin-code"));
+    s.type_line(&pin_code);
+    s.wait_for(&msg(lang, "wizard-pin-hide"));
+    let shown = format!("PIN: {}", w.pin());
+    assert!(s.visible().contains(&shown), "{}", s.visible());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-pin-hidden"));
+    assert!(!s.text().contains(&shown), "the PIN is off the screen:\n{}", s.text());
+    s.keys(&["Enter"]);
+
+    // A new passphrase, the old one forgotten: the recovery code opens the vault.
+    const NEW: &str = "asagao hanabi kotatsu mikan 58";
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Up", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-passwd-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-unlock-recovery-code"));
+    s.keys(&["Down", "Enter"]);
+    s.wait_for(&msg(lang, "unlock-enter-recovery-code"));
+    s.type_line(&recovery_code.to_lowercase());
+    s.wait_for(&msg(lang, "init-new-passphrase"));
+    s.type_line(NEW);
+    s.wait_for(&msg(lang, "init-repeat-passphrase"));
+    s.type_line(NEW);
+    s.wait_for(&msg(lang, "passwd-done"));
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-passwd-done", lang);
+    let transcript = s.text();
+    assert_eq!(squash(&transcript).matches(&squash(&msg(lang, "vault-enter-passphrase"))).count(), 1);
+    for secret in [PASSPHRASE, NEW, &pin_code] {
+        assert!(!transcript.contains(secret), "no secret echoed");
+    }
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("[exit 0]");
+    std::fs::write(w.path("inputs/new.txt"), format!("{NEW}\n")).unwrap();
+    w.cli()
+        .args(["list", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(w.path("inputs/new.txt"))
+        .assert()
+        .success();
 }

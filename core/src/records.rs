@@ -169,6 +169,10 @@ pub struct ScanRecord {
     pub remaining: Vec<String>,
     /// Of those, the ones whose certificate is not in the vault (unknown when scan had no vault).
     pub not_in_vault: Option<usize>,
+    /// Zip archives `clean` left because they also hold files that are not in the vault
+    /// (issue 16): a person looks into them; another clean would not remove them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_archives: Vec<String>,
 }
 
 #[cfg(test)]
@@ -259,6 +263,7 @@ pub fn record_scan(
     roots: Vec<String>,
     remaining: Vec<String>,
     not_in_vault: Option<usize>,
+    kept_archives: Vec<String>,
     talk: &dyn crate::Conversation,
 ) {
     let record = ScanRecord {
@@ -267,6 +272,7 @@ pub fn record_scan(
         roots,
         remaining,
         not_in_vault,
+        kept_archives,
     };
     if let Err(e) = append(SCAN_LOG, &record) {
         note_not_written(talk, &e);

@@ -70,6 +70,9 @@ pub enum Kind {
     SheetOutdated,
     /// The last scan or clean found certificate copies that are still on disk.
     StrayCopies,
+    /// The last clean left zip archives that hold copies of vault entries and other files: a
+    /// person looks into them (no step of certvault's removes them).
+    ZipKept,
     /// A certificate restore installed on this computer.
     Installed,
     /// A vault was found but not opened (no way to ask for its secret).
@@ -101,6 +104,8 @@ pub enum NextStep {
     PrintSheet,
     /// Clean the copies left on this computer.
     Clean,
+    /// Keep the copies that are not in the vault first (seal them), then clean.
+    SealCopies,
     /// Check again with the vault opened.
     OpenVault,
 }
@@ -117,7 +122,7 @@ impl Kind {
             Kind::SheetNeverPrinted | Kind::SheetOutdated => NextStep::PrintSheet,
             Kind::StrayCopies => NextStep::Clean,
             Kind::VaultNotOpened => NextStep::OpenVault,
-            Kind::Installed | Kind::NoVault => return None,
+            Kind::Installed | Kind::NoVault | Kind::ZipKept => return None,
         })
     }
 }
@@ -530,16 +535,28 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
 
     // Copies found by the last scan or clean, if they are still there.
     if let Some(last) = logs.scan.iter().max_by_key(|r| parse_rfc3339(&r.time)) {
-        let present: Vec<String> = last
+        // `archive.zip!/entry` is a copy inside an archive: look at the archive.
+        let file_of = |p: &str| p.split("!/").next().unwrap_or(p).to_string();
+        let (kept, present): (Vec<String>, Vec<String>) = last
             .remaining
             .iter()
-            .filter(|p| {
-                // `archive.zip!/entry` is a copy inside an archive: look at the archive.
-                let file = p.split("!/").next().unwrap_or(p);
-                Path::new(file).exists()
-            })
+            .filter(|p| Path::new(&file_of(p)).exists())
             .cloned()
-            .collect();
+            .partition(|p| last.kept_archives.contains(&file_of(p)));
+        // Zips kept because they hold other files too: another clean would not remove them.
+        if !kept.is_empty() {
+            let mut zips: Vec<String> = kept.iter().map(|p| file_of(p)).collect();
+            zips.sort();
+            zips.dedup();
+            let mut item = Item::new(
+                Kind::ZipKept,
+                Level::Reminder,
+                msg!("status-zip-kept", count = zips.len(), date = short_date(&last.time)),
+            );
+            item.date = Some(last.time.clone());
+            item.paths = zips;
+            items.push(item);
+        }
         if !present.is_empty() {
             let not_in_vault = last.not_in_vault.unwrap_or(0);
             let (level, message, command) = if not_in_vault > 0 {
@@ -561,6 +578,9 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
                 )
             };
             let mut item = Item::new(Kind::StrayCopies, level, message);
+            if not_in_vault > 0 {
+                item.next = Some(NextStep::SealCopies);
+            }
             item.date = Some(last.time.clone());
             item.paths = present;
             item.command = Some(match vault {

@@ -43,6 +43,8 @@ pub enum Moment {
     RevealPin,
     /// A new passphrase (also after a forgotten one, with the recovery code).
     Passwd,
+    /// A renewed certificate into the existing vault (the old one is marked superseded).
+    Renewed,
 }
 
 impl Moment {
@@ -57,6 +59,7 @@ impl Moment {
                 Moment::Copies => "gui-copies",
                 Moment::RevealPin => "gui-reveal-pin",
                 Moment::Passwd => "gui-passwd",
+                Moment::Renewed => "gui-renewed",
             },
             &[],
         )
@@ -872,7 +875,7 @@ impl App {
             self.unlocked = None;
         }
         match (moment, existing) {
-            (Moment::Backup, Some(dir)) => self.find_certificates(dir),
+            (Moment::Backup | Moment::Renewed, Some(dir)) => self.find_certificates(dir),
             (Moment::Backup, None) => {
                 let dir = if place.is_dir() && place.file_name().is_some_and(|n| n != VAULT_FOLDER) {
                     place.join(VAULT_FOLDER)
@@ -1190,7 +1193,12 @@ impl App {
                     lines.push(render(&exam.copy_line(c)));
                     lines.extend(c.problems.iter().map(|p| format!("  {}", render(p))));
                 }
-                lines.extend(exam.advice().iter().map(render));
+                // The commands the core advises are this window's buttons (issue 16).
+                lines.extend(exam.advice().iter().map(|a| match a.id {
+                    "copies-suggest-sync" => render(&msg!("gui-copies-suggest-sync")),
+                    "copies-single" => render(&msg!("gui-copies-single")),
+                    _ => render(a),
+                }));
                 lines
             };
             let result = match what {
@@ -1211,11 +1219,17 @@ impl App {
                         allow_fixed_disk: declared,
                         programs: true,
                     };
-                    certvault_core::vault::copies::clone(&opts, talk).map(|done| {
-                        let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
-                        l.extend(lines(&done.copies));
-                        (render(&msg!("gui-copies")), l)
-                    })
+                    certvault_core::vault::copies::clone(&opts, talk)
+                        // The core's hint names `certvault sync`: here it is a button.
+                        .map_err(|e| match e.message.id {
+                            "err-clone-already-copy" => e.with_hint(msg!("gui-copies-suggest-sync")),
+                            _ => e,
+                        })
+                        .map(|done| {
+                            let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
+                            l.extend(lines(&done.copies));
+                            (render(&msg!("gui-copies")), l)
+                        })
                 }
                 CopyJob::Verify => certvault_core::vault::copies::verify(&[], &source, talk)
                     .map(|exam| (render(&msg!("gui-copies")), lines(&exam))),
@@ -1314,6 +1328,22 @@ impl App {
             Outcome::Restored(report.map(|r| (r, unlocked.typed())))
         })
     }
+}
+
+/// The moment of this window that takes a status item's next step (issue 16: the window names
+/// its own screens, not commands); `None` for a step it has no screen for.
+pub fn moment_for(step: certvault_core::status::NextStep) -> Option<Moment> {
+    use certvault_core::status::NextStep;
+    Some(match step {
+        NextStep::KeepRenewedCertificate => Moment::Renewed,
+        NextStep::RestoreReplacement => Moment::Restore,
+        NextStep::SecondStick | NextStep::CheckSticks => Moment::Copies,
+        NextStep::PrintSheet => Moment::Sheet,
+        NextStep::Clean => Moment::Clean,
+        // Copies not in the vault are kept first (the certificates screen finds them).
+        NextStep::SealCopies => Moment::Backup,
+        NextStep::RemoveEntry | NextStep::OpenVault => return None,
+    })
 }
 
 /// What the copies screen asked for.
@@ -1416,6 +1446,7 @@ mod tests {
                 Moment::Sheet,
                 Moment::Clean,
                 Moment::Restore,
+                Moment::Renewed,
                 Moment::Status,
                 Moment::Copies,
                 Moment::RevealPin,

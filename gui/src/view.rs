@@ -517,17 +517,23 @@ fn screen_view(app: &App) -> El<'_> {
             } else {
                 col = col.push(para(t!("gui-clean-nothing")));
             }
+            if zip_kept(report) {
+                col = col.push(para(t!("wizard-next-zip-kept")));
+            }
             col.push(notes(app)).push(secondary(t!("gui-home"), Msg::Home)).into()
         }
-        Screen::CleanDone { report } => column![
-            heading(t!("gui-clean-done-title")),
-            clean_table(&report.outcomes),
-            para(t!("gui-clean-summary", removed = report.summary.removed, left = report.summary.left)),
-            notes(app),
-            primary(t!("gui-home"), Msg::Home),
-        ]
-        .spacing(GAP)
-        .into(),
+        Screen::CleanDone { report } => {
+            let mut col = column![
+                heading(t!("gui-clean-done-title")),
+                clean_table(&report.outcomes),
+                para(t!("gui-clean-summary", removed = report.summary.removed, left = report.summary.left)),
+            ]
+            .spacing(GAP);
+            if zip_kept(report) {
+                col = col.push(para(t!("wizard-next-zip-kept")));
+            }
+            col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
+        }
         Screen::RestoreStart { .. } => {
             let to = app.inputs.restore_to.clone().unwrap_or(RestoreTo::ThisComputer);
             let mut targets = vec![(RestoreTo::ThisComputer, t!("gui-restore-here"))];
@@ -615,6 +621,16 @@ fn screen_view(app: &App) -> El<'_> {
                 } else {
                     warning(line)
                 });
+                // The next step as this window's screen, a button away (issue 16); a step the
+                // window has no screen for keeps its command, for a vendor to run.
+                match item.next.and_then(crate::app::moment_for) {
+                    Some(m) => col = col.push(secondary(t!("gui-status-go", moment = m.title()), Msg::Go(m))),
+                    None => {
+                        if let Some(c) = &item.command {
+                            col = col.push(small(t!("gui-status-command", command = escaped(c))));
+                        }
+                    }
+                }
             }
             col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
         }
@@ -749,6 +765,7 @@ fn home<'a>() -> El<'a> {
         moment(Moment::Sheet, t!("gui-sheet-about")),
         moment(Moment::Clean, t!("gui-clean-about")),
         moment(Moment::Restore, t!("gui-restore-about")),
+        moment(Moment::Renewed, t!("gui-renewed-about")),
         row![
             secondary(Moment::Status.title(), Msg::Go(Moment::Status)),
             secondary(Moment::Copies.title(), Msg::Go(Moment::Copies)),
@@ -907,4 +924,13 @@ impl canvas::Program<Msg> for SheetPicture<'_> {
         }
         vec![frame.into_geometry()]
     }
+}
+
+/// A zip archive with a copy of a vault entry was kept because it also holds other files.
+fn zip_kept(report: &certvault_core::clean::CleanReport<String>) -> bool {
+    report.outcomes.iter().any(|o| {
+        o.hit.archive_entry.is_some()
+            && o.hit.class == certvault_core::scan::classify::Class::InVault
+            && o.action == certvault_core::clean::Action::Left
+    })
 }

@@ -258,6 +258,17 @@ fn fixtures(out: &Path) {
     assert!(status.success(), "make-fixtures.sh failed");
 }
 
+/// A zip archive of `files` (name, bytes) at `path`.
+fn write_zip(path: &Path, files: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    std::fs::write(path, w.finish().unwrap().into_inner()).unwrap();
+}
+
 fn certutil_nicknames(db: &Path) -> String {
     let out = Command::new("certutil")
         .args(["-L", "-d"])
@@ -282,6 +293,12 @@ fn the_four_moments_through_the_window() {
     fixtures(&made);
     std::fs::copy(made.join("aes.p12"), downloads.join("202101010000777.p12")).unwrap();
     std::fs::copy(made.join("hpki.p12"), downloads.join("hpki-second.p12")).unwrap();
+    // Issue 16: the certificate as it came by e-mail, zipped; and a zip of it with a letter.
+    let online = std::fs::read(made.join("aes.p12")).unwrap();
+    let zipped = downloads.join("certificate.zip");
+    let mixed = downloads.join("mail-attachments.zip");
+    write_zip(&zipped, &[("202101010000777.p12", &online)]);
+    write_zip(&mixed, &[("202101010000777.p12", &online), ("letter.txt", "PIN は通知書に".as_bytes())]);
     // One test in this binary: the environment is set before any thread reads it.
     std::env::set_var("HOME", &home);
     std::env::set_var("CERTVAULT_MEDIA_ROOTS", std::env::join_paths([&stick, &stick2]).unwrap());
@@ -349,15 +366,28 @@ fn the_four_moments_through_the_window() {
     assert!(!proposed.exists(), "the sheet's PDF is gone");
     w.click(&t!("gui-home"));
 
-    // 3. Clean up: both downloads are in the vault and go, after one confirmation.
+    // 3. Clean up: both downloads are in the vault and go, after one confirmation, with the zip
+    //    that holds only a copy of one; the zip with a letter in it stays, and says why.
     w.click(&t!("gui-clean"));
     w.click(&stick_label);
     let Screen::CleanFound { report, .. } = &w.app.screen else { panic!("{}", w.describe()) };
-    assert_eq!(report.summary.would_remove, 2, "{}", w.describe());
-    w.click(&t!("gui-clean-apply", count = 2));
+    assert_eq!(report.summary.would_remove, 3, "{}", w.describe());
+    let kept_why = t!("clean-keep-archive-mixed");
+    assert!(
+        report.outcomes.iter().any(|o| o.hit.path == mixed && o.why.as_deref() == Some(kept_why.as_str())),
+        "{}",
+        w.describe()
+    );
+    w.shot_of_whole_page("clean-found-zips");
+    w.click(&t!("gui-clean-apply", count = 3));
     w.answer_all(&|_| Some("yes".into()));
-    assert!(matches!(w.app.screen, Screen::CleanDone { .. }), "{}", w.describe());
+    let Screen::CleanDone { report } = &w.app.screen else { panic!("{}", w.describe()) };
+    let zipped_outcome = report.outcomes.iter().find(|o| o.hit.path == zipped).expect("the zip");
+    assert_eq!(zipped_outcome.action, certvault_core::clean::Action::Removed);
     assert!(!downloads.join("202101010000777.p12").exists() && !downloads.join("hpki-second.p12").exists());
+    assert!(!zipped.exists(), "the zip of a vault copy is gone");
+    assert!(mixed.exists(), "the zip with a letter stays");
+    w.click(&t!("wizard-next-zip-kept"));
     w.click(&t!("gui-home"));
 
     // 4. Restore, as on a new PC: a new window, the passphrase forgotten, the recovery code
@@ -507,4 +537,58 @@ fn the_four_moments_through_the_window() {
         .max()
         .unwrap();
     assert_eq!(entries, 3, "the rescued certificate is in the vault");
+
+    // Issue 16: the status names this window's screens, a button away, and no command.
+    w.click(&t!("gui-home"));
+    w.click(&t!("gui-status"));
+    w.answer_all(&|id| match id {
+        "vault-enter-passphrase" => Some(NEW.into()),
+        "unlock-enter-recovery-code" => Some(lower.clone()),
+        _ => None,
+    });
+    let Screen::Status { status, .. } = &w.app.screen else { panic!("{}", w.describe()) };
+    let step = status
+        .items
+        .iter()
+        .find_map(|i| i.next.and_then(certvault_gui::app::moment_for))
+        .unwrap_or_else(|| panic!("an item with a step: {:?}", status.items));
+    w.shot_of_whole_page("status-steps");
+    w.click(&t!("gui-status-go", moment = step.title()));
+    assert!(matches!(w.app.screen, Screen::Place { moment, .. } if moment == step), "{}", w.describe());
+    w.click(&t!("gui-home"));
+
+    // A renewed certificate (same clinic, key and CA, issued later) into the vault: the old
+    // one is superseded, as `add` does.
+    let status = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "cd '{m}' && openssl req -new -config ca.cnf -utf8 -key leaf.key \
+               -subj '/C=JP/O=医療法人社団 さくら会 さくら内科クリニック/CN=1312345678' -out r.csr 2>/dev/null && \
+             sleep 1 && openssl x509 -req -in r.csr -CA ca.crt -CAkey ca.key -set_serial 7777 -days 900 \
+               -sha256 -extfile ca.cnf -extensions v3_leaf -out r.crt 2>/dev/null && \
+             openssl pkcs12 -export -name renewed -in r.crt -inkey leaf.key -certfile ca.crt \
+               -passout file:pin.txt -out '{d}/202101010000777-renewed.p12'",
+            m = made.display(),
+            d = downloads.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success(), "openssl");
+    w.click(&t!("gui-renewed"));
+    w.click(&stick_label);
+    w.answer_all(&|id| match id {
+        "vault-enter-passphrase" => Some(NEW.into()),
+        "unlock-enter-recovery-code" => Some(lower.clone()),
+        _ => None,
+    });
+    w.click("202101010000777-renewed.p12");
+    w.answer_all(&|_| Some(PIN.into()));
+    assert!(matches!(w.app.screen, Screen::Summary { .. }), "no summary: {}", w.describe());
+    w.click(&t!("gui-seal"));
+    w.answer_all(&|_| Some("yes".into()));
+    assert!(
+        w.app.notes.iter().any(|(_, n)| n.contains("置き換えられます")),
+        "the old certificate is superseded: {}",
+        w.describe()
+    );
 }

@@ -49,6 +49,7 @@ pub fn run(args: ScanArgs) -> Result<u8, CliError> {
         report.roots.iter().map(|r| r.path.display().to_string()).collect(),
         report.hits.iter().map(Hit::display_path).collect(),
         report.vault.as_ref().map(|_| report.hits.iter().filter(|h| h.class == Class::Unknown).count()),
+        Vec::new(),
         &Terminal,
     );
     if json {

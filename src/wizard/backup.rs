@@ -1,4 +1,5 @@
-//! 「証明書を保管する」 (init → add → sheet) and 「復旧シートを印刷する」 (sheet).
+//! 「証明書を保管する」 (init → add → sheet), 「更新した証明書を保管する」 (add → sheet) and
+//! 「復旧シートを印刷する」 (sheet).
 
 use std::path::{Path, PathBuf};
 
@@ -48,34 +49,7 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     };
 
     ui.step(&t!("wizard-step-cert"), &t!("wizard-step-cert-why"));
-    let mut added = 0;
-    // Files already in the vault (by their bytes) are not offered again: those of a vault
-    // opened earlier in this session, and, once it is open, all of its entries.
-    let mut in_vault: std::collections::HashSet<String> = std::collections::HashSet::new();
-    if let Some(p) = session.passphrase_for(&dir) {
-        if let Ok(vault) = vault::OpenVault::open(&dir, &Unlock::Passphrase(p.clone()), false) {
-            in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
-        }
-    }
-    while let Some(file) = find_certificate(ui, &dir, &in_vault)? {
-        ui.say(&t!("wizard-pin-why"));
-        let cert = crate::cli::add::verify(&file, None)?;
-        let mut vault = open_vault(ui, session, &dir, true)?;
-        let name = cert.file.display_name();
-        match crate::cli::add::seal(&mut vault, &cert, &SealOptions::default())? {
-            Sealed::Added { id, generation } => {
-                added += 1;
-                ui.say(&t!("add-done", file = name, id = id, generation = generation));
-            }
-            Sealed::Already { id } => ui.say(&t!("add-already", file = name, id = id)),
-            Sealed::Cancelled => ui.say(&t!("cancelled")),
-        }
-        in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
-        drop(vault);
-        if !ui.confirm(&t!("wizard-add-another")) {
-            break;
-        }
-    }
+    let added = add_certificates(ui, session, &dir)?;
 
     let first_sheet = session.pin_code_for(&dir).is_some();
     let mut printed = None;
@@ -102,6 +76,67 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
             t!("wizard-next-clean"),
         ],
     };
+    ui.next_steps(&t!("wizard-next-title"), &steps);
+    Ok(())
+}
+
+/// Finds certificate files, lets the user pick each one to keep, checks its PIN offline and
+/// seals it (as `certvault add`: a newer certificate of the same kind and institution
+/// supersedes the older one, which the core tells). Returns how many were added.
+fn add_certificates(ui: &Ui, session: &mut Session, dir: &Path) -> Result<usize, CliError> {
+    let mut added = 0;
+    // Files already in the vault (by their bytes) are not offered again: those of a vault
+    // opened earlier in this session, and, once it is open, all of its entries.
+    let mut in_vault: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Some(p) = session.passphrase_for(dir) {
+        if let Ok(vault) = vault::OpenVault::open(dir, &Unlock::Passphrase(p.clone()), false) {
+            in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
+        }
+    }
+    while let Some(file) = find_certificate(ui, dir, &in_vault)? {
+        ui.say(&t!("wizard-pin-why"));
+        let cert = crate::cli::add::verify(&file, None)?;
+        let mut vault = open_vault(ui, session, dir, true)?;
+        let name = cert.file.display_name();
+        match crate::cli::add::seal(&mut vault, &cert, &SealOptions::default())? {
+            Sealed::Added { id, generation } => {
+                added += 1;
+                ui.say(&t!("add-done", file = name, id = id, generation = generation));
+            }
+            Sealed::Already { id } => ui.say(&t!("add-already", file = name, id = id)),
+            Sealed::Cancelled => ui.say(&t!("cancelled")),
+        }
+        in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
+        drop(vault);
+        if !ui.confirm(&t!("wizard-add-another")) {
+            break;
+        }
+    }
+    Ok(added)
+}
+
+/// 「更新した証明書を保管する」: the renewed certificate file into the existing vault (the old
+/// one is marked superseded and keeps working for its last month), then the sheet printed
+/// again, since it lists the vault's certificates.
+pub(crate) fn renewed(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
+    ui.heading(&t!("wizard-menu-renewed"));
+    ui.say(&t!("wizard-renewed-intro"));
+    ui.step(&t!("wizard-step-stick"), &t!("wizard-step-vault-why"));
+    let Some(dir) = choose_vault(ui)? else { return Ok(()) };
+    ui.step(&t!("wizard-step-renewed-cert"), &t!("wizard-step-cert-why"));
+    if add_certificates(ui, session, &dir)? == 0 {
+        return Ok(());
+    }
+    ui.step(&t!("wizard-step-sheet"), &t!("wizard-step-sheet-after-renewal"));
+    let mut steps: Vec<String> = match print_sheet(ui, session, &dir)? {
+        Some((pin_code_on_new, split)) => {
+            sheet::advice_after_reprint(pin_code_on_new, split).iter().map(certvault_i18n::render).collect()
+        }
+        None => vec![t!("wizard-next-print")],
+    };
+    steps.push(t!("wizard-next-restore-renewed"));
+    steps.push(t!("wizard-next-check-after-change"));
+    steps.push(t!("wizard-next-clean"));
     ui.next_steps(&t!("wizard-next-title"), &steps);
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! The guided wizard: `certvault` with no arguments, on a terminal.
 //!
 //! A menu of the moments of the story (keep a certificate safe, print the recovery sheet,
-//! clean leftover copies, restore on a new computer, check the status). Each step says in one
+//! clean leftover copies, restore on a new computer, check the status) and of what a clinic
+//! needs besides, without the command line (issue 16): keep a renewed certificate, make a
+//! second stick, check the sticks (and bring them in line), show a stored PIN, change the
+//! passphrase. Each step says in one
 //! or two sentences what happens and why, asks only what it must, shows progress on slow
 //! work, and ends with what to do next.
 //!
@@ -13,6 +16,8 @@
 //! ([`crate::terminal::Terminal`]): secrets without echo, yes/no, lists with the arrow keys.
 
 mod backup;
+mod copies;
+mod keys;
 mod restore;
 mod status;
 mod tidy;
@@ -53,6 +58,11 @@ pub fn run(sheet_lang: SheetLang) -> u8 {
             t!("wizard-menu-clean"),
             t!("wizard-menu-restore"),
             t!("wizard-menu-status"),
+            t!("wizard-menu-renewed"),
+            t!("wizard-menu-second-stick"),
+            t!("wizard-menu-check-sticks"),
+            t!("wizard-menu-reveal-pin"),
+            t!("wizard-menu-passwd"),
             t!("wizard-menu-quit"),
         ];
         println!();
@@ -69,6 +79,11 @@ pub fn run(sheet_lang: SheetLang) -> u8 {
             Some(2) => tidy::run(&ui, &mut session),
             Some(3) => restore::run(&ui),
             Some(4) => status::run(&ui, &mut session),
+            Some(5) => backup::renewed(&ui, &mut session),
+            Some(6) => copies::second_stick(&ui, &mut session),
+            Some(7) => copies::check_sticks(&ui, &mut session),
+            Some(8) => keys::reveal_pin(&ui, &mut session),
+            Some(9) => keys::passwd(&ui, &mut session),
             _ => break EXIT_OK,
         };
         if let Err(e) = result {
@@ -257,11 +272,25 @@ fn declared_roots() -> Vec<PathBuf> {
 /// removable volumes are searched as `restore` searches them; the user picks one, searches
 /// again after plugging the stick in, or types a folder. `None`: the user went back.
 pub(crate) fn choose_place(ui: &Ui, allow_new: bool) -> Result<Option<Place>, CliError> {
+    choose_place_asking(ui, allow_new, true, "wizard-choose-place", "wizard-place-medium")
+}
+
+/// [`choose_place`] with its own question (`prompt`) and its own label for a stick without a
+/// vault (`medium`, with `$dir`), the vaults found listed or not (`list_vaults`): where a
+/// second copy goes is a stick without a vault, not where the vault is.
+pub(crate) fn choose_place_asking(
+    ui: &Ui,
+    allow_new: bool,
+    list_vaults: bool,
+    prompt: &str,
+    medium: &str,
+) -> Result<Option<Place>, CliError> {
     loop {
         let roots = discover::media_roots();
         let declared = declared_roots();
         let vaults = discover::vaults_in(&roots);
-        let mut places: Vec<Place> = vaults.iter().cloned().map(Place::Vault).collect();
+        let mut places: Vec<Place> =
+            vaults.iter().filter(|_| list_vaults).cloned().map(Place::Vault).collect();
         if allow_new {
             for root in &roots {
                 let has_vault = vaults.iter().any(|v| v.starts_with(root));
@@ -277,15 +306,19 @@ pub(crate) fn choose_place(ui: &Ui, allow_new: bool) -> Result<Option<Place>, Cl
             .iter()
             .map(|p| match p {
                 Place::Vault(dir) => t!("wizard-place-vault", dir = dir.display()),
-                Place::Medium { root, .. } => t!("wizard-place-medium", dir = root.display()),
-                Place::NewVault(dir) => t!("wizard-place-medium", dir = dir.display()),
+                Place::Medium { root, .. } => {
+                    certvault_i18n::message(medium, &[("dir", root.display().to_string().into())])
+                }
+                Place::NewVault(dir) => {
+                    certvault_i18n::message(medium, &[("dir", dir.display().to_string().into())])
+                }
             })
             .collect();
         items.push(t!("wizard-search-again"));
         items.push(t!("wizard-type-folder"));
         items.push(t!("wizard-back"));
         let n = places.len();
-        match ui.select(&t!("wizard-choose-place"), &items)? {
+        match ui.select(&certvault_i18n::message(prompt, &[]), &items)? {
             Some(i) if i < n => return Ok(Some(places.swap_remove(i))),
             Some(i) if i == n => continue,
             Some(i) if i == n + 1 => {

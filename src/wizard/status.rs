@@ -70,23 +70,26 @@ fn offer_rescue(
     Ok(())
 }
 
-/// An item's next step as this menu's item, where the menu has one; otherwise the command.
+/// An item's next step as this menu's item (issue 16: the menu, not a command with
+/// placeholders); a step the menu has no item for keeps the command, which then names no
+/// placeholder (removing a replaced certificate's entry).
 fn menu_step(item: &status::Item<String>) -> Option<String> {
     let menu = match item.next? {
-        NextStep::PrintSheet => "wizard-menu-sheet",
-        NextStep::Clean => "wizard-menu-clean",
-        NextStep::KeepRenewedCertificate => "wizard-menu-backup",
-        NextStep::RestoreReplacement => "wizard-menu-restore",
-        // Not in this menu yet: the command.
-        NextStep::SecondStick | NextStep::CheckSticks | NextStep::RemoveEntry | NextStep::OpenVault => {
-            return item.command.clone()
+        NextStep::PrintSheet => t!("wizard-menu-sheet"),
+        NextStep::Clean => t!("wizard-menu-clean"),
+        NextStep::KeepRenewedCertificate => t!("wizard-menu-renewed"),
+        NextStep::RestoreReplacement => t!("wizard-menu-restore"),
+        NextStep::SecondStick => t!("wizard-menu-second-stick"),
+        NextStep::CheckSticks => t!("wizard-menu-check-sticks"),
+        // Copies not in the vault: kept in it first, then cleaned.
+        NextStep::SealCopies => {
+            return Some(t!(
+                "wizard-status-menu-steps",
+                first = t!("wizard-menu-backup"),
+                then = t!("wizard-menu-clean")
+            ))
         }
-    };
-    let menu = match menu {
-        "wizard-menu-sheet" => t!("wizard-menu-sheet"),
-        "wizard-menu-clean" => t!("wizard-menu-clean"),
-        "wizard-menu-backup" => t!("wizard-menu-backup"),
-        _ => t!("wizard-menu-restore"),
+        NextStep::RemoveEntry | NextStep::OpenVault => return item.command.clone(),
     };
     Some(t!("wizard-status-menu-step", item = menu))
 }

@@ -25,13 +25,16 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     let dry_run = clean_vault(&mut vault, &dry_run, &talk)?.phrased(&render);
     print_table(&dry_run);
     let removable = dry_run.summary.would_remove;
-    // What is left, by kind: copies not in the vault (to keep safe first), and zipped copies
-    // of certificates that are in it (to delete by hand).
+    // What is left, by kind: copies not in the vault (to keep safe first), and zip archives
+    // kept because they also hold other files (to look into and delete by hand). A zip of
+    // nothing but vault copies goes with the other copies.
     let unknown_left = dry_run.outcomes.iter().any(|o| {
         o.hit.archive_entry.is_none() && o.hit.class != certvault_core::scan::classify::Class::InVault
     });
-    let zipped_in_vault = dry_run.outcomes.iter().any(|o| {
-        o.hit.archive_entry.is_some() && o.hit.class == certvault_core::scan::classify::Class::InVault
+    let zip_kept = dry_run.outcomes.iter().any(|o| {
+        o.hit.archive_entry.is_some()
+            && o.hit.class == certvault_core::scan::classify::Class::InVault
+            && o.action == certvault_core::clean::Action::Left
     });
     if removable > 0 {
         // What overwriting can and cannot do, before the user decides (the core asks).
@@ -52,8 +55,8 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     if unknown_left {
         steps.push(t!("wizard-next-seal-unknown"));
     }
-    if zipped_in_vault {
-        steps.push(t!("wizard-next-zip-in-vault"));
+    if zip_kept {
+        steps.push(t!("wizard-next-zip-kept"));
     }
     steps.push(t!("wizard-next-clean-other-places"));
     steps.push(t!("wizard-next-stick-home"));

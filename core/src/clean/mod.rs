@@ -3,12 +3,16 @@
 //! The invariant: a file is removed only if its bytes, read right before removal through the
 //! handle that overwrites them, equal an entry of the vault generation that this run opened
 //! and verified, and that generation opens again from the medium at that moment
-//! ([`OpenVault::entry_bytes`]). Copies that are not in the vault are never removed;
+//! ([`OpenVault::entry_bytes`]). A `.zip` archive is removed only if every file in it is such
+//! a copy, checked in the bytes read through the handle that overwrites the archive, and the
+//! archive has not changed since the scan (issue 16); an archive that holds anything else is
+//! left, and the reason says so. Copies that are not in the vault are never removed;
 //! `--seal-unknown` seals them first (their PIN is checked), after which they are in the vault
 //! like any other entry.
 
 pub mod shred;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -18,7 +22,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
 use crate::msg;
 use crate::scan::classify::{Class, VaultIndex};
-use crate::scan::{self, places, Hit, ScanReport, Settings, VaultSummary};
+use crate::scan::{self, archive, places, Hit, ScanReport, Settings, VaultSummary};
 use crate::vault::entries::{self, SealOptions, SealSummary, Sealed};
 use crate::vault::{OpenVault, UnlockSource};
 
@@ -163,8 +167,11 @@ pub fn carry_out(
 ) -> Vec<Outcome> {
     let mut vault_failure: Option<Message> = None;
     let mut stopped = false;
-    let to_remove =
-        hits.iter().filter(|h| h.class == Class::InVault && h.archive_entry.is_none()).count() as u64;
+    // Zip archives with copies of entries: removed whole when they hold nothing else.
+    let mut archives = plan_archives(index, &hits, apply);
+    let to_remove = (hits.iter().filter(|h| h.class == Class::InVault && h.archive_entry.is_none()).count()
+        + archives.values().filter(|p| matches!(p, ArchivePlan::Remove { .. })).count())
+        as u64;
     let mut tried = 0u64;
     let tell = |done: u64, finished: bool| {
         if apply && to_remove > 0 {
@@ -178,9 +185,37 @@ pub fn carry_out(
             let mut outcome = Outcome::left(hit);
             let hit = &outcome.hit;
             outcome.why = match (hit.class, &hit.archive_entry, &hit.entry) {
-                // Zipped copies of a certificate in the vault: said as such (issue 16), not
-                // as copies "not in the vault"; the archive is left whole.
-                (Class::InVault, Some(_), _) => Some(msg!("clean-left-archive-in-vault")),
+                // Zipped copies of a certificate in the vault (issue 16): the archive goes
+                // whole when every file in it is byte for byte in the vault, checked again
+                // when it is removed; otherwise it stays, and the reason says why.
+                (Class::InVault, Some(_), _) => match archives.get_mut(&hit.path) {
+                    Some(ArchivePlan::Remove { .. }) if !apply => {
+                        outcome.action = Action::WouldRemove;
+                        Some(msg!("clean-archive-would-remove"))
+                    }
+                    Some(ArchivePlan::Remove { .. }) if vault_failure.is_some() => vault_failure.clone(),
+                    Some(ArchivePlan::Remove { .. }) if stopped || talk.cancel_requested() => {
+                        stopped = true;
+                        Some(msg!("clean-left-cancelled"))
+                    }
+                    Some(plan @ ArchivePlan::Remove { .. }) => {
+                        tell(tried, false);
+                        tried += 1;
+                        let ArchivePlan::Remove { bytes, .. } =
+                            std::mem::replace(plan, ArchivePlan::Kept(None))
+                        else {
+                            unreachable!("matched above")
+                        };
+                        let done = remove_archive(vault, index, &hit.path, &bytes);
+                        if let Err(shred::Refused::Vault(reason)) = &done {
+                            vault_failure = Some(msg!("clean-left-vault", reason = reason.clone()));
+                        }
+                        *plan = ArchivePlan::Done(done.map_err(|r| refused_reason(&r)));
+                        archive_outcome(&mut outcome, plan)
+                    }
+                    Some(plan) => archive_outcome(&mut outcome, plan),
+                    None => Some(msg!("clean-left-archive-in-vault")),
+                },
                 (_, Some(_), _) => Some(msg!("clean-left-archive")),
                 (Class::InVault, None, Some(id)) => match index.entry_bytes(id) {
                     None => Some(msg!("clean-left-unknown")),
@@ -240,6 +275,144 @@ pub fn carry_out(
         .collect();
     tell(tried, true);
     outcomes
+}
+
+/// The zip archives left because they also hold files that are not in the vault.
+fn kept_archives(outcomes: &[Outcome]) -> Vec<String> {
+    let mut kept: Vec<String> = outcomes
+        .iter()
+        .filter(|o| {
+            o.hit.archive_entry.is_some()
+                && o.why
+                    .as_ref()
+                    .is_some_and(|w| matches!(w.id, "clean-left-archive-mixed" | "clean-keep-archive-mixed"))
+        })
+        .map(|o| o.hit.path.display().to_string())
+        .collect();
+    kept.sort();
+    kept.dedup();
+    kept
+}
+
+/// What becomes of a zip archive holding copies of vault entries.
+enum ArchivePlan {
+    /// Every file in it is byte for byte an entry: removed whole (with `apply`), if its bytes
+    /// are still `bytes` then.
+    Remove { bytes: Vec<u8> },
+    /// Left, and why (`None`: for the reason its first copy already gave).
+    Kept(Option<Message>),
+    /// Removed (`Ok`), or refused, for every copy in it.
+    Done(std::result::Result<shred::Removed, Message>),
+}
+
+/// Larger archives are not read again to be removed (a download of certificates is small).
+const MAX_ARCHIVE_TO_REMOVE: u64 = 16 * 1024 * 1024;
+
+/// For each zip archive among `hits` with a copy of an entry: read again now, and removable
+/// when it has not changed since the scan (same modification time) and every file in it is
+/// byte for byte an entry of `index` ([`archive::members_in_vault`]).
+fn plan_archives(index: &VaultIndex, hits: &[Hit], apply: bool) -> HashMap<PathBuf, ArchivePlan> {
+    let mut plans = HashMap::new();
+    for hit in hits.iter().filter(|h| h.class == Class::InVault && h.archive_entry.is_some()) {
+        if plans.contains_key(&hit.path) {
+            continue;
+        }
+        let plan = match read_archive(&hit.path) {
+            Ok((bytes, modified)) if modified != hit.modified => {
+                drop(bytes);
+                ArchivePlan::Kept(Some(msg!("clean-left-archive-changed")))
+            }
+            Ok((bytes, _)) => {
+                let in_vault = |b: &[u8]| index.entry_with_bytes(b).map(str::to_string);
+                match archive::members_in_vault(&bytes, &archive::Limits::default(), &in_vault) {
+                    Ok(_) => ArchivePlan::Remove { bytes },
+                    Err(why) if why.id == "clean-left-archive-mixed" && !apply => {
+                        ArchivePlan::Kept(Some(msg!("clean-keep-archive-mixed")))
+                    }
+                    Err(why) if why.id == "clean-left-archive-mixed" => ArchivePlan::Kept(Some(why)),
+                    Err(why) => ArchivePlan::Kept(Some(msg!("clean-left-archive-unchecked", reason = why))),
+                }
+            }
+            Err(why) if why.id == "clean-left-archive-too-large" => ArchivePlan::Kept(Some(why)),
+            Err(why) => ArchivePlan::Kept(Some(msg!("clean-left-archive-unchecked", reason = why))),
+        };
+        plans.insert(hit.path.clone(), plan);
+    }
+    plans
+}
+
+/// The archive's bytes (a regular file, not a link, of a sensible size) and its modification
+/// time as the scan records it.
+fn read_archive(path: &Path) -> std::result::Result<(Vec<u8>, Option<String>), Message> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| crate::scan::walk::io_reason(&e))?;
+    if !meta.file_type().is_file() {
+        return Err(msg!("clean-changed-not-file"));
+    }
+    if meta.len() > MAX_ARCHIVE_TO_REMOVE {
+        return Err(msg!("clean-left-archive-too-large"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| crate::scan::walk::io_reason(&e))?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| crate::certificate::x509::rfc3339(d.as_secs() as i64));
+    Ok((bytes, modified))
+}
+
+/// Removes the archive at `path` if it is still `bytes` (read through the handle that
+/// overwrites it) and every file in it is still byte for byte an entry of the generation
+/// `vault` opened, read again from the medium. Its trash index goes with it.
+fn remove_archive(
+    vault: &OpenVault,
+    index: &VaultIndex,
+    path: &Path,
+    bytes: &[u8],
+) -> std::result::Result<shred::Removed, shred::Refused> {
+    let mut confirm = |current: &[u8]| {
+        let in_vault = |b: &[u8]| index.entry_with_bytes(b).map(str::to_string);
+        let members = archive::members_in_vault(current, &archive::Limits::default(), &in_vault)
+            .map_err(shred::Refused::Changed)?;
+        for m in members {
+            let again = vault.entry_bytes(&m.entry).map_err(|e| shred::Refused::Vault(e.message))?;
+            if again != m.bytes {
+                return Err(shred::Refused::Vault(msg!("clean-vault-differs")));
+            }
+        }
+        Ok(())
+    };
+    let trash = places::trash_info(path);
+    let removed = shred::remove_archive(path, bytes, &mut confirm)?;
+    if let Some(info) = trash.filter(places::index_still_valid) {
+        let _ = std::fs::remove_file(&info.index);
+    }
+    Ok(removed)
+}
+
+/// Why a copy was left, from why its removal was refused.
+fn refused_reason(refused: &shred::Refused) -> Message {
+    match refused {
+        shred::Refused::Vault(reason) => msg!("clean-left-vault", reason = reason.clone()),
+        shred::Refused::Changed(reason) => msg!("clean-left-changed", reason = reason.clone()),
+        shred::Refused::Failed(reason) => msg!("clean-left-failed", reason = reason.clone()),
+        shred::Refused::OverwrittenNotDeleted(reason) => {
+            msg!("clean-left-overwritten", reason = reason.clone())
+        }
+    }
+}
+
+/// The outcome of a copy inside an archive whose plan is settled.
+fn archive_outcome(outcome: &mut Outcome, plan: &ArchivePlan) -> Option<Message> {
+    match plan {
+        ArchivePlan::Done(Ok(removed)) => {
+            outcome.action = Action::Removed;
+            outcome.overwritten = removed.overwritten;
+            Some(msg!("clean-archive-removed"))
+        }
+        ArchivePlan::Done(Err(reason)) => Some(reason.clone()),
+        ArchivePlan::Kept(Some(reason)) => Some(reason.clone()),
+        ArchivePlan::Kept(None) | ArchivePlan::Remove { .. } => Some(msg!("clean-left-archive-in-vault")),
+    }
 }
 
 /// Removes the trash or recycle bin index of a removed copy, when it is still a valid index.
@@ -380,6 +553,7 @@ pub fn clean_vault(
         clean.scan.roots.iter().map(|r| r.path.display().to_string()).collect(),
         remaining.iter().map(|o| o.hit.display_path()).collect(),
         Some(remaining.iter().filter(|o| o.hit.class == Class::Unknown).count()),
+        kept_archives(&clean.outcomes),
         talk,
     );
     Ok(clean)

@@ -49,6 +49,35 @@ pub fn remove_copy(
     expected: &[u8],
     vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, Error>,
 ) -> Result<Removed, Refused> {
+    let mut confirm = |current: &[u8]| {
+        // The generation holding the entry opens again and holds exactly these bytes.
+        let in_vault = vault_bytes().map_err(|e| Refused::Vault(e.message))?;
+        if in_vault != current {
+            return Err(Refused::Vault(msg!("clean-vault-differs")));
+        }
+        Ok(())
+    };
+    remove_checked(path, expected, &mut confirm)
+}
+
+/// Removes the `.zip` archive at `path` if its bytes are exactly `expected` (as read when the
+/// removal was planned) and `confirm`, given the bytes read through the handle that overwrites
+/// them, finds every member in the vault again (issue 16: a zip of copies the vault holds).
+/// Removed as a copy is: overwritten, renamed, truncated, deleted.
+pub fn remove_archive(
+    path: &Path,
+    expected: &[u8],
+    confirm: &mut dyn FnMut(&[u8]) -> Result<(), Refused>,
+) -> Result<Removed, Refused> {
+    remove_checked(path, expected, confirm)
+}
+
+/// A regular file at `path` whose bytes are `expected` and which `confirm` accepts: removed.
+fn remove_checked(
+    path: &Path,
+    expected: &[u8],
+    confirm: &mut dyn FnMut(&[u8]) -> Result<(), Refused>,
+) -> Result<Removed, Refused> {
     let changed = |id: &'static str| Refused::Changed(msg!(id));
     // What is at `path` must be a regular file, not a link to one.
     let before = fs::symlink_metadata(path).map_err(|e| Refused::Changed(io_reason(&e)))?;
@@ -60,7 +89,7 @@ pub fn remove_copy(
     }
     let before_id = FileId::of_path(path).map_err(|e| Refused::Changed(io_reason(&e)))?;
     let (file, made_writable) = open_rw_no_follow(path, before_id)?;
-    let result = remove_opened(path, file, before_id, expected, vault_bytes, made_writable.as_ref());
+    let result = remove_opened(path, file, before_id, expected, confirm, made_writable.as_ref());
     if let (Err(_), Some(made)) = (&result, &made_writable) {
         // Left where it is: as read-only as it was.
         made.restore();
@@ -68,14 +97,14 @@ pub fn remove_copy(
     result
 }
 
-/// [`remove_copy`] once `file` is open for reading and writing; `before_id` is what the path
-/// named before it was opened.
+/// [`remove_checked`] once `file` is open for reading and writing; `before_id` is what the
+/// path named before it was opened.
 fn remove_opened(
     path: &Path,
     mut file: File,
     before_id: FileId,
     expected: &[u8],
-    vault_bytes: &mut dyn FnMut() -> Result<Vec<u8>, Error>,
+    confirm: &mut dyn FnMut(&[u8]) -> Result<(), Refused>,
     made_writable: Option<&MadeWritable>,
 ) -> Result<Removed, Refused> {
     let changed = |id: &'static str| Refused::Changed(msg!(id));
@@ -93,11 +122,7 @@ fn remove_opened(
     if current != expected {
         return Err(changed("clean-changed-bytes"));
     }
-    // The generation holding the entry opens again and holds exactly these bytes.
-    let in_vault = vault_bytes().map_err(|e| Refused::Vault(e.message))?;
-    if in_vault != current {
-        return Err(Refused::Vault(msg!("clean-vault-differs")));
-    }
+    confirm(&current)?;
 
     let links = id.links;
     if links > 1 {

@@ -232,3 +232,73 @@ fn a_cancel_leaves_the_copies_not_yet_removed() {
     assert_eq!(removal.len(), 1, "{removal:?}");
     assert!(removal[0].finished && removal[0].done == 0 && removal[0].total == Some(2));
 }
+
+/// A zip archive of `files` (name, bytes), written to `path`.
+fn write_zip(path: &Path, files: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    std::fs::write(path, w.finish().unwrap().into_inner()).unwrap();
+}
+
+/// Issue 16: a zip holding only byte-identical copies of vault entries is a copy like any
+/// other and goes whole; a zip that also holds something else (a letter, a certificate the
+/// vault does not hold) stays, and says why, as does a zip changed after it was checked.
+#[test]
+fn a_zip_of_vault_copies_goes_whole_and_a_mixed_one_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, bytes, id) = demo_vault(tmp.path());
+    let root = terminal(tmp.path(), &[]);
+    let only = root.join("certificate.zip");
+    write_zip(&only, &[("202101010000777.p12", &bytes), ("copy/again.pfx", &bytes)]);
+    let mixed = root.join("mail-attachments.zip");
+    write_zip(&mixed, &[("202101010000777.p12", &bytes), ("readme.txt", b"the PIN is on the note")]);
+    let mut vault = open(&dir, false);
+
+    let dry = clean_vault(&mut vault, &options(&root, false), &Scripted::new([])).unwrap();
+    let of = |report: &CleanReport, zip: &Path| -> Vec<(Action, &'static str)> {
+        report
+            .outcomes
+            .iter()
+            .filter(|o| o.hit.path == zip)
+            .map(|o| (o.action, o.why.as_ref().map_or("", |w| w.id)))
+            .collect()
+    };
+    assert!(dry
+        .outcomes
+        .iter()
+        .all(|o| o.hit.class == Class::InVault && o.hit.entry.as_deref() == Some(&id)));
+    assert_eq!(of(&dry, &only), [(Action::WouldRemove, "clean-archive-would-remove"); 2]);
+    assert_eq!(of(&dry, &mixed), [(Action::Left, "clean-keep-archive-mixed")]);
+    assert_eq!(dry.summary.would_remove, 2);
+    assert!(only.exists());
+
+    let done = clean_vault(&mut vault, &options(&root, true), &Scripted::new([])).unwrap();
+    assert_eq!(of(&done, &only), [(Action::Removed, "clean-archive-removed"); 2]);
+    assert!(done.outcomes.iter().filter(|o| o.hit.path == only).all(|o| o.overwritten));
+    assert_eq!(of(&done, &mixed), [(Action::Left, "clean-left-archive-mixed")]);
+    assert!(!only.exists(), "the zip of vault copies is gone");
+    assert_eq!(names_in(&root), ["mail-attachments.zip"], "nothing else is touched");
+
+    // Changed between the check and the removal (another file added): refused, kept.
+    let later = root.join("later.zip");
+    write_zip(&later, &[("202101010000777.p12", &bytes)]);
+    let index = VaultIndex::new(&vault);
+    let plans = plan_archives(&index, &[], true);
+    assert!(plans.is_empty());
+    let planned = std::fs::read(&later).unwrap();
+    write_zip(&later, &[("202101010000777.p12", &bytes), ("note.txt", b"added after the scan")]);
+    let refused = remove_archive(&vault, &index, &later, &planned);
+    assert!(matches!(refused, Err(shred::Refused::Changed(_))), "{refused:?}");
+    // Same length, other bytes: the vault's file swapped for another one of its size.
+    let mut other = bytes.clone();
+    other[100] ^= 0xFF;
+    write_zip(&later, &[("202101010000777.p12", &other)]);
+    let swapped = std::fs::read(&later).unwrap();
+    let refused = remove_archive(&vault, &index, &later, &swapped);
+    assert!(matches!(refused, Err(shred::Refused::Changed(_))), "{refused:?}");
+    assert!(later.exists());
+}

@@ -150,6 +150,70 @@ pub fn scan_zip<R: Read + Seek>(mut reader: R, size: u64, limits: &Limits) -> Re
     Ok(out)
 }
 
+/// A member of a zip archive that is byte for byte an entry of the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberInVault {
+    pub name: String,
+    /// The vault entry with exactly these bytes.
+    pub entry: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Every file of the zip archive `bytes`, when each one is byte for byte an entry of the vault
+/// (`entry_with_bytes` names the entry holding exactly those bytes): such an archive holds
+/// nothing the vault does not, and `clean` may remove it whole (issue 16). Otherwise why not:
+/// `clean-left-archive-mixed` when some file is something else (a letter, another
+/// certificate), another reason when a member could not be read or checked. Folders inside
+/// the archive hold nothing and are passed over; the same limits as the scan's apply.
+pub fn members_in_vault(
+    bytes: &[u8],
+    limits: &Limits,
+    entry_with_bytes: &dyn Fn(&[u8]) -> Option<String>,
+) -> Result<Vec<MemberInVault>, Message> {
+    let size = bytes.len() as u64;
+    let mut reader = std::io::Cursor::new(bytes);
+    let (entries, directory_bytes) = central_directory_size(&mut reader, size)?;
+    if entries > limits.max_entries || directory_bytes > limits.max_directory_bytes {
+        return Err(msg!("clean-left-archive-mixed"));
+    }
+    reader.seek(SeekFrom::Start(0)).map_err(|_| msg!("scan-zip-damaged"))?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(|_| msg!("scan-zip-damaged"))?;
+    let mut members = Vec::new();
+    let mut budget = limits.max_total;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_data(i).map_err(|_| msg!("scan-zip-damaged"))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry_name(entry.name_raw());
+        let (declared, compressed, encrypted) = (entry.size(), entry.compressed_size(), entry.encrypted());
+        drop(entry);
+        if encrypted {
+            return Err(msg!("scan-reason-zip-encrypted"));
+        }
+        // Nothing the vault holds is empty, larger than a certificate or this compressible.
+        if declared == 0
+            || declared > limits.max_entry_size
+            || declared > compressed.saturating_mul(limits.max_ratio)
+            || declared > budget
+        {
+            return Err(msg!("clean-left-archive-mixed"));
+        }
+        let mut file = archive.by_index(i).map_err(|_| msg!("scan-zip-damaged"))?;
+        let mut content = Vec::with_capacity(declared as usize);
+        (&mut file).take(declared).read_to_end(&mut content).map_err(|_| msg!("scan-zip-damaged"))?;
+        budget = budget.saturating_sub(content.len() as u64);
+        match entry_with_bytes(&content) {
+            Some(entry) => members.push(MemberInVault { name, entry, bytes: content }),
+            None => return Err(msg!("clean-left-archive-mixed")),
+        }
+    }
+    if members.is_empty() {
+        return Err(msg!("clean-left-archive-mixed"));
+    }
+    Ok(members)
+}
+
 /// (number of entries, size of the central directory) from the end-of-central-directory
 /// record, reading the zip64 record when the classic one overflows.
 fn central_directory_size<R: Read + Seek>(reader: &mut R, size: u64) -> Result<(u64, u64), Message> {
@@ -288,6 +352,50 @@ mod tests {
         // Neither UTF-8 nor CP932: CP437, as the zip specification says.
         assert_eq!(entry_name(b"caf\x82.p12"), "café.p12");
         assert_eq!(entry_name(&[0x81, 0xFF]), "üλ".replace('λ', "\u{a0}"));
+    }
+
+    #[test]
+    fn an_archive_of_vault_copies_only_is_told_apart_from_a_mixed_one() {
+        let (a, b) = (fake_p12(3000, 11), fake_p12(2000, 13));
+        let in_vault = |bytes: &[u8]| {
+            if bytes == a.as_slice() {
+                Some("e-a".to_string())
+            } else if bytes == b.as_slice() {
+                Some("e-b".to_string())
+            } else {
+                None
+            }
+        };
+        let only = zip_of(&[
+            ("certs/202101010000777.p12", &a, zip::CompressionMethod::Deflated),
+            ("hpki.pfx", &b, zip::CompressionMethod::Stored),
+        ]);
+        let members = members_in_vault(&only, &Limits::default(), &in_vault).unwrap();
+        let ids: Vec<_> = members.iter().map(|m| (m.name.as_str(), m.entry.as_str())).collect();
+        assert_eq!(ids, [("certs/202101010000777.p12", "e-a"), ("hpki.pfx", "e-b")]);
+        assert_eq!(members[0].bytes, a);
+
+        // A letter next to the certificate, or a certificate the vault does not hold: kept.
+        let with_letter = zip_of(&[
+            ("202101010000777.p12", &a, zip::CompressionMethod::Stored),
+            ("readme.txt", b"password is on the yellow note", zip::CompressionMethod::Stored),
+        ]);
+        let other = fake_p12(3000, 17);
+        let with_other = zip_of(&[
+            ("202101010000777.p12", &a, zip::CompressionMethod::Stored),
+            ("old.p12", &other, zip::CompressionMethod::Stored),
+        ]);
+        // One byte changed inside the vault's own file: not the vault's bytes.
+        let mut changed = a.clone();
+        changed[2000] ^= 1;
+        let with_changed = zip_of(&[("202101010000777.p12", &changed, zip::CompressionMethod::Stored)]);
+        for zip in [&with_letter, &with_other, &with_changed] {
+            let why = members_in_vault(zip, &Limits::default(), &in_vault).unwrap_err();
+            assert_eq!(why.id, "clean-left-archive-mixed");
+        }
+        // Nothing in it, or not a zip: never "all in the vault".
+        assert!(members_in_vault(&zip_of(&[]), &Limits::default(), &in_vault).is_err());
+        assert!(members_in_vault(&a, &Limits::default(), &in_vault).is_err());
     }
 
     #[test]

@@ -110,3 +110,44 @@ fn every_item_to_act_on_names_its_step() {
     let json = serde_json::to_value(item.phrased(&|m| m.id.to_string())).unwrap();
     assert_eq!(json["next"], "print-sheet");
 }
+
+/// Issue 16: a zip that clean kept because it also holds other files is said as such, with no
+/// step (another clean would not remove it); the other leftovers still point to the clean-up.
+#[test]
+fn a_zip_clean_kept_is_not_sent_back_to_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kept = tmp.path().join("mail.zip");
+    let copy = tmp.path().join("copy.p12");
+    std::fs::write(&kept, b"zip").unwrap();
+    std::fs::write(&copy, b"p12").unwrap();
+    let record = |kept_archives: Vec<String>| crate::records::ScanRecord {
+        time: "2026-11-01T00:00:00Z".into(),
+        command: "clean".into(),
+        roots: Vec::new(),
+        remaining: vec![format!("{}!/202101010000777.p12", kept.display()), copy.display().to_string()],
+        not_in_vault: Some(0),
+        kept_archives,
+    };
+    let logs = Logs { scan: vec![record(vec![kept.display().to_string()])], ..Logs::default() };
+    let status = collect(None, &logs, 1_800_000_000);
+    let zip = status.items.iter().find(|i| i.kind == super::Kind::ZipKept).expect("the kept zip");
+    assert_eq!((zip.next, zip.command.as_deref()), (None, None));
+    assert_eq!(zip.paths, [kept.display().to_string()]);
+    let stray = status.items.iter().find(|i| i.kind == super::Kind::StrayCopies).expect("the copy");
+    assert_eq!(stray.paths, [copy.display().to_string()]);
+    assert_eq!(stray.next, Some(super::NextStep::Clean));
+    // Copies not in the vault among them: kept safe first.
+    let unknown = crate::records::ScanRecord { not_in_vault: Some(1), ..record(Vec::new()) };
+    let status = collect(None, &Logs { scan: vec![unknown], ..Logs::default() }, 1_800_000_000);
+    let stray = status.items.iter().find(|i| i.kind == super::Kind::StrayCopies).expect("the copies");
+    assert_eq!(stray.next, Some(super::NextStep::SealCopies));
+
+    // An older record (no kept_archives): every leftover is a stray copy, as before.
+    let old: crate::records::ScanRecord = serde_json::from_str(&format!(
+        "{{\"time\":\"2026-11-01T00:00:00Z\",\"command\":\"scan\",\"roots\":[],\"remaining\":[{:?}],\"not_in_vault\":null}}",
+        copy.display().to_string()
+    ))
+    .unwrap();
+    let status = collect(None, &Logs { scan: vec![old], ..Logs::default() }, 1_800_000_000);
+    assert!(status.items.iter().all(|i| i.kind != super::Kind::ZipKept));
+}
