@@ -89,6 +89,8 @@ pub(crate) fn second_stick(ui: &Ui, session: &mut Session) -> Result<(), CliErro
         // A folder of CERTVAULT_MEDIA_ROOTS is a stick by declaration; anything else that is
         // not removable is asked about by the core.
         allow_fixed_disk: declared,
+        // The new stick carries the program too (SPEC.md §2.6).
+        programs: true,
     };
     let cloned = copies::clone(&opts, &WithProgress::on_terminal(&Terminal, false))?;
     remember(session, std::slice::from_ref(&source), unlock);
@@ -137,7 +139,7 @@ pub(crate) fn check_sticks(ui: &Ui, session: &mut Session) -> Result<(), CliErro
     remember(session, &dirs, unlock);
     show(&exam);
     let mut steps = Vec::new();
-    if exam.all_current() {
+    if exam.all_current() && exam.programs_ok() {
         println!();
         ui.say(&t!("wizard-sticks-all-current", count = exam.copies.len()));
         if exam.copies.len() < 2 {
@@ -146,7 +148,7 @@ pub(crate) fn check_sticks(ui: &Ui, session: &mut Session) -> Result<(), CliErro
     } else {
         println!();
         if ui.confirm(&t!("wizard-sync-confirm")) {
-            let synced = copies::sync(&dirs, &source, &talk)?;
+            let synced = copies::sync(&dirs, &source, true, &talk)?;
             println!();
             for a in &synced.actions {
                 ui.say(&render(a));
@@ -155,7 +157,7 @@ pub(crate) fn check_sticks(ui: &Ui, session: &mut Session) -> Result<(), CliErro
                 ui.say(&t!("sync-nothing"));
             }
             show(&synced.copies);
-            if synced.copies.all_current() {
+            if synced.copies.all_current() && synced.copies.programs_ok() {
                 ui.say(&t!("wizard-sticks-all-current", count = synced.copies.copies.len()));
             }
         }
