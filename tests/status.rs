@@ -494,3 +494,27 @@ fn a_replaced_certificate_shows_its_last_working_day_then_that_it_stopped() {
     assert_eq!(i["level"], "info");
     assert!(i["command"].as_str().unwrap().starts_with("certvault remove "), "{i}");
 }
+
+#[test]
+fn a_recovery_sheet_pdf_in_documents_is_a_warning_with_or_without_the_vault() {
+    let s = Setup::new();
+    // init writes the first sheet to the home folder itself, which status does not look in.
+    s.init(true);
+    let (_, report) = s.status(false);
+    assert!(!kinds(&report).contains(&"sheet-pdf-left".to_string()), "{report}");
+    // Saved to Documents (and an ordinary PDF on the Desktop): a warning naming the file.
+    let documents = s.path().join("Documents/clinic");
+    std::fs::create_dir_all(&documents).unwrap();
+    std::fs::copy(s.path().join("first-sheet.pdf"), documents.join("sheet.pdf")).unwrap();
+    std::fs::create_dir_all(s.path().join("Desktop")).unwrap();
+    std::fs::write(s.path().join("Desktop/flyer.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
+    for vault in [false, true] {
+        let (code, report) = s.status(vault);
+        assert_eq!(code, 1, "{report}");
+        let left = item(&report, "sheet-pdf-left");
+        assert_eq!(left["level"], "soon");
+        assert_eq!(left["paths"].as_array().unwrap().len(), 1, "{left}");
+        assert!(left["paths"][0].as_str().unwrap().ends_with("Documents/clinic/sheet.pdf"), "{left}");
+        assert!(left["message"].as_str().unwrap().contains("delete the PDF"), "{left}");
+    }
+}

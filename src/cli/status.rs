@@ -71,7 +71,7 @@ pub fn print_with(
             Level::Info => "[ i]",
         };
         println!("{mark} {}", item.message);
-        if !item.paths.is_empty() && item.kind == Kind::StrayCopies {
+        if !item.paths.is_empty() && matches!(item.kind, Kind::StrayCopies | Kind::SheetPdfLeft) {
             for p in item.paths.iter().take(10) {
                 println!("       {p}");
             }

@@ -28,7 +28,7 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
         }
         None => {
             ui.say(&t!("wizard-status-logs-only"));
-            status::collect(None, &logs, now)
+            status::of_this_computer(&logs, now)
         }
     };
     let report = report.phrased(&certvault_i18n::render);

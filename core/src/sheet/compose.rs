@@ -181,6 +181,9 @@ pub(crate) fn render(input: &SheetInput, tpl: &Templates) -> Result<(Vec<u8>, us
     let laid = lay_out(input, tpl)?;
     let (mx, page_h, stroke) = (laid.margin_x, laid.height, laid.bold_stroke);
     let mut doc = PdfDocument::new(&laid.title);
+    // An ASCII literal in the Info dictionary (the last object, next to the trailer): how the
+    // scan recognises a sheet PDF left on a computer from its last bytes (`super::PDF_MARKER`).
+    doc.metadata.info.identifier = super::PDF_MARKER.to_string();
     let ids = [0, 1, 2].map(|i| doc.add_font(&m.faces[i]));
     let pages_n = laid.pages.len();
     let mut pages = Vec::new();

@@ -32,6 +32,24 @@ pub use from_vault::{
 pub use preview::{preview, Preview, Shape};
 pub use template::{Templates, Texts};
 
+/// What every sheet PDF carries as the Info dictionary's `/Identifier`, written as a literal
+/// string `(certvault-recovery-sheet-v1)` in plain ASCII: with the stick, a sheet opens
+/// everything, so `scan` and `status` look for sheet PDFs left on a computer by these bytes in
+/// the last few kilobytes of a `.pdf` file ([`is_sheet_pdf`]), without parsing the PDF.
+pub const PDF_MARKER: &str = "certvault-recovery-sheet-v1";
+
+/// How many bytes from the end of a PDF [`is_sheet_pdf`] needs: the Info dictionary is the last
+/// object printpdf writes, followed by the cross-reference table (20 bytes per object; a
+/// sheet has well under 100 objects) and the trailer.
+pub const PDF_MARKER_TAIL: usize = 8 * 1024;
+
+/// Whether a file whose first bytes are `head` and last [`PDF_MARKER_TAIL`] bytes are `tail`
+/// is a recovery sheet written by certvault.
+pub fn is_sheet_pdf(head: &[u8], tail: &[u8]) -> bool {
+    let needle = format!("({PDF_MARKER})");
+    head.starts_with(b"%PDF-") && tail.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 /// Language of the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SheetLang {
