@@ -291,6 +291,12 @@ fn backup(lang: Lang) {
     s.type_line("0000");
     s.wait_for(&msg(lang, "add-pin-retry"));
     s.type_line(&w.pin());
+    // The purpose: the guess first, the others to choose from.
+    s.wait_for(&msg(lang, "wizard-purpose-why"));
+    s.wait_for(&msg(lang, "wizard-purpose-prompt"));
+    s.wait_for(&msg(lang, "purpose-other"));
+    s.save("wizard-backup-purpose", lang);
+    s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "add-confirm"));
     s.save("wizard-backup-confirm", lang);
     s.type_line("y");
