@@ -518,3 +518,31 @@ fn a_recovery_sheet_pdf_in_documents_is_a_warning_with_or_without_the_vault() {
         assert!(left["message"].as_str().unwrap().contains("delete the PDF"), "{left}");
     }
 }
+
+#[test]
+fn a_sheet_printed_on_another_computer_for_this_generation_counts_there() {
+    let s = Setup::new();
+    let p12 = certificate_ending_in(s.path(), 100);
+    s.init(false);
+    s.add(&p12);
+    // Printed here for generation 2: recorded in this computer's log and next to the vault.
+    s.sheet("sheet.pdf");
+    assert!(s.vault.join("sheets-printed.jsonl").is_file());
+    let on_another_computer = || {
+        let out = s
+            .cmd()
+            .env("CERTVAULT_STATE_DIR", s.path().join("other-computer"))
+            .args(["status", "--json", "--vault"])
+            .arg(&s.vault)
+            .arg("--passphrase-file")
+            .arg(&s.pass)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).expect("status --json prints JSON")
+    };
+    let report = on_another_computer();
+    assert!(!kinds(&report).iter().any(|k| k.starts_with("sheet-")), "{report}");
+    // Without that record (a sheet printed by an older certvault), that computer cannot know.
+    std::fs::remove_file(s.vault.join("sheets-printed.jsonl")).unwrap();
+    assert!(kinds(&on_another_computer()).contains(&"sheet-never-printed".to_string()));
+}

@@ -529,7 +529,11 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
         }
 
         // The recovery sheet: printed at all, and for the vault as it is now?
-        let last_sheet = logs.sheet.iter().filter(|r| r.vault_id == id).max_by_key(|r| r.generation);
+        // This computer's records, and those kept next to the vault by any computer that
+        // wrote a sheet for it.
+        let in_vault = crate::records::sheets_in_vault(v.dir);
+        let last_sheet =
+            logs.sheet.iter().chain(&in_vault).filter(|r| r.vault_id == id).max_by_key(|r| r.generation);
         let sheet_command = format!("certvault sheet --vault {} --out SHEET.pdf", vault_arg(v.dir));
         match last_sheet {
             None => {
