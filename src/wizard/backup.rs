@@ -66,11 +66,11 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
         let name = cert.file.display_name();
         let opts = SealOptions { purpose: Some(purpose), ..SealOptions::default() };
         match crate::cli::add::seal(&mut vault, &cert, &opts)? {
-            Sealed::Added { id, generation } => {
+            Sealed::Added { .. } => {
                 added += 1;
-                ui.say(&t!("add-done", file = name, id = id, generation = generation));
+                ui.say(&t!("wizard-add-done", file = name));
             }
-            Sealed::Already { id } => ui.say(&t!("add-already", file = name, id = id)),
+            Sealed::Already { .. } => ui.say(&t!("wizard-add-already", file = name)),
             Sealed::Cancelled => ui.say(&t!("cancelled")),
         }
         in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
