@@ -275,8 +275,15 @@ pub const VAULT_SHEET_LOG: &str = "sheets-printed.jsonl";
 const VAULT_SHEET_LOG_MAX: u64 = 256 * 1024;
 
 fn append_in_vault(vault_dir: &Path, record: &SheetRecord) -> std::io::Result<()> {
-    let mut file =
-        std::fs::OpenOptions::new().append(true).create(true).open(vault_dir.join(VAULT_SHEET_LOG))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    // 0600, as every file of the vault folder, whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(vault_dir.join(VAULT_SHEET_LOG))?;
     let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
     line.push('\n');
     file.write_all(line.as_bytes())?;
