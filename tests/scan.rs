@@ -422,3 +422,53 @@ fn a_test_missing_its_tool_or_root_fails_in_ci_and_skips_only_loudly() {
     assert_fails_in_ci_and_skips_only_loudly(links, &without(&["chown"]), None);
     assert_fails_in_ci_and_skips_only_loudly(links, &path_now, nobody);
 }
+
+/// A small PDF as other programs write it: no sheet marker.
+const ORDINARY_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n2 0 obj\n<</Type/Pages/Kids[]/Count 0>>\nendobj\n3 0 obj\n<</Title(Invoice certvault-recovery-sheet)/Producer(LibreOffice)>>\nendobj\ntrailer\n<</Root 1 0 R/Info 3 0 R/Size 4>>\n%%EOF\n";
+
+#[test]
+fn a_recovery_sheet_pdf_left_on_the_computer_is_found_by_content_and_an_ordinary_pdf_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pass = put(tmp.path(), "pass.txt", format!("{PASSPHRASE}\n").as_bytes());
+    let written = tmp.path().join("written.pdf");
+    certvault()
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(tmp.path().join("recovery.txt"))
+        .arg("--sheet-out")
+        .arg(&written)
+        .arg(tmp.path().join("USB/CERTVAULT"))
+        .assert()
+        .success();
+    let folder = tmp.path().join("Documents");
+    // Renamed as a user might; found by its bytes, not its name.
+    put(&folder, "scan_2026-04-01.PDF", &std::fs::read(&written).unwrap());
+    put(&folder, "invoice.pdf", ORDINARY_PDF);
+    put(&folder, "notes.pdf", b"not a pdf at all (certvault-recovery-sheet-v1)");
+
+    let (report, code) = json_of({
+        let mut c = certvault();
+        c.arg("scan").arg(&folder).arg("--json");
+        c
+    });
+    assert_eq!(code, 1, "a sheet left here is something found: {report}");
+    let sheets = report["recovery_sheets"].as_array().unwrap();
+    assert_eq!(sheets.len(), 1, "{report}");
+    assert!(sheets[0]["path"].as_str().unwrap().ends_with("scan_2026-04-01.PDF"));
+    assert_eq!(sheets[0]["class"], "recovery-sheet");
+    assert_eq!(report["summary"]["recovery_sheets"], 1);
+    assert_eq!(report["hits"].as_array().unwrap().len(), 0, "a sheet is not a certificate file");
+
+    // For people, in Japanese: what it is and what to do.
+    let out =
+        certvault().args(["--lang", "ja", "scan"]).arg(&folder).assert().code(1).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("復旧シートの PDF") && text.contains("scan_2026-04-01.PDF"), "{text}");
+    assert!(text.contains("印刷") && text.contains("削除"), "{text}");
+    assert!(!text.contains("invoice.pdf"), "{text}");
+
+    // Without the sheet: nothing found, exit 0.
+    std::fs::remove_file(folder.join("scan_2026-04-01.PDF")).unwrap();
+    certvault().arg("scan").arg(&folder).assert().code(0);
+}

@@ -133,14 +133,23 @@ fn pdf_text(pdf: &Path) -> String {
 }
 
 /// Words shaped like a code (`groups` groups of 5 symbols joined by `-`), in printed order.
+/// A code too long for its box is printed on two lines, the first ending in `-`; pdftotext
+/// joins such lines and drops that hyphen (`…-5J7H5YGVR2-…`), so a part of 10 is two groups.
 fn printed_codes(text: &str, groups: usize) -> Vec<String> {
     let symbol = |c: char| c.is_ascii_digit() || c.is_ascii_uppercase();
     text.split_whitespace()
         .filter(|w| {
             let parts: Vec<&str> = w.split('-').collect();
-            parts.len() == groups && parts.iter().all(|p| p.len() == 5 && p.chars().all(symbol))
+            let joined: usize = parts.iter().map(|p| p.len() / 5).sum();
+            let wraps = parts.iter().filter(|p| p.len() == 10).count();
+            joined == groups
+                && wraps <= 1
+                && parts.iter().all(|p| matches!(p.len(), 5 | 10) && p.chars().all(symbol))
         })
-        .map(str::to_string)
+        .map(|w| {
+            let symbols: Vec<char> = w.chars().filter(|c| *c != '-').collect();
+            symbols.chunks(5).map(|g| g.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+        })
         .collect()
 }
 
@@ -442,4 +451,128 @@ fn split_sheets_open_the_vault_with_k_shares_and_never_with_fewer_or_a_mistyped_
         }
     }
     assert!(caught, "no double typo that passes the group check was found");
+}
+
+/// What certvault reads from OCR output (vault-format SPEC.md §3: separators dropped, `O` as
+/// `0`, `I` and `L` as `1`): the symbols, or `None` when a character is not of the alphabet.
+fn as_certvault_reads(text: &str) -> Option<String> {
+    use vault_format::code::{classify, Typed};
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        match classify(c) {
+            Typed::Symbol(v) => out.push(char::from(vault_format::code::ALPHABET[usize::from(v)])),
+            Typed::Separator => {}
+            Typed::Invalid => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The printed word `code` on page 1 of `pdf`, rasterised at 300 dpi as a scanner would and
+/// read by tesseract in `lang` (one line): what the OCR says.
+fn ocr_code(pdf: &Path, code: &str, lang: &str, work: &Path) -> String {
+    let bbox = tool("pdftotext", &["-f", "1", "-l", "1", "-bbox", pdf.to_str().unwrap(), "-"]);
+    let bbox = String::from_utf8(bbox.stdout).unwrap();
+    let attr = |line: &str, name: &str| -> f32 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        line[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let line = bbox
+        .lines()
+        .find(|l| l.contains("<word") && l.contains(&format!(">{code}<")))
+        .unwrap_or_else(|| panic!("{code} is not printed as one word in {}", pdf.display()));
+    let scale = 300.0 / 72.0;
+    let (x0, y0) = ((attr(line, "xMin") - 6.0) * scale, (attr(line, "yMin") - 4.0) * scale);
+    let (x1, y1) = ((attr(line, "xMax") + 6.0) * scale, (attr(line, "yMax") + 4.0) * scale);
+    let prefix = work.join(format!("crop-{lang}-{}", &code[..5]));
+    let px = |v: f32| (v as i64).to_string();
+    let out = tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-x",
+            &px(x0),
+            "-y",
+            &px(y0),
+            "-W",
+            &px(x1 - x0),
+            "-H",
+            &px(y1 - y0),
+            "-png",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    let png = prefix.with_extension("png");
+    let out = tool("tesseract", &[png.to_str().unwrap(), "-", "-l", lang, "--psm", "7"]);
+    assert!(out.status.success(), "tesseract -l {lang}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Issue 16, item 9: a Japanese OCR (`tesseract -l jpn+eng`, 300 dpi) read the recovery
+/// code's Q as 0 where an English one read it right. The codes are set in a face whose Q and 0
+/// both read apart; these codes hold every symbol and runs of Q and 0, the case that failed.
+/// Needs `tesseract` with the `eng` and `jpn` data (`.ci/run` installs them).
+#[test]
+fn the_printed_codes_read_back_by_ocr_in_english_and_japanese_as_they_are() {
+    use certvault_core::sheet::{render_pdf, CodeBlock, SheetInput, SheetLang};
+    use secrecy::SecretString;
+    if !(require_tool("tesseract") && require_tool("pdftoppm")) {
+        return;
+    }
+    let langs = tool("tesseract", &["--list-langs"]);
+    let langs = String::from_utf8_lossy(&langs.stdout).to_string() + &String::from_utf8_lossy(&langs.stderr);
+    let have = |l: &str| langs.lines().any(|x| x.trim() == l);
+    if !require(
+        have("eng") && have("jpn"),
+        "tesseract's eng and jpn data (tesseract-ocr-eng, tesseract-ocr-jpn)",
+    ) {
+        return;
+    }
+    let work = new_dir();
+    let block = |groups: &str, identity: &str| CodeBlock {
+        groups: SecretString::from(groups),
+        identity: SecretString::from(identity),
+        checksum: "B549-D71D".into(),
+    };
+    let id = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS7R9KD";
+    let pairs = [
+        ("01234-56789-ABCDE-FGHJK-MNPQR", "STVWX-YZQ0Q-0QQ00-Q0DQ0-QD0Q8"),
+        ("Q0Q0Q-B8Q0Q-DQ0D0-0QQ0Q-0Q0Q0", "QQQQQ-00000-GQ6G0-C0CQS-Q5Q2Z"),
+    ];
+    for (k, (recovery, pin)) in pairs.iter().enumerate() {
+        let input = SheetInput {
+            lang: SheetLang::Ja,
+            clinic_name: Some("さくら内科クリニック".into()),
+            institution_code: Some("1312345678".into()),
+            vault_id: "b652a16bad0426d48badc5354f9322fa".into(),
+            created: "2026-04-01".into(),
+            generation: 1,
+            recovery: Some(block(recovery, id)),
+            pin_code: Some(block(pin, id)),
+            share: None,
+            certificates: Vec::new(),
+            stock_tools_generation_file: "vault-1.age".into(),
+            programs: Vec::new(),
+        };
+        let pdf = work.path().join(format!("sheet-{k}.pdf"));
+        std::fs::write(&pdf, render_pdf(&input).unwrap()).unwrap();
+        for code in [recovery, pin] {
+            for lang in ["eng", "jpn+eng"] {
+                let read = ocr_code(&pdf, code, lang, work.path());
+                assert_eq!(
+                    as_certvault_reads(&read).as_deref(),
+                    Some(code.replace('-', "").as_str()),
+                    "tesseract -l {lang} read {code} as {read:?}"
+                );
+            }
+        }
+    }
 }

@@ -494,3 +494,55 @@ fn a_replaced_certificate_shows_its_last_working_day_then_that_it_stopped() {
     assert_eq!(i["level"], "info");
     assert!(i["command"].as_str().unwrap().starts_with("certvault remove "), "{i}");
 }
+
+#[test]
+fn a_recovery_sheet_pdf_in_documents_is_a_warning_with_or_without_the_vault() {
+    let s = Setup::new();
+    // init writes the first sheet to the home folder itself, which status does not look in.
+    s.init(true);
+    let (_, report) = s.status(false);
+    assert!(!kinds(&report).contains(&"sheet-pdf-left".to_string()), "{report}");
+    // Saved to Documents (and an ordinary PDF on the Desktop): a warning naming the file.
+    let documents = s.path().join("Documents/clinic");
+    std::fs::create_dir_all(&documents).unwrap();
+    std::fs::copy(s.path().join("first-sheet.pdf"), documents.join("sheet.pdf")).unwrap();
+    std::fs::create_dir_all(s.path().join("Desktop")).unwrap();
+    std::fs::write(s.path().join("Desktop/flyer.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
+    for vault in [false, true] {
+        let (code, report) = s.status(vault);
+        assert_eq!(code, 1, "{report}");
+        let left = item(&report, "sheet-pdf-left");
+        assert_eq!(left["level"], "soon");
+        assert_eq!(left["paths"].as_array().unwrap().len(), 1, "{left}");
+        assert!(left["paths"][0].as_str().unwrap().ends_with("Documents/clinic/sheet.pdf"), "{left}");
+        assert!(left["message"].as_str().unwrap().contains("delete the PDF"), "{left}");
+    }
+}
+
+#[test]
+fn a_sheet_printed_on_another_computer_for_this_generation_counts_there() {
+    let s = Setup::new();
+    let p12 = certificate_ending_in(s.path(), 100);
+    s.init(false);
+    s.add(&p12);
+    // Printed here for generation 2: recorded in this computer's log and next to the vault.
+    s.sheet("sheet.pdf");
+    assert!(s.vault.join("sheets-printed.jsonl").is_file());
+    let on_another_computer = || {
+        let out = s
+            .cmd()
+            .env("CERTVAULT_STATE_DIR", s.path().join("other-computer"))
+            .args(["status", "--json", "--vault"])
+            .arg(&s.vault)
+            .arg("--passphrase-file")
+            .arg(&s.pass)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).expect("status --json prints JSON")
+    };
+    let report = on_another_computer();
+    assert!(!kinds(&report).iter().any(|k| k.starts_with("sheet-")), "{report}");
+    // Without that record (a sheet printed by an older certvault), that computer cannot know.
+    std::fs::remove_file(s.vault.join("sheets-printed.jsonl")).unwrap();
+    assert!(kinds(&on_another_computer()).contains(&"sheet-never-printed".to_string()));
+}

@@ -311,10 +311,16 @@ fn backup(lang: Lang) {
     s.type_line("0000");
     s.wait_for(&msg(lang, "add-pin-retry"));
     s.type_line(&w.pin());
+    // The purpose: the guess first, the others to choose from.
+    s.wait_for(&msg(lang, "wizard-purpose-why"));
+    s.wait_for(&msg(lang, "wizard-purpose-prompt"));
+    s.wait_for(&msg(lang, "purpose-other"));
+    s.save("wizard-backup-purpose", lang);
+    s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "add-confirm"));
     s.save("wizard-backup-confirm", lang);
     s.type_line("y");
-    s.wait_for(&msg(lang, "add-done"));
+    s.wait_for(&msg(lang, "wizard-add-done"));
     s.wait_for(&msg(lang, "wizard-add-another"));
     s.type_line("n");
 
@@ -674,7 +680,7 @@ fn sheet_clean_status(lang: Lang) {
     s.wait_for(&msg(lang, "wizard-status-intro"));
     s.wait_for(&vault.display().to_string());
     s.keys(&["Enter"]);
-    s.wait_for(&msg(lang, "status-header-vault"));
+    s.wait_for(&msg(lang, "wizard-status-header"));
     s.wait_for(&msg(lang, "wizard-back-to-menu"));
     s.save("wizard-status", lang);
     let transcript = s.text();
@@ -727,6 +733,8 @@ fn the_whole_story_in_japanese_with_one_typo() {
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "wizard-pin-why"));
     s.type_line(&w.pin());
+    s.wait_for(&msg(lang, "wizard-purpose-prompt"));
+    s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "add-confirm"));
     s.type_line("y");
     s.wait_for(&msg(lang, "wizard-add-another"));

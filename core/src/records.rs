@@ -7,7 +7,7 @@
 //! lines; a torn or foreign line is skipped on reading rather than failing `status`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -249,12 +249,61 @@ fn note_not_written(talk: &dyn crate::Conversation, e: &std::io::Error) {
 }
 
 /// Appends a [`SheetRecord`] (the `sheet` command and `init --sheet-out`).
-pub fn record_sheet(vault_id: &str, generation: u64, split: Option<String>, talk: &dyn crate::Conversation) {
+///
+/// The same line goes into [`VAULT_SHEET_LOG`] in the vault folder, so that `status` on another
+/// computer knows the sheet of this generation exists (issue 16, item 8).
+pub fn record_sheet(
+    vault_dir: &Path,
+    vault_id: &str,
+    generation: u64,
+    split: Option<String>,
+    talk: &dyn crate::Conversation,
+) {
     let record =
         SheetRecord { time: vault_format::time::now(), vault_id: vault_id.to_string(), generation, split };
     if let Err(e) = append(SHEET_LOG, &record) {
         note_not_written(talk, &e);
     }
+    if let Err(e) = append_in_vault(vault_dir, &record) {
+        note_not_written(talk, &e);
+    }
+}
+
+/// The recovery sheets written for the vault in this folder, on any computer: one
+/// [`SheetRecord`] per line (JSON), next to the vault. Not part of the vault format: readers of
+/// the format ignore the file (vault-format/SPEC.md §2.2), a copy made by `clone` does not
+/// carry it, and it holds no secret (when and for which generation, nothing printed on it).
+pub const VAULT_SHEET_LOG: &str = "sheets-printed.jsonl";
+
+/// At most this much of [`VAULT_SHEET_LOG`] is read: a few thousand sheets.
+const VAULT_SHEET_LOG_MAX: u64 = 256 * 1024;
+
+fn append_in_vault(vault_dir: &Path, record: &SheetRecord) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    // 0600, as every file of the vault folder, whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(vault_dir.join(VAULT_SHEET_LOG))?;
+    let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+    line.push('\n');
+    file.write_all(line.as_bytes())?;
+    file.sync_all()
+}
+
+/// The sheet records kept in the vault folder `vault_dir` (none when there is no such file;
+/// lines that are not records are skipped).
+pub fn sheets_in_vault(vault_dir: &Path) -> Vec<SheetRecord> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(vault_dir.join(VAULT_SHEET_LOG)) else { return Vec::new() };
+    let mut text = String::new();
+    if file.take(VAULT_SHEET_LOG_MAX).read_to_string(&mut text).is_err() {
+        return Vec::new();
+    }
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
 /// Appends a [`ScanRecord`] (the `scan` and `clean` commands).

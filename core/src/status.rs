@@ -82,6 +82,9 @@ pub enum Kind {
     /// The stick holds only generations older than one this computer has seen (rollback, or
     /// an old copy).
     OlderThanSeen,
+    /// A recovery sheet PDF lies in Documents, the Desktop or Downloads: with the stick, it
+    /// opens everything.
+    SheetPdfLeft,
 }
 
 /// What to do about an item, as a step the user takes: each front-end names it its own way
@@ -122,7 +125,9 @@ impl Kind {
             Kind::SheetNeverPrinted | Kind::SheetOutdated => NextStep::PrintSheet,
             Kind::StrayCopies => NextStep::Clean,
             Kind::VaultNotOpened => NextStep::OpenVault,
-            Kind::Installed | Kind::NoVault | Kind::ZipKept => return None,
+            // Printing and deleting a file, or looking into a zip: no command or menu item of
+            // certvault's; the message says what to do.
+            Kind::Installed | Kind::NoVault | Kind::ZipKept | Kind::SheetPdfLeft => return None,
         })
     }
 }
@@ -266,7 +271,7 @@ pub fn status(opts: &StatusOptions, talk: &dyn Conversation) -> Result<Status, E
             }
             of_opened_vault(dir, &vault, &logs, now)
         }
-        None => collect(None, &logs, now),
+        None => of_this_computer(&logs, now),
     };
     if let Some(note) = note {
         status.items.push(note);
@@ -279,6 +284,7 @@ pub fn status(opts: &StatusOptions, talk: &dyn Conversation) -> Result<Status, E
 pub fn of_opened_vault(dir: &Path, vault: &OpenVault, logs: &Logs, now: i64) -> Status {
     let view = VaultView { dir, manifest: &vault.payload.manifest, generation: vault.generation };
     let mut status = collect(Some(&view), logs, now);
+    add_sheets_left(&mut status, &crate::scan::sheets_in_usual_places());
     if let Some(seen) = vault.seen_newer {
         let message =
             msg!("vault-older-than-seen", dir = dir.display(), generation = vault.generation, seen = seen);
@@ -288,6 +294,28 @@ pub fn of_opened_vault(dir: &Path, vault: &OpenVault, logs: &Logs, now: i64) -> 
         status.needs_attention = true;
     }
     status
+}
+
+/// The checklist without a vault (no stick, or not opened): [`collect`] from this computer's
+/// logs, and the recovery sheet PDFs left in the usual places.
+pub fn of_this_computer(logs: &Logs, now: i64) -> Status {
+    let mut status = collect(None, logs, now);
+    add_sheets_left(&mut status, &crate::scan::sheets_in_usual_places());
+    status
+}
+
+/// Adds the warning about recovery sheet PDFs found on this computer (`sheets`, their paths),
+/// if any, in its place in the checklist.
+pub fn add_sheets_left(status: &mut Status, sheets: &[PathBuf]) {
+    if sheets.is_empty() {
+        return;
+    }
+    let mut item =
+        Item::new(Kind::SheetPdfLeft, Level::Soon, msg!("status-sheet-pdf-left", count = sheets.len()));
+    item.paths = sheets.iter().map(|p| p.display().to_string()).collect();
+    status.items.push(item);
+    status.items.sort_by_key(|i| (i.level, i.days.unwrap_or(i64::MAX)));
+    status.needs_attention = true;
 }
 
 fn has_secret_file(u: &UnlockSource) -> bool {
@@ -506,7 +534,11 @@ pub fn collect(vault: Option<&VaultView<'_>>, logs: &Logs, now: i64) -> Status {
         }
 
         // The recovery sheet: printed at all, and for the vault as it is now?
-        let last_sheet = logs.sheet.iter().filter(|r| r.vault_id == id).max_by_key(|r| r.generation);
+        // This computer's records, and those kept next to the vault by any computer that
+        // wrote a sheet for it.
+        let in_vault = crate::records::sheets_in_vault(v.dir);
+        let last_sheet =
+            logs.sheet.iter().chain(&in_vault).filter(|r| r.vault_id == id).max_by_key(|r| r.generation);
         let sheet_command = format!("certvault sheet --vault {} --out SHEET.pdf", vault_arg(v.dir));
         match last_sheet {
             None => {

@@ -1135,7 +1135,7 @@ impl App {
             let now = certvault_core::dates::now_unix();
             let found = (|| {
                 let Some(dir) = dir else {
-                    let status = certvault_core::status::collect(None, &logs, now);
+                    let status = certvault_core::status::of_this_computer(&logs, now);
                     return Ok(StatusFound { status, vault: None, outside: Vec::new() });
                 };
                 let (vault, unlock) = open(&dir, known, ask, false, talk)?;

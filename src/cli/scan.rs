@@ -57,7 +57,8 @@ pub fn run(args: ScanArgs) -> Result<u8, CliError> {
     } else {
         print_report(&report);
     }
-    Ok(if report.hits.is_empty() { EXIT_OK } else { EXIT_FOUND })
+    // A recovery sheet left here is found something too: with the stick it opens the vault.
+    Ok(if report.hits.is_empty() && report.recovery_sheets.is_empty() { EXIT_OK } else { EXIT_FOUND })
 }
 
 /// Pads `s` with spaces to `width` display columns (Japanese characters take two).
@@ -134,6 +135,24 @@ pub fn print_hits_table(hits: &[Hit<String>]) {
     }
 }
 
+/// The recovery sheet PDFs found, with what to do about them.
+fn print_sheets(report: &ScanReport<String>) {
+    if report.recovery_sheets.is_empty() {
+        return;
+    }
+    println!();
+    println!("{}", t!("scan-sheets-title"));
+    for s in &report.recovery_sheets {
+        println!(
+            "  {}  {}  {}",
+            pad(&short_time(s.modified.as_deref()), 16),
+            pad(&render(&s.place.message()), 8),
+            escaped(&s.path.display().to_string())
+        );
+    }
+    println!("{}", render(&scan::SheetHit::advice()));
+}
+
 /// Prints at most `limit` notes under a title.
 pub fn print_notes(title: &str, notes: &[Note<String>], limit: usize) {
     if notes.is_empty() {
@@ -160,6 +179,7 @@ fn print_report(report: &ScanReport<String>) {
     } else {
         print_hits_table(&report.hits);
     }
+    print_sheets(report);
     print_notes(&t!("scan-not-pkcs12-title"), &report.not_pkcs12, 20);
     print_notes(&t!("scan-errors-title"), &report.errors, 10);
     print_notes(&t!("scan-skipped-title"), &report.skipped, 10);

@@ -55,13 +55,19 @@ pub fn print_with(
     status: &Status<String>,
     next: &dyn Fn(&certvault_core::status::Item<String>) -> Option<String>,
 ) {
-    match &status.vault {
-        Some(v) => println!(
-            "{}",
-            t!("status-header-vault", dir = v.dir.clone(), generation = v.generation, count = v.entries)
-        ),
-        None => println!("{}", t!("status-header-logs")),
-    }
+    let header = status.vault.as_ref().map(|v| {
+        t!("status-header-vault", dir = v.dir.clone(), generation = v.generation, count = v.entries)
+    });
+    print_checklist(status, header, next)
+}
+
+/// The checklist under `header` (the vault's line; without a vault, the records' line).
+pub fn print_checklist(
+    status: &Status<String>,
+    header: Option<String>,
+    next: &dyn Fn(&certvault_core::status::Item<String>) -> Option<String>,
+) {
+    println!("{}", header.unwrap_or_else(|| t!("status-header-logs")));
     println!();
     for item in &status.items {
         let mark = match item.level {
@@ -71,7 +77,9 @@ pub fn print_with(
             Level::Info => "[ i]",
         };
         println!("{mark} {}", item.message);
-        if !item.paths.is_empty() && matches!(item.kind, Kind::StrayCopies | Kind::ZipKept) {
+        if !item.paths.is_empty()
+            && matches!(item.kind, Kind::StrayCopies | Kind::ZipKept | Kind::SheetPdfLeft)
+        {
             for p in item.paths.iter().take(10) {
                 println!("       {p}");
             }

@@ -7,6 +7,7 @@ use secrecy::ExposeSecret;
 
 use super::{choose_place, choose_vault, open_vault, Place, Session, Ui};
 use crate::error::CliError;
+use certvault_core::certificate::x509::Purpose;
 use certvault_core::dates::human_date;
 use certvault_core::scan::{self, classify::Class};
 use certvault_core::Message;
@@ -85,25 +86,27 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
 /// supersedes the older one, which the core tells). Returns how many were added.
 fn add_certificates(ui: &Ui, session: &mut Session, dir: &Path) -> Result<usize, CliError> {
     let mut added = 0;
-    // Files already in the vault (by their bytes) are not offered again: those of a vault
-    // opened earlier in this session, and, once it is open, all of its entries.
+    // Files already in the vault (by their bytes) are not offered again: the vault is opened
+    // before the search (its passphrase asked now, once, unless typed earlier in this session),
+    // as the window does.
     let mut in_vault: std::collections::HashSet<String> = std::collections::HashSet::new();
-    if let Some(p) = session.passphrase_for(dir) {
-        if let Ok(vault) = vault::OpenVault::open(dir, &Unlock::Passphrase(p.clone()), false) {
-            in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
-        }
+    {
+        let vault = open_vault(ui, session, dir, false)?;
+        in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
     }
     while let Some(file) = find_certificate(ui, dir, &in_vault)? {
         ui.say(&t!("wizard-pin-why"));
         let cert = crate::cli::add::verify(&file, None)?;
+        let purpose = choose_purpose(ui, cert.purpose(None))?;
         let mut vault = open_vault(ui, session, dir, true)?;
         let name = cert.file.display_name();
-        match crate::cli::add::seal(&mut vault, &cert, &SealOptions::default())? {
-            Sealed::Added { id, generation } => {
+        let opts = SealOptions { purpose: Some(purpose), ..SealOptions::default() };
+        match crate::cli::add::seal(&mut vault, &cert, &opts)? {
+            Sealed::Added { .. } => {
                 added += 1;
-                ui.say(&t!("add-done", file = name, id = id, generation = generation));
+                ui.say(&t!("wizard-add-done", file = name));
             }
-            Sealed::Already { id } => ui.say(&t!("add-already", file = name, id = id)),
+            Sealed::Already { .. } => ui.say(&t!("wizard-add-already", file = name)),
             Sealed::Cancelled => ui.say(&t!("cancelled")),
         }
         in_vault.extend(vault.payload.manifest.entries.iter().map(|e| e.sha256.clone()));
@@ -139,6 +142,35 @@ pub(crate) fn renewed(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
     steps.push(t!("wizard-next-clean"));
     ui.next_steps(&t!("wizard-next-title"), &steps);
     Ok(())
+}
+
+/// The certificate's purpose: the one guessed from the issuer and the file name, first, or
+/// another the user knows better (a self-signed or unknown-CA file is guessed 「その他」).
+/// Esc keeps the guess.
+fn choose_purpose(ui: &Ui, guessed: Purpose) -> Result<Purpose, CliError> {
+    let mut order = vec![guessed];
+    order.extend(
+        [Purpose::OnlineQualification, Purpose::HpkiSecond, Purpose::Other]
+            .into_iter()
+            .filter(|p| *p != guessed),
+    );
+    let items: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let text = crate::cli::inspect::purpose_text(*p);
+            if i == 0 {
+                t!("wizard-purpose-guessed", purpose = text)
+            } else {
+                text
+            }
+        })
+        .collect();
+    ui.say(&t!("wizard-purpose-why"));
+    Ok(match ui.select(&t!("wizard-purpose-prompt"), &items)? {
+        Some(i) => order[i],
+        None => guessed,
+    })
 }
 
 /// Creates the vault in `dir` exactly as `certvault init DIR` does (the same checks, the same

@@ -411,21 +411,46 @@ fn documents_folder() -> PathBuf {
     .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// A katakana letter or the long-vowel mark: a run of them is one word (パスフレーズ).
+fn is_katakana(c: char) -> bool {
+    matches!(c as u32, 0x30A1..=0x30FA | 0x30FC..=0x30FE | 0x31F0..=0x31FF | 0xFF66..=0xFF9F)
+}
+
 /// Breaks `text` into lines of at most `width` columns (Japanese characters take two): at
 /// spaces between Latin words, between any two Japanese characters, but never before closing
-/// punctuation (、。）」 …) and never inside a word or a path unless it is longer than a line.
+/// punctuation (、。）」 …), never after an opening bracket, never inside a katakana word
+/// (パスフレーズ) and never inside a word or a path unless it is longer than a line.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthStr;
     const NO_LINE_START: &str = "、。，．,.)）」』】〕!！?？:：;；ー…・ゃゅょっャュョッぁぃぅぇぉァィゥェォ";
+    const NO_LINE_END: &str = "「『（【〔“(";
     let width = width.max(10);
-    // Tokens: a run of non-space Latin characters, one wide character, or a run of spaces;
-    // closing punctuation sticks to the token before it.
+    // Tokens: a run of non-space Latin characters, one wide character (a katakana word), or a
+    // run of spaces; closing punctuation sticks to the token before it, the token after an
+    // opening bracket to the bracket.
     let mut tokens: Vec<String> = Vec::new();
     for c in text.chars() {
         let wide = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > 1;
-        let glue = NO_LINE_START.contains(c);
+        let glue =
+            NO_LINE_START.contains(c) && tokens.last().is_some_and(|l| !l.chars().all(char::is_whitespace));
+        let after_open =
+            tokens.last().and_then(|l| l.chars().last()).is_some_and(|p| NO_LINE_END.contains(p));
+        let katakana_run =
+            is_katakana(c) && tokens.last().and_then(|l| l.chars().last()).is_some_and(is_katakana);
+        // 、。… after a space do not start a line either: the space joins the word before.
+        if NO_LINE_START.contains(c)
+            && !c.is_ascii()
+            && tokens.len() >= 2
+            && tokens.last().is_some_and(|l| l.chars().all(char::is_whitespace))
+        {
+            let space = tokens.pop().expect("checked");
+            let before = tokens.last_mut().expect("two tokens");
+            before.push_str(&space);
+            before.push(c);
+            continue;
+        }
         match tokens.last_mut() {
-            Some(last) if glue => last.push(c),
+            Some(last) if glue || after_open || katakana_run => last.push(c),
             Some(last)
                 if !wide
                     && !c.is_whitespace()
@@ -452,7 +477,20 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         if token.width() > width {
             for c in token.chars() {
                 if line.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
-                    lines.push(std::mem::take(&mut line));
+                    // Not 、。） at the start of the next line: the characters before it go along.
+                    let mut carried = Vec::new();
+                    if NO_LINE_START.contains(c) {
+                        while let Some(p) = line.pop() {
+                            carried.push(p);
+                            if !NO_LINE_START.contains(p) {
+                                break;
+                            }
+                        }
+                    }
+                    if !line.trim().is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                    }
+                    line.extend(carried.into_iter().rev());
                 }
                 line.push(c);
             }
@@ -481,6 +519,49 @@ mod tests {
                 assert!(!l.starts_with('、') && !l.starts_with('。'), "{lines:?}");
             }
         }
+    }
+
+    /// Every Japanese message without placeholders, wrapped at the widths a terminal has.
+    #[test]
+    fn real_messages_never_start_a_line_with_punctuation_nor_split_a_katakana_word() {
+        let ja = include_str!("../../i18n/ja/certvault.ftl");
+        let messages: Vec<&str> = ja
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(_, v)| v))
+            .filter(|v| {
+                !v.contains('{')
+                    && v.chars().any(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > 1)
+            })
+            .collect();
+        assert!(messages.len() > 100, "{}", messages.len());
+        let kata = super::is_katakana;
+        for m in &messages {
+            for width in 24..=60 {
+                let lines = wrap(m, width);
+                assert_eq!(lines.concat().replace(' ', ""), m.replace(' ', ""), "width {width}");
+                for pair in lines.windows(2) {
+                    let (a, b) = (&pair[0], &pair[1]);
+                    let first = b.chars().next().unwrap_or(' ');
+                    assert!(
+                        !"、。，．）」』】ー…ッャュョっゃゅょ".contains(first),
+                        "{b:?} (width {width}): {m}"
+                    );
+                    assert!(b.trim() != "。", "a lone 。 (width {width}): {m}");
+                    let last = a.chars().last().unwrap_or(' ');
+                    assert!(!(kata(last) && kata(first)), "{a:?} / {b:?} (width {width}): {m}");
+                    assert!(!"「（『".contains(last), "{a:?} ends with an opening bracket: {m}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn katakana_words_and_brackets_stay_whole() {
+        assert_eq!(wrap("保管庫のパスフレーズを入力", 12), ["保管庫の", "パスフレーズ", "を入力"]);
+        assert_eq!(
+            wrap("メニューの「新しい端末に復元する」", 12),
+            ["メニューの", "「新しい端末", "に復元する」"]
+        );
     }
 
     #[test]

@@ -28,12 +28,16 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
         }
         None => {
             ui.say(&t!("wizard-status-logs-only"));
-            status::collect(None, &logs, now)
+            status::of_this_computer(&logs, now)
         }
     };
     let report = report.phrased(&certvault_i18n::render);
     println!();
-    crate::cli::status::print_with(&report, &menu_step);
+    // Names, dates and codes; the generation and entry ids are for `certvault status` and
+    // `certvault list` (issue 16, item 8).
+    let header =
+        report.vault.as_ref().map(|v| t!("wizard-status-header", dir = v.dir.clone(), count = v.entries));
+    crate::cli::status::print_checklist(&report, header, &menu_step);
     if !report.needs_attention && outside.is_empty() {
         ui.say(&t!("wizard-status-all-good"));
     }

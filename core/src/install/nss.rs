@@ -40,6 +40,13 @@ pub fn default_dir() -> PathBuf {
     dirs::home_dir().unwrap_or_default().join(".pki").join("nssdb")
 }
 
+/// Whether `dir` is a Firefox profile (`~/.mozilla/firefox/….default`, the snap's, macOS's and
+/// Windows' `…/Firefox/Profiles/…`): only there is a database password Firefox's primary
+/// password, and only Firefox reads it. The shared `~/.pki/nssdb` is Chromium's and Chrome's.
+pub fn is_firefox_profile(dir: &Path) -> bool {
+    dir.components().any(|c| c.as_os_str().to_string_lossy().eq_ignore_ascii_case("firefox"))
+}
+
 /// An executable named `name` on PATH.
 fn find_tool(name: &str) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
@@ -195,11 +202,20 @@ impl NssBackend {
         let needs_password = || {
             Error::new(
                 ErrorKind::NoTerminal,
-                msg!("err-restore-nss-needs-password", dir = self.dir.display()),
+                if is_firefox_profile(&self.dir) {
+                    msg!("err-restore-nss-needs-password", dir = self.dir.display())
+                } else {
+                    msg!("err-restore-nss-needs-password-db", dir = self.dir.display())
+                },
             )
         };
+        let question = if is_firefox_profile(&self.dir) {
+            msg!("restore-nss-enter-password", dir = self.dir.display())
+        } else {
+            msg!("restore-nss-enter-password-db", dir = self.dir.display())
+        };
         loop {
-            self.password = match talk.secret(&msg!("restore-nss-enter-password", dir = self.dir.display())) {
+            self.password = match talk.secret(&question) {
                 Ok(password) => password,
                 Err(Unanswered::NoTerminal) => {
                     return Err(needs_password().with_hint(msg!("hint-restore-store-password-file")))
@@ -444,7 +460,9 @@ impl Backend for NssBackend {
     }
 
     fn next_steps(&self) -> Vec<Message> {
-        vec![msg!("restore-next-nss", dir = self.dir.display()), msg!("restore-next-test-connection")]
+        let restart =
+            if is_firefox_profile(&self.dir) { "restore-next-nss-firefox" } else { "restore-next-nss" };
+        vec![msg!(restart, dir = self.dir.display()), msg!("restore-next-test-connection")]
     }
 }
 
@@ -547,6 +565,20 @@ fn read_only(store: &str, file: &Path) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_firefox_profile_is_named_firefox() {
+        for yes in [
+            "/home/sakura/.mozilla/firefox/abcd1234.default-release",
+            "/home/sakura/snap/firefox/common/.mozilla/firefox/x.default",
+            "/Users/sakura/Library/Application Support/Firefox/Profiles/x.default",
+        ] {
+            assert!(is_firefox_profile(Path::new(yes)), "{yes}");
+        }
+        for no in ["/home/sakura/.pki/nssdb", "/home/sakura/.thunderbird/x.default", "/tmp/firefoxish"] {
+            assert!(!is_firefox_profile(Path::new(no)), "{no}");
+        }
+    }
 
     #[test]
     fn listing_lines_parse() {

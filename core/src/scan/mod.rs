@@ -100,6 +100,32 @@ impl Hit {
     }
 }
 
+/// A recovery sheet PDF left on the computer: with the stick, it opens everything. Found by
+/// the marker every sheet carries ([`crate::sheet::PDF_MARKER`]), whatever the file's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetHit {
+    #[serde(serialize_with = "lossy_path")]
+    pub path: PathBuf,
+    pub place: Place,
+    pub size: u64,
+    /// Last modification, RFC 3339 UTC.
+    pub modified: Option<String>,
+    /// Always `recovery-sheet` (the hits' classes are certificate files').
+    pub class: &'static str,
+    /// Set when the sheet is in a trash or recycle bin.
+    pub trash: Option<TrashInfo>,
+}
+
+/// The class name of a [`SheetHit`].
+pub const RECOVERY_SHEET_CLASS: &str = "recovery-sheet";
+
+impl SheetHit {
+    /// What the sheet is and what to do with it, for people.
+    pub fn advice() -> Message {
+        msg!("scan-sheet-advice")
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RootReport {
     #[serde(serialize_with = "lossy_path")]
@@ -131,6 +157,8 @@ pub struct Summary {
     pub found: usize,
     pub errors: usize,
     pub seconds: f64,
+    /// Recovery sheet PDFs found ([`ScanReport::recovery_sheets`]).
+    pub recovery_sheets: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +166,8 @@ pub struct ScanReport<R = Message> {
     pub roots: Vec<RootReport>,
     pub vault: Option<VaultSummary>,
     pub hits: Vec<Hit<R>>,
+    /// Recovery sheet PDFs left on the computer (not certificate files, so not among `hits`).
+    pub recovery_sheets: Vec<SheetHit>,
     /// Files named `.p12`/`.pfx` that are not certificate files.
     pub not_pkcs12: Vec<Note<R>>,
     /// Folders and archives deliberately not examined (other users', too many entries…).
@@ -159,6 +189,7 @@ impl ScanReport {
             roots: self.roots.clone(),
             vault: self.vault.clone(),
             hits: self.hits.iter().map(|h| h.phrased(phrase)).collect(),
+            recovery_sheets: self.recovery_sheets.clone(),
             not_pkcs12: notes(&self.not_pkcs12),
             skipped: notes(&self.skipped),
             errors: notes(&self.errors),
@@ -345,10 +376,7 @@ pub fn scan(
                 None => found.place,
             },
             size: found.size,
-            modified: found
-                .modified
-                .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
-                .map(|d| crate::certificate::x509::rfc3339(d.as_secs() as i64)),
+            modified: rfc3339_of(found.modified),
             class: c.class,
             entry: c.entry,
             reason,
@@ -357,6 +385,27 @@ pub fn scan(
             trash,
         });
     }
+    let recovery_sheets: Vec<SheetHit> = output
+        .sheets
+        .into_iter()
+        .map(|s| {
+            let trash = places::trash_info(&s.path);
+            SheetHit {
+                place: match &trash {
+                    Some(t) if t.index.file_name().is_some_and(|n| n.to_string_lossy().starts_with("$I")) => {
+                        Place::RecycleBin
+                    }
+                    Some(_) => Place::Trash,
+                    None => s.place,
+                },
+                size: s.size,
+                modified: rfc3339_of(s.modified),
+                class: RECOVERY_SHEET_CLASS,
+                trash,
+                path: s.path,
+            }
+        })
+        .collect();
     skipped.extend(output.skipped);
     let count = |class: Class| hits.iter().filter(|h| h.class == class).count();
     let summary = Summary {
@@ -372,6 +421,7 @@ pub fn scan(
         found: count(Class::Found),
         errors: output.errors.len(),
         seconds: started.elapsed().as_secs_f64(),
+        recovery_sheets: recovery_sheets.len(),
     };
     Ok(ScanReport {
         roots: roots.iter().map(|r| RootReport { path: r.path.clone(), place: r.place }).collect(),
@@ -381,6 +431,7 @@ pub fn scan(
             entries: i.entries,
         }),
         hits,
+        recovery_sheets,
         not_pkcs12: output.not_pkcs12,
         skipped,
         errors: output.errors,
@@ -388,6 +439,11 @@ pub fn scan(
         installed_notes: Vec::new(),
         summary,
     })
+}
+
+fn rfc3339_of(t: Option<std::time::SystemTime>) -> Option<String> {
+    t.and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+        .map(|d| crate::certificate::x509::rfc3339(d.as_secs() as i64))
 }
 
 /// Opens the vault for reading when `dir` is given (asking for its passphrase through `talk`),
@@ -420,6 +476,58 @@ pub fn scan_for_copies(opts: &ScanOptions, talk: &dyn Conversation) -> Result<Sc
         report.installed_notes = notes;
     }
     Ok(report)
+}
+
+/// Most entries read per folder by [`sheets_in_usual_places`]: a quick look, not a scan.
+const SHEET_LOOK_LIMIT: usize = 5_000;
+
+/// Recovery sheet PDFs in the folders where a PDF the user saved usually lands: Documents,
+/// the Desktop and Downloads (and their subfolders one level down). Only `.pdf` files are
+/// opened, and of each only its first bytes and last [`crate::sheet::PDF_MARKER_TAIL`]: quick
+/// enough for `status` to look every time.
+pub fn sheets_in_usual_places() -> Vec<PathBuf> {
+    let home = dirs::home_dir();
+    let mut folders: Vec<PathBuf> = [
+        dirs::document_dir(),
+        home.as_ref().map(|h| h.join("Documents")),
+        dirs::desktop_dir(),
+        home.as_ref().map(|h| h.join("Desktop")),
+        dirs::download_dir(),
+        home.as_ref().map(|h| h.join("Downloads")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|d| canonical(&d).ok())
+    .collect();
+    let mut seen = std::collections::HashSet::new();
+    folders.retain(|f| seen.insert(f.clone()));
+    let mut found = Vec::new();
+    for folder in &folders {
+        sheets_in(folder, 1, &mut found);
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The sheet PDFs in `dir`, and in its subfolders down to `depth` more levels (links not
+/// followed).
+pub fn sheets_in(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.take(SHEET_LOOK_LIMIT).flatten() {
+        let Ok(kind) = entry.file_type() else { continue };
+        let name = entry.file_name();
+        if kind.is_dir() && depth > 0 && !name.to_string_lossy().starts_with('.') {
+            sheets_in(&entry.path(), depth - 1, found);
+        } else if kind.is_file() && sniff::has_pdf_extension(&name) {
+            let path = entry.path();
+            if let Ok(mut file) = walk::open_no_follow(&path) {
+                if walk::sheet_pdf(&mut file).is_some() {
+                    found.push(path);
+                }
+            }
+        }
+    }
 }
 
 /// The vault folder (a folder holding `vault.json`) that `file` lies in, if any.

@@ -95,6 +95,12 @@ pub fn has_certificate_extension(name: &std::ffi::OsStr) -> bool {
     }
 }
 
+/// True for `.pdf` (any case): the names recovery sheets are written under.
+pub fn has_pdf_extension(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(b".pdf")
+}
+
 /// Extensions of common formats that are obviously not certificate files: pictures, audio
 /// and video, office documents, text and source code, programs, fonts, other archives,
 /// databases. Files named so are not opened unless the scan is asked to read every file

@@ -59,9 +59,20 @@ impl Note {
     }
 }
 
+/// A recovery sheet PDF (recognised by its marker, [`crate::sheet::is_sheet_pdf`]).
+#[derive(Debug)]
+pub struct SheetFound {
+    pub path: PathBuf,
+    pub place: Place,
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+}
+
 #[derive(Debug, Default)]
 pub struct Output {
     pub found: Vec<Found>,
+    /// Recovery sheet PDFs.
+    pub sheets: Vec<SheetFound>,
     /// Named `.p12`/`.pfx` but not PKCS#12.
     pub not_pkcs12: Vec<Note>,
     /// Folders and archives deliberately not examined.
@@ -78,6 +89,7 @@ pub struct Output {
 impl Output {
     fn merge(&mut self, other: Output) {
         self.found.extend(other.found);
+        self.sheets.extend(other.sheets);
         self.not_pkcs12.extend(other.not_pkcs12);
         self.skipped.extend(other.skipped);
         self.errors.extend(other.errors);
@@ -229,6 +241,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
     }
     progress.done.store(true, Ordering::Relaxed);
     out.found.sort_by(|a, b| (&a.path, &a.archive_entry).cmp(&(&b.path, &b.archive_entry)));
+    out.sheets.sort_by(|a, b| a.path.cmp(&b.path));
     for list in [&mut out.not_pkcs12, &mut out.skipped, &mut out.errors] {
         list.sort_by(|a, b| (&a.path, &a.archive_entry).cmp(&(&b.path, &b.archive_entry)));
     }
@@ -447,6 +460,21 @@ impl Walker<'_> {
         out: &mut Output,
     ) {
         out.files += 1;
+        if sniff::has_pdf_extension(name) {
+            // A recovery sheet left here opens the vault with the stick: its last bytes say.
+            let path = dir.join(name);
+            if let Ok(mut file) = open() {
+                if let Some(meta) = sheet_pdf(&mut file) {
+                    out.sheets.push(SheetFound {
+                        size: meta.len(),
+                        modified: meta.modified().ok(),
+                        path,
+                        place,
+                    });
+                }
+            }
+            return;
+        }
         let named = sniff::has_certificate_extension(name);
         if !named && !self.all_files && sniff::obviously_other_format(name) {
             out.not_opened += 1;
@@ -588,6 +616,24 @@ fn is_online_only(entry: &fs::DirEntry) -> bool {
             & (FILE_ATTRIBUTE_OFFLINE | FILE_ATTRIBUTE_RECALL_ON_OPEN | FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS)
             != 0
     })
+}
+
+/// The file's metadata when it is a recovery sheet PDF: its head says PDF and its last
+/// [`crate::sheet::PDF_MARKER_TAIL`] bytes hold the sheet's marker. Reads at most those bytes
+/// and the head, whatever the file's size.
+pub fn sheet_pdf(file: &mut File) -> Option<fs::Metadata> {
+    use std::io::{Seek, SeekFrom};
+    let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
+    let mut head = [0u8; 8];
+    let head_len = read_head(file, &mut head).ok()?;
+    if !head[..head_len].starts_with(b"%PDF-") {
+        return None;
+    }
+    let tail_len = (crate::sheet::PDF_MARKER_TAIL as u64).min(meta.len());
+    file.seek(SeekFrom::Start(meta.len() - tail_len)).ok()?;
+    let mut tail = vec![0u8; tail_len as usize];
+    let n = read_head(file, &mut tail).ok()?;
+    crate::sheet::is_sheet_pdf(&head[..head_len], &tail[..n]).then_some(meta)
 }
 
 /// Reads up to `buf.len()` bytes (fewer only at the end of the file).

@@ -13,7 +13,8 @@ use secrecy::ExposeSecret;
 use super::draw::{emit, Frag, Prim};
 use super::template::{fill, Layout, Templates, Texts};
 use super::text::{
-    fit_size, fonts, markup, plain, wrap, wrap_name, Fonts, Line, Measure, Span, Style, PT_TO_MM,
+    fit_size, fonts, markup, plain, wrap, wrap_name, Face, Fonts, Line, Measure, Span, Style,
+    CODE_SPACING_EM, PT_TO_MM,
 };
 use super::{SheetError, SheetInput, SheetLang};
 
@@ -184,7 +185,10 @@ pub(crate) fn render(input: &SheetInput, tpl: &Templates) -> Result<(Vec<u8>, us
     let laid = lay_out(input, tpl)?;
     let (mx, page_h, stroke) = (laid.margin_x, laid.height, laid.bold_stroke);
     let mut doc = PdfDocument::new(&laid.title);
-    let ids = [0, 1, 2].map(|i| doc.add_font(&m.faces[i]));
+    // An ASCII literal in the Info dictionary (the last object, next to the trailer): how the
+    // scan recognises a sheet PDF left on a computer from its last bytes (`super::PDF_MARKER`).
+    doc.metadata.info.identifier = super::PDF_MARKER.to_string();
+    let ids = [0, 1, 2, 3].map(|i| doc.add_font(&m.faces[i]));
     let pages_n = laid.pages.len();
     let mut pages = Vec::new();
     for items in laid.pages {
@@ -585,7 +589,12 @@ impl Ctx<'_> {
                 sub: &t.sub,
                 body: &t.body,
                 groups: s.share_groups.expose_secret(),
-                check: Some((&self.t.recovery.check, &self.t.recovery.check_sub, &s.checksum)),
+                check: Some((
+                    &self.t.recovery.check,
+                    &self.t.recovery.check_sub,
+                    &s.checksum,
+                    &self.t.recovery.check_note,
+                )),
                 extra: None,
                 qr: s.share_qr.expose_secret(),
                 qr_caption: &self.fill(&t.qr_caption),
@@ -599,7 +608,7 @@ impl Ctx<'_> {
             sub: &t.sub,
             body: &t.body,
             groups: r.groups.expose_secret(),
-            check: Some((&t.check, &t.check_sub, &r.checksum)),
+            check: Some((&t.check, &t.check_sub, &r.checksum, &t.check_note)),
             extra: None,
             qr: r.identity.expose_secret(),
             qr_caption: &t.qr_caption,
@@ -663,7 +672,7 @@ impl Ctx<'_> {
             sub: &t.sub,
             body: &t.body,
             groups: pin.groups.expose_secret(),
-            check: Some((&t.check, &t.check_sub, &pin.checksum)),
+            check: Some((&t.check, &t.check_sub, &pin.checksum, &t.check_note)),
             extra: Some(&belongs),
             qr: pin.identity.expose_secret(),
             qr_caption: &t.qr_caption,
@@ -732,11 +741,11 @@ impl Ctx<'_> {
         let box_h = lines.len() as f32 * lh + 3.0;
         f.rect(x, y, w, box_h, Some(c.box_fill), None);
         for (k, l) in lines.iter().enumerate() {
-            let line = Line { pieces: plain(l, Style::MonoBold), width: 0.0 };
-            f.line(self.m, &line, x + 3.0, y + 1.5 + k as f32 * lh + self.base(pt, lh), pt, c.text);
+            let baseline = y + 1.5 + k as f32 * lh + self.base(pt, lh);
+            f.spaced(Face::Code, l, x + 3.0, baseline, pt, c.text, CODE_SPACING_EM);
         }
         y += box_h + 1.2;
-        if let Some((label, sub, value)) = b.check {
+        if let Some((label, sub, value, note)) = b.check {
             let mut spans = plain(label, Style::Regular);
             if self.lang_ja() && !sub.is_empty() {
                 spans.push(Span { style: Style::Regular, text: format!(" / {sub}") });
@@ -746,6 +755,7 @@ impl Ctx<'_> {
                 text: if self.lang_ja() { "：".into() } else { ": ".into() },
             });
             spans.push(Span { style: Style::MonoBold, text: value.to_string() });
+            spans.push(Span { style: Style::Regular, text: note.to_string() });
             y += self.para(&mut f, &spans, At::new(x, y, w), fl.small_pt + 0.4, c.text);
         }
         if let Some(extra) = b.extra {
@@ -770,8 +780,10 @@ impl Ctx<'_> {
     fn code_lines(&self, groups: &str, w: f32) -> (Vec<Zeroizing<String>>, f32) {
         let fl = &self.l.font;
         let one = groups.trim();
-        let pt = fit_size(self.m, Style::MonoBold, one, fl.code_pt, fl.code_min_pt, w);
-        if self.width(Style::MonoBold, one, pt) <= w + 1e-3 {
+        // The width at 1 pt, spacing included: the size that fits is proportional.
+        let per_pt = self.code_width(one, 1.0);
+        let pt = if per_pt > 0.0 { (w / per_pt).clamp(fl.code_min_pt, fl.code_pt) } else { fl.code_pt };
+        if self.code_width(one, pt) <= w + 1e-3 {
             return (vec![Zeroizing::new(one.to_string())], pt);
         }
         let pt = fl.code_pt;
@@ -783,7 +795,7 @@ impl Ctx<'_> {
             let piece = Zeroizing::new(piece);
             let mut cand = Zeroizing::new(cur.to_string());
             cand.push_str(&piece);
-            if !cur.is_empty() && self.width(Style::MonoBold, &cand, pt) > w {
+            if !cur.is_empty() && self.code_width(&cand, pt) > w {
                 lines.push(std::mem::replace(&mut cur, Zeroizing::new(String::new())));
                 cur.push_str(&piece);
             } else {
@@ -794,6 +806,11 @@ impl Ctx<'_> {
             lines.push(cur);
         }
         (lines, pt)
+    }
+
+    /// Width of a code as drawn: its characters and the space after each.
+    fn code_width(&self, code: &str, pt: f32) -> f32 {
+        self.width(Style::Code, code, pt) + CODE_SPACING_EM * pt * PT_TO_MM * code.chars().count() as f32
     }
 
     fn qr(&self, payload: &str) -> Result<QrFrag, SheetError> {
@@ -1089,7 +1106,8 @@ struct CodeBox<'a> {
     sub: &'a str,
     body: &'a str,
     groups: &'a str,
-    check: Option<(&'a str, &'a str, &'a str)>,
+    /// Label, its subtitle, the value and what the value is for.
+    check: Option<(&'a str, &'a str, &'a str, &'a str)>,
     extra: Option<&'a str>,
     qr: &'a str,
     qr_caption: &'a str,

@@ -21,6 +21,9 @@ pub(crate) enum Prim {
         size: f32,
         bold: bool,
         grey: f32,
+        /// Extra space after every character, in em (0 but for the codes, whose characters
+        /// stand apart so that an OCR reads each alone).
+        spacing: f32,
         text: String,
     },
     Rect {
@@ -87,6 +90,7 @@ impl Frag {
                         size,
                         bold: piece.style.is_bold(),
                         grey,
+                        spacing: 0.0,
                         text: std::mem::take(&mut run),
                     });
                     cx += run_w;
@@ -105,12 +109,38 @@ impl Frag {
                         size,
                         bold: piece.style.is_bold(),
                         grey,
+                        spacing: 0.0,
                         text: run,
                     });
                 }
                 cx += run_w;
             }
         }
+    }
+
+    /// Draws a code (recovery code, PIN code, share) in one face with `spacing` em of extra
+    /// space after every character.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn spaced(
+        &mut self,
+        face: Face,
+        text: &str,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        grey: f32,
+        spacing: f32,
+    ) {
+        self.prims.push(Prim::Text {
+            x,
+            baseline,
+            face,
+            size,
+            bold: false,
+            grey,
+            spacing,
+            text: text.to_string(),
+        });
     }
 
     pub(crate) fn rect(
@@ -175,7 +205,7 @@ pub(crate) fn emit(
     dx: f32,
     dy: f32,
     page_h: f32,
-    fonts: &[FontId; 3],
+    fonts: &[FontId; 4],
     bold_stroke: f32,
     ops: &mut Vec<Op>,
 ) {
@@ -185,9 +215,9 @@ pub(crate) fn emit(
     }
 }
 
-fn emit_prim(p: Prim, page_h: f32, fonts: &[FontId; 3], bold_stroke: f32, ops: &mut Vec<Op>) {
+fn emit_prim(p: Prim, page_h: f32, fonts: &[FontId; 4], bold_stroke: f32, ops: &mut Vec<Op>) {
     match p {
-        Prim::Text { x, baseline, face, size, bold, grey: g, mut text } => {
+        Prim::Text { x, baseline, face, size, bold, grey: g, spacing, mut text } => {
             ops.push(Op::SaveGraphicsState);
             ops.push(Op::SetFillColor { col: grey(g) });
             if bold {
@@ -202,6 +232,9 @@ fn emit_prim(p: Prim, page_h: f32, fonts: &[FontId; 3], bold_stroke: f32, ops: &
             });
             if bold {
                 ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
+            }
+            if spacing != 0.0 {
+                ops.push(Op::SetCharacterSpacing { multiplier: spacing * size });
             }
             ops.push(Op::SetTextCursor { pos: Point { x: mm(x), y: mm(page_h - baseline) } });
             ops.push(Op::ShowText { items: vec![TextItem::Text(std::mem::take(&mut text))] });

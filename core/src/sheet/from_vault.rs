@@ -289,7 +289,13 @@ pub fn write_sheets(
     let Some(split) = split else {
         let pdf = render(&inputs[0])?;
         write_sheet(out, &vault.dir, &pdf)?;
-        crate::records::record_sheet(&manifest.vault_id.to_string(), vault.generation, None, talk);
+        crate::records::record_sheet(
+            &vault.dir,
+            &manifest.vault_id.to_string(),
+            vault.generation,
+            None,
+            talk,
+        );
         return Ok(vec![out.to_path_buf()]);
     };
 
@@ -305,7 +311,13 @@ pub fn write_sheets(
         }
     }
     let split_text = format!("{}-of-{}", split.threshold, split.total);
-    crate::records::record_sheet(&manifest.vault_id.to_string(), vault.generation, Some(split_text), talk);
+    crate::records::record_sheet(
+        &vault.dir,
+        &manifest.vault_id.to_string(),
+        vault.generation,
+        Some(split_text),
+        talk,
+    );
     Ok(outs)
 }
 

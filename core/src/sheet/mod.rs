@@ -6,8 +6,10 @@
 //! * Texts and layout live in `templates/sheet/` (`sheet.ja.toml`, `sheet.en.toml`,
 //!   `layout.toml`), embedded at build time and parsed at run time; [`render_pdf_with`]
 //!   takes adapted [`Templates`].
-//! * Fonts: IPAex Gothic (Japanese, IPA Font License) and DejaVu Sans Mono (codes, hashes,
-//!   commands; 0/O and 1/I/l are distinct) from `assets/fonts/`, embedded as subsets.
+//! * Fonts: IPAex Gothic (Japanese, IPA Font License), DejaVu Sans Mono (hashes, commands,
+//!   check values; 0/O and 1/I/l are distinct) and DejaVu Sans Bold cut down to the code
+//!   alphabet (the recovery code, PIN code and shares: an OCR reads its Q and 0 apart, in
+//!   English and in Japanese) from `assets/fonts/` (`README.md` there), embedded as subsets.
 //! * QR codes (level M or higher, 4-module quiet zone, modules ≥ 0.5 mm) are vector
 //!   rectangles. The recovery and PIN QR codes hold the `AGE-SECRET-KEY-1…` identity strings.
 //!
@@ -31,6 +33,24 @@ pub use from_vault::{
 };
 pub use preview::{preview, Preview, Shape};
 pub use template::{Templates, Texts};
+
+/// What every sheet PDF carries as the Info dictionary's `/Identifier`, written as a literal
+/// string `(certvault-recovery-sheet-v1)` in plain ASCII: with the stick, a sheet opens
+/// everything, so `scan` and `status` look for sheet PDFs left on a computer by these bytes in
+/// the last few kilobytes of a `.pdf` file ([`is_sheet_pdf`]), without parsing the PDF.
+pub const PDF_MARKER: &str = "certvault-recovery-sheet-v1";
+
+/// How many bytes from the end of a PDF [`is_sheet_pdf`] needs: the Info dictionary is the last
+/// object printpdf writes, followed by the cross-reference table (20 bytes per object; a
+/// sheet has well under 100 objects) and the trailer.
+pub const PDF_MARKER_TAIL: usize = 8 * 1024;
+
+/// Whether a file whose first bytes are `head` and last [`PDF_MARKER_TAIL`] bytes are `tail`
+/// is a recovery sheet written by certvault.
+pub fn is_sheet_pdf(head: &[u8], tail: &[u8]) -> bool {
+    let needle = format!("({PDF_MARKER})");
+    head.starts_with(b"%PDF-") && tail.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
 
 /// Language of the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

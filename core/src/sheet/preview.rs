@@ -78,9 +78,20 @@ fn shapes_of(mut frag: Frag, dx: f32, dy: f32, m: &dyn Measure, out: &mut Vec<Sh
     for mut prim in frag.prims.drain(..) {
         shift(&mut prim, dx, dy);
         out.push(match prim {
-            // The codes (and their check values) are the only text set in the bold mono face.
-            Prim::Text { x, baseline, face: Face::MonoBold, size, mut text, .. } => {
-                let w = m.width_mm(Style::MonoBold, &text, size);
+            // The codes are the only text set in the code face, their check values the only
+            // text in the bold mono face.
+            Prim::Text {
+                x,
+                baseline,
+                face: face @ (Face::MonoBold | Face::Code),
+                size,
+                spacing,
+                mut text,
+                ..
+            } => {
+                let style = if face == Face::Code { Style::Code } else { Style::MonoBold };
+                let w =
+                    m.width_mm(style, &text, size) + spacing * size * PT_TO_MM * text.chars().count() as f32;
                 secrecy::zeroize::Zeroize::zeroize(&mut text);
                 let em = size * PT_TO_MM;
                 Shape::Hidden { x, y: baseline - 0.8 * em, w, h: em }

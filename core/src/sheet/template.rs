@@ -72,6 +72,8 @@ pub struct RecoveryTexts {
     pub body: String,
     pub check: String,
     pub check_sub: String,
+    /// What the check value is for, after it (issue 16, item 8).
+    pub check_note: String,
     pub qr_caption: String,
 }
 
@@ -95,6 +97,8 @@ pub struct PinTexts {
     pub body: String,
     pub check: String,
     pub check_sub: String,
+    /// What the check value is for, after it.
+    pub check_note: String,
     pub qr_caption: String,
     pub cut: String,
     pub cut_sub: String,

@@ -16,6 +16,15 @@ use super::SheetError;
 const GOTHIC_TTF: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
 const MONO_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 const MONO_BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-Bold.ttf");
+/// DejaVu Sans Bold cut down to the code's characters (0-9, A-Z, `-`; 4 KiB): the recovery
+/// code, PIN code and shares are set in it. An OCR reading the printed sheet (`tesseract -l
+/// jpn+eng`) took the monospace face's Q for 0; this face's Q and 0 it reads apart (issue 16,
+/// item 9; tests/sheet.rs `the_printed_codes_read_back_by_ocr…`).
+const CODE_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold-Code.ttf");
+
+/// Extra space after every character of a printed code, in em: the characters stand a little
+/// apart for an OCR, and a PDF reader still copies each group as one word.
+pub(crate) const CODE_SPACING_EM: f32 = 0.05;
 
 pub(crate) const PT_TO_MM: f32 = 25.4 / 72.0;
 
@@ -25,6 +34,8 @@ pub(crate) enum Face {
     Gothic = 0,
     Mono = 1,
     MonoBold = 2,
+    /// The printed codes ([`CODE_TTF`]).
+    Code = 3,
 }
 
 /// What the text asks for; resolved to a [`Face`] per character (with fallback).
@@ -35,6 +46,8 @@ pub(crate) enum Style {
     Bold,
     Mono,
     MonoBold,
+    /// A printed code (recovery code, PIN code, share).
+    Code,
 }
 
 impl Style {
@@ -43,20 +56,21 @@ impl Style {
             Style::Regular | Style::Bold => Face::Gothic,
             Style::Mono => Face::Mono,
             Style::MonoBold => Face::MonoBold,
+            Style::Code => Face::Code,
         }
     }
     pub(crate) fn is_bold(self) -> bool {
         matches!(self, Style::Bold)
     }
     fn is_code(self) -> bool {
-        matches!(self, Style::Mono | Style::MonoBold)
+        matches!(self, Style::Mono | Style::MonoBold | Style::Code)
     }
 }
 
 /// The three parsed faces. Parsed once per process (a few milliseconds).
 pub(crate) struct Fonts {
-    pub(crate) faces: [ParsedFont; 3],
-    upem: [f32; 3],
+    pub(crate) faces: [ParsedFont; 4],
+    upem: [f32; 4],
 }
 
 pub(crate) fn fonts() -> Result<&'static Fonts, SheetError> {
@@ -71,8 +85,9 @@ pub(crate) fn fonts() -> Result<&'static Fonts, SheetError> {
                 parse("ipaexg.ttf", GOTHIC_TTF)?,
                 parse("DejaVuSansMono.ttf", MONO_TTF)?,
                 parse("DejaVuSansMono-Bold.ttf", MONO_BOLD_TTF)?,
+                parse("DejaVuSans-Bold-Code.ttf", CODE_TTF)?,
             ];
-            let upem = [0, 1, 2].map(|i| f32::from(faces[i].pdf_font_metrics.units_per_em.max(1)));
+            let upem = [0, 1, 2, 3].map(|i| f32::from(faces[i].pdf_font_metrics.units_per_em.max(1)));
             Ok(Fonts { faces, upem })
         })
         .as_ref()
@@ -328,12 +343,18 @@ fn cjk_edge(s: &str, last: bool) -> bool {
     c.is_some_and(is_cjk)
 }
 
+/// A katakana letter or the long-vowel mark (full or half width): a run of them is one word
+/// (パスフレーズ, クリニック), not broken across lines. The middle dot ・ separates words.
+pub(crate) fn is_katakana(c: char) -> bool {
+    matches!(c as u32, 0x30A1..=0x30FA | 0x30FC..=0x30FE | 0x31F0..=0x31FF | 0xFF66..=0xFF9F)
+}
+
 /// May a line break fall between the atoms `a` and `b` (no space between them)?
 pub(crate) fn can_break_between(a: &str, b: &str) -> bool {
     let (Some(last), Some(first)) = (a.chars().next_back(), b.chars().next()) else {
         return true;
     };
-    if no_line_start(first) || no_line_end(last) {
+    if no_line_start(first) || no_line_end(last) || (is_katakana(last) && is_katakana(first)) {
         return false;
     }
     cjk_edge(a, true) || cjk_edge(b, false)
@@ -401,7 +422,16 @@ fn wrap_paragraph(m: &dyn Measure, spans: &[Span], size_pt: f32, max_mm: f32, ou
                         let prev = &c.parts.last().expect("chunk never empty").1;
                         !can_break_between(prev, &text)
                     });
-                if glue {
+                // 、。…」 do not start a line even after a space: the space stays inside.
+                let glue_over_space = pending_space.is_some()
+                    && !chunks.is_empty()
+                    && text.chars().next().is_some_and(|c| !c.is_ascii() && no_line_start(c));
+                if glue_over_space {
+                    let space = pending_space.take().expect("checked");
+                    let chunk = chunks.last_mut().expect("checked");
+                    chunk.parts.push((space, " ".to_string()));
+                    chunk.parts.push((style, text));
+                } else if glue {
                     chunks.last_mut().expect("checked").parts.push((style, text));
                 } else {
                     chunks.push(Chunk { parts: vec![(style, text)], space_before: pending_space.take() });
@@ -447,7 +477,8 @@ fn wrap_paragraph(m: &dyn Measure, spans: &[Span], size_pt: f32, max_mm: f32, ou
                         line.push(*s, word, ww);
                         continue;
                     }
-                    if ww <= max_mm + 1e-3 {
+                    let starts_badly = word.chars().next().is_some_and(no_line_start);
+                    if ww <= max_mm + 1e-3 && (!starts_badly || line.pieces.is_empty()) {
                         if !line.pieces.is_empty() {
                             out.push(std::mem::take(&mut line));
                         }
@@ -480,23 +511,34 @@ fn split_chars(
         let cw = m.advance(s, c).0 * size_pt * PT_TO_MM;
         if line.width + cw > max_mm + 1e-3 && !line.pieces.is_empty() {
             // Carry the previous character along rather than start a line with 、。」 etc.
-            if no_line_start(c) && i > 0 {
-                if let Some(last) = line.pieces.last_mut() {
-                    if let Some(prev) = last.text.pop() {
-                        line.width -= m.advance(last.style, prev).0 * size_pt * PT_TO_MM;
-                        if last.text.is_empty() {
-                            line.pieces.pop();
-                        }
-                        if !line.pieces.is_empty() {
-                            out.push(std::mem::take(line));
-                        }
-                        let pw = m.advance(s, prev).0 * size_pt * PT_TO_MM;
-                        line.push(s, &prev.to_string(), pw);
-                        line.push(s, &c.to_string(), cw);
-                        i += 1;
+            // (`c` may be the first character of its atom: the one before is in the line),
+            // and the ones before it while they must not start a line either (`）、`).
+            if no_line_start(c) {
+                let mut carried: Vec<(Style, char)> = Vec::new();
+                while let Some(last) = line.pieces.last_mut() {
+                    let Some(prev) = last.text.pop() else {
+                        line.pieces.pop();
                         continue;
+                    };
+                    line.width -= m.advance(last.style, prev).0 * size_pt * PT_TO_MM;
+                    carried.push((last.style, prev));
+                    if last.text.is_empty() {
+                        line.pieces.pop();
+                    }
+                    if !no_line_start(prev) {
+                        break;
                     }
                 }
+                if !line.pieces.is_empty() {
+                    out.push(std::mem::take(line));
+                }
+                for (style, ch) in carried.into_iter().rev() {
+                    let w = m.advance(style, ch).0 * size_pt * PT_TO_MM;
+                    line.push(style, &ch.to_string(), w);
+                }
+                line.push(s, &c.to_string(), cw);
+                i += 1;
+                continue;
             }
             out.push(std::mem::take(line));
         }
@@ -669,6 +711,65 @@ pub(crate) mod tests {
         let l = wrap_name(&Fake, name, Style::Regular, 10.0, em(8.0));
         assert!(l.iter().all(|x| x.width <= em(8.0) + 1e-3));
         assert_eq!(l.iter().map(Line::text).collect::<String>().replace(' ', ""), name.replace(' ', ""));
+    }
+
+    /// Every string of the Japanese sheet template (the sheet's real sentences).
+    fn template_sentences() -> Vec<String> {
+        fn walk(v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::String(s) => out.push(s.clone()),
+                toml::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                toml::Value::Table(t) => t.values().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&toml::from_str(super::super::template::JA_TOML).unwrap(), &mut out);
+        out.retain(|s| s.chars().any(is_cjk));
+        out
+    }
+
+    #[test]
+    fn real_sentences_never_start_a_line_with_punctuation_nor_split_a_katakana_word() {
+        let mut sentences = template_sentences();
+        sentences.extend(
+            include_str!("../../../i18n/ja/certvault.ftl")
+                .lines()
+                .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.to_string()))
+                // Placeholders (`{ $file }`) are filled with names and paths at run time.
+                .filter(|v| v.chars().any(is_cjk) && !v.contains('{')),
+        );
+        assert!(sentences.len() > 100, "{}", sentences.len());
+        for s in &sentences {
+            for w in 12..40 {
+                let l = wrap(&Fake, &markup(s, Style::Regular), 10.0, em(w as f32));
+                let joined: String = l.iter().map(Line::text).collect::<String>().replace(' ', "");
+                assert_eq!(joined, s.replace(['`', ' ', '\n'], "").replace("**", ""), "width {w}");
+                for pair in l.windows(2) {
+                    let (a, b) = (pair[0].text(), pair[1].text());
+                    let (last, first) = (a.chars().next_back().unwrap(), b.chars().next().unwrap());
+                    // (An ASCII `.p12` may start a line after a space; 、。ー… may not.)
+                    assert!(
+                        !no_line_start(first) || first.is_ascii(),
+                        "{b:?} starts with {first} (width {w}): {s}"
+                    );
+                    assert!(b.trim() != "。", "a lone 。 (width {w}): {s}");
+                    assert!(
+                        !(is_katakana(last) && is_katakana(first)),
+                        "a katakana word split: {a:?} / {b:?} (width {w}): {s}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn katakana_words_stay_whole() {
+        assert_eq!(lines("あいうパスフレーズ", 6.0), ["あいう", "パスフレーズ"]);
+        // A word longer than the line is still split, by character.
+        assert_eq!(lines("パスフレーズ", 4.0).concat(), "パスフレーズ");
+        // The middle dot separates two words.
+        assert_eq!(lines("あいうカード・リーダー", 6.0), ["あいう", "カード・", "リーダー"]);
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub(crate) fn create_vault_with(
     OpenVault::open(dir, &Unlock::Passphrase(passphrase.clone()), false)?;
     end_creation(dir)?;
     if opts.sheet_out.is_some() {
-        crate::records::record_sheet(&new.header.vault_id.to_string(), 1, None, talk);
+        crate::records::record_sheet(dir, &new.header.vault_id.to_string(), 1, None, talk);
     }
     Ok(new)
 }

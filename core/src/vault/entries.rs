@@ -88,6 +88,19 @@ pub struct VerifiedCertificate {
     pub leaf: CertInfo,
 }
 
+/// Whether `file` looks like an HPKI second certificate before its PIN is known: by its name
+/// (`….hpki-cardless-signature`, `hpki…`), or by an issuer it shows without the PIN.
+pub fn looks_like_hpki(file: &CertificateFile) -> bool {
+    crate::certificate::x509::guess_purpose(None, &file.file_name()) == Purpose::HpkiSecond
+        || file
+            .pkcs12
+            .visible()
+            .certificates
+            .iter()
+            .filter_map(|bag| crate::certificate::x509::parse(&bag.der).ok())
+            .any(|c| crate::certificate::x509::guess_purpose(Some(&c.issuer), "") == Purpose::HpkiSecond)
+}
+
 /// Gets the PIN for `file` and verifies it offline: from `pin_file`, or asked through `talk`
 /// until it is right (there is no lockout to fear).
 pub fn verified_pin(
@@ -119,7 +132,14 @@ pub fn verified_pin(
             _ => Ok(pin),
         };
     }
-    let mut question = msg!("add-enter-pin", file = file.display_name());
+    // An HPKI second certificate's file comes with a password in the mailed notice: the
+    // question names it so (issue 16, item 8), the others' a PIN.
+    let hpki = looks_like_hpki(file);
+    let mut question = if hpki {
+        msg!("add-enter-hpki-password", file = file.display_name())
+    } else {
+        msg!("add-enter-pin", file = file.display_name())
+    };
     loop {
         let pin = talk.secret(&question).map_err(|e| match e {
             Unanswered::NoTerminal => {
@@ -135,7 +155,7 @@ pub fn verified_pin(
                         &Pkcs12Error::MacMismatch,
                     ));
                 }
-                question = msg!("add-pin-retry");
+                question = msg!(if hpki { "add-hpki-password-retry" } else { "add-pin-retry" });
             }
             _ => return Ok(pin),
         }

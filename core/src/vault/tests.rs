@@ -279,3 +279,19 @@ fn a_wrong_secret_is_asked_again_in_place() {
     OpenVault::open_asking(&dir, &given, false, &talk).expect("opens with what was given");
     assert!(talk.asked_ids().is_empty());
 }
+
+#[test]
+fn an_hpki_file_asks_for_its_password_not_a_pin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p12 = certificate_file(tmp.path());
+    // The name the HPKI cardless signature download has.
+    let hpki = tmp.path().join("client.hpki-cardless-signature");
+    std::fs::copy(&p12, &hpki).unwrap();
+    let talk = Scripted::new([Answer::Secret("0000".into()), Answer::Secret(PIN.into())]);
+    entries::verify_for_sealing(&hpki, None, &talk).expect("verified");
+    assert_eq!(talk.asked_ids(), ["add-enter-hpki-password", "add-hpki-password-retry"]);
+    // Any other file: its PIN.
+    let talk = Scripted::new([Answer::Secret(PIN.into())]);
+    entries::verify_for_sealing(&p12, None, &talk).expect("verified");
+    assert_eq!(talk.asked_ids(), ["add-enter-pin"]);
+}
