@@ -107,19 +107,16 @@ fn verify_reports_a_changed_byte_and_sync_writes_the_program_again() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = tmp.path().join("a/CERTVAULT");
     let (pass, _) = init_vault(tmp.path(), &vault, PASS);
-    let gui = vault.join("program").join(PLATFORM).join("certvault");
-    let good = std::fs::read(&gui).unwrap();
+    let program = vault.join("program").join(PLATFORM).join("certvault");
+    let good = std::fs::read(&program).unwrap();
     let mut bytes = good.clone();
     bytes[4096] ^= 0x01;
-    std::fs::write(&gui, &bytes).unwrap();
+    std::fs::write(&program, &bytes).unwrap();
 
     let (code, report) = verify_json(&vault, &pass);
     assert_eq!(code, 1, "an altered program fails verify: {report}");
     assert_eq!(report["programs_ok"], false);
-    assert!(
-        states(&report, 0).contains(&(format!("{PLATFORM}/certvault-gui"), "altered".into())),
-        "{report}"
-    );
+    assert!(states(&report, 0).contains(&(format!("{PLATFORM}/certvault"), "altered".into())), "{report}");
     let human = certvault()
         .args(["--lang", "en", "verify", "--passphrase-file"])
         .arg(&pass)
@@ -128,7 +125,7 @@ fn verify_reports_a_changed_byte_and_sync_writes_the_program_again() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&human.stdout);
     assert!(
-        stdout.contains("certvault-gui is not the one the vault lists") && stdout.contains("do not run it"),
+        stdout.contains("/certvault is not the one the vault lists") && stdout.contains("do not run it"),
         "{stdout}"
     );
 
@@ -139,8 +136,11 @@ fn verify_reports_a_changed_byte_and_sync_writes_the_program_again() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("certvault-gui"), "sync says what it wrote");
-    assert_eq!(std::fs::read(&gui).unwrap(), good, "sync wrote the listed bytes back");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("program/linux-x86_64/certvault"),
+        "sync says what it wrote"
+    );
+    assert_eq!(std::fs::read(&program).unwrap(), good, "sync wrote the listed bytes back");
     assert_eq!(verify_json(&vault, &pass).0, 0);
 }
 
@@ -158,9 +158,9 @@ fn clone_carries_the_program_and_a_missing_one_is_named() {
         .arg(&b)
         .assert()
         .success();
-    for name in ["certvault", "certvault-gui"] {
-        let rel = Path::new("program").join(PLATFORM).join(name);
-        assert_eq!(sha256(&a.join(&rel)), sha256(&b.join(&rel)), "{name} on both sticks");
+    for program in programs_under_test() {
+        let rel = Path::new("program").join(PLATFORM).join(program.file_name().unwrap());
+        assert_eq!(sha256(&a.join(&rel)), sha256(&b.join(&rel)), "{rel:?} on both sticks");
     }
     std::fs::remove_file(b.join("program").join(PLATFORM).join("certvault")).unwrap();
     let out = certvault()
@@ -209,7 +209,7 @@ fn no_program_makes_a_vault_without_it_and_sync_adds_it_later() {
     let (code, report) = verify_json(&vault, &pass);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["newest_generation"], 2);
-    assert_eq!(states(&report, 0).len(), 2, "{report}");
+    assert_eq!(states(&report, 0).len(), programs_under_test().len(), "{report}");
 }
 
 /// A stick too small for the program (a 512 KiB tmpfs) still gets the vault: the program is
