@@ -1010,6 +1010,9 @@ fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "wizard-pin-why"));
     s.type_line(&w.pin());
+    // The purpose, as in the first backup: the guess is kept.
+    s.wait_for(&msg(lang, "wizard-purpose-prompt"));
+    s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "add-confirm"));
     s.type_line("y");
     s.wait_for(&msg(lang, "add-supersedes"));
