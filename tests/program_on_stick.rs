@@ -222,16 +222,7 @@ fn a_full_stick_gets_the_vault_without_the_program() {
     let tmp = tempfile::tempdir().unwrap();
     let mnt = tmp.path().join("stick");
     std::fs::create_dir(&mnt).unwrap();
-    let st =
-        Command::new("mount").args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"]).arg(&mnt).status().unwrap();
-    assert!(st.success(), "mount failed: this test needs root, as CI has");
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(mnt.clone());
+    let _stick = common::Tmpfs::mount(&mnt, "size=512k");
     let vault = mnt.join("CERTVAULT");
     let pass = tmp.path().join("pass.txt");
     std::fs::write(&pass, format!("{PASS}\n")).unwrap();

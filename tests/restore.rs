@@ -506,16 +506,7 @@ fn missing_tools_and_unwritable_stores_are_said_first() {
     // A read-only medium for the database (needs root for mount, as CI has).
     let mnt = s.dir("ro");
     std::fs::create_dir_all(&mnt).unwrap();
-    let mounted =
-        Command::new("mount").args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"]).arg(&mnt).status().unwrap();
-    assert!(mounted.success(), "mount failed: this test needs root, as CI has");
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(mnt.clone());
+    let _guard = common::Tmpfs::mount(&mnt, "ro,size=64k");
     let out = s
         .restore(&[
             "--pin-file",

@@ -582,14 +582,7 @@ fn full_and_read_only_media_keep_the_previous_generation() {
         let st = Command::new("mount").args(args).status().expect("mount runs");
         assert!(st.success(), "mount {args:?} failed: these tests need root, as CI has");
     };
-    mount(&["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt.to_str().unwrap()]);
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(mnt.clone());
+    let _guard = common::Tmpfs::mount(&mnt, "size=64k");
     let stick = mnt.join("CERTVAULT");
     std::fs::create_dir(&stick).unwrap();
     // The vault's own files: a 64 KiB stick has no room for the program, which is optional.

@@ -232,3 +232,22 @@ pub fn entry_id_in(stdout: &[u8]) -> String {
         .expect("an entry id in add's output")
         .to_string()
 }
+
+/// A tmpfs mounted at `dir` with `options` (e.g. `size=64k`, `ro,size=64k`): a small, full or
+/// write-protected stick. Needs root, as CI has; unmounted when dropped.
+pub struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    pub fn mount(dir: &Path, options: &str) -> Tmpfs {
+        let mounted =
+            Command::new("mount").args(["-t", "tmpfs", "-o", options, "tmpfs"]).arg(dir).status().unwrap();
+        assert!(mounted.success(), "mount failed: this test needs root, as CI has");
+        Tmpfs(dir.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
