@@ -216,8 +216,13 @@ pub fn programs_near(dir: &Path) -> Vec<ProgramSource> {
 
 /// Where a record's file is in the vault folder `dir`.
 pub fn program_path(dir: &Path, record: &ProgramFile) -> PathBuf {
+    file_below(dir, &record.path)
+}
+
+/// `dir/program/<platform>/<name>` for a record's `<platform>/<name>`.
+fn file_below(dir: &Path, path: &str) -> PathBuf {
     let mut p = dir.join(PROGRAM_DIR_NAME);
-    for segment in record.path.split('/') {
+    for segment in path.split('/') {
         p.push(segment);
     }
     p
@@ -337,7 +342,7 @@ pub fn check(dir: &Path, listed: &[ProgramFile]) -> Vec<ProgramCheck> {
 
 /// A problem line for a copy's report, or `None` when the file is as listed.
 pub fn problem(dir: &Path, c: &ProgramCheck) -> Option<Message> {
-    let file = dir.join(PROGRAM_DIR_NAME).join(c.path.replace('/', std::path::MAIN_SEPARATOR_STR));
+    let file = file_below(dir, &c.path);
     match c.state {
         ProgramState::Ok => None,
         ProgramState::Missing => Some(msg!("copies-problem-program-missing", file = file.display())),

@@ -413,13 +413,13 @@ fn repair_programs(exam: &Examination, talk: &dyn Conversation) -> Vec<Message> 
     let dirs: Vec<PathBuf> = exam.copies.iter().map(|c| c.path.clone()).collect();
     let mut pool: Option<Vec<ProgramSource>> = None;
     let mut actions = Vec::new();
+    let listed = exam.listed_programs();
     for copy in exam.copies.iter().filter(|c| c.state == CopyState::Current) {
         for check in copy
             .programs
             .iter()
             .filter(|p| matches!(p.state, program::ProgramState::Missing | program::ProgramState::Altered))
         {
-            let listed = exam.listed_programs();
             let Some(record) = listed.iter().find(|r| r.path == check.path) else { continue };
             let pool = pool.get_or_insert_with(|| candidates(&dirs));
             let target = program::program_path(&copy.path, record);
