@@ -8,7 +8,8 @@
 //!
 //! Debug builds and the `test-hooks` feature only: `CERTVAULT_TEST_FAIL_AT=STEP:NAME` makes the named step fail with an
 //! injected I/O error ([`fail_point`]), and `CERTVAULT_TEST_CHEAP_KDF=1` makes new vaults use
-//! tiny KDF parameters ([`new_vault_kdf`]). Neither exists in a release build.
+//! tiny KDF parameters ([`new_vault_kdf`]), and `CERTVAULT_TEST_PAUSE_AT=POINT:FILE` stops at a
+//! named point until the test lets go ([`pause_point`]). None exists in a release build.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
@@ -334,6 +335,31 @@ pub fn fail_point(step: &str, name: &str, before: impl FnOnce()) -> io::Result<(
 pub fn fail_point(_step: &str, _name: &str, _before: impl FnOnce()) -> io::Result<()> {
     Ok(())
 }
+
+/// The variable naming a point to stop at: `POINT:FILE`.
+pub const PAUSE_AT_VAR: &str = "CERTVAULT_TEST_PAUSE_AT";
+
+/// When [`PAUSE_AT_VAR`] names this point, creates FILE and waits (at most a minute) until
+/// the test removes it, so that a test can act at exactly this moment: change files before a
+/// removal (`clean-make-writable`), or type while the program is between two keys
+/// (`code-key`). Debug builds and `test-hooks` only; a release build has no such switch.
+#[cfg(any(debug_assertions, test, feature = "test-hooks"))]
+pub fn pause_point(point: &str) {
+    let Some(spec) = std::env::var_os(PAUSE_AT_VAR) else { return };
+    let spec = spec.to_string_lossy();
+    let Some((p, file)) = spec.split_once(':') else { return };
+    if p != point || fs::write(file, b"").is_err() {
+        return;
+    }
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while Path::new(file).exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[cfg(not(any(debug_assertions, test, feature = "test-hooks")))]
+#[inline(always)]
+pub fn pause_point(_point: &str) {}
 
 /// The KDF parameters and scrypt work factor (log2 N) for a new vault or passphrase: always
 /// the defaults of SPEC.md §4.2 and §6.2 in a release build.

@@ -26,12 +26,15 @@ pub fn read_code(prompt: &str, kind: CodeKind) -> Result<SecretString, Unanswere
         return Err(Unanswered::NoTerminal);
     }
     let term = Term::stderr();
+    let _keys = KeyAtATime::start();
     let mut typed = Zeroizing::new(String::new());
     let mut shown_note: Option<String> = None;
     loop {
         let check = check_as_typed(kind, &typed);
         let note = shown_note.take().or_else(|| check.note(kind).map(|m| render(&m)));
         draw(&term, prompt, &check, note.as_deref());
+        // Tests type here while the program is between two keys (see `KeyAtATime`).
+        certvault_core::durable::pause_point("code-key");
         let key = term.read_key();
         match key {
             Ok(Key::Char(c)) if !c.is_control() => typed.push(c),
@@ -79,6 +82,51 @@ pub fn read_code(prompt: &str, kind: CodeKind) -> Result<SecretString, Unanswere
                 return Err(Unanswered::Failed(e.to_string()));
             }
             Ok(_) => {}
+        }
+    }
+}
+
+/// Holds the terminal in the mode `console` reads a key in (raw input, output as it was) for
+/// the whole prompt. `console` switches to raw mode only while it waits for a key, so a key
+/// that arrived while the code was being redrawn met the line discipline instead: Backspace,
+/// its erase character, was swallowed there (seen when a person, or a test, typed quickly on
+/// a loaded machine), and letters were echoed out of place. Restored when dropped.
+struct KeyAtATime {
+    #[cfg(unix)]
+    original: Option<libc::termios>,
+}
+
+impl KeyAtATime {
+    fn start() -> Self {
+        #[cfg(unix)]
+        {
+            let mut termios = std::mem::MaybeUninit::<libc::termios>::uninit();
+            // SAFETY: standard input is a terminal (checked by the caller); tcgetattr fills
+            // the termios it is given when it returns 0.
+            if unsafe { libc::tcgetattr(libc::STDIN_FILENO, termios.as_mut_ptr()) } != 0 {
+                return Self { original: None };
+            }
+            // SAFETY: initialised by the successful tcgetattr above.
+            let original = unsafe { termios.assume_init() };
+            let mut raw = original;
+            // SAFETY: cfmakeraw only changes the fields of the termios it is given.
+            unsafe { libc::cfmakeraw(&mut raw) };
+            raw.c_oflag = original.c_oflag;
+            // SAFETY: a valid termios for a terminal file descriptor.
+            let set = unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSADRAIN, &raw) };
+            Self { original: (set == 0).then_some(original) }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+}
+
+impl Drop for KeyAtATime {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(original) = &self.original {
+            // SAFETY: the termios read from this terminal in `start`.
+            unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSADRAIN, original) };
         }
     }
 }

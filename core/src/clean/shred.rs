@@ -293,7 +293,7 @@ fn open_rw_no_follow(path: &Path, id: FileId) -> Result<(File, Option<MadeWritab
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => e,
         Err(e) => return Err(failed(e)),
     };
-    test_pause_point("clean-make-writable");
+    crate::durable::pause_point("clean-make-writable");
     let handle = open_attributes_no_follow(path).map_err(|e| match is_link_error(&e) {
         true => Refused::Changed(msg!("clean-changed-not-file")),
         false => failed(e),
@@ -381,26 +381,6 @@ fn read_no_follow(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     file.take(limit + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
-
-/// Debug builds and the `test-hooks` feature only: when `CERTVAULT_TEST_PAUSE_AT=POINT:FILE` names this point, creates
-/// FILE and waits (at most a minute) until the test removes it, so that a test can change
-/// the files at exactly this moment. A release build has no such switch.
-#[cfg(any(debug_assertions, test, feature = "test-hooks"))]
-fn test_pause_point(point: &str) {
-    let Some(spec) = std::env::var_os("CERTVAULT_TEST_PAUSE_AT") else { return };
-    let spec = spec.to_string_lossy();
-    let Some((p, file)) = spec.split_once(':') else { return };
-    if p != point || fs::write(file, b"").is_err() {
-        return;
-    }
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while Path::new(file).exists() && std::time::Instant::now() < until {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-}
-
-#[cfg(not(any(debug_assertions, test, feature = "test-hooks")))]
-fn test_pause_point(_point: &str) {}
 
 #[cfg(unix)]
 fn open_rw(path: &Path) -> io::Result<File> {
