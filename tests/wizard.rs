@@ -37,7 +37,8 @@ impl Lang {
 }
 
 /// The text of message `id` in `lang`, its longest piece between placeables (first line only), read from
-/// the Fluent files the binary compiles in: the screen must show the translation.
+/// the Fluent files the binary compiles in: the screen must show the translation. The wizard
+/// says a message in its own words when the message has them (`.wizard`, i18n's `Voice`).
 fn msg(lang: Lang, id: &str) -> String {
     let ftl = match lang {
         Lang::Ja => include_str!("../i18n/ja/certvault.ftl"),
@@ -46,6 +47,8 @@ fn msg(lang: Lang, id: &str) -> String {
     let mut lines = ftl.lines();
     while let Some(line) = lines.next() {
         if let Some(value) = line.strip_prefix(&format!("{id} =")) {
+            let mut rest = lines.clone().take_while(|l| l.starts_with("    "));
+            let value = rest.find_map(|l| l.trim_start().strip_prefix(".wizard =")).unwrap_or(value);
             let value = if value.trim().is_empty() { lines.next().unwrap_or("") } else { value };
             // The longest piece between placeables.
             let pieces = value.split('{').map(|p| p.rsplit_once('}').map_or(p, |(_, text)| text));
@@ -217,6 +220,41 @@ impl Screen {
                 panic!("waited 60 s for {needle:?}; the screen shows:\n{}", self.text());
             }
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Issue 16, item 5: everything the wizard said names its own menu items, never a
+    /// command or a flag to type (the core's advice is phrased in the wizard's voice).
+    fn assert_no_command_named(&self) {
+        const COMMANDS: &[&str] = &[
+            "add",
+            "clean",
+            "clone",
+            "export",
+            "init",
+            "list",
+            "passwd",
+            "recover-pin",
+            "remove",
+            "rescue",
+            "restore",
+            "reveal-pin",
+            "scan",
+            "sheet",
+            "status",
+            "sync",
+            "verify",
+        ];
+        let text = self.text();
+        for line in text.lines() {
+            let named = COMMANDS.iter().find(|c| line.contains(&format!("certvault {c}")));
+            let flag = line
+                .match_indices(" --")
+                .find(|(i, _)| line[i + 3..].chars().next().is_some_and(|c| c.is_ascii_lowercase()));
+            assert!(
+                named.is_none() && flag.is_none(),
+                "the wizard told the user to type a command: {line}\n{text}"
+            );
         }
     }
 
@@ -412,6 +450,7 @@ fn backup(lang: Lang) {
         transcript.contains(&sheets[0].display().to_string())
             || squash(&transcript).contains(&squash(&sheets[0].display().to_string()))
     );
+    s.assert_no_command_named();
 }
 
 #[test]
@@ -505,6 +544,7 @@ fn backspace_typed_between_two_keys_is_kept() {
     s.keys(&["Enter"]);
     std::fs::remove_file(&pause).unwrap();
     s.wait_for(&msg(lang, "init-new-passphrase"));
+    s.assert_no_command_named();
 }
 
 fn restore(lang: Lang) {
@@ -614,6 +654,7 @@ fn restore(lang: Lang) {
         list(&new_file).success();
         list(&w.path("inputs/pass.txt")).code(2);
     }
+    s.assert_no_command_named();
 }
 
 /// Ctrl-C in the middle of restore's own dialogue (at the PIN) ends the restore, not the
@@ -653,6 +694,7 @@ fn ctrl_c_in_the_restore_returns_to_the_menu() {
         Command::new("certutil").arg("-L").arg("-d").arg(format!("sql:{}", db.display())).output().unwrap();
     let listing = String::from_utf8_lossy(&listing.stdout).to_string();
     assert!(!listing.lines().any(|l| l.trim_end().ends_with("u,u,u")), "nothing installed: {listing}");
+    s.assert_no_command_named();
 }
 
 #[test]
@@ -752,6 +794,7 @@ fn sheet_clean_status(lang: Lang) {
     s.wait_for(&msg(lang, "wizard-menu-quit"));
     s.keys(&["Up", "Enter"]);
     s.wait_for("[exit 0]");
+    s.assert_no_command_named();
 }
 
 #[test]
@@ -910,6 +953,7 @@ fn the_whole_story_in_japanese_with_one_typo() {
         .arg(&new_file)
         .assert()
         .success();
+    s.assert_no_command_named();
 }
 
 /// Issue 17: the status check finds a client certificate that is only in this computer's store
@@ -977,6 +1021,7 @@ fn status_offers_to_rescue_a_certificate_only_in_the_store() {
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list["entries"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list["entries"][0]["pin_stored"], true);
+    s.assert_no_command_named();
 }
 
 /// A renewed certificate for the clinic of [`CERT`]: the same key, institution code and CA,
@@ -1232,4 +1277,5 @@ fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
         .arg(w.path("inputs/new.txt"))
         .assert()
         .success();
+    s.assert_no_command_named();
 }

@@ -409,6 +409,8 @@ impl Default for App {
 
 impl App {
     pub fn new(lang: Lang) -> App {
+        // The core's advice names this window's screens and buttons, not commands.
+        certvault_i18n::set_voice(certvault_i18n::Voice::Window);
         App {
             screen: Screen::Home,
             inputs: Inputs { store_pin: true, ..Inputs::default() },
@@ -1193,12 +1195,8 @@ impl App {
                     lines.push(render(&exam.copy_line(c)));
                     lines.extend(c.problems.iter().map(|p| format!("  {}", render(p))));
                 }
-                // The commands the core advises are this window's buttons (issue 16).
-                lines.extend(exam.advice().iter().map(|a| match a.id {
-                    "copies-suggest-sync" => render(&msg!("gui-copies-suggest-sync")),
-                    "copies-single" => render(&msg!("gui-copies-single")),
-                    _ => render(a),
-                }));
+                // In the window's voice: its buttons, not commands (issue 16).
+                lines.extend(exam.advice().iter().map(render));
                 lines
             };
             let result = match what {
@@ -1219,17 +1217,11 @@ impl App {
                         allow_fixed_disk: declared,
                         programs: true,
                     };
-                    certvault_core::vault::copies::clone(&opts, talk)
-                        // The core's hint names `certvault sync`: here it is a button.
-                        .map_err(|e| match e.message.id {
-                            "err-clone-already-copy" => e.with_hint(msg!("gui-copies-suggest-sync")),
-                            _ => e,
-                        })
-                        .map(|done| {
-                            let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
-                            l.extend(lines(&done.copies));
-                            (render(&msg!("gui-copies")), l)
-                        })
+                    certvault_core::vault::copies::clone(&opts, talk).map(|done| {
+                        let mut l = vec![render(&msg!("gui-copied", dir = dest.display()))];
+                        l.extend(lines(&done.copies));
+                        (render(&msg!("gui-copies")), l)
+                    })
                 }
                 CopyJob::Verify => certvault_core::vault::copies::verify(&[], &source, talk)
                     .map(|exam| (render(&msg!("gui-copies")), lines(&exam))),

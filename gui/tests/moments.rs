@@ -425,6 +425,17 @@ fn the_four_moments_through_the_window() {
     // still forgotten: a second stick, a stored PIN, a new passphrase. The recovery code is
     // typed once, then remembered for this vault while the window is open.
     let code = |id: &str| (id == "unlock-enter-recovery-code").then(|| lower.clone());
+    // One stick so far: the check advises a second one in the window's words, not a command.
+    w.click(&t!("gui-copies"));
+    w.click(&t!("gui-forgot-passphrase"));
+    w.click(&stick_label);
+    w.click(&t!("gui-check-copies"));
+    w.answer_all(&code);
+    let Screen::Done { lines, .. } = &w.app.screen else { panic!("{}", w.describe()) };
+    let single = format!("「{}」の画面で", t!("gui-copies"));
+    assert!(lines.iter().any(|l| l.contains(&single)), "{single} in {lines:?}");
+    assert!(lines.iter().all(|l| !l.contains("certvault ")), "{lines:?}");
+    w.click(&t!("gui-home"));
     w.click(&t!("gui-copies"));
     w.click(&t!("gui-forgot-passphrase"));
     w.click(&stick_label);
@@ -432,6 +443,8 @@ fn the_four_moments_through_the_window() {
     w.answer_all(&code);
     let Screen::Done { lines, .. } = &w.app.screen else { panic!("{}", w.describe()) };
     assert!(stick2.join("CERTVAULT/vault.json").is_file(), "copied: {lines:?}");
+    // The core's advice is in the window's words (i18n's `Voice`): its buttons, no command.
+    assert!(lines.iter().all(|l| !l.contains("certvault ")), "{lines:?}");
     w.click(&t!("gui-home"));
     w.click(&t!("gui-copies"));
     w.click(&stick_label);

@@ -105,6 +105,45 @@ pub fn lang() -> Lang {
     Lang::from_code(CHOSEN.load(Ordering::SeqCst)).unwrap_or(Lang::En)
 }
 
+/// Who speaks to the user. The command line names commands and flags; the wizard and the
+/// window name their own menu items, screens and buttons instead. A message that names a
+/// command carries the words of the other two as attributes, `.wizard` and `.window`, which
+/// [`message`] and [`render`] use once the front-end has set its voice (a test makes every
+/// such message say which it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    CommandLine,
+    Wizard,
+    Window,
+}
+
+static VOICE: AtomicU8 = AtomicU8::new(0);
+
+/// Sets who speaks from now on (the wizard when it starts, the window at start-up).
+pub fn set_voice(voice: Voice) {
+    VOICE.store(voice as u8, Ordering::SeqCst);
+}
+
+/// Who speaks now: the command line unless [`set_voice`] said otherwise.
+pub fn voice() -> Voice {
+    match VOICE.load(Ordering::SeqCst) {
+        1 => Voice::Wizard,
+        2 => Voice::Window,
+        _ => Voice::CommandLine,
+    }
+}
+
+impl Voice {
+    /// The attribute holding this voice's words, if it has its own.
+    fn attribute(self) -> Option<&'static str> {
+        match self {
+            Voice::CommandLine => None,
+            Voice::Wizard => Some("wizard"),
+            Voice::Window => Some("window"),
+        }
+    }
+}
+
 /// The messages are loaded (a panic hook must not load them: a panic while loading would
 /// wait for itself).
 pub fn is_ready() -> bool {
@@ -117,18 +156,20 @@ pub fn is_ready() -> bool {
 /// The message `id` with its placeables filled from `args`.
 pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     // A missing id is a bug caught by the parity test; show the id rather than nothing.
-    formatted(lang(), id, args).unwrap_or_else(|| id.to_string())
+    formatted(lang(), voice(), id, args).unwrap_or_else(|| id.to_string())
 }
 
 /// The message `id` (without placeables) in `lang`, or `None` when the file lacks it: the
 /// translated command-line help falls back to clap's own text then (a test forbids it).
 pub fn text_in(lang: Lang, id: &str) -> Option<String> {
-    formatted(lang, id, &[])
+    formatted(lang, Voice::CommandLine, id, &[])
 }
 
-fn formatted(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> Option<String> {
+fn formatted(lang: Lang, voice: Voice, id: &str, args: &[(&str, FluentValue<'_>)]) -> Option<String> {
     let loc = localizer(lang);
-    let pattern = loc.bundle.get_message(id).and_then(|m| m.value())?;
+    let found = loc.bundle.get_message(id)?;
+    let own = voice.attribute().and_then(|name| found.get_attribute(name)).map(|a| a.value());
+    let pattern = own.or_else(|| found.value())?;
     let mut fluent_args = FluentArgs::new();
     for (k, v) in args {
         // Placeables carry outside text (file names, subjects, hints): no control or bidi
@@ -261,6 +302,167 @@ mod tests {
         missing.sort();
         missing.dedup();
         assert!(missing.is_empty(), "message ids missing from the .ftl files:\n{}", missing.join("\n"));
+    }
+
+    /// A message as written: id, text, attributes (name, text); placeables as `{…}`.
+    type Written = (String, String, Vec<(String, String)>);
+
+    fn texts(source: &str) -> Vec<Written> {
+        use fluent_syntax::ast::{Entry, Pattern, PatternElement};
+        fn flat(p: &Pattern<&str>) -> String {
+            p.elements
+                .iter()
+                .map(|e| match e {
+                    PatternElement::TextElement { value } => value.to_string(),
+                    PatternElement::Placeable { .. } => "{…}".to_string(),
+                })
+                .collect()
+        }
+        let resource = fluent_syntax::parser::parse(source).expect("ftl parses");
+        resource
+            .body
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Message(m) => Some((
+                    m.id.name.to_string(),
+                    m.value.as_ref().map(flat).unwrap_or_default(),
+                    m.attributes.iter().map(|a| (a.id.name.to_string(), flat(&a.value))).collect(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether a text tells the user to run a command (`certvault sync`) or give a flag.
+    fn names_a_command(text: &str) -> bool {
+        const COMMANDS: &[&str] = &[
+            "add",
+            "clean",
+            "clone",
+            "completions",
+            "demo",
+            "export",
+            "init",
+            "inspect",
+            "list",
+            "man",
+            "passwd",
+            "recover-pin",
+            "remove",
+            "rescue",
+            "restore",
+            "reveal-pin",
+            "scan",
+            "sheet",
+            "status",
+            "sync",
+            "verify",
+        ];
+        let command = text.match_indices("certvault ").any(|(i, m)| {
+            let word: String =
+                text[i + m.len()..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+            COMMANDS.contains(&word.as_str())
+        });
+        let flag = text
+            .match_indices("--")
+            .any(|(i, _)| text[i + 2..].chars().next().is_some_and(|c| c.is_ascii_lowercase()));
+        command || flag
+    }
+
+    /// Messages that only the command line shows (its flags, its reports, its usage errors):
+    /// they may name commands and flags and need no `.wizard`/`.window` words.
+    const COMMAND_LINE_ONLY: &[&str] = &[
+        "err-max-digits",
+        "err-init-no-output",
+        "err-no-entry",
+        "err-share-is-code",
+        "err-shares-not-enough",
+        "sheet-no-pin-code",
+        "scan-more",
+        "scan-summary-not-opened",
+        "scan-advice-vault",
+        "scan-advice-clean",
+        "scan-advice-unknown",
+        "scan-advice-same",
+        "clean-no-terminal-confirm",
+        "clean-advice-apply",
+        "hint-restore-vault-flag",
+        "err-restore-no-entry",
+        "err-restore-needs-yes",
+        "hint-restore-pin-flags",
+        "hint-restore-store-password-file",
+        "rescue-name-thumbprints",
+        "copies-none-found-hint",
+        "wizard-needs-terminal",
+        "err-usage-no-equals",
+        "hint-demo-dir",
+        "usage-more-help",
+        "demo-intro",
+        "demo-report-title",
+    ];
+
+    /// Issue 16, item 5: a clinic in the wizard or the window is never told to type a command.
+    /// Every message that names one either has the wizard's and the window's words, or is
+    /// listed as the command line's own; the words of the other voices name no command.
+    #[test]
+    fn messages_that_name_a_command_have_words_for_the_wizard_and_the_window() {
+        for (lang, source) in [("en", EN_FTL), ("ja", JA_FTL)] {
+            let mut missing = Vec::new();
+            for (id, value, attributes) in texts(source) {
+                if id.starts_with("cli-") || COMMAND_LINE_ONLY.contains(&id.as_str()) {
+                    continue;
+                }
+                let voices: Vec<&String> = attributes
+                    .iter()
+                    .filter(|(a, _)| a == "wizard" || a == "window")
+                    .map(|(a, _)| a)
+                    .collect();
+                if names_a_command(&value) && voices.len() != 2 {
+                    missing.push(id.clone());
+                }
+                for (a, text) in &attributes {
+                    assert!(!names_a_command(text), "{lang}: {id}.{a} names a command: {text}");
+                }
+            }
+            assert!(
+                missing.is_empty(),
+                "{lang}: these messages name a command but have no .wizard and .window words \
+                 (or belong in COMMAND_LINE_ONLY): {missing:?}"
+            );
+        }
+        // The list holds only messages that exist (and still name a command).
+        let en = texts(EN_FTL);
+        for id in COMMAND_LINE_ONLY {
+            let found = en.iter().find(|(i, _, _)| i == id);
+            assert!(found.is_some_and(|(_, v, _)| names_a_command(v)), "{id} in COMMAND_LINE_ONLY");
+        }
+    }
+
+    #[test]
+    fn both_languages_have_the_same_attributes() {
+        let attrs = |source| {
+            texts(source)
+                .into_iter()
+                .flat_map(|(id, _, a)| a.into_iter().map(move |(name, _)| format!("{id}.{name}")))
+                .collect::<BTreeSet<_>>()
+        };
+        let (en, ja) = (attrs(EN_FTL), attrs(JA_FTL));
+        assert_eq!(en.difference(&ja).collect::<Vec<_>>(), Vec::<&String>::new(), "only in en");
+        assert_eq!(ja.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "only in ja");
+    }
+
+    #[test]
+    fn each_voice_says_its_own_words() {
+        let args = [("src", FluentValue::from("E:\\CERTVAULT")), ("dir", FluentValue::from("F:\\CERTVAULT"))];
+        let cli = formatted(Lang::Ja, Voice::CommandLine, "hint-clone-already-copy", &args).unwrap();
+        let wizard = formatted(Lang::Ja, Voice::Wizard, "hint-clone-already-copy", &args).unwrap();
+        let window = formatted(Lang::Ja, Voice::Window, "hint-clone-already-copy", &args).unwrap();
+        assert!(cli.contains("certvault sync E:\\CERTVAULT F:\\CERTVAULT"), "{cli}");
+        assert!(wizard.contains("「USBメモリを点検する（2本をそろえる）」"), "{wizard}");
+        assert!(window.contains("「2 本目の USBメモリ」の画面の「そろえる」"), "{window}");
+        // A message without words of its own reads the same in every voice.
+        let plain = |v| formatted(Lang::En, v, "err-wrong-pin", &[]).unwrap();
+        assert_eq!(plain(Voice::Wizard), plain(Voice::CommandLine));
     }
 
     #[test]

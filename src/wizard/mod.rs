@@ -46,6 +46,8 @@ pub fn can_run() -> bool {
 
 /// Runs the menu until the user quits. Exit code 0, or 2 when the terminal went away.
 pub fn run(sheet_lang: SheetLang) -> u8 {
+    // The core's advice names the menu's items, not commands.
+    certvault_i18n::set_voice(certvault_i18n::Voice::Wizard);
     let ui = Ui::new();
     let mut session = Session { sheet_lang, passphrase: None, pin_code: None };
     println!();
