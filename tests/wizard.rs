@@ -256,6 +256,16 @@ impl Screen {
                 "the wizard told the user to type a command: {line}\n{text}"
             );
         }
+        // Generations are for the details view only (issue 16, item 8), which these runs
+        // leave out or show after the details question.
+        let question: Vec<String> = [Lang::Ja, Lang::En]
+            .map(|l| msg(l, "wizard-status-show-details").chars().take(5).collect())
+            .into();
+        let end = question.iter().filter_map(|q| text.find(q.as_str())).min().unwrap_or(text.len());
+        let shown = &text[..end];
+        for word in ["世代", "generation"] {
+            assert!(!shown.contains(word), "the wizard said {word:?}:\n{shown}");
+        }
     }
 
     /// Saves the visible screen as `NAME.LANG.txt` when CERTVAULT_WIZARD_SCREENS names a
@@ -785,8 +795,19 @@ fn sheet_clean_status(lang: Lang) {
     s.wait_for(&vault.display().to_string());
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "wizard-status-header"));
-    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    // Ids and generations only behind the details question (issue 16, item 8).
+    s.wait_for(&msg(lang, "wizard-status-show-details"));
     s.save("wizard-status", lang);
+    let header: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(vault.join("vault.json")).unwrap()).unwrap();
+    let vault_id = header["vault_id"].as_str().unwrap().to_string();
+    assert!(!s.text().contains(&vault_id), "the vault id before the details:\n{}", s.text());
+    s.type_line("y");
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.save("wizard-status-details", lang);
+    let details = s.text();
+    assert!(details.contains(&vault_id), "the details show the vault id:\n{details}");
+    assert!(squash(&details).contains(&squash(&msg(lang, "add-pin-stored"))), "{details}");
     let transcript = s.text();
     assert_eq!(squash(&transcript).matches(&squash(&msg(lang, "vault-enter-passphrase"))).count(), 1);
     assert!(!transcript.contains(PASSPHRASE));
@@ -1008,6 +1029,9 @@ fn status_offers_to_rescue_a_certificate_only_in_the_store() {
     s.wait_for(&msg(lang, "rescue-result-rescued"));
     s.wait_for(&msg(lang, "rescue-next-restore"));
     s.save("wizard-rescue-done", lang);
+    s.wait_for(&msg(lang, "wizard-status-show-details"));
+    s.type_line("n");
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
     let transcript = s.text();
     assert_eq!(squash(&transcript).matches(&squash(&msg(lang, "vault-enter-passphrase"))).count(), 1);
     let out = w
@@ -1074,6 +1098,8 @@ fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "vault-enter-passphrase"));
     s.type_line(PASSPHRASE);
+    s.wait_for(&msg(lang, "wizard-status-show-details"));
+    s.type_line("n");
     s.wait_for(&msg(lang, "wizard-back-to-menu"));
     s.save("wizard-status-menu-steps", lang);
     let screen = squash(&s.text());

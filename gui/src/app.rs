@@ -148,6 +148,10 @@ pub enum Screen {
         /// Client certificates installed on this computer that the vault does not hold (they
         /// may exist nowhere else): offered for rescue.
         outside: Vec<String>,
+        /// The vault's ids and generation, each certificate's entry (what `certvault list`
+        /// prints), shown only when asked for (issue 16, item 8): lines with their indent.
+        details: Vec<(u8, String)>,
+        show_details: bool,
     },
     /// The vault's copies: make one on another stick, check them, bring them in line.
     Copies {
@@ -256,6 +260,7 @@ pub struct StatusFound {
     pub status: Status,
     pub vault: Option<OpenedWith>,
     pub outside: Vec<Message>,
+    pub details: Option<certvault_core::vault::entries::Listing>,
 }
 
 /// What a job ends with.
@@ -340,6 +345,8 @@ pub enum Msg {
     RevealFor(String),
     /// Back up the certificates installed here that the vault does not hold.
     Rescue,
+    /// Shows or hides the status screen's details (ids, generation).
+    ToggleDetails,
     CopyDestInput(String),
     /// "Browse…": the system's dialog for `Pick`.
     Browse(Pick),
@@ -536,6 +543,11 @@ impl App {
             }
             Msg::Go(Moment::Status) => return self.status(),
             Msg::Rescue => return self.rescue(),
+            Msg::ToggleDetails => {
+                if let Screen::Status { show_details, .. } = &mut self.screen {
+                    *show_details = !*show_details;
+                }
+            }
             Msg::Go(moment) => {
                 let sticks = certvault_core::media::media_roots();
                 self.screen = Screen::Place { moment, sticks };
@@ -821,10 +833,21 @@ impl App {
                 if let Some((d, unlock)) = found.vault {
                     self.unlocked = Some((d, unlock));
                 }
+                let details = found.details.map(|listing| {
+                    let (header, entries) = listing.details();
+                    let mut lines = vec![(0, render(&header))];
+                    for e in entries {
+                        lines.push((0, render(&e.title)));
+                        lines.extend(e.fields.iter().map(|f| (1, render(f))));
+                    }
+                    lines
+                });
                 self.screen = Screen::Status {
                     status: found.status.phrased(&render),
                     dir,
                     outside: found.outside.iter().map(render).collect(),
+                    details: details.unwrap_or_default(),
+                    show_details: false,
                 };
             }
             Outcome::Lines(Ok((title, lines, unlocked))) => {
@@ -1138,7 +1161,7 @@ impl App {
             let found = (|| {
                 let Some(dir) = dir else {
                     let status = certvault_core::status::of_this_computer(&logs, now);
-                    return Ok(StatusFound { status, vault: None, outside: Vec::new() });
+                    return Ok(StatusFound { status, vault: None, outside: Vec::new(), details: None });
                 };
                 let (vault, unlock) = open(&dir, known, ask, false, talk)?;
                 let status = certvault_core::status::of_opened_vault(&dir, &vault, &logs, now);
@@ -1146,7 +1169,8 @@ impl App {
                     .iter()
                     .map(|c| c.line())
                     .collect();
-                Ok(StatusFound { status, vault: Some((dir, unlock)), outside })
+                let details = Some(certvault_core::vault::entries::list(&vault, now)?);
+                Ok(StatusFound { status, vault: Some((dir, unlock)), outside, details })
             })();
             Outcome::Status(found)
         })

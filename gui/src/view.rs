@@ -596,7 +596,7 @@ fn screen_view(app: &App) -> El<'_> {
             }
             col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
         }
-        Screen::Status { status, outside, dir } => {
+        Screen::Status { status, outside, dir, details, show_details } => {
             let mut col = column![heading(t!("gui-status"))].spacing(GAP);
             if !outside.is_empty() {
                 col = col.push(warning(t!("wizard-rescue-offer", count = outside.len())));
@@ -630,6 +630,21 @@ fn screen_view(app: &App) -> El<'_> {
                             col = col.push(small(t!("gui-status-command", command = escaped(c))));
                         }
                     }
+                }
+            }
+            // Ids and generation for a vendor on the phone, behind a button (issue 16, item 8).
+            if !details.is_empty() {
+                let label =
+                    if *show_details { t!("gui-status-hide-details") } else { t!("gui-status-details") };
+                col = col.push(secondary(label, Msg::ToggleDetails));
+                if *show_details {
+                    // One block, tight like a printout; entries apart by their titles.
+                    let mut block = column![].spacing(2);
+                    for (indent, line) in details {
+                        let text = escaped(line).into_owned();
+                        block = block.push(small(if *indent > 0 { format!("　　{text}") } else { text }));
+                    }
+                    col = col.push(block);
                 }
             }
             col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()

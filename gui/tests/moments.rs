@@ -90,6 +90,12 @@ impl Window {
         assert!(snapshot.matches_image(dir.join(name)).expect("write the PNG"));
     }
 
+    /// Whether a text widget shows exactly `text`.
+    fn shows(&self, text: &str) -> bool {
+        let mut ui = simulator(certvault_gui::view::view(&self.app));
+        ui.find(text).is_ok()
+    }
+
     /// Clicks the widget showing `label` and handles what it sends.
     fn click(&mut self, label: &str) {
         self.shot();
@@ -565,7 +571,29 @@ fn the_four_moments_through_the_window() {
         .iter()
         .find_map(|i| i.next.and_then(certvault_gui::app::moment_for))
         .unwrap_or_else(|| panic!("an item with a step: {:?}", status.items));
+    assert!(status.items.iter().all(|i| !i.message.contains("世代")), "{:?}", status.items);
     w.shot_of_whole_page("status-steps");
+    // Ids and the generation only behind "details" (issue 16, item 8).
+    let Screen::Status { details, show_details: false, .. } = &w.app.screen else {
+        panic!("{}", w.describe())
+    };
+    let vault_id = certvault_core::vault::OpenVault::open(
+        &stick.join("CERTVAULT"),
+        &certvault_core::vault::Unlock::RecoveryCode(secrecy::SecretString::from(lower.clone())),
+        false,
+    )
+    .expect("opens")
+    .header
+    .vault_id
+    .to_string();
+    let vault_id = vault_id.as_str();
+    let header_line = details[0].1.clone();
+    assert!(header_line.contains(vault_id), "{details:?}");
+    assert!(!w.shows(&header_line), "the vault id before the details are asked for");
+    w.click(&t!("gui-status-details"));
+    assert!(w.shows(&header_line), "the details show the vault id: {header_line}");
+    w.shot_of_whole_page("status-details");
+    w.click(&t!("gui-status-hide-details"));
     w.click(&t!("gui-status-go", moment = step.title()));
     assert!(matches!(w.app.screen, Screen::Place { moment, .. } if moment == step), "{}", w.describe());
     w.click(&t!("gui-home"));

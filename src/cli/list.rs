@@ -3,16 +3,13 @@
 use certvault_core::vault::entries::{self, ListEntry};
 use serde::Serialize;
 
-use super::inspect::purpose_text;
 use super::VaultArgs;
 use crate::error::{CliError, EXIT_OK};
 use crate::terminal::Terminal;
-use certvault_core::certificate::x509::colon_hex_from_plain;
-use certvault_core::dates::{human_date, now_unix};
+use certvault_core::dates::now_unix;
 use certvault_core::vault::OpenVault;
 use certvault_i18n::render;
 use certvault_i18n::t;
-use certvault_i18n::text::escaped;
 
 /// `list --json` (docs/cli-contract.md): the warnings phrased in the user's language.
 #[derive(Serialize)]
@@ -52,33 +49,22 @@ pub fn run(args: ListArgs) -> Result<u8, CliError> {
         println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
         return Ok(EXIT_OK);
     }
-    println!("{}", t!("list-header", id = listing.vault_id, generation = listing.opened_generation));
-    if listing.entries.is_empty() {
+    print_details(&listing);
+    Ok(EXIT_OK)
+}
+
+/// The vault's details as `list` prints them (the wizard's 「詳しい情報」 too).
+pub fn print_details(listing: &entries::Listing) {
+    let (header, entries) = listing.details();
+    println!("{}", render(&header));
+    if entries.is_empty() {
         println!("{}", t!("list-empty"));
     }
-    for item in &listing.entries {
-        let e = &item.entry;
+    for entry in entries {
         println!();
-        println!("[{}] {}", e.id, purpose_text(e.purpose));
-        if let Some(code) = &e.certificate.institution_code {
-            println!("  {}: {}", t!("inspect-institution"), escaped(code));
+        println!("{}", render(&entry.title));
+        for field in &entry.fields {
+            println!("  {}", render(field));
         }
-        println!("  {}: {}", t!("inspect-subject"), escaped(&e.certificate.subject));
-        let left = if item.days_left < 0 {
-            t!("inspect-expired", days = -item.days_left)
-        } else {
-            t!("inspect-days-left", days = item.days_left)
-        };
-        println!("  {}: {} ({left})", t!("inspect-valid-until"), human_date(&e.certificate.not_after));
-        println!("  {}: {}", t!("inspect-sha1"), colon_hex_from_plain(&e.certificate.leaf_sha1));
-        println!("  {}: {}", t!("add-pin-stored"), if e.pin_stored { t!("yes") } else { t!("no") });
-        if let Some(h) = &e.hint {
-            println!("  {}: {}", t!("label-hint"), escaped(h));
-        }
-        if let Some(s) = &e.superseded {
-            println!("  {}", t!("list-superseded", by = s.by, date = s.stops_working));
-        }
-        println!("  {}: {}", t!("label-file"), escaped(&e.original_file_name));
     }
-    Ok(EXIT_OK)
 }

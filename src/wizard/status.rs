@@ -5,6 +5,7 @@
 use certvault_core::records::Logs;
 use certvault_core::rescue::{self, Source};
 use certvault_core::status::{self, NextStep};
+use certvault_core::vault::entries;
 
 use super::{choose_vault, Ui};
 use crate::error::CliError;
@@ -18,12 +19,14 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
     let logs = Logs::read();
     let now = certvault_core::dates::now_unix();
     let mut outside = Vec::new();
+    let mut listing = None;
     let dir = choose_vault(ui)?;
     let report = match &dir {
         Some(dir) => {
             let vault = super::open_vault(ui, session, dir, false)?;
             // Installed client certificates the vault does not hold: offered for rescue below.
             outside = rescue::not_in_vault(&Source::default_here(), &vault);
+            listing = Some(entries::list(&vault, now)?);
             status::of_opened_vault(dir, &vault, &logs, now)
         }
         None => {
@@ -43,6 +46,14 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
     }
     if let (Some(dir), false) = (dir, outside.is_empty()) {
         offer_rescue(ui, session, &dir, &outside)?;
+    }
+    // Ids and generations, kept off the screens above, for a vendor on the phone.
+    if let Some(listing) = listing {
+        println!();
+        if ui.confirm(&t!("wizard-status-show-details")) {
+            println!();
+            crate::cli::list::print_details(&listing);
+        }
     }
     Ok(())
 }

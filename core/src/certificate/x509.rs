@@ -373,6 +373,15 @@ pub use vault_format::Purpose;
 
 /// The purpose's id (`online-qualification`, `hpki-second`, `other`), as in the manifest and
 /// in message ids (`purpose-…`).
+/// The purpose as its own message (`purpose-…`).
+pub fn purpose_message(p: Purpose) -> crate::message::Message {
+    match p {
+        Purpose::OnlineQualification => crate::msg!("purpose-online-qualification"),
+        Purpose::HpkiSecond => crate::msg!("purpose-hpki-second"),
+        Purpose::Other => crate::msg!("purpose-other"),
+    }
+}
+
 pub fn purpose_id(p: Purpose) -> &'static str {
     match p {
         Purpose::OnlineQualification => "online-qualification",

@@ -289,14 +289,7 @@ fn failed(entry: &Entry, e: Error) -> CertificateResult {
 // ---------------------------------------------------------------------------------------------
 // Choosing entries
 
-/// The purpose as its own message (`purpose-…`).
-fn purpose_message(p: Purpose) -> Message {
-    Message::new(match p {
-        Purpose::OnlineQualification => "purpose-online-qualification",
-        Purpose::HpkiSecond => "purpose-hpki-second",
-        Purpose::Other => "purpose-other",
-    })
-}
+use crate::certificate::x509::purpose_message;
 
 /// "2030-01-01 00:00 (123 days left; superseded by …)".
 fn validity(e: &Entry, now: i64) -> Message {

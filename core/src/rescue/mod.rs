@@ -206,13 +206,7 @@ impl StoreCertificate {
     }
 }
 
-fn purpose_message(p: Purpose) -> Message {
-    match p {
-        Purpose::OnlineQualification => msg!("purpose-online-qualification"),
-        Purpose::HpkiSecond => msg!("purpose-hpki-second"),
-        Purpose::Other => msg!("purpose-other"),
-    }
-}
+use crate::certificate::x509::purpose_message;
 
 /// The client certificates with a private key in `store`, each marked with the vault entry
 /// that already holds it (`vault` given). Newest expiry first.

@@ -380,6 +380,69 @@ pub struct Listing {
     pub entries: Vec<ListEntry>,
 }
 
+/// One certificate in the details view: a title line and the lines under it.
+#[derive(Debug, Clone)]
+pub struct EntryDetails {
+    pub title: Message,
+    pub fields: Vec<Message>,
+}
+
+impl Listing {
+    /// The vault's technical details, for a vendor or a technician: the vault id and the
+    /// generation, then each entry with its id, certificate, PIN and file. This is what
+    /// `certvault list` prints; the wizard and the window keep ids and generations out of
+    /// their screens and show them here, behind 「詳しい情報」 (issue 16, item 8).
+    pub fn details(&self) -> (Message, Vec<EntryDetails>) {
+        let header = msg!("list-header", id = self.vault_id.as_str(), generation = self.opened_generation);
+        let field = |label: &'static str, value: crate::message::Arg| Message {
+            id: "list-field",
+            args: vec![("label", crate::message::Arg::Message(Message::new(label))), ("value", value)],
+        };
+        let text = |s: &str| crate::message::Arg::Text(s.to_string());
+        let entries = self
+            .entries
+            .iter()
+            .map(|item| {
+                let e = &item.entry;
+                let mut fields = Vec::new();
+                if let Some(code) = &e.certificate.institution_code {
+                    fields.push(field("inspect-institution", text(code)));
+                }
+                fields.push(field("inspect-subject", text(&e.certificate.subject)));
+                let left = if item.days_left < 0 {
+                    msg!("inspect-expired", days = -item.days_left)
+                } else {
+                    msg!("inspect-days-left", days = item.days_left)
+                };
+                let until = msg!(
+                    "list-validity",
+                    date = crate::dates::human_date(&e.certificate.not_after),
+                    left = left
+                );
+                fields.push(field("inspect-valid-until", crate::message::Arg::Message(until)));
+                let sha1 = crate::certificate::x509::colon_hex_from_plain(&e.certificate.leaf_sha1);
+                fields.push(field("inspect-sha1", text(&sha1)));
+                let stored = Message::new(if e.pin_stored { "yes" } else { "no" });
+                fields.push(field("add-pin-stored", crate::message::Arg::Message(stored)));
+                if let Some(h) = &e.hint {
+                    fields.push(field("label-hint", text(h)));
+                }
+                if let Some(s) = &e.superseded {
+                    fields.push(msg!("list-superseded", by = s.by.as_str(), date = s.stops_working.as_str()));
+                }
+                fields.push(field("label-file", text(&e.original_file_name)));
+                let title = msg!(
+                    "list-entry-title",
+                    id = e.id.as_str(),
+                    purpose = crate::certificate::x509::purpose_message(e.purpose)
+                );
+                EntryDetails { title, fields }
+            })
+            .collect();
+        (header, entries)
+    }
+}
+
 pub fn list(vault: &OpenVault, now_unix: i64) -> Result<Listing, Error> {
     let newest = generations(&vault.dir)?.first().copied().unwrap_or(vault.generation);
     Ok(Listing {
