@@ -113,7 +113,11 @@ impl World {
 
     /// [`World::start`] with more environment variables (`NAME=VALUE`).
     fn start_with(&self, lang_env: &str, args: &[&str], more_env: &[String]) -> Screen {
-        let socket = self.path("tmux.sock");
+        // A new server each time: a second start right after the first one's kill-server could
+        // reach the server still shutting down on the same socket ("server exited unexpectedly").
+        static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = self.path(&format!("tmux-{n}.sock"));
         let bin = assert_cmd::cargo::cargo_bin("certvault");
         let env = [
             format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
@@ -136,7 +140,7 @@ impl World {
         let env: Vec<String> = env.into_iter().chain(more_env.iter().cloned()).collect();
         // The exit status is printed, and the pane stays for the last screen to be read.
         let script = r#""$0" "$@"; echo "[exit $?]"; sleep 600"#;
-        let status = Command::new("tmux")
+        let out = Command::new("tmux")
             .arg("-S")
             .arg(&socket)
             .args(["-f", "/dev/null", "new-session", "-d", "-s", "w", "-x", "100", "-y", "50", "env", "-i"])
@@ -145,9 +149,9 @@ impl World {
             .arg(&bin)
             .args(args)
             .env_remove("TMUX")
-            .status()
+            .output()
             .expect("tmux runs");
-        assert!(status.success(), "tmux new-session");
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
         Screen {
             socket,
             replace: vec![
@@ -781,11 +785,17 @@ fn sheet_clean_status(lang: Lang) {
     s.save("wizard-clean-confirm", lang);
     assert!(copy.exists(), "nothing is removed before the yes");
     s.type_line("y");
+    // The sheet PDFs the search came across are named, and kept on a no (not printed yet).
+    s.wait_for(&msg(lang, "wizard-clean-sheets-confirm"));
+    s.save("wizard-clean-sheets", lang);
+    s.type_line("n");
+    s.wait_for(&msg(lang, "wizard-clean-sheets-kept"));
     s.wait_for(&msg(lang, "wizard-next-seal-unknown"));
     s.wait_for(&msg(lang, "wizard-back-to-menu"));
     s.save("wizard-clean-done", lang);
     assert!(!copy.exists(), "the copy in the vault was removed");
     assert!(stranger.exists(), "a copy that is not in the vault is never removed");
+    assert!(sheets.iter().all(|p| p.exists()), "the sheets are kept on a no");
     s.keys(&["Enter"]);
 
     // Status of the same vault, without asking the passphrase again.
@@ -811,6 +821,20 @@ fn sheet_clean_status(lang: Lang) {
     let transcript = s.text();
     assert_eq!(squash(&transcript).matches(&squash(&msg(lang, "vault-enter-passphrase"))).count(), 1);
     assert!(!transcript.contains(PASSPHRASE));
+    s.keys(&["Enter"]);
+
+    // Printed now: the clean removes the sheet PDFs on a yes.
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Enter"]);
+    s.wait_for(&msg(lang, "wizard-clean-intro"));
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-clean-sheets-confirm"));
+    s.type_line("y");
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    let removed = squash(&s.text()).matches(&squash(&msg(lang, "wizard-sheet-removed"))).count();
+    assert_eq!(removed, 3, "{}", s.text());
+    assert!(sheets.iter().all(|p| !p.exists()), "the sheets are gone: {sheets:?}");
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "wizard-menu-quit"));
     s.keys(&["Up", "Enter"]);
@@ -882,8 +906,17 @@ fn the_whole_story_in_japanese_with_one_typo() {
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "wizard-clean-confirm"));
     s.type_line("y");
+    // The sheet is printed: its PDF goes too.
+    let sheet_pdf = std::fs::read_dir(w.home().join("Documents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("the sheet's PDF in Documents");
+    s.wait_for(&msg(lang, "wizard-clean-sheets-confirm"));
+    s.type_line("y");
     s.wait_for(&msg(lang, "wizard-back-to-menu"));
     assert!(!copy.exists(), "the copy in the vault was removed");
+    assert!(!sheet_pdf.exists(), "the printed sheet's PDF was removed");
     s.keys(&["Enter"]);
     s.wait_for(&msg(lang, "wizard-menu-quit"));
     s.keys(&["Up", "Enter"]);
@@ -1228,6 +1261,9 @@ fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
     s.save("wizard-clean-zips", lang);
     s.type_line("y");
     s.wait_for(&msg(lang, "clean-archive-removed"));
+    // The renewal's sheet was not printed yet: its PDF stays.
+    s.wait_for(&msg(lang, "wizard-clean-sheets-confirm"));
+    s.type_line("n");
     s.wait_for(&msg(lang, "wizard-next-zip-kept"));
     s.wait_for(&msg(lang, "wizard-back-to-menu"));
     s.save("wizard-clean-zips-done", lang);

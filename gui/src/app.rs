@@ -622,11 +622,19 @@ impl App {
                     Ok(()) => render(&msg!("wizard-sheet-removed", file = path.display())),
                     Err(e) => render(&e.message),
                 };
-                if let Screen::SheetDone { done, files, .. } = &mut self.screen {
-                    done.push(said);
-                    if !path.exists() {
-                        files.retain(|f| *f != path);
+                match &mut self.screen {
+                    Screen::SheetDone { done, files, .. } => {
+                        done.push(said);
+                        if !path.exists() {
+                            files.retain(|f| *f != path);
+                        }
                     }
+                    // A sheet PDF the clean found: off the list once gone, the result a note.
+                    Screen::CleanFound { report, .. } | Screen::CleanDone { report } => {
+                        report.scan.recovery_sheets.retain(|s| s.path.exists());
+                        self.notes.push((certvault_core::conversation::Level::Info, said));
+                    }
+                    _ => {}
                 }
             }
             Msg::ForgotPassphrase(b) => self.inputs.forgot_passphrase = b,

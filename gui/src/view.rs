@@ -520,6 +520,7 @@ fn screen_view(app: &App) -> El<'_> {
             if zip_kept(report) {
                 col = col.push(para(t!("wizard-next-zip-kept")));
             }
+            col = sheets_left(col, report);
             col.push(notes(app)).push(secondary(t!("gui-home"), Msg::Home)).into()
         }
         Screen::CleanDone { report } => {
@@ -532,6 +533,7 @@ fn screen_view(app: &App) -> El<'_> {
             if zip_kept(report) {
                 col = col.push(para(t!("wizard-next-zip-kept")));
             }
+            col = sheets_left(col, report);
             col.push(notes(app)).push(primary(t!("gui-home"), Msg::Home)).into()
         }
         Screen::RestoreStart { .. } => {
@@ -939,6 +941,25 @@ impl canvas::Program<Msg> for SheetPicture<'_> {
         }
         vec![frame.into_geometry()]
     }
+}
+
+/// Recovery sheet PDFs the clean's search came across (issue 16, item 4): with the stick each
+/// opens everything, so each gets a button that overwrites and deletes it.
+fn sheets_left<'a>(
+    mut col: iced::widget::Column<'a, Msg>,
+    report: &'a certvault_core::clean::CleanReport<String>,
+) -> iced::widget::Column<'a, Msg> {
+    let sheets = &report.scan.recovery_sheets;
+    if sheets.is_empty() {
+        return col;
+    }
+    col = col.push(warning(t!("gui-clean-sheets-found", count = sheets.len())));
+    for sheet in sheets {
+        col = col
+            .push(small(escaped(&sheet.path.display().to_string()).into_owned()))
+            .push(secondary(t!("gui-delete-this-pdf"), Msg::DeleteFile(sheet.path.clone())));
+    }
+    col
 }
 
 /// A zip archive with a copy of a vault entry was kept because it also holds other files.

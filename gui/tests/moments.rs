@@ -367,6 +367,10 @@ fn the_four_moments_through_the_window() {
         assert!(!shown.contains(group), "the code group {group} is on screen");
     }
     w.shot_of_whole_page("sheet-preview");
+    // A copy the user saved on the Desktop "just in case": the clean finds it below.
+    let forgotten = home.join("Desktop/復旧シートの控え.pdf");
+    std::fs::create_dir_all(forgotten.parent().unwrap()).unwrap();
+    std::fs::copy(&proposed, &forgotten).unwrap();
     // Printed elsewhere in this test, the PDF is deleted from the window.
     w.click(&t!("gui-delete-file"));
     assert!(!proposed.exists(), "the sheet's PDF is gone");
@@ -394,6 +398,17 @@ fn the_four_moments_through_the_window() {
     assert!(!zipped.exists(), "the zip of a vault copy is gone");
     assert!(mixed.exists(), "the zip with a letter stays");
     w.click(&t!("wizard-next-zip-kept"));
+    // The forgotten sheet PDF is named, with a button that deletes it (issue 16, item 4).
+    let Screen::CleanDone { report } = &w.app.screen else { panic!("{}", w.describe()) };
+    let sheets: Vec<_> = report.scan.recovery_sheets.iter().map(|s| s.path.clone()).collect();
+    assert_eq!(sheets, std::slice::from_ref(&forgotten), "{}", w.describe());
+    assert!(w.shows(&t!("gui-clean-sheets-found", count = 1)), "{}", w.describe());
+    w.shot_of_whole_page("clean-done-sheet");
+    w.click(&t!("gui-delete-this-pdf"));
+    assert!(!forgotten.exists(), "the forgotten sheet PDF is gone");
+    let Screen::CleanDone { report } = &w.app.screen else { panic!("{}", w.describe()) };
+    assert!(report.scan.recovery_sheets.is_empty(), "{}", w.describe());
+    assert!(!w.shows(&t!("gui-delete-this-pdf")), "no delete button is left");
     w.click(&t!("gui-home"));
 
     // 4. Restore, as on a new PC: a new window, the passphrase forgotten, the recovery code

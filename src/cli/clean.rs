@@ -121,15 +121,12 @@ pub fn print_table(report: &CleanReport) {
         let w0 = labels.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0);
         let w1 = classes.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0);
         println!();
+        // The entry ids are for the command line; the wizard keeps them for its details view.
+        let ids = certvault_i18n::voice() == certvault_i18n::Voice::CommandLine;
         for ((o, label), class) in report.outcomes.iter().zip(&labels).zip(&classes) {
-            let entry = o.hit.entry.as_deref().unwrap_or("-");
-            println!(
-                "{}  {}  {:12}  {}",
-                pad(label, w0),
-                pad(class, w1),
-                entry,
-                escaped(&o.hit.display_path())
-            );
+            let entry =
+                if ids { format!("{:12}  ", o.hit.entry.as_deref().unwrap_or("-")) } else { String::new() };
+            println!("{}  {}  {entry}{}", pad(label, w0), pad(class, w1), escaped(&o.hit.display_path()));
             if let Some(why) = &o.why {
                 println!("    {}", escaped_keeping_lines(why));
             }

@@ -7,6 +7,7 @@
 pub mod code_input;
 pub mod interrupt;
 pub mod secret_input;
+pub mod wrap;
 
 use std::io::{IsTerminal, Write};
 
@@ -28,6 +29,11 @@ impl Terminal {
         std::io::stdin().is_terminal()
     }
 
+    /// The columns of the terminal, less one (a full line would wrap on some terminals).
+    fn width() -> usize {
+        usize::from(dialoguer::console::Term::stderr().size().1).max(20) - 1
+    }
+
     /// One line typed after `question` (trimmed); Ctrl-C and end of input cancel it. The
     /// wizard's text questions and pauses use it too.
     pub fn line(question: &str) -> Result<String, Unanswered> {
@@ -45,7 +51,14 @@ impl Terminal {
 
     /// Yes or no after `question`; only an explicit yes is yes.
     pub fn yes_no(question: &str) -> Result<bool, Unanswered> {
-        let answer = Self::line(&format!("{question} [y/N]"))?;
+        let mut lines = wrap::wrap(&format!("{question} [y/N]"), Self::width());
+        // Broken as a reader expects (no 「？」 or 「]」 at a line's start), the answer typed
+        // after the last line.
+        let last = lines.pop().unwrap_or_default();
+        for line in &lines {
+            eprintln!("{line}");
+        }
+        let answer = Self::line(&last)?;
         Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes" | "はい"))
     }
 

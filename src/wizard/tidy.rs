@@ -51,6 +51,27 @@ pub(crate) fn run(ui: &Ui, session: &mut Session) -> Result<(), CliError> {
             Err(e) => return Err(e.into()),
         }
     }
+    // Recovery sheet PDFs the search came across: with the stick, each opens everything
+    // (issue 16, item 4). Removed here when the user says they are printed.
+    let sheets: Vec<std::path::PathBuf> =
+        dry_run.scan.recovery_sheets.iter().map(|s| s.path.clone()).collect();
+    if !sheets.is_empty() {
+        println!();
+        ui.say(&t!("wizard-clean-sheets-found", count = sheets.len()));
+        for path in &sheets {
+            println!("  {}", certvault_i18n::text::escaped(&path.display().to_string()));
+        }
+        if ui.confirm(&t!("wizard-clean-sheets-confirm")) {
+            for path in &sheets {
+                match certvault_core::sheet::pdf_file::remove_sheet_pdf(path) {
+                    Ok(()) => ui.say(&t!("wizard-sheet-removed", file = path.display())),
+                    Err(e) => ui.error(&e.into()),
+                }
+            }
+        } else {
+            ui.say(&t!("wizard-clean-sheets-kept"));
+        }
+    }
     let mut steps = Vec::new();
     if unknown_left {
         steps.push(t!("wizard-next-seal-unknown"));
