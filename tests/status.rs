@@ -6,31 +6,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 use serde_json::Value;
 
 const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
-const DAY: i64 = 86_400;
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
-/// `YYYYMMDDHHMMSSZ` for openssl ca.
-fn openssl_time(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
 
 fn rfc3339(unix: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
@@ -45,72 +25,10 @@ fn rfc3339(unix: i64) -> String {
     )
 }
 
-fn run_ok(cmd: &mut Command) {
-    let out = cmd.output().expect("runs");
-    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// A clinic certificate (the fixture CA and key) that ends `days` days (plus an hour) from
 /// now, as a PKCS#12 file with the fixture PIN.
 fn certificate_ending_in(dir: &Path, days: i64) -> PathBuf {
     certificate(dir, days.min(0) + 30, days)
-}
-
-/// As [`certificate_ending_in`], valid from `start_days_ago` days ago.
-fn certificate(dir: &Path, start_days_ago: i64, days: i64) -> PathBuf {
-    let work = dir.join(format!("ca-{start_days_ago}-{days}"));
-    std::fs::create_dir_all(&work).unwrap();
-    std::fs::write(work.join("index.txt"), "").unwrap();
-    std::fs::write(work.join("serial.txt"), "2000\n").unwrap();
-    let end = now() + days * DAY + 3600;
-    let start = now() - start_days_ago * DAY;
-    run_ok(
-        Command::new("openssl")
-            .current_dir(&work)
-            .args(["req", "-new", "-utf8", "-config"])
-            .arg(fixture("ca.cnf"))
-            .arg("-key")
-            .arg(fixture("leaf.key"))
-            .args([
-                "-subj",
-                "/C=JP/O=医療法人社団 さくら会 さくら内科クリニック/CN=1312345678",
-                "-out",
-                "leaf.csr",
-            ]),
-    );
-    run_ok(
-        Command::new("openssl")
-            .current_dir(&work)
-            .args(["ca", "-batch", "-notext", "-config"])
-            .arg(fixture("ca.cnf"))
-            .arg("-cert")
-            .arg(fixture("ca.crt"))
-            .arg("-keyfile")
-            .arg(fixture("ca.key"))
-            .args([
-                "-extensions",
-                "v3_leaf",
-                "-startdate",
-                &openssl_time(start),
-                "-enddate",
-                &openssl_time(end),
-            ])
-            .args(["-in", "leaf.csr", "-out", "leaf.crt"]),
-    );
-    let p12 = dir.join(format!("20210101{:03}{:04}.p12", start_days_ago, days + 1000));
-    run_ok(
-        Command::new("openssl")
-            .current_dir(&work)
-            .args(["pkcs12", "-export", "-in", "leaf.crt", "-inkey"])
-            .arg(fixture("leaf.key"))
-            .arg("-certfile")
-            .arg(fixture("ca.crt"))
-            .arg("-passout")
-            .arg(format!("file:{}", fixture("pin.txt").display()))
-            .arg("-out")
-            .arg(&p12),
-    );
-    p12
 }
 
 /// A vault and a state folder of its own.

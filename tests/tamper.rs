@@ -218,6 +218,14 @@ fn changed_kdf_settings_are_named_rather_than_blamed_on_the_recovery_code() {
     let s = Scratch::with_kdf(false);
     let (dir, codes) = s.init("CERTVAULT");
     let original = std::fs::read(dir.join("vault.json")).unwrap();
+    // Without the test switch, init writes the release parameters (SPEC.md §4.2), which the
+    // other tests trade for tiny ones (tests/common `certvault`).
+    let header: Value = serde_json::from_slice(&original).unwrap();
+    let release = vault_format::Argon2Params::DEFAULT;
+    for code in ["recovery", "pin_code"] {
+        assert_eq!(header["kdf"][code]["m_cost"], u64::from(release.m_cost), "{header}");
+        assert_eq!(header["kdf"][code]["t_cost"], u64::from(release.t_cost), "{header}");
+    }
     edit_header(&dir, "/kdf/recovery/t_cost", 1.into());
 
     let with_code = |args: &[&str]| {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{certvault, fixture};
+use common::{certificate, certvault, fixture};
 use vault_format::secrecy::ExposeSecret;
 
 const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
@@ -1081,6 +1081,73 @@ fn status_offers_to_rescue_a_certificate_only_in_the_store() {
     s.assert_no_command_named();
 }
 
+/// A replaced certificate past its last day: the status says it will ask, then asks in the
+/// wizard's words (no entry id, no command) whether to remove it from the vault; yes removes
+/// it and the new certificate stays.
+#[test]
+fn a_replaced_certificate_that_stopped_working_is_removed_from_the_status() {
+    let lang = Lang::En;
+    let w = World::new();
+    let vault = w.stick().join("CERTVAULT");
+    let pass = w.path("inputs/pass.txt");
+    w.cli()
+        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--recovery-out")
+        .arg(w.path("inputs/recovery-out.txt"))
+        .arg(&vault)
+        .assert()
+        .success();
+    // Issued 400 days ago and ended two days ago, then its renewal from yesterday.
+    let old = certificate(&w.path("inputs"), 400, -2);
+    let new = certificate(&w.path("inputs"), 1, 400);
+    for p12 in [&old, &new] {
+        w.cli()
+            .arg("add")
+            .arg(p12)
+            .arg("--vault")
+            .arg(&vault)
+            .arg("--passphrase-file")
+            .arg(&pass)
+            .arg("--pin-file")
+            .arg(fixture("pin.txt"))
+            .assert()
+            .success();
+    }
+    let s = w.start("C", &["--lang", "en"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Down", "Down", "Down", "Down", "Enter"]);
+    s.wait_for(&vault.display().to_string());
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "vault-enter-passphrase"));
+    s.type_line(PASSPHRASE);
+    s.wait_for(&msg(lang, "wizard-status-remove-below"));
+    s.wait_for(&msg(lang, "remove-confirm"));
+    s.save("wizard-status-remove", lang);
+    s.type_line("y");
+    s.wait_for(&msg(lang, "remove-done"));
+    s.wait_for(&msg(lang, "wizard-status-show-details"));
+    s.type_line("n");
+    s.wait_for(&msg(lang, "wizard-back-to-menu"));
+    s.keys(&["Enter"]);
+    s.wait_for(&msg(lang, "wizard-menu-quit"));
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("[exit 0]");
+    let list = w
+        .cli()
+        .args(["list", "--json", "--vault"])
+        .arg(&vault)
+        .arg("--passphrase-file")
+        .arg(&pass)
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let entries = list["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "only the renewal is left: {list}");
+    assert!(entries[0].get("superseded").is_none(), "{list}");
+    s.assert_no_command_named();
+}
+
 /// A renewed certificate for the clinic of [`CERT`]: the same key, institution code and CA,
 /// issued a second later (openssl, in the fixtures' folder), as `NAME` in `dir`.
 fn renewed_certificate(dir: &Path, name: &str) -> PathBuf {
@@ -1110,14 +1177,24 @@ fn renewed_certificate(dir: &Path, name: &str) -> PathBuf {
 /// forgotten one, with the recovery code.
 #[test]
 fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
-    let lang = Lang::Ja;
+    the_rest_of_what_a_clinic_needs_from_the_menu(Lang::Ja);
+}
+
+#[test]
+fn the_rest_of_what_a_clinic_needs_from_the_menu_in_english() {
+    the_rest_of_what_a_clinic_needs_from_the_menu(Lang::En);
+}
+
+/// Issue 16, item 5: a second stick, checking the sticks, a renewed certificate, a stored
+/// PIN and a new passphrase, all from the menu; the status names the menu items.
+fn the_rest_of_what_a_clinic_needs_from_the_menu(lang: Lang) {
     let w = World::new();
     let (vault, recovery_code) = vault_with_certificate(&w);
     let pin_code =
         value_after(&std::fs::read_to_string(w.path("inputs/recovery-out.txt")).unwrap(), "PIN-CODE");
     let stick2 = w.path("stick2");
     std::fs::create_dir_all(&stick2).unwrap();
-    let s = w.start("C", &["--lang", "ja"]);
+    let s = w.start("C", &["--lang", lang.code()]);
     s.wait_for(&msg(lang, "wizard-menu-quit"));
     let screen = s.text();
     for item in menu_texts(lang) {
@@ -1137,7 +1214,10 @@ fn the_rest_of_what_a_clinic_needs_from_the_menu_in_japanese() {
     s.save("wizard-status-menu-steps", lang);
     let screen = squash(&s.text());
     for item in ["wizard-menu-second-stick", "wizard-menu-sheet"] {
-        let step = format!("メニューの「{}」を選んでください", msg(lang, item));
+        let step = match lang {
+            Lang::Ja => format!("メニューの「{}」を選んでください", msg(lang, item)),
+            Lang::En => format!("choose \"{}\" in the menu", msg(lang, item)),
+        };
         assert!(screen.contains(&squash(&step)), "{step} in\n{}", s.text());
     }
     for placeholder in ["SECOND-STICK", "SHEET.pdf", "certvault clone", "certvault sheet"] {

@@ -347,6 +347,8 @@ pub enum Msg {
     Rescue,
     /// Shows or hides the status screen's details (ids, generation).
     ToggleDetails,
+    /// Removes the entry of a replaced certificate past its last day (the status's step).
+    RemoveEntry(String),
     CopyDestInput(String),
     /// "Browse…": the system's dialog for `Pick`.
     Browse(Pick),
@@ -543,6 +545,7 @@ impl App {
             }
             Msg::Go(Moment::Status) => return self.status(),
             Msg::Rescue => return self.rescue(),
+            Msg::RemoveEntry(id) => return self.remove_entry(id),
             Msg::ToggleDetails => {
                 if let Screen::Status { show_details, .. } = &mut self.screen {
                     *show_details = !*show_details;
@@ -1181,6 +1184,27 @@ impl App {
                 Ok(StatusFound { status, vault: Some((dir, unlock)), outside, details })
             })();
             Outcome::Status(found)
+        })
+    }
+
+    /// Removes a replaced certificate's entry once it stopped working (the core asks first).
+    fn remove_entry(&mut self, id: String) -> Effect {
+        let Screen::Status { dir: Some(dir), .. } = &self.screen else { return Effect::None };
+        let dir = dir.clone();
+        let known = self.known_unlock(&dir);
+        let ask = self.ask_for();
+        self.start(msg!("gui-removing"), move |talk| {
+            let removed = (|| {
+                let (mut vault, unlock) = open(&dir, known, ask, true, talk)?;
+                let said = match certvault_core::vault::entries::remove(&mut vault, &id, talk)? {
+                    certvault_core::vault::entries::Removed::Removed { id, generation } => {
+                        msg!("remove-done", id = id, generation = generation)
+                    }
+                    certvault_core::vault::entries::Removed::Cancelled => msg!("wizard-remove-kept"),
+                };
+                Ok((render(&msg!("gui-status")), vec![render(&said)], Some((dir, unlock))))
+            })();
+            Outcome::Lines(removed)
         })
     }
 

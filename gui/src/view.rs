@@ -627,6 +627,12 @@ fn screen_view(app: &App) -> El<'_> {
                 // window has no screen for keeps its command, for a vendor to run.
                 match item.next.and_then(crate::app::moment_for) {
                     Some(m) => col = col.push(secondary(t!("gui-status-go", moment = m.title()), Msg::Go(m))),
+                    None if item.next == Some(certvault_core::status::NextStep::RemoveEntry) => {
+                        if let (Some(id), Some(_)) = (&item.entry, dir) {
+                            col =
+                                col.push(secondary(t!("gui-remove-old-entry"), Msg::RemoveEntry(id.clone())));
+                        }
+                    }
                     None => {
                         if let Some(c) = &item.command {
                             col = col.push(small(t!("gui-status-command", command = escaped(c))));

@@ -44,8 +44,28 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
     if !report.needs_attention && outside.is_empty() {
         ui.say(&t!("wizard-status-all-good"));
     }
-    if let (Some(dir), false) = (dir, outside.is_empty()) {
-        offer_rescue(ui, session, &dir, &outside)?;
+    if let (Some(dir), false) = (&dir, outside.is_empty()) {
+        offer_rescue(ui, session, dir, &outside)?;
+    }
+    // A replaced certificate past its last day: offered for removal here, as the checklist
+    // said, rather than as a command.
+    let stopped: Vec<String> = report
+        .items
+        .iter()
+        .filter(|i| i.next == Some(NextStep::RemoveEntry))
+        .filter_map(|i| i.entry.clone())
+        .collect();
+    if let Some(dir) = &dir {
+        for id in &stopped {
+            println!();
+            let mut vault = super::open_vault(ui, session, dir, true)?;
+            match entries::remove(&mut vault, id, &Terminal)? {
+                entries::Removed::Removed { id, generation } => {
+                    ui.say(&t!("remove-done", id = id, generation = generation))
+                }
+                entries::Removed::Cancelled => ui.say(&t!("wizard-remove-kept")),
+            }
+        }
     }
     // Ids and generations, kept off the screens above, for a vendor on the phone.
     if let Some(listing) = listing {
@@ -85,9 +105,8 @@ fn offer_rescue(
     Ok(())
 }
 
-/// An item's next step as this menu's item (issue 16: the menu, not a command with
-/// placeholders); a step the menu has no item for keeps the command, which then names no
-/// placeholder (removing a replaced certificate's entry).
+/// An item's next step as this menu's item (issue 16: the menu, never a command); removing
+/// a replaced certificate's entry is asked right after the checklist.
 fn menu_step(item: &status::Item<String>) -> Option<String> {
     let menu = match item.next? {
         NextStep::PrintSheet => t!("wizard-menu-sheet"),
@@ -104,7 +123,9 @@ fn menu_step(item: &status::Item<String>) -> Option<String> {
                 then = t!("wizard-menu-clean")
             ))
         }
-        NextStep::RemoveEntry | NextStep::OpenVault => return item.command.clone(),
+        // Asked right after the checklist (`run`).
+        NextStep::RemoveEntry => return Some(t!("wizard-status-remove-below")),
+        NextStep::OpenVault => t!("wizard-menu-status"),
     };
     Some(t!("wizard-status-menu-step", item = menu))
 }

@@ -158,9 +158,16 @@ static STATE: OnceLock<tempfile::TempDir> = OnceLock::new();
 /// `clean`, `restore` append to the logs `certvault status` reads) go to a temporary state
 /// folder of this test binary, never the user's; a test that looks at them sets its own
 /// `XDG_STATE_HOME` or `CERTVAULT_STATE_DIR`.
+///
+/// New vaults get tiny KDF parameters (`CERTVAULT_TEST_CHEAP_KDF=1`): these tests are about
+/// what the commands do, and the release parameters (512 MiB of Argon2id per code, about a
+/// second each) made them most of CI's test time. Where the parameters are the point, a test
+/// removes the variable: tests/tamper.rs `with_kdf(false)`, tests/release_bundle.rs and
+/// tools/release/stick-test.sh use the parameters a release build writes.
 pub fn certvault() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("certvault").expect("binary built");
     cmd.env("LANG", "C").env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    cmd.env(certvault_core::durable::CHEAP_KDF_VAR, "1");
     let state = STATE.get_or_init(|| tempfile::tempdir().expect("temp dir"));
     cmd.env("XDG_STATE_HOME", state.path()).env_remove("CERTVAULT_STATE_DIR");
     cmd
@@ -250,4 +257,89 @@ impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
     }
+}
+
+pub const DAY: i64 = 86_400;
+
+/// Now, in Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// `YYYYMMDDHHMMSSZ` for openssl ca.
+pub fn openssl_time(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Runs `cmd`, which must succeed.
+pub fn run_ok(cmd: &mut Command) {
+    let out = cmd.output().expect("runs");
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A clinic certificate (the fixture CA and key) valid from `start_days_ago` days ago until
+/// `days` days (plus an hour) from now, as a PKCS#12 file with the fixture PIN, in `dir`.
+pub fn certificate(dir: &Path, start_days_ago: i64, days: i64) -> PathBuf {
+    let work = dir.join(format!("ca-{start_days_ago}-{days}"));
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("index.txt"), "").unwrap();
+    std::fs::write(work.join("serial.txt"), "2000\n").unwrap();
+    let end = now() + days * DAY + 3600;
+    let start = now() - start_days_ago * DAY;
+    run_ok(
+        Command::new("openssl")
+            .current_dir(&work)
+            .args(["req", "-new", "-utf8", "-config"])
+            .arg(fixture("ca.cnf"))
+            .arg("-key")
+            .arg(fixture("leaf.key"))
+            .args([
+                "-subj",
+                "/C=JP/O=医療法人社団 さくら会 さくら内科クリニック/CN=1312345678",
+                "-out",
+                "leaf.csr",
+            ]),
+    );
+    run_ok(
+        Command::new("openssl")
+            .current_dir(&work)
+            .args(["ca", "-batch", "-notext", "-config"])
+            .arg(fixture("ca.cnf"))
+            .arg("-cert")
+            .arg(fixture("ca.crt"))
+            .arg("-keyfile")
+            .arg(fixture("ca.key"))
+            .args([
+                "-extensions",
+                "v3_leaf",
+                "-startdate",
+                &openssl_time(start),
+                "-enddate",
+                &openssl_time(end),
+            ])
+            .args(["-in", "leaf.csr", "-out", "leaf.crt"]),
+    );
+    let p12 = dir.join(format!("20210101{:03}{:04}.p12", start_days_ago, days + 1000));
+    run_ok(
+        Command::new("openssl")
+            .current_dir(&work)
+            .args(["pkcs12", "-export", "-in", "leaf.crt", "-inkey"])
+            .arg(fixture("leaf.key"))
+            .arg("-certfile")
+            .arg(fixture("ca.crt"))
+            .arg("-passout")
+            .arg(format!("file:{}", fixture("pin.txt").display()))
+            .arg("-out")
+            .arg(&p12),
+    );
+    p12
 }
