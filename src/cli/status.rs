@@ -76,7 +76,7 @@ pub fn print_checklist(
             Level::Reminder => "[ -]",
             Level::Info => "[ i]",
         };
-        println!("{mark} {}", item.message);
+        crate::terminal::wrap::print_hanging(&format!("{mark} "), &item.message);
         if !item.paths.is_empty()
             && matches!(item.kind, Kind::StrayCopies | Kind::ZipKept | Kind::SheetPdfLeft)
         {
@@ -93,7 +93,7 @@ pub fn print_checklist(
             }
         }
         if let Some(c) = next(item) {
-            println!("       → {c}");
+            crate::terminal::wrap::print_hanging("       → ", &c);
         }
     }
     if !status.items.is_empty() {

@@ -27,8 +27,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             NO_LINE_START.contains(c) && tokens.last().is_some_and(|l| !l.chars().all(char::is_whitespace));
         let after_open =
             tokens.last().and_then(|l| l.chars().last()).is_some_and(|p| NO_LINE_END.contains(p));
-        let katakana_run =
-            is_katakana(c) && tokens.last().and_then(|l| l.chars().last()).is_some_and(is_katakana);
+        // A katakana word, also when it is written on from Latin letters (USBメモリ).
+        let katakana_run = tokens.last().and_then(|l| l.chars().last()).is_some_and(|p| {
+            (is_katakana(c) && (is_katakana(p) || p.is_ascii_alphanumeric()))
+                || (c.is_ascii_alphanumeric() && is_katakana(p))
+        });
         // 、。… after a space do not start a line either: the space joins the word before.
         if NO_LINE_START.contains(c)
             && !c.is_ascii()
@@ -94,6 +97,27 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Prints `lead` and `text` on standard output; on a terminal the text is broken to its width
+/// ([`wrap`], at most 100 columns) with the lines after the first indented by `lead`'s width,
+/// so that no word is cut at the terminal's edge. Into a pipe it stays one line.
+pub fn print_hanging(lead: &str, text: &str) {
+    use std::io::IsTerminal;
+    use unicode_width::UnicodeWidthStr;
+    if !std::io::stdout().is_terminal() {
+        println!("{lead}{text}");
+        return;
+    }
+    let columns = usize::from(dialoguer::console::Term::stdout().size().1).clamp(40, 101) - 1;
+    let indent = lead.width();
+    for (i, line) in wrap(text, columns.saturating_sub(indent)).iter().enumerate() {
+        if i == 0 {
+            println!("{lead}{line}");
+        } else {
+            println!("{:indent$}{line}", "");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;
@@ -150,6 +174,10 @@ mod tests {
     #[test]
     fn katakana_words_and_brackets_stay_whole() {
         assert_eq!(wrap("保管庫のパスフレーズを入力", 12), ["保管庫の", "パスフレーズ", "を入力"]);
+        assert_eq!(
+            wrap("メニューの「USBメモリを点検する」", 20),
+            ["メニューの", "「USBメモリを点検す", "る」"]
+        );
         assert_eq!(
             wrap("メニューの「新しい端末に復元する」", 12),
             ["メニューの", "「新しい端末", "に復元する」"]
