@@ -1473,6 +1473,45 @@ mod tests {
     use super::*;
     use crate::view::{keyboard_ring, Stop};
 
+    /// A replaced certificate past its last day: the status screen offers its removal as a
+    /// button (not the command the core's item carries), and the button starts the job that
+    /// opens the vault and removes that entry (the core asks first; tests/wizard.rs runs the
+    /// same core removal end to end).
+    #[test]
+    fn a_stopped_replaced_certificate_is_removed_with_a_button() {
+        use certvault_core::status::{Item, Kind, Level, NextStep};
+        certvault_i18n::init(Lang::Ja);
+        let mut app = App::new(Lang::Ja);
+        let item = Item {
+            kind: Kind::SupersededStopped,
+            level: Level::Info,
+            message: "replaced".to_string(),
+            command: Some("certvault remove 0123456789ab --vault E:\\CERTVAULT".into()),
+            next: Some(NextStep::RemoveEntry),
+            days: None,
+            date: None,
+            reminder: None,
+            entry: Some("0123456789ab".into()),
+            purpose: None,
+            institution_code: None,
+            paths: Vec::new(),
+        };
+        app.screen = Screen::Status {
+            status: Status { vault: None, needs_attention: false, items: vec![item], time: String::new() },
+            dir: Some(PathBuf::from("E:\\CERTVAULT")),
+            outside: Vec::new(),
+            details: Vec::new(),
+            show_details: false,
+        };
+        let removal = keyboard_ring(&app).into_iter().find_map(|s| match s {
+            Stop::Button(Msg::RemoveEntry(id)) => Some(id),
+            _ => None,
+        });
+        assert_eq!(removal.as_deref(), Some("0123456789ab"), "a removal button for the entry");
+        assert!(matches!(app.update(Msg::RemoveEntry("0123456789ab".into())), Effect::Job(_)));
+        assert!(app.job.is_some(), "the removal runs as a job");
+    }
+
     /// Tab walks the screen's buttons in the order they are drawn, Enter presses the outlined
     /// one, Escape goes back to the first screen: the window works without a mouse.
     #[test]
