@@ -230,28 +230,14 @@ impl Screen {
     /// Issue 16, item 5: everything the wizard said names its own menu items, never a
     /// command or a flag to type (the core's advice is phrased in the wizard's voice).
     fn assert_no_command_named(&self) {
-        const COMMANDS: &[&str] = &[
-            "add",
-            "clean",
-            "clone",
-            "export",
-            "init",
-            "list",
-            "passwd",
-            "recover-pin",
-            "remove",
-            "rescue",
-            "restore",
-            "reveal-pin",
-            "scan",
-            "sheet",
-            "status",
-            "sync",
-            "verify",
-        ];
         let text = self.text();
         for line in text.lines() {
-            let named = COMMANDS.iter().find(|c| line.contains(&format!("certvault {c}")));
+            let named = certvault_i18n::COMMAND_NAMES.iter().find(|c| {
+                let said = format!("certvault {c}");
+                line.match_indices(&said).any(|(i, _)| {
+                    !line[i + said.len()..].starts_with(|n: char| n.is_ascii_alphanumeric() || n == '-')
+                })
+            });
             let flag = line
                 .match_indices(" --")
                 .find(|(i, _)| line[i + 3..].chars().next().is_some_and(|c| c.is_ascii_lowercase()));

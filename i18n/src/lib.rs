@@ -105,6 +105,33 @@ pub fn lang() -> Lang {
     Lang::from_code(CHOSEN.load(Ordering::SeqCst)).unwrap_or(Lang::En)
 }
 
+/// The command line's subcommands (the root crate's tests check this against its parser): a
+/// message that names one (`certvault sync`) has words of its own for the wizard and the
+/// window ([`Voice`]), and those front-ends' tests check that none of them reaches a screen.
+pub const COMMAND_NAMES: &[&str] = &[
+    "add",
+    "clean",
+    "clone",
+    "completions",
+    "demo",
+    "export",
+    "init",
+    "inspect",
+    "list",
+    "man",
+    "passwd",
+    "recover-pin",
+    "remove",
+    "rescue",
+    "restore",
+    "reveal-pin",
+    "scan",
+    "sheet",
+    "status",
+    "sync",
+    "verify",
+];
+
 /// Who speaks to the user. The command line names commands and flags; the wizard and the
 /// window name their own menu items, screens and buttons instead. A message that names a
 /// command carries the words of the other two as attributes, `.wizard` and `.window`, which
@@ -335,33 +362,10 @@ mod tests {
 
     /// Whether a text tells the user to run a command (`certvault sync`) or give a flag.
     fn names_a_command(text: &str) -> bool {
-        const COMMANDS: &[&str] = &[
-            "add",
-            "clean",
-            "clone",
-            "completions",
-            "demo",
-            "export",
-            "init",
-            "inspect",
-            "list",
-            "man",
-            "passwd",
-            "recover-pin",
-            "remove",
-            "rescue",
-            "restore",
-            "reveal-pin",
-            "scan",
-            "sheet",
-            "status",
-            "sync",
-            "verify",
-        ];
         let command = text.match_indices("certvault ").any(|(i, m)| {
             let word: String =
                 text[i + m.len()..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
-            COMMANDS.contains(&word.as_str())
+            COMMAND_NAMES.contains(&word.as_str())
         });
         let flag = text
             .match_indices("--")

@@ -209,6 +209,21 @@ pub fn usage_line(usage: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// i18n's list of commands (which the wizard's and the window's words must never name) is
+    /// the parser's.
+    #[test]
+    fn the_command_names_i18n_knows_are_the_parsers() {
+        let mut parsed: Vec<String> = super::command(certvault_i18n::Lang::En)
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        parsed.sort();
+        let mut known: Vec<String> = certvault_i18n::COMMAND_NAMES.iter().map(|s| s.to_string()).collect();
+        known.sort();
+        assert_eq!(parsed, known);
+    }
+
     use super::*;
 
     /// Every command and argument has its help text in both languages (a missing one would show
