@@ -237,7 +237,9 @@ tmux -L "$sock" new-session -d -s wizard -x 110 -y 30 \
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true' EXIT
 wait_for "証明書を保管する"
 wait_for "新しい端末に復元する"
-tmux -L "$sock" send-keys -t wizard Down Down Down Down Down
+# Quit is the menu's last item: Up from the first one wraps round to it (the menu grew, so a
+# count of Downs would land elsewhere).
+tmux -L "$sock" send-keys -t wizard Down Down Up Up Up
 sleep 1
 tmux -L "$sock" send-keys -t wizard Enter
 wait_for "別々の場所に保管してください"
