@@ -19,14 +19,12 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
     let logs = Logs::read();
     let now = certvault_core::dates::now_unix();
     let mut outside = Vec::new();
-    let mut listing = None;
     let dir = choose_vault(ui)?;
     let report = match &dir {
         Some(dir) => {
             let vault = super::open_vault(ui, session, dir, false)?;
             // Installed client certificates the vault does not hold: offered for rescue below.
             outside = rescue::not_in_vault(&Source::default_here(), &vault);
-            listing = Some(entries::list(&vault, now)?);
             status::of_opened_vault(dir, &vault, &logs, now)
         }
         None => {
@@ -67,12 +65,14 @@ pub(crate) fn run(ui: &Ui, session: &mut super::Session) -> Result<(), CliError>
             }
         }
     }
-    // Ids and generations, kept off the screens above, for a vendor on the phone.
-    if let Some(listing) = listing {
+    // Ids and generations, kept off the screens above, for a vendor on the phone: read now,
+    // after a rescue or a removal above.
+    if let Some(dir) = &dir {
         println!();
         if ui.confirm(&t!("wizard-status-show-details")) {
+            let vault = super::open_vault(ui, session, dir, false)?;
             println!();
-            crate::cli::list::print_details(&listing);
+            crate::cli::list::print_details(&entries::list(&vault, now)?);
         }
     }
     Ok(())
