@@ -28,6 +28,17 @@ pub fn clear() {
     REQUESTED.store(false, Ordering::SeqCst);
 }
 
+/// Waits (at most `limit`) until the handler has raised the flag. A prompt that saw Ctrl-C
+/// itself (rpassword raises SIGINT and returns) is ahead of the handler, which runs on its own
+/// thread: without waiting, the wizard's `clear` could come first, and the late flag would
+/// then cancel the next question (the "back to the menu" pause), as a loaded machine showed.
+pub fn await_request(limit: std::time::Duration) {
+    let until = std::time::Instant::now() + limit;
+    while !requested() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// The flag itself, for loops that poll an `AtomicBool` (the PIN search).
 pub fn flag() -> &'static AtomicBool {
     &REQUESTED

@@ -27,7 +27,12 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString, SecretInputError> {
     let mut answer = match rpassword::prompt_password(format!("{prompt} ")) {
         Ok(answer) => Zeroizing::new(answer),
         // Ctrl-C: rpassword has raised SIGINT itself. Without a handler the process ends by
-        // it; with `crate::terminal::interrupt::watch` the flag is up and the caller gets `Interrupted`.
+        // it; with `crate::terminal::interrupt::watch` the flag goes up (on the handler's
+        // thread, so it is waited for) and the caller gets `Interrupted`.
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            crate::terminal::interrupt::await_request(std::time::Duration::from_secs(2));
+            return Err(SecretInputError::Terminal(e));
+        }
         Err(e) => return Err(SecretInputError::Terminal(e)),
     };
     // Moved, not copied: the only plain String that held it is now empty.
