@@ -256,6 +256,14 @@ impl Screen {
         for word in ["世代", "generation"] {
             assert!(!shown.contains(word), "the wizard said {word:?}:\n{shown}");
         }
+        // Nor an entry id (12 hex digits, letters among them).
+        let id = shown.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| {
+            w.len() == 12
+                && w.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                && w.chars().any(|c| c.is_ascii_alphabetic())
+                && w.chars().any(|c| c.is_ascii_digit())
+        });
+        assert!(id.is_none(), "the wizard showed the entry id {id:?}:\n{shown}");
     }
 
     /// Saves the visible screen as `NAME.LANG.txt` when CERTVAULT_WIZARD_SCREENS names a
