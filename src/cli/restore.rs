@@ -132,22 +132,26 @@ pub fn restore(options: &RestoreOptions, json: bool) -> Result<u8, CliError> {
 /// any, is the error (after the certificates done before it were said).
 fn render_report(report: &RestoreReport, json: bool) -> Result<u8, CliError> {
     // Results go to standard output, unless it carries the JSON report.
-    let say = |line: &str| {
+    // Broken to the terminal's width as a reader expects (print_hanging), the notes indented.
+    let say = |lead: &str, line: &str| {
         if json {
-            eprintln!("{line}");
+            eprintln!("{lead}{line}");
         } else {
-            println!("{line}");
+            crate::terminal::wrap::print_hanging(lead, line);
         }
     };
     for result in &report.results {
         match result.outcome {
             Outcome::AlreadyInstalled => {
-                say(&t!("restore-already", id = result.entry, store = report.target));
+                say("", &t!("restore-already", id = result.entry, store = report.target));
             }
             Outcome::Installed => {
-                say(&t!("restore-done", id = result.entry, store = report.target, sha1 = result.leaf_sha1));
+                say(
+                    "",
+                    &t!("restore-done", id = result.entry, store = report.target, sha1 = result.leaf_sha1),
+                );
                 for note in &result.notes {
-                    say(&format!("  {}", render(note)));
+                    say("  ", &render(note));
                 }
             }
             Outcome::Skipped => {}
@@ -167,7 +171,7 @@ fn render_report(report: &RestoreReport, json: bool) -> Result<u8, CliError> {
         println!();
         println!("{}", t!("restore-next-title"));
         for step in &report.next_steps {
-            println!("  - {}", render(step));
+            crate::terminal::wrap::print_hanging("  - ", &render(step));
         }
     }
     Ok(EXIT_OK)
