@@ -12,19 +12,6 @@ use serde_json::Value;
 
 const PASSPHRASE: &str = "sakura umbrella kettle nineteen";
 
-fn rfc3339(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 /// A clinic certificate (the fixture CA and key) that ends `days` days (plus an hour) from
 /// now, as a PKCS#12 file with the fixture PIN.
 fn certificate_ending_in(dir: &Path, days: i64) -> PathBuf {

@@ -106,6 +106,35 @@ impl World {
         cmd
     }
 
+    /// `certvault init` of the stick's `CERTVAULT` (codes to `inputs/recovery-out.txt`).
+    fn init_vault(&self) -> PathBuf {
+        let vault = self.stick().join("CERTVAULT");
+        self.cli()
+            .args(["init", "--allow-fixed-disk", "--passphrase-file"])
+            .arg(self.path("inputs/pass.txt"))
+            .arg("--recovery-out")
+            .arg(self.path("inputs/recovery-out.txt"))
+            .arg(&vault)
+            .assert()
+            .success();
+        vault
+    }
+
+    /// `certvault add P12` into `vault`, with the fixture PIN stored.
+    fn add(&self, vault: &Path, p12: &Path) {
+        self.cli()
+            .arg("add")
+            .arg(p12)
+            .arg("--vault")
+            .arg(vault)
+            .arg("--passphrase-file")
+            .arg(self.path("inputs/pass.txt"))
+            .arg("--pin-file")
+            .arg(fixture("pin.txt"))
+            .assert()
+            .success();
+    }
+
     /// Starts `certvault ARGS` in tmux with the locale `lang_env`.
     fn start(&self, lang_env: &str, args: &[&str]) -> Screen {
         self.start_with(lang_env, args, &[])
@@ -473,28 +502,9 @@ fn backup_in_english() {
 
 /// A vault on the stick made with the subcommands, holding the clinic's certificate.
 fn vault_with_certificate(w: &World) -> (PathBuf, String) {
-    let vault = w.stick().join("CERTVAULT");
-    let recovery = w.path("inputs/recovery-out.txt");
-    w.cli()
-        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
-        .arg(w.path("inputs/pass.txt"))
-        .arg("--recovery-out")
-        .arg(&recovery)
-        .arg(&vault)
-        .assert()
-        .success();
-    w.cli()
-        .arg("add")
-        .arg(fixture(CERT))
-        .arg("--vault")
-        .arg(&vault)
-        .arg("--passphrase-file")
-        .arg(w.path("inputs/pass.txt"))
-        .arg("--pin-file")
-        .arg(fixture("pin.txt"))
-        .assert()
-        .success();
-    let text = std::fs::read_to_string(&recovery).unwrap();
+    let vault = w.init_vault();
+    w.add(&vault, &fixture(CERT));
+    let text = std::fs::read_to_string(w.path("inputs/recovery-out.txt")).unwrap();
     (vault, value_after(&text, "RECOVERY-CODE"))
 }
 
@@ -1011,15 +1021,7 @@ fn the_whole_story_in_japanese_with_one_typo() {
 fn status_offers_to_rescue_a_certificate_only_in_the_store() {
     let lang = Lang::Ja;
     let w = World::new();
-    let vault = w.stick().join("CERTVAULT");
-    w.cli()
-        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
-        .arg(w.path("inputs/pass.txt"))
-        .arg("--recovery-out")
-        .arg(w.path("inputs/recovery-out.txt"))
-        .arg(&vault)
-        .assert()
-        .success();
+    let vault = w.init_vault();
     let db = w.home().join(".pki/nssdb");
     std::fs::create_dir_all(&db).unwrap();
     let nss = |tool: &str, args: &[&str]| {
@@ -1082,31 +1084,11 @@ fn status_offers_to_rescue_a_certificate_only_in_the_store() {
 fn a_replaced_certificate_that_stopped_working_is_removed_from_the_status() {
     let lang = Lang::En;
     let w = World::new();
-    let vault = w.stick().join("CERTVAULT");
+    let vault = w.init_vault();
     let pass = w.path("inputs/pass.txt");
-    w.cli()
-        .args(["init", "--allow-fixed-disk", "--passphrase-file"])
-        .arg(&pass)
-        .arg("--recovery-out")
-        .arg(w.path("inputs/recovery-out.txt"))
-        .arg(&vault)
-        .assert()
-        .success();
     // Issued 400 days ago and ended two days ago, then its renewal from yesterday.
-    let old = certificate(&w.path("inputs"), 400, -2);
-    let new = certificate(&w.path("inputs"), 1, 400);
-    for p12 in [&old, &new] {
-        w.cli()
-            .arg("add")
-            .arg(p12)
-            .arg("--vault")
-            .arg(&vault)
-            .arg("--passphrase-file")
-            .arg(&pass)
-            .arg("--pin-file")
-            .arg(fixture("pin.txt"))
-            .assert()
-            .success();
+    for p12 in [certificate(&w.path("inputs"), 400, -2), certificate(&w.path("inputs"), 1, 400)] {
+        w.add(&vault, &p12);
     }
     let s = w.start("C", &["--lang", "en"]);
     s.wait_for(&msg(lang, "wizard-menu-quit"));

@@ -556,20 +556,18 @@ fn the_four_moments_through_the_window() {
     w.answer_all(&|_| Some("yes".into()));
     let Screen::Done { lines, .. } = &w.app.screen else { panic!("{}", w.describe()) };
     assert!(lines.iter().any(|l| l.contains("保管しました")), "rescued: {lines:?}");
+    // The vault on a stick, opened with the recovery code.
+    let open_copy = |s: &std::path::Path| {
+        certvault_core::vault::OpenVault::open(
+            &s.join("CERTVAULT"),
+            &certvault_core::vault::Unlock::RecoveryCode(secrecy::SecretString::from(lower.clone())),
+            false,
+        )
+        .expect("opens")
+    };
     // In whichever copy the status opened: now with a third entry, its PIN the generated one.
-    let entries: usize = [&stick, &stick2]
-        .iter()
-        .map(|s| {
-            let opened = certvault_core::vault::OpenVault::open(
-                &s.join("CERTVAULT"),
-                &certvault_core::vault::Unlock::RecoveryCode(secrecy::SecretString::from(lower.clone())),
-                false,
-            )
-            .expect("opens");
-            opened.payload.manifest.entries.len()
-        })
-        .max()
-        .unwrap();
+    let entries: usize =
+        [&stick, &stick2].iter().map(|s| open_copy(s).payload.manifest.entries.len()).max().unwrap();
     assert_eq!(entries, 3, "the rescued certificate is in the vault");
 
     // Issue 16: the status names this window's screens, a button away, and no command.
@@ -592,15 +590,7 @@ fn the_four_moments_through_the_window() {
     let Screen::Status { details, show_details: false, .. } = &w.app.screen else {
         panic!("{}", w.describe())
     };
-    let vault_id = certvault_core::vault::OpenVault::open(
-        &stick.join("CERTVAULT"),
-        &certvault_core::vault::Unlock::RecoveryCode(secrecy::SecretString::from(lower.clone())),
-        false,
-    )
-    .expect("opens")
-    .header
-    .vault_id
-    .to_string();
+    let vault_id = open_copy(&stick).header.vault_id.to_string();
     let vault_id = vault_id.as_str();
     let header_line = details[0].1.clone();
     assert!(header_line.contains(vault_id), "{details:?}");

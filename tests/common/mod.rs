@@ -268,16 +268,14 @@ pub fn now() -> i64 {
 
 /// `YYYYMMDDHHMMSSZ` for openssl ca.
 pub fn openssl_time(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let format = time::macros::format_description!("[year][month][day][hour][minute][second]Z");
+    time::OffsetDateTime::from_unix_timestamp(unix).unwrap().format(&format).unwrap()
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, as the vault records times.
+pub fn rfc3339(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(unix).unwrap().format(&format).unwrap()
 }
 
 /// Runs `cmd`, which must succeed.
