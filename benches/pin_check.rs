@@ -1,12 +1,13 @@
 //! PIN checks per second on a legacy (SHA-1 MAC, 2,048 iterations) and an OpenSSL 3 (SHA-256
-//! MAC, 2,048 iterations) file, and on a MAC-less file (decryption check). One check is what
-//! `recover-pin` does per candidate; divide by the core count for one thread's share.
+//! MAC, 2,048 iterations) file, and on a MAC-less file (decryption check), on one thread: the
+//! scalar check, and the SIMD lanes (AVX-512 or AVX2, as this CPU allows) that `recover-pin`
+//! uses for the MAC files.
 //! Run: `cargo bench --bench pin_check`. `benches/recover_pin.sh` times whole searches.
 
 use std::path::Path;
 use std::process::Command;
 
-use certvault_core::pkcs12::Pkcs12File;
+use certvault_core::pkcs12::{Password, PasswordForm, Pkcs12File};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn fixtures() -> tempfile::TempDir {
@@ -25,7 +26,19 @@ fn pin_checks(c: &mut Criterion) {
         let file = Pkcs12File::parse(&bytes).expect("parses");
         let checker = file.pin_checker().expect("supported");
         assert!(checker.check("4821"));
-        group.bench_function(name, |b| b.iter(|| checker.check(std::hint::black_box("1234"))));
+        if let Some(lanes) = checker.lanes() {
+            let wrong = Password::new("1234", PasswordForm::Bmp);
+            let batch = vec![wrong.pkcs12_bytes(); lanes.lanes()];
+            group.throughput(Throughput::Elements(lanes.lanes() as u64));
+            group.bench_function(format!("{name} {:?} lanes", lanes.width()), |b| {
+                b.iter(|| lanes.matches(std::hint::black_box(&batch)))
+            });
+            group.throughput(Throughput::Elements(1));
+        }
+        let scalar = checker.without_lanes();
+        group.bench_function(format!("{name} scalar"), |b| {
+            b.iter(|| scalar.check(std::hint::black_box("1234")))
+        });
     }
     group.finish();
 }

@@ -1,7 +1,7 @@
 //! `certvault inspect FILE`: what a PKCS#12 file holds, and whether its PIN is right.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -199,16 +199,8 @@ fn measure_brute_force(file: &CertificateFile, pin: &str) -> Option<BruteForce> 
         return None;
     }
     let checker = file.pkcs12.pin_checker().ok()?;
-    let start = Instant::now();
-    let mut checks = 0u32;
     // Enough checks for a stable figure, bounded so inspect stays quick.
-    while checks < 64 && (checks < 4 || start.elapsed().as_millis() < 150) {
-        // A probe may be the real PIN: held like one.
-        let probe = zeroize::Zeroizing::new(format!("{:0width$}", checks, width = digits));
-        let _ = checker.check(&probe);
-        checks += 1;
-    }
-    let per_check = start.elapsed().as_secs_f64() / f64::from(checks);
+    let per_check = checker.seconds_per_candidate(digits, Duration::from_millis(150));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let candidates = 10u64.pow(digits as u32);
     Some(BruteForce {

@@ -21,6 +21,12 @@ pub(crate) mod test_files {
     /// `dir/NAME.p12`: a P-256 key and its self-signed certificate, under `pin` (the PIN goes
     /// through a file, never argv).
     pub fn pkcs12(dir: &Path, name: &str, pin: &str) -> PathBuf {
+        pkcs12_with(dir, name, pin, false)
+    }
+
+    /// The same; `legacy` makes it as older tools did (3DES, RC2, a SHA-1 MAC) rather than as
+    /// OpenSSL 3 does (AES, a SHA-256 MAC).
+    pub fn pkcs12_with(dir: &Path, name: &str, pin: &str, legacy: bool) -> PathBuf {
         openssl(
             dir,
             &[
@@ -43,21 +49,22 @@ pub(crate) mod test_files {
         );
         std::fs::write(dir.join("pin.txt"), format!("{pin}\n")).unwrap();
         let out = format!("{name}.p12");
-        openssl(
-            dir,
-            &[
-                "pkcs12",
-                "-export",
-                "-in",
-                "cert.pem",
-                "-inkey",
-                "key.pem",
-                "-passout",
-                "file:pin.txt",
-                "-out",
-                &out,
-            ],
-        );
+        let mut args = vec![
+            "pkcs12",
+            "-export",
+            "-in",
+            "cert.pem",
+            "-inkey",
+            "key.pem",
+            "-passout",
+            "file:pin.txt",
+            "-out",
+            &out,
+        ];
+        if legacy {
+            args.push("-legacy");
+        }
+        openssl(dir, &args);
         dir.join(out)
     }
 }

@@ -12,7 +12,7 @@ use crate::certificate::file::CertificateFile;
 use crate::conversation::{Conversation, Progress};
 use crate::error::{Error, ErrorKind, Result};
 use crate::msg;
-use crate::pkcs12::{PasswordCheck, PinChecker, Pkcs12Error};
+use crate::pkcs12::{Password, PasswordCheck, PasswordForm, PinChecker, Pkcs12Error};
 
 pub const DEFAULT_MAX_DIGITS: u8 = 6;
 pub const MAX_DIGITS: u8 = 8;
@@ -84,27 +84,55 @@ pub fn search(
     let done = AtomicBool::new(false);
     let found: Mutex<Option<Zeroizing<String>>> = Mutex::new(None);
     let start = Instant::now();
+    let found_pin = |pin: &str| {
+        let mut slot = found.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(Zeroizing::new(pin.to_string()));
+        }
+        done.store(true, Ordering::Relaxed);
+    };
+    let lanes = checker.lanes();
+    // With lanes, a worker takes one candidate per lane at a time.
+    let batch = lanes.map_or(BATCH, |l| l.lanes() as u64);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let mut pin = Zeroizing::new(String::with_capacity(8));
+                let mut pins: Vec<Zeroizing<String>> =
+                    (0..batch).map(|_| Zeroizing::new(String::with_capacity(8))).collect();
                 while !done.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
-                    let first = next.fetch_add(BATCH, Ordering::Relaxed);
+                    let first = next.fetch_add(batch, Ordering::Relaxed);
                     if first >= total {
                         break;
                     }
-                    for index in first..(first + BATCH).min(total) {
+                    let count = ((first + batch).min(total) - first) as usize;
+                    if let Some(lanes) = lanes {
+                        for (pin, index) in pins.iter_mut().zip(first..).take(count) {
+                            space.candidate(index, pin);
+                        }
+                        let passwords: Vec<Password> =
+                            pins[..count].iter().map(|pin| Password::new(pin, PasswordForm::Bmp)).collect();
+                        let bytes: Vec<&[u8]> = passwords.iter().map(Password::pkcs12_bytes).collect();
+                        let hits = lanes.matches(&bytes);
+                        tried.fetch_add(count as u64, Ordering::Relaxed);
+                        // A lane's hit is confirmed by the ordinary check before it counts.
+                        if let Some(pin) = (0..count)
+                            .filter(|i| hits & (1 << i) != 0)
+                            .map(|i| &pins[i])
+                            .find(|p| checker.check(p))
+                        {
+                            found_pin(pin);
+                        }
+                        continue;
+                    }
+                    let pin = &mut pins[0];
+                    for index in first..first + count as u64 {
                         if done.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
                             break;
                         }
-                        space.candidate(index, &mut pin);
+                        space.candidate(index, pin);
                         tried.fetch_add(1, Ordering::Relaxed);
-                        if checker.check(&pin) {
-                            let mut slot = found.lock().unwrap_or_else(|e| e.into_inner());
-                            if slot.is_none() {
-                                *slot = Some(Zeroizing::new(pin.to_string()));
-                            }
-                            done.store(true, Ordering::Relaxed);
+                        if checker.check(pin) {
+                            found_pin(pin);
                             break;
                         }
                     }
@@ -181,13 +209,8 @@ pub fn prepare(options: &PinSearchOptions) -> Result<Prepared> {
     let estimate_seconds = {
         let checker =
             file.pkcs12.pin_checker().map_err(|e| crate::certificate::file::pkcs12_error(&file.path, &e))?;
-        let probe = Instant::now();
-        let mut probe_pin = Zeroizing::new(String::new());
-        for i in 0..4 {
-            space.candidate(i, &mut probe_pin);
-            let _ = checker.check(&probe_pin);
-        }
-        probe.elapsed().as_secs_f64() / 4.0 * space.total() as f64 / threads as f64
+        let per_candidate = checker.seconds_per_candidate(usize::from(options.max_digits), Duration::ZERO);
+        per_candidate * space.total() as f64 / threads as f64
     };
     Ok(Prepared::Ready(Box::new(PreparedSearch {
         file,
@@ -300,6 +323,34 @@ mod tests {
         assert!(result.tried > 0 && result.tried < search.candidates());
         let progress = talk.progress.lock().unwrap();
         assert!(progress.last().is_some_and(|p| p.finished && p.task.id == "recover-progress"));
+    }
+
+    /// The SIMD lanes (where this CPU has them) and the scalar check find the same PIN, also
+    /// as the very last candidate (a batch that does not fill the lanes).
+    #[test]
+    fn the_lanes_and_the_scalar_check_find_the_same_pins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let space = CandidateSpace::new(3);
+        // The last candidate in trying order is "999"; 1110 is not a multiple of 8 or 16.
+        assert_eq!(space.total(), 1110);
+        for (name, pin, legacy) in [("sha1", "999", true), ("sha256", "07", false), ("sha1b", "0", true)] {
+            let file = test_files::pkcs12_with(tmp.path(), name, pin, legacy);
+            let bytes = std::fs::read(&file).unwrap();
+            let parsed = crate::pkcs12::Pkcs12File::parse(&bytes).unwrap();
+            let checker = parsed.pin_checker().unwrap();
+            assert!(checker.checks_the_mac());
+            if crate::pkcs12::mac_lanes::LaneWidth::detect().is_some() {
+                assert!(checker.lanes().is_some(), "{name}: lanes on a CPU that has them");
+            } else {
+                crate::pkcs12::lanes::tests::cpu_lacks("the SIMD lanes (AVX2 or AVX-512F)");
+            }
+            let stop = AtomicBool::new(false);
+            let fast = search(&checker, &space, 2, &stop, |_| {});
+            let slow = search(&checker.without_lanes(), &space, 2, &stop, |_| {});
+            for result in [fast, slow] {
+                assert_eq!(result.found.as_deref().map(String::as_str), Some(pin), "{name}");
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@
 
 pub mod algorithms;
 pub mod ber;
+pub(crate) mod lanes;
+pub mod mac_lanes;
 mod password;
 pub mod write;
 
@@ -522,23 +524,149 @@ impl Pkcs12File {
         opened
     }
 
-    /// A checker for `recover-pin`'s hot loop.
+    /// A checker for `recover-pin`'s hot loop: the cheapest check the file allows, and the
+    /// SIMD lanes when that check is a SHA-1/SHA-2 MAC and the CPU has AVX2 or AVX-512.
     pub fn pin_checker(&self) -> Result<PinChecker<'_>, Pkcs12Error> {
         if let Some(what) = self.unsupported_algorithm() {
             return Err(Pkcs12Error::Unsupported(what));
         }
-        Ok(PinChecker { file: self })
+        let by_mac = match (self.mac_cost(), self.first_encrypted().map(|(alg, ct)| item_cost(alg, ct.len())))
+        {
+            (Some(mac), Some(item)) => mac <= item,
+            (mac, _) => mac.is_some(),
+        };
+        let lanes = match (&self.mac, by_mac, mac_lanes::LaneWidth::detect()) {
+            (Some(mac), true, Some(width)) => {
+                let digest = match mac.digest {
+                    SHA1 => Some(mac_lanes::MacDigest::Sha1),
+                    SHA224 => Some(mac_lanes::MacDigest::Sha224),
+                    SHA256 => Some(mac_lanes::MacDigest::Sha256),
+                    _ => None,
+                };
+                digest.and_then(|digest| {
+                    mac_lanes::LaneMacChecker::new(
+                        digest,
+                        width,
+                        &mac.salt,
+                        u32::try_from(check_iterations(mac.iterations).ok()?).ok()?,
+                        &self.auth_safe,
+                        &mac.value,
+                    )
+                })
+            }
+            _ => None,
+        };
+        Ok(PinChecker { file: self, by_mac, lanes })
     }
+
+    /// SHA compressions one password costs through the MAC (the KDF's iterations and the
+    /// HMAC over the authSafe), or `None` without a MAC.
+    fn mac_cost(&self) -> Option<u64> {
+        let mac = self.mac.as_ref()?;
+        let block = if matches!(mac.digest, SHA384 | SHA512) { 128 } else { 64 };
+        Some(mac.iterations + 3 + (self.auth_safe.len() as u64 + 9).div_ceil(block) + 3)
+    }
+
+    /// Checks one password by the path [`PinChecker`] chose.
+    fn check_password_by(&self, password: &Password, by_mac: bool) -> Result<bool, Pkcs12Error> {
+        if by_mac {
+            return self.check_password(password);
+        }
+        match self.first_encrypted() {
+            None => self.check_password(password),
+            Some((alg, ct)) => match decrypt(alg, ct, password) {
+                Ok(plain) => Ok(looks_like_der_sequence(&plain)),
+                Err(Pkcs12Error::WrongPassword) => Ok(false),
+                Err(e) => Err(e),
+            },
+        }
+    }
+}
+
+/// SHA compressions one password costs through an encrypted item: its key derivation (key
+/// and IV for PKCS#12 PBE, the PBKDF2 blocks for PBES2) and, roughly, the decryption.
+/// Unknown or memory-hard schemes cost "too much", so a MAC always wins over them.
+fn item_cost(alg: &AlgorithmIdentifierOwned, ciphertext_len: usize) -> u64 {
+    const TOO_MUCH: u64 = u64::MAX / 2;
+    let Some(params) = alg.parameters.as_ref().and_then(|p| p.to_der().ok()) else { return TOO_MUCH };
+    let derive = match alg.oid {
+        PBE_SHA1_3DES | PBE_SHA1_RC2_40 | PBE_SHA1_RC2_128 => {
+            let Ok(p) = Pkcs12PbeParams::from_der(&params) else { return TOO_MUCH };
+            let key_blocks = if alg.oid == PBE_SHA1_3DES { 2 } else { 1 };
+            // Key blocks plus one for the IV, each a full KDF run.
+            (key_blocks + 1) * p.iterations.max(1)
+        }
+        PBES2 => {
+            let Ok(p) = pkcs5::pbes2::Parameters::from_der(&params) else { return TOO_MUCH };
+            let pkcs5::pbes2::Kdf::Pbkdf2(k) = &p.kdf else { return TOO_MUCH };
+            let hash_len = match k.prf {
+                pkcs5::pbes2::Pbkdf2Prf::HmacWithSha1 => 20,
+                pkcs5::pbes2::Pbkdf2Prf::HmacWithSha224 => 28,
+                pkcs5::pbes2::Pbkdf2Prf::HmacWithSha256 => 32,
+                pkcs5::pbes2::Pbkdf2Prf::HmacWithSha384 => 48,
+                pkcs5::pbes2::Pbkdf2Prf::HmacWithSha512 => 64,
+                _ => return TOO_MUCH,
+            };
+            // Two compressions (inner and outer HMAC) per iteration and output block.
+            p.encryption.key_size().div_ceil(hash_len) as u64 * 2 * u64::from(k.iteration_count).max(1)
+        }
+        _ => return TOO_MUCH,
+    };
+    derive + ciphertext_len as u64 / 64
 }
 
 /// Checks candidate PINs; shared by all worker threads.
 pub struct PinChecker<'a> {
     file: &'a Pkcs12File,
+    /// The MAC is the cheapest check (else the smallest encrypted item is).
+    by_mac: bool,
+    lanes: Option<mac_lanes::LaneMacChecker>,
 }
 
 impl PinChecker<'_> {
+    /// The ordinary check, one candidate at a time: every hit of the lanes is confirmed by it.
     pub fn check(&self, pin: &str) -> bool {
-        Password::candidates(pin).iter().any(|p| self.file.check_password(p).unwrap_or(false))
+        Password::candidates(pin).iter().any(|p| self.file.check_password_by(p, self.by_mac).unwrap_or(false))
+    }
+
+    /// The SIMD lanes, when this file and CPU allow them.
+    pub fn lanes(&self) -> Option<&mac_lanes::LaneMacChecker> {
+        self.lanes.as_ref()
+    }
+
+    /// The same checker without lanes: the scalar path (benchmarks compare the two).
+    pub fn without_lanes(self) -> Self {
+        PinChecker { lanes: None, ..self }
+    }
+
+    /// True when candidates are checked through the MAC.
+    pub fn checks_the_mac(&self) -> bool {
+        self.by_mac
+    }
+
+    /// Seconds one candidate of `digits` digits costs one thread, by the path a search takes
+    /// (a batch of lanes, or one check): timed on at least 4 probes, more until `budget` has
+    /// passed, at most 64.
+    pub fn seconds_per_candidate(&self, digits: usize, budget: std::time::Duration) -> f64 {
+        let start = std::time::Instant::now();
+        let (mut rounds, mut candidates) = (0u32, 0u64);
+        while rounds < 64 && (rounds < 4 || start.elapsed() < budget) {
+            // A probe may be the real PIN: held like one.
+            let probe = Zeroizing::new(format!("{:0digits$}", rounds));
+            match &self.lanes {
+                Some(lanes) => {
+                    let password = Password::new(&probe, PasswordForm::Bmp);
+                    let _ = lanes.matches(&vec![password.pkcs12_bytes(); lanes.lanes()]);
+                    candidates += lanes.lanes() as u64;
+                }
+                None => {
+                    let _ = self.check(&probe);
+                    candidates += 1;
+                }
+            }
+            rounds += 1;
+        }
+        start.elapsed().as_secs_f64() / candidates as f64
     }
 }
 
