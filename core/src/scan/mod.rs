@@ -38,15 +38,17 @@ pub struct ScanOptions {
     /// The vault to compare copies with.
     pub vault: Option<PathBuf>,
     pub unlock: UnlockSource,
-    /// Read every file, also those whose name says they are something else (`photo.jpg`).
-    pub all_files: bool,
+    /// Trust names: do not open files whose name says they are something else
+    /// (`photo.jpg`). Off by default: every file is read.
+    pub trust_names: bool,
 }
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
-    /// Read every file's head, also of files whose name says they are something else.
-    pub all_files: bool,
+    /// Do not read the heads of files whose name says they are something else (by default
+    /// every file's head is read).
+    pub trust_names: bool,
 }
 
 /// One copy found. Reasons are messages in the core; `--json` carries them phrased
@@ -147,7 +149,7 @@ pub struct VaultSummary {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub files: u64,
-    /// Files not opened because their name says they are something else (see `--all-files`).
+    /// Files not opened because their name says they are something else (`--trust-names`).
     pub files_not_opened: u64,
     pub folders: u64,
     pub symlinks_not_followed: u64,
@@ -325,7 +327,7 @@ pub fn scan(
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let output = std::thread::scope(|s| {
         let worker = s.spawn(|| {
-            let output = walk::walk(&roots, &fences, threads, settings.all_files, &progress);
+            let output = walk::walk(&roots, &fences, threads, settings.trust_names, &progress);
             drop(done_tx);
             output
         });
@@ -481,7 +483,7 @@ pub fn scan_for_copies(opts: &ScanOptions, talk: &dyn Conversation) -> Result<Sc
     let vault = open_vault(opts.vault.as_deref(), &opts.unlock, false, talk)?;
     let index = vault.as_ref().map(VaultIndex::new);
     let roots = resolve_roots(&opts.paths, opts.vault.as_deref())?;
-    let mut report = scan(&roots, index.as_ref(), Settings { all_files: opts.all_files }, talk)?;
+    let mut report = scan(&roots, index.as_ref(), Settings { trust_names: opts.trust_names }, talk)?;
     if opts.paths.is_empty() {
         let (list, notes) = installed::installed(index.as_ref());
         report.installed = list;
@@ -668,9 +670,10 @@ mod tests {
             // SAFETY: a NUL-terminated path that outlives the call.
             assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         }
-        let run = |batch: bool, all_files: bool| {
+        let run = |batch: bool, trust_names: bool| {
             walk::set_batch_heads(batch);
-            let report = scan(&given(tmp.path()), None, Settings { all_files }, &Scripted::new([])).unwrap();
+            let report =
+                scan(&given(tmp.path()), None, Settings { trust_names }, &Scripted::new([])).unwrap();
             walk::set_batch_heads(true);
             let hits: Vec<_> = report.hits.iter().map(|h| (h.display_path(), h.class, h.size)).collect();
             let notes = |n: &[Note]| n.iter().map(|n| (n.path.clone(), n.reason.id)).collect::<Vec<_>>();
@@ -683,14 +686,14 @@ mod tests {
                 (s.files, s.files_not_opened, s.folders, s.symlinks_not_followed),
             )
         };
-        let batched = run(true, true);
-        assert_eq!(batched, run(false, true));
+        let batched = run(true, false);
+        assert_eq!(batched, run(false, false));
         let names: Vec<_> = batched.0.iter().map(|h| h.0.rsplit('/').next().unwrap().to_string()).collect();
         assert_eq!(names, ["cut", "photo.jpg", "scan.pdf"], "renamed copies are found by content");
         assert_eq!(batched.4 .0, 3 * heads::BATCH as u64 + 7 + 6);
         assert_eq!(batched.2.len(), 1, "the broken archive is noted: {:?}", batched.2);
-        let trusting = run(true, false);
-        assert_eq!(trusting, run(false, false));
+        let trusting = run(true, true);
+        assert_eq!(trusting, run(false, true));
         let names: Vec<_> = trusting.0.iter().map(|h| h.0.rsplit('/').next().unwrap().to_string()).collect();
         assert_eq!(names, ["cut"], "names of other formats are trusted");
         assert_eq!(trusting.4 .1, 2, "photo.jpg and broken.docx are not opened");
@@ -766,7 +769,7 @@ mod tests {
             paths: vec![tmp.path().to_path_buf()],
             vault: Some(tmp.path().to_path_buf()),
             unlock: UnlockSource::default(),
-            all_files: false,
+            trust_names: false,
         };
         let err = scan_for_copies(&opts, &talk).map(|_| ()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Cancelled, "the passphrase is asked first");

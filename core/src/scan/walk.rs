@@ -1,5 +1,5 @@
 //! The parallel walk: every regular file under the roots is opened without following links
-//! (but, unless `--all-files`, those named as other formats), its first [`HEAD_LEN`] bytes are
+//! (but, with `--trust-names`, those named as other formats), its first [`HEAD_LEN`] bytes are
 //! read (on Linux a folder's files in batches, [`super::heads`]), and only a PKCS#12 head (or a
 //! ZIP archive, or a `.pdf` that may be a recovery sheet) leads to more reading. Symbolic links
 //! are never followed (so the walk never leaves its roots through one); other users' folders,
@@ -172,8 +172,8 @@ struct Walker<'a> {
     fences: &'a Fences,
     limits: archive::Limits,
     progress: &'a Progress,
-    /// Read every file, also those whose name says they are something else.
-    all_files: bool,
+    /// Do not open files whose name says they are something else.
+    trust_names: bool,
     /// Read the heads of a folder's files in batches where the OS can ([`Heads`]).
     batch: bool,
 }
@@ -187,7 +187,13 @@ pub fn set_batch_heads(on: bool) {
 }
 
 /// Walks `roots` (canonical paths) with `threads` threads.
-pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, progress: &Progress) -> Output {
+pub fn walk(
+    roots: &[Root],
+    fences: &Fences,
+    threads: usize,
+    trust_names: bool,
+    progress: &Progress,
+) -> Output {
     let walker = Walker {
         roots,
         root_paths: roots.iter().map(|r| r.path.clone()).collect(),
@@ -195,7 +201,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
         fences,
         limits: archive::Limits::default(),
         progress,
-        all_files,
+        trust_names,
         batch: BATCH_HEADS.load(Ordering::Relaxed),
     };
     let mut out = Output::default();
@@ -207,7 +213,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
                 // A file given by name is read whatever its name.
                 let name = root.path.file_name().unwrap_or_default();
                 let dir = root.path.parent().unwrap_or(Path::new(""));
-                let all = Walker { all_files: true, ..walker.clone() };
+                let all = Walker { trust_names: false, ..walker.clone() };
                 all.examine(dir, name, || open_no_follow(&root.path), root.place, &mut out);
             }
             Ok(_) => {}
@@ -352,7 +358,7 @@ impl Walker<'_> {
     #[cfg(unix)]
     fn batchable(&self, name: &OsStr) -> bool {
         let read_further = sniff::has_certificate_extension(name) || sniff::has_pdf_extension(name);
-        let not_opened = !self.all_files && sniff::obviously_other_format(name);
+        let not_opened = self.trust_names && sniff::obviously_other_format(name);
         !read_further && !not_opened
     }
 
@@ -515,8 +521,8 @@ impl Walker<'_> {
         None
     }
 
-    /// Opens one regular file (`open`) and decides from its first bytes; unless every file is
-    /// read, files whose name says they are something else are not opened. A `.pdf` starting
+    /// Opens one regular file (`open`) and decides from its first bytes; when names are
+    /// trusted, files whose name says they are something else are not opened. A `.pdf` starting
     /// like one is checked for the recovery sheet's marker.
     fn examine(
         &self,
@@ -529,7 +535,7 @@ impl Walker<'_> {
         out.files += 1;
         let named = sniff::has_certificate_extension(name);
         let pdf = sniff::has_pdf_extension(name);
-        if !named && !pdf && !self.all_files && sniff::obviously_other_format(name) {
+        if !named && !pdf && self.trust_names && sniff::obviously_other_format(name) {
             out.not_opened += 1;
             return;
         }
@@ -558,7 +564,7 @@ impl Walker<'_> {
                 return;
             }
         };
-        if pdf && (head[..n].starts_with(b"%PDF-") || !self.all_files) {
+        if pdf && (head[..n].starts_with(b"%PDF-") || self.trust_names) {
             // A recovery sheet left here opens the vault with the stick: its last bytes say.
             // (A `.pdf` that does not start like one is sniffed below like any other file.)
             if let Some(meta) = sheet_pdf_after(&mut file, &head[..n]) {
