@@ -3,10 +3,13 @@
 # `fdfind -e p12 -e pfx` on the same generated tree, side by side in one run: median wall time,
 # files per second and peak memory (max RSS) of each, warm page cache.
 #
-# certvault does more than the other two: it opens every regular file whose name does not say
-# it is another format (photos, documents, code…; --all-files opens those too) and reads its
-# first 64 bytes (PKCS#12 by content, also extension-less or renamed), parses the candidates,
-# and looks inside .zip archives. find and fd only match names.
+# certvault does more than the other two: by default it opens every regular file and reads its
+# first 64 bytes (PKCS#12 by content, also extension-less or renamed to photo.jpg; on Linux a
+# folder's files in io_uring batches), parses the candidates, and looks inside .zip archives;
+# --trust-names leaves files named as other formats (photos, documents, code…) unopened. find
+# and fd only match names. Each row gives its median wall time, its ratio to find's, and the
+# CPU time (user + system, median) it took: on a machine shared with other work the wall
+# times follow the share of the cores each command gets, the CPU times much less so.
 #
 # Usage: benches/scan.sh [TREE_DIR]   (N=200000 files by default; RUNS=5)
 # TREE_DIR: where to generate the tree (a new folder); it is kept and reused by the next run.
@@ -129,9 +132,10 @@ def run(cmd, cwd):
     # GNU time measures the peak RSS of the command itself (a child forked from Python would
     # count Python's pages until it execs); the wall time is measured here.
     t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%M"] + cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p = subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%M %U %S"] + cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
-    return wall, int(open(stats).read().split()[-1]), p.stdout
+    rss, user, system = open(stats).read().split()[-3:]
+    return wall, int(rss), p.stdout, float(user) + float(system)
 tools = [
     ("find -name '*.p12' -o -name '*.pfx'", ["find", tree, "-name", "*.p12", "-o", "-name", "*.pfx"], lambda o: o.count(b"\n")),
 ]
@@ -139,18 +143,36 @@ if fd:
     tools.append(("fdfind -e p12 -e pfx", [fd, "-e", "p12", "-e", "pfx"], lambda o: o.count(b"\n")))
     tools.append(("fdfind -HI -e p12 -e pfx (hidden too)", [fd, "-HI", "-e", "p12", "-e", "pfx"], lambda o: o.count(b"\n")))
 import json
-tools.append(("certvault scan (by content)", [cv, "scan", tree, "--json"], lambda o: len(json.loads(o)["hits"])))
-tools.append(("certvault scan --all-files", [cv, "scan", tree, "--json", "--all-files"], lambda o: len(json.loads(o)["hits"])))
+tools.append(("certvault scan (every file)", [cv, "scan", tree, "--json"], lambda o: len(json.loads(o)["hits"])))
+tools.append(("certvault scan --trust-names", [cv, "scan", tree, "--json", "--trust-names"], lambda o: len(json.loads(o)["hits"])))
 rows = []
 for name, cmd, count in tools:
     run(cmd, tree)  # warm the page cache and the binary
     samples = [run(cmd, tree) for _ in range(runs)]
     wall = statistics.median(s[0] for s in samples)
     rss = max(s[1] for s in samples) / 1024
-    rows.append((name, wall, total / wall, rss, count(samples[0][2])))
-base = rows[0][1]
-print(f"{'command':42} {'wall (median)':>14} {'files/s':>12} {'peak RSS':>10} {'× find':>7} {'found':>6}")
-for name, wall, fps, rss, found in rows:
-    print(f"{name:42} {wall:>12.3f} s {fps:>12,.0f} {rss:>7.1f} MB {wall / base:>7.2f} {found:>6}")
-print(f"({total:,} files, {runs} runs each, {os.cpu_count()} cores; certvault also finds extension-less, renamed and zipped certificates)")
+    cpu = statistics.median(s[3] for s in samples)
+    rows.append((name, wall, total / wall, rss, count(samples[0][2]), cpu))
+base, base_cpu = rows[0][1], rows[0][5]
+print(f"{'command':42} {'wall (median)':>14} {'× find':>7} {'files/s':>12} {'CPU':>8} {'× find':>7} {'peak RSS':>10} {'found':>6}")
+for name, wall, fps, rss, found, cpu in rows:
+    print(f"{name:42} {wall:>12.3f} s {wall / base:>7.2f} {fps:>12,.0f} {cpu:>6.2f} s {cpu / max(base_cpu, 0.01):>7.2f} {rss:>7.1f} MB {found:>6}")
+print(f"({total:,} files, {runs} runs each; certvault also finds extension-less, renamed and zipped certificates)")
+# The machine, for comparing runs: CPU, its features, the kernel, whether io_uring is allowed,
+# and how busy the machine was (load average over the last minute, at the end).
+info = {}
+try:
+    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+except OSError:
+    pass
+flags = set(info.get("Flags", "").split())
+notable = [f for f in ["sse4_2", "avx", "avx2", "avx512f", "avx512bw", "bmi2", "sha_ni", "aes", "erms", "fsrm", "hypervisor"] if f in flags]
+try:
+    uring = {"0": "allowed", "1": "privileged only", "2": "disabled"}.get(open("/proc/sys/kernel/io_uring_disabled").read().strip(), "?")
+except OSError:
+    uring = "no such setting"
+print(f"CPU: {info.get('Model name', '?')}, {os.cpu_count()} cores ({info.get('Thread(s) per core', '?')} thread(s) per core), {info.get('Hypervisor vendor', 'no') or 'no'} hypervisor; flags: {' '.join(notable)}")
+print(f"kernel {os.uname().release}, io_uring {uring}; load average {os.getloadavg()[0]:.2f}")
 PY

@@ -121,6 +121,18 @@ fn dry_run_changes_nothing_and_apply_removes_exactly_the_copies_in_the_vault() {
 }
 
 #[test]
+fn a_copy_renamed_photo_jpg_is_cleaned_unless_names_are_trusted() {
+    let v = new_vault();
+    let root = v.tmp.path().join("terminal");
+    put(&root, "Pictures/IMG_0001.jpg", &fixture_bytes("legacy.p12"));
+    let (report, code) = v.json("clean", &[root.to_str().unwrap()]);
+    assert_eq!((code, report["summary"]["would_remove"].as_u64()), (1, Some(1)), "{report}");
+    let (report, code) = v.json("clean", &[root.to_str().unwrap(), "--trust-names"]);
+    assert_eq!((code, report["summary"]["would_remove"].as_u64()), (0, Some(0)), "{report}");
+    assert_eq!(report["scan"]["summary"]["files_not_opened"], 1);
+}
+
+#[test]
 fn seal_unknown_checks_the_pin_seals_and_then_removes() {
     let v = new_vault();
     let root = v.tmp.path().join("terminal");

@@ -206,11 +206,12 @@ fn a_wrong_passphrase_is_an_error() {
 }
 
 #[test]
-fn a_renamed_extension_is_found_by_content_and_names_of_other_formats_with_all_files() {
+fn a_certificate_renamed_photo_jpg_is_found_unless_names_are_trusted() {
     let tmp = tempfile::tempdir().unwrap();
     put(tmp.path(), "202101010000777.p12.bak", &fixture_bytes("legacy.p12"));
     put(tmp.path(), "certificate.crdownload", &fixture_bytes("aes.p12"));
     put(tmp.path(), "photo.jpg", &fixture_bytes("hpki.p12"));
+    put(tmp.path(), "notes.txt", b"nothing to see here, just notes");
     let scan = |extra: &[&str]| {
         let mut c = certvault();
         c.arg("scan").arg(tmp.path()).arg("--json").args(extra);
@@ -218,13 +219,21 @@ fn a_renamed_extension_is_found_by_content_and_names_of_other_formats_with_all_f
     };
     let names =
         |r: &serde_json::Value| hits_under(r, tmp.path()).into_iter().map(|h| h.0).collect::<Vec<_>>();
-    assert_eq!(names(&scan(&[])), ["202101010000777.p12.bak", "certificate.crdownload"]);
-    let all = scan(&["--all-files"]);
-    assert_eq!(names(&all), ["202101010000777.p12.bak", "certificate.crdownload", "photo.jpg"]);
-    assert_eq!(all["summary"]["files_not_opened"], 0);
+    // Every file is read by default: the copy renamed photo.jpg is found.
+    let plain = scan(&[]);
+    assert_eq!(names(&plain), ["202101010000777.p12.bak", "certificate.crdownload", "photo.jpg"]);
+    assert_eq!(plain["summary"]["files_not_opened"], 0);
+    // --all-files, the default, is still accepted and changes nothing.
+    assert_eq!(names(&scan(&["--all-files"])), names(&plain));
+    // --trust-names leaves files named as other formats unopened.
+    let trusting = scan(&["--trust-names"]);
+    assert_eq!(names(&trusting), ["202101010000777.p12.bak", "certificate.crdownload"]);
+    assert_eq!(trusting["summary"]["files_not_opened"], 2);
+    // The two contradict each other.
+    certvault().arg("scan").arg(tmp.path()).args(["--all-files", "--trust-names"]).assert().code(2);
     // A file given by name is read whatever its name.
     let mut c = certvault();
-    c.arg("scan").arg(tmp.path().join("photo.jpg")).arg("--json");
+    c.arg("scan").arg(tmp.path().join("photo.jpg")).arg("--json").arg("--trust-names");
     assert_eq!(json_of(c).0["summary"]["hits"], 1);
 }
 

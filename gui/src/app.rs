@@ -1002,7 +1002,7 @@ impl App {
                         paths: roots.iter().map(|r| r.path.clone()).collect(),
                         vault: Some(dir.clone()),
                         unlock: UnlockSource::default(),
-                        all_files: false,
+                        trust_names: false,
                     },
                     &Unlocked::new(talk, Some(&unlock)),
                 )?;

@@ -37,9 +37,14 @@ pub struct CleanArgs {
     /// input) instead of asking for each.
     #[arg(long, value_name = "F")]
     pub pin_file: Option<PathBuf>,
-    /// Also read files whose name says they are something else (as scan --all-files).
-    #[arg(long)]
+    /// Read every file, also those whose name says they are something else (the default, as
+    /// for scan).
+    #[arg(long, conflicts_with = "trust_names")]
     pub all_files: bool,
+    /// Trust file names: do not open files whose name says they are something else (as
+    /// scan --trust-names).
+    #[arg(long)]
+    pub trust_names: bool,
     /// Print a JSON report for scripts.
     #[arg(long)]
     pub json: bool,
@@ -55,7 +60,7 @@ impl CleanArgs {
             ask_first: false,
             seal_unknown: self.seal_unknown,
             pin_file: self.pin_file.clone(),
-            all_files: self.all_files,
+            trust_names: self.trust_names,
             show_before_sealing: Some(super::add::print_summary),
         }
     }

@@ -22,10 +22,14 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub vault: OptionalVaultArgs,
-    /// Also read files whose name says they are something else (photo.jpg, notes.txt…),
-    /// which are not opened by default. Slower.
-    #[arg(long)]
+    /// Read every file, also those whose name says they are something else (photo.jpg,
+    /// notes.txt…). The default; kept for scripts written when it was not.
+    #[arg(long, conflicts_with = "trust_names")]
     pub all_files: bool,
+    /// Trust file names: do not open files whose name says they are something else
+    /// (photo.jpg, notes.txt…). Faster, but a certificate renamed photo.jpg is not found.
+    #[arg(long)]
+    pub trust_names: bool,
     /// Print a JSON report for scripts.
     #[arg(long)]
     pub json: bool,
@@ -39,7 +43,7 @@ pub fn run(args: ScanArgs) -> Result<u8, CliError> {
         paths: args.paths,
         vault: args.vault.vault,
         unlock: args.vault.unlock.source(),
-        all_files: args.all_files,
+        trust_names: args.trust_names,
     };
     let talk = WithProgress::on_terminal(&Terminal, json);
     let report = scan::scan_for_copies(opts, &talk)?;

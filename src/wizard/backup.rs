@@ -217,7 +217,7 @@ fn find_certificate(
     ui.say(&t!("wizard-searching-certs"));
     let roots = scan::resolve_roots(&[], Some(vault_dir))?;
     let talk = WithProgress::on_terminal(&Terminal, false);
-    let report = scan::scan(&roots, None, scan::Settings { all_files: false }, &talk)?;
+    let report = scan::scan(&roots, None, scan::Settings::default(), &talk)?;
     talk.clear();
     let mut files: Vec<&scan::Hit<Message>> =
         report.hits.iter().filter(|h| h.archive_entry.is_none() && h.class != Class::NotReadable).collect();

@@ -41,8 +41,9 @@ pub struct CleanOptions {
     pub seal_unknown: bool,
     /// The PIN of the copies to seal; without it, asked through the conversation.
     pub pin_file: Option<PathBuf>,
-    /// Read every file, also those whose name says they are something else.
-    pub all_files: bool,
+    /// Do not open files whose name says they are something else (by default every file is
+    /// read, as by `scan`).
+    pub trust_names: bool,
     /// Shows what is about to be sealed, right before `add-confirm` is asked (the terminal
     /// prints it as `add` does; a front-end that shows nothing leaves it `None`).
     pub show_before_sealing: Option<fn(&SealSummary)>,
@@ -500,7 +501,7 @@ pub fn clean_vault(
 ) -> Result<CleanReport> {
     let dir = vault.dir.clone();
     let roots = scan::resolve_roots(&opts.paths, Some(&dir))?;
-    let settings = Settings { all_files: opts.all_files };
+    let settings = Settings { trust_names: opts.trust_names };
     let mut report = scan::scan(&roots, Some(&VaultIndex::new(vault)), settings, talk)?;
     let mut hits = std::mem::take(&mut report.hits);
     if opts.apply && opts.ask_first {

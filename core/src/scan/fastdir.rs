@@ -90,6 +90,11 @@ impl Dir {
         }
     }
 
+    /// The folder's descriptor, for `*at` calls made elsewhere.
+    pub fn fd(&self) -> io::Result<std::os::fd::BorrowedFd<'_>> {
+        Ok(self.entries.fd()?)
+    }
+
     /// `fstatat` of an entry, not following links.
     pub fn stat(&self, name: &CStr) -> io::Result<Stat> {
         let st = statat(self.entries.fd()?, name, AtFlags::SYMLINK_NOFOLLOW)?;

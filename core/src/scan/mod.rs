@@ -7,6 +7,7 @@ pub mod archive;
 pub mod classify;
 #[cfg(unix)]
 pub mod fastdir;
+pub mod heads;
 pub mod installed;
 pub mod places;
 pub mod sniff;
@@ -16,6 +17,7 @@ pub mod windows;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
@@ -36,15 +38,17 @@ pub struct ScanOptions {
     /// The vault to compare copies with.
     pub vault: Option<PathBuf>,
     pub unlock: UnlockSource,
-    /// Read every file, also those whose name says they are something else (`photo.jpg`).
-    pub all_files: bool,
+    /// Trust names: do not open files whose name says they are something else
+    /// (`photo.jpg`). Off by default: every file is read.
+    pub trust_names: bool,
 }
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
-    /// Read every file's head, also of files whose name says they are something else.
-    pub all_files: bool,
+    /// Do not read the heads of files whose name says they are something else (by default
+    /// every file's head is read).
+    pub trust_names: bool,
 }
 
 /// One copy found. Reasons are messages in the core; `--json` carries them phrased
@@ -145,7 +149,7 @@ pub struct VaultSummary {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub files: u64,
-    /// Files not opened because their name says they are something else (see `--all-files`).
+    /// Files not opened because their name says they are something else (`--trust-names`).
     pub files_not_opened: u64,
     pub folders: u64,
     pub symlinks_not_followed: u64,
@@ -318,8 +322,15 @@ pub fn scan(
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
     let progress = walk::Progress::default();
     let mut cancelled = false;
+    // The walk says when it is done, so that the report follows at once rather than at the
+    // next tick of the progress (up to 100 ms late, a third of `find`'s time on 200,000 files).
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let output = std::thread::scope(|s| {
-        let worker = s.spawn(|| walk::walk(&roots, &fences, threads, settings.all_files, &progress));
+        let worker = s.spawn(|| {
+            let output = walk::walk(&roots, &fences, threads, settings.trust_names, &progress);
+            drop(done_tx);
+            output
+        });
         let tell = |finished: bool| {
             let current = progress.current.lock().map(|c| c.display().to_string()).unwrap_or_default();
             let files = progress.files.load(Ordering::Relaxed);
@@ -335,13 +346,16 @@ pub fn scan(
                 finished,
             });
         };
-        while !worker.is_finished() {
+        loop {
             tell(false);
             if !cancelled && talk.cancel_requested() {
                 cancelled = true;
                 progress.stop.store(true, Ordering::Relaxed);
             }
-            std::thread::sleep(Duration::from_millis(100));
+            // Disconnected: the walk finished (or panicked, which the join reports).
+            if done_rx.recv_timeout(Duration::from_millis(100)) != Err(RecvTimeoutError::Timeout) {
+                break;
+            }
         }
         tell(true);
         worker.join().expect("scan walk panicked")
@@ -469,7 +483,7 @@ pub fn scan_for_copies(opts: &ScanOptions, talk: &dyn Conversation) -> Result<Sc
     let vault = open_vault(opts.vault.as_deref(), &opts.unlock, false, talk)?;
     let index = vault.as_ref().map(VaultIndex::new);
     let roots = resolve_roots(&opts.paths, opts.vault.as_deref())?;
-    let mut report = scan(&roots, index.as_ref(), Settings { all_files: opts.all_files }, talk)?;
+    let mut report = scan(&roots, index.as_ref(), Settings { trust_names: opts.trust_names }, talk)?;
     if opts.paths.is_empty() {
         let (list, notes) = installed::installed(index.as_ref());
         report.installed = list;
@@ -627,6 +641,64 @@ mod tests {
         assert_eq!(json["not_pkcs12"][1]["reason"], "<scan-reason-looks-like>");
     }
 
+    /// The batched reading of heads (`heads`, io_uring on Linux) and opening every file one by
+    /// one find the same things and note the same errors, over several batches of a folder
+    /// and the files a batch hands back: PKCS#12 and ZIP heads, short files, a FIFO, a link.
+    #[test]
+    fn batched_heads_and_one_by_one_agree() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let p12 = make_p12(work.path());
+        let dir = tmp.path().join("many");
+        std::fs::create_dir(&dir).unwrap();
+        for i in 0..(3 * heads::BATCH + 7) {
+            let body = format!("{i:0>80} plain text, longer than a head");
+            std::fs::write(dir.join(format!("f{i}.dat")), body).unwrap();
+        }
+        std::fs::write(dir.join("photo.jpg"), &p12).unwrap();
+        std::fs::write(dir.join("cut"), &p12[..40]).unwrap();
+        std::fs::write(dir.join("tiny"), b"0").unwrap();
+        std::fs::write(dir.join("empty"), b"").unwrap();
+        std::fs::write(dir.join("broken.docx"), b"PK\x03\x04 not really a zip archive, just its first bytes")
+            .unwrap();
+        std::fs::write(dir.join("scan.pdf"), &p12).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("photo.jpg"), dir.join("link")).unwrap();
+            let fifo =
+                std::ffi::CString::new(dir.join("pipe").into_os_string().into_encoded_bytes()).unwrap();
+            // SAFETY: a NUL-terminated path that outlives the call.
+            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        }
+        let run = |batch: bool, trust_names: bool| {
+            walk::set_batch_heads(batch);
+            let report =
+                scan(&given(tmp.path()), None, Settings { trust_names }, &Scripted::new([])).unwrap();
+            walk::set_batch_heads(true);
+            let hits: Vec<_> = report.hits.iter().map(|h| (h.display_path(), h.class, h.size)).collect();
+            let notes = |n: &[Note]| n.iter().map(|n| (n.path.clone(), n.reason.id)).collect::<Vec<_>>();
+            let s = &report.summary;
+            (
+                hits,
+                notes(&report.not_pkcs12),
+                notes(&report.skipped),
+                notes(&report.errors),
+                (s.files, s.files_not_opened, s.folders, s.symlinks_not_followed),
+            )
+        };
+        let batched = run(true, false);
+        assert_eq!(batched, run(false, false));
+        let names: Vec<_> = batched.0.iter().map(|h| h.0.rsplit('/').next().unwrap().to_string()).collect();
+        assert_eq!(names, ["cut", "photo.jpg", "scan.pdf"], "renamed copies are found by content");
+        assert_eq!(batched.4 .0, 3 * heads::BATCH as u64 + 7 + 6);
+        assert_eq!(batched.2.len(), 1, "the broken archive is noted: {:?}", batched.2);
+        let trusting = run(true, true);
+        assert_eq!(trusting, run(false, true));
+        let names: Vec<_> = trusting.0.iter().map(|h| h.0.rsplit('/').next().unwrap().to_string()).collect();
+        assert_eq!(names, ["cut"], "names of other formats are trusted");
+        assert_eq!(trusting.4 .1, 2, "photo.jpg and broken.docx are not opened");
+    }
+
     #[test]
     fn a_copy_in_the_vault_folder_says_so_after_its_own_reason() {
         let tmp = tempfile::tempdir().unwrap();
@@ -697,7 +769,7 @@ mod tests {
             paths: vec![tmp.path().to_path_buf()],
             vault: Some(tmp.path().to_path_buf()),
             unlock: UnlockSource::default(),
-            all_files: false,
+            trust_names: false,
         };
         let err = scan_for_copies(&opts, &talk).map(|_| ()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Cancelled, "the passphrase is asked first");

@@ -103,10 +103,11 @@ pub fn has_pdf_extension(name: &std::ffi::OsStr) -> bool {
 
 /// Extensions of common formats that are obviously not certificate files: pictures, audio
 /// and video, office documents, text and source code, programs, fonts, other archives,
-/// databases. Files named so are not opened unless the scan is asked to read every file
-/// (`--all-files`): a certificate renamed to `photo.jpg` is not found by default. Names without
-/// an extension, with an unknown one (`.bak`, `.tmp`, `.crdownload`…) or with a certificate-ish
-/// one (`.cer`, `.crt`, `.der`, `.key`, `.pem`) are read. Sorted, lower case.
+/// databases. Files named so are not opened when the scan is asked to trust names
+/// (`--trust-names`; by default every file is read, since a certificate renamed to
+/// `photo.jpg` is exactly what a careless or hostile person leaves behind). Names without an
+/// extension, with an unknown one (`.bak`, `.tmp`, `.crdownload`…) or with a certificate-ish
+/// one (`.cer`, `.crt`, `.der`, `.key`, `.pem`) are always read. Sorted, lower case.
 const OTHER_FORMATS: &[&str] = &[
     "3gp", "7z", "a", "aac", "apk", "avi", "bat", "bmp", "bz2", "c", "cc", "cfg", "class", "cmd", "conf",
     "cpp", "cr2", "css", "csv", "deb", "dll", "dmg", "doc", "docx", "dylib", "eot", "epub", "exe", "flac",

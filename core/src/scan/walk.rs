@@ -1,9 +1,10 @@
-//! The parallel walk: every regular file under the roots is opened without following links,
-//! its first [`HEAD_LEN`] bytes are read, and only a PKCS#12 head (or a ZIP archive) leads to
-//! more reading. Symbolic links are never followed (so the walk never leaves its roots through
-//! one); other users' folders, the vault's own folder and, under default roots, other file
-//! systems and developer caches are not entered. Unreadable files and folders are noted and
-//! skipped.
+//! The parallel walk: every regular file under the roots is opened without following links
+//! (but, with `--trust-names`, those named as other formats), its first [`HEAD_LEN`] bytes are
+//! read (on Linux a folder's files in batches, [`super::heads`]), and only a PKCS#12 head (or a
+//! ZIP archive, or a `.pdf` that may be a recovery sheet) leads to more reading. Symbolic links
+//! are never followed (so the walk never leaves its roots through one); other users' folders,
+//! the vault's own folder and, under default roots, other file systems and developer caches
+//! are not entered. Unreadable files and folders are noted and skipped.
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
@@ -15,6 +16,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::SystemTime;
 
 use super::archive;
+use super::heads::Heads;
 use super::places::{Place, Root};
 use super::sniff::{self, Kind, HEAD_LEN};
 use crate::message::{group_digits, Message};
@@ -170,12 +172,28 @@ struct Walker<'a> {
     fences: &'a Fences,
     limits: archive::Limits,
     progress: &'a Progress,
-    /// Read every file, also those whose name says they are something else.
-    all_files: bool,
+    /// Do not open files whose name says they are something else.
+    trust_names: bool,
+    /// Read the heads of a folder's files in batches where the OS can ([`Heads`]).
+    batch: bool,
+}
+
+/// Off: every file is opened one by one (the tests compare both ways).
+static BATCH_HEADS: AtomicBool = AtomicBool::new(true);
+
+/// Whether the walk reads the heads of files in batches where the OS can (default: yes).
+pub fn set_batch_heads(on: bool) {
+    BATCH_HEADS.store(on, Ordering::Relaxed);
 }
 
 /// Walks `roots` (canonical paths) with `threads` threads.
-pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, progress: &Progress) -> Output {
+pub fn walk(
+    roots: &[Root],
+    fences: &Fences,
+    threads: usize,
+    trust_names: bool,
+    progress: &Progress,
+) -> Output {
     let walker = Walker {
         roots,
         root_paths: roots.iter().map(|r| r.path.clone()).collect(),
@@ -183,7 +201,8 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
         fences,
         limits: archive::Limits::default(),
         progress,
-        all_files,
+        trust_names,
+        batch: BATCH_HEADS.load(Ordering::Relaxed),
     };
     let mut out = Output::default();
     let mut jobs = Vec::new();
@@ -194,7 +213,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
                 // A file given by name is read whatever its name.
                 let name = root.path.file_name().unwrap_or_default();
                 let dir = root.path.parent().unwrap_or(Path::new(""));
-                let all = Walker { all_files: true, ..walker.clone() };
+                let all = Walker { trust_names: false, ..walker.clone() };
                 all.examine(dir, name, || open_no_follow(&root.path), root.place, &mut out);
             }
             Ok(_) => {}
@@ -207,6 +226,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
             .map(|_| {
                 s.spawn(|| {
                     let mut local = Output::default();
+                    let mut heads = Heads::new(walker.batch);
                     while let Some(job) = queue.next() {
                         if progress.stop.load(Ordering::Relaxed) {
                             // Drain the queue without reading: the caller reports the stop.
@@ -219,7 +239,7 @@ pub fn walk(roots: &[Root], fences: &Fences, threads: usize, all_files: bool, pr
                         // reported as not examined and the walk goes on.
                         let children = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             crate::hardening::debug_panic_point("scan-folder");
-                            walker.walk_dir(&job, &mut local)
+                            walker.walk_dir(&job, &mut heads, &mut local)
                         }))
                         .unwrap_or_else(|_| {
                             local.errors.push(note(&job.dir, msg!("scan-reason-internal-error")));
@@ -281,7 +301,7 @@ impl Walker<'_> {
 
     /// Reads one folder: examines its files, returns its subfolders to walk.
     #[cfg(unix)]
-    fn walk_dir(&self, job: &Job, out: &mut Output) -> Vec<Job> {
+    fn walk_dir(&self, job: &Job, heads: &mut Heads, out: &mut Output) -> Vec<Job> {
         use super::fastdir::{Dir, EntryType};
         let place = self.roots[job.root].place;
         let mut children = Vec::new();
@@ -296,6 +316,8 @@ impl Walker<'_> {
             }
         };
         out.dirs += 1;
+        // Files whose heads are read in one batch (see `Heads`).
+        let mut batch = Vec::new();
         while let Some(entry) = dir.next_entry() {
             let entry = match entry {
                 Ok(e) => e,
@@ -316,16 +338,66 @@ impl Walker<'_> {
                     let owner = dir.stat(cname).ok().map(|s| (s.uid, s.dev));
                     self.consider_dir(path, name, owner, job.root, out, &mut children);
                 }
+                EntryType::File if heads.batching() && self.batchable(name) => {
+                    out.files += 1;
+                    batch.push(entry);
+                    if batch.len() == super::heads::BATCH {
+                        self.examine_batch(&job.dir, &dir, &mut batch, heads, place, out);
+                    }
+                }
                 EntryType::File => self.examine(&job.dir, name, || dir.open_file(cname), place, out),
                 EntryType::Other | EntryType::Unknown => {}
             }
         }
+        self.examine_batch(&job.dir, &dir, &mut batch, heads, place, out);
         children
+    }
+
+    /// Whether the file `name` goes into a batch: every file to be opened but those named
+    /// like a certificate or a PDF, which are read further anyway.
+    #[cfg(unix)]
+    fn batchable(&self, name: &OsStr) -> bool {
+        let read_further = sniff::has_certificate_extension(name) || sniff::has_pdf_extension(name);
+        let not_opened = self.trust_names && sniff::obviously_other_format(name);
+        !read_further && !not_opened
+    }
+
+    /// Reads the heads of the files in `batch` (counted already) at once; those that may be
+    /// anything but another format are examined the ordinary way. Empties `batch`.
+    #[cfg(unix)]
+    fn examine_batch(
+        &self,
+        path: &Path,
+        dir: &super::fastdir::Dir,
+        batch: &mut Vec<super::fastdir::Entry>,
+        heads: &mut Heads,
+        place: Place,
+        out: &mut Output,
+    ) {
+        if batch.is_empty() {
+            return;
+        }
+        let names: Vec<&std::ffi::CStr> = batch.iter().map(|e| e.c_name()).collect();
+        let mut again = Vec::new();
+        match dir.fd() {
+            Ok(fd) => heads.read(fd, &names, |i, head| {
+                if !head.is_some_and(|h| sniff::sniff(h) == Kind::Other) {
+                    again.push(i);
+                }
+            }),
+            Err(_) => again.extend(0..names.len()),
+        }
+        for i in again {
+            let entry = &batch[i];
+            out.files -= 1;
+            self.examine(path, entry.name(), || dir.open_file(entry.c_name()), place, out);
+        }
+        batch.clear();
     }
 
     /// Reads one folder: examines its files, returns its subfolders to walk.
     #[cfg(not(unix))]
-    fn walk_dir(&self, job: &Job, out: &mut Output) -> Vec<Job> {
+    fn walk_dir(&self, job: &Job, _heads: &mut Heads, out: &mut Output) -> Vec<Job> {
         let place = self.roots[job.root].place;
         let mut children = Vec::new();
         self.show_current(&job.dir);
@@ -449,8 +521,9 @@ impl Walker<'_> {
         None
     }
 
-    /// Opens one regular file (`open`) and decides from its first bytes; files whose name says
-    /// they are something else are not opened (unless every file is to be read).
+    /// Opens one regular file (`open`) and decides from its first bytes; when names are
+    /// trusted, files whose name says they are something else are not opened. A `.pdf` starting
+    /// like one is checked for the recovery sheet's marker.
     fn examine(
         &self,
         dir: &Path,
@@ -460,23 +533,9 @@ impl Walker<'_> {
         out: &mut Output,
     ) {
         out.files += 1;
-        if sniff::has_pdf_extension(name) {
-            // A recovery sheet left here opens the vault with the stick: its last bytes say.
-            let path = dir.join(name);
-            if let Ok(mut file) = open() {
-                if let Some(meta) = sheet_pdf(&mut file) {
-                    out.sheets.push(SheetFound {
-                        size: meta.len(),
-                        modified: meta.modified().ok(),
-                        path,
-                        place,
-                    });
-                }
-            }
-            return;
-        }
         let named = sniff::has_certificate_extension(name);
-        if !named && !self.all_files && sniff::obviously_other_format(name) {
+        let pdf = sniff::has_pdf_extension(name);
+        if !named && !pdf && self.trust_names && sniff::obviously_other_format(name) {
             out.not_opened += 1;
             return;
         }
@@ -505,6 +564,19 @@ impl Walker<'_> {
                 return;
             }
         };
+        if pdf && (head[..n].starts_with(b"%PDF-") || self.trust_names) {
+            // A recovery sheet left here opens the vault with the stick: its last bytes say.
+            // (A `.pdf` that does not start like one is sniffed below like any other file.)
+            if let Some(meta) = sheet_pdf_after(&mut file, &head[..n]) {
+                out.sheets.push(SheetFound {
+                    size: meta.len(),
+                    modified: meta.modified().ok(),
+                    path: path(),
+                    place,
+                });
+            }
+            return;
+        }
         match sniff::sniff(&head[..n]) {
             Kind::Pkcs12 { .. } => {
                 let meta = file.metadata().ok();
@@ -622,18 +694,46 @@ fn is_online_only(entry: &fs::DirEntry) -> bool {
 /// [`crate::sheet::PDF_MARKER_TAIL`] bytes hold the sheet's marker. Reads at most those bytes
 /// and the head, whatever the file's size.
 pub fn sheet_pdf(file: &mut File) -> Option<fs::Metadata> {
-    use std::io::{Seek, SeekFrom};
-    let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
     let mut head = [0u8; 8];
     let head_len = read_head(file, &mut head).ok()?;
-    if !head[..head_len].starts_with(b"%PDF-") {
+    sheet_pdf_after(file, &head[..head_len])
+}
+
+/// [`sheet_pdf`] of a file whose first bytes, `head`, were read already: one `fstat` and one
+/// positioned read of the tail, and only when the head says PDF.
+fn sheet_pdf_after(file: &mut File, head: &[u8]) -> Option<fs::Metadata> {
+    if !head.starts_with(b"%PDF-") {
         return None;
     }
+    let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
     let tail_len = (crate::sheet::PDF_MARKER_TAIL as u64).min(meta.len());
-    file.seek(SeekFrom::Start(meta.len() - tail_len)).ok()?;
     let mut tail = vec![0u8; tail_len as usize];
-    let n = read_head(file, &mut tail).ok()?;
-    crate::sheet::is_sheet_pdf(&head[..head_len], &tail[..n]).then_some(meta)
+    let n = read_at(file, &mut tail, meta.len() - tail_len).ok()?;
+    crate::sheet::is_sheet_pdf(head, &tail[..n]).then_some(meta)
+}
+
+/// Reads up to `buf.len()` bytes from `offset` (fewer only at the end of the file), without a
+/// separate seek where the OS has positioned reads.
+fn read_at(file: &mut File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(file, &mut buf[n..], offset + n as u64);
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(file, &mut buf[n..], offset + n as u64);
+        #[cfg(not(any(unix, windows)))]
+        let read = {
+            use std::io::{Seek, SeekFrom};
+            file.seek(SeekFrom::Start(offset + n as u64)).and_then(|_| file.read(&mut buf[n..]))
+        };
+        match read {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Reads up to `buf.len()` bytes (fewer only at the end of the file).

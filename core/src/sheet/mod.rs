@@ -49,7 +49,8 @@ pub const PDF_MARKER_TAIL: usize = 8 * 1024;
 /// is a recovery sheet written by certvault.
 pub fn is_sheet_pdf(head: &[u8], tail: &[u8]) -> bool {
     let needle = format!("({PDF_MARKER})");
-    head.starts_with(b"%PDF-") && tail.windows(needle.len()).any(|w| w == needle.as_bytes())
+    // memmem, not a byte-by-byte window compare: scan asks this of every PDF it meets.
+    head.starts_with(b"%PDF-") && memchr::memmem::find(tail, needle.as_bytes()).is_some()
 }
 
 /// Language of the sheet.
