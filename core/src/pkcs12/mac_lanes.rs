@@ -23,22 +23,28 @@ pub enum LaneWidth {
 impl LaneWidth {
     /// The widest this CPU runs, or `None` (then the scalar check is used).
     pub fn detect() -> Option<LaneWidth> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx512f") {
-                return Some(LaneWidth::Avx512);
-            }
-            if std::is_x86_feature_detected!("avx2") {
-                return Some(LaneWidth::Avx2);
-            }
-        }
-        None
+        [LaneWidth::Avx512, LaneWidth::Avx2].into_iter().find(|width| width.available())
     }
 
     pub fn lanes(self) -> usize {
         match self {
             LaneWidth::Avx512 => 16,
             LaneWidth::Avx2 => 8,
+        }
+    }
+
+    /// Whether this CPU runs the width (a cached flag: cheap enough to ask on every batch).
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match self {
+                LaneWidth::Avx512 => std::is_x86_feature_detected!("avx512f"),
+                LaneWidth::Avx2 => std::is_x86_feature_detected!("avx2"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
         }
     }
 }
@@ -141,13 +147,13 @@ impl LaneMacChecker {
     /// [`MAX_PASSWORD_BYTES`] and not empty) give the file's MAC: bit `i` for `passwords[i]`.
     pub fn matches(&self, passwords: &[&[u8]]) -> u32 {
         assert!(!passwords.is_empty() && passwords.len() <= self.lanes());
+        assert!(self.width.available(), "{:?} lanes on a CPU without them", self.width);
         let blocks = Zeroizing::new(passwords.iter().map(|p| password_block(p)).collect::<Vec<_>>());
         let mask = (1u32 << passwords.len()) - 1;
         #[cfg(target_arch = "x86_64")]
         {
-            // SAFETY: `width` came from `LaneWidth::detect`, which saw the CPU feature that
-            // each function is compiled for (the only way to make a `LaneWidth` outside tests
-            // is to name it, and `Pkcs12File::lane_mac_checker` takes it from `detect`).
+            // SAFETY: the CPU has the feature each function is compiled for: `width` is
+            // available (asserted above).
             let all = unsafe {
                 match (self.width, self.digest) {
                     (LaneWidth::Avx512, MacDigest::Sha1) => x86::avx512::<lanes::Sha1>(self, &blocks),
