@@ -39,6 +39,26 @@ fn finds_the_pin_of_every_fixture() {
     }
 }
 
+/// `recover-pin` takes the widest SIMD lanes this CPU has for SHA-1 and SHA-256 MACs. The
+/// core's unit tests compare every width the CPU runs with the scalar reference; a width it
+/// lacks is named here, loudly, as not tested on this machine.
+#[test]
+fn the_search_uses_the_widest_lanes_this_cpu_has() {
+    use certvault_core::pkcs12::{mac_lanes::LaneWidth, Pkcs12File};
+    for width in [LaneWidth::Avx512, LaneWidth::Avx2] {
+        if !width.available() {
+            eprintln!("NOT RUN here: the {width:?} lanes (this CPU lacks them)");
+        }
+    }
+    for file in ["legacy.p12", "aes.p12"] {
+        let bytes = std::fs::read(fixture(file)).unwrap();
+        let parsed = Pkcs12File::parse(&bytes).unwrap();
+        let checker = parsed.pin_checker().unwrap();
+        assert_eq!(checker.lanes().map(|lanes| lanes.width()), LaneWidth::detect(), "{file}");
+        assert!(checker.check("4821") && !checker.check("0000"), "{file}");
+    }
+}
+
 #[test]
 fn json_result_for_scripts() {
     let out = certvault()
