@@ -437,14 +437,17 @@ impl Pkcs12File {
         if let Some(mac) = &self.mac {
             return verify_mac(mac, password.pkcs12_bytes(), &self.auth_safe);
         }
-        match self.first_encrypted() {
-            None => Ok(true),
-            Some((alg, ct)) => match decrypt(alg, ct, password) {
-                Ok(plain) => Ok(looks_like_der_sequence(&plain)),
-                Err(Pkcs12Error::WrongPassword) => Ok(false),
-                Err(e) => Err(e),
-            },
-        }
+        self.check_password_by_item(password).unwrap_or(Ok(true))
+    }
+
+    /// Checks one password by decrypting the smallest encrypted item (`None`: there is none).
+    fn check_password_by_item(&self, password: &Password) -> Option<Result<bool, Pkcs12Error>> {
+        let (alg, ct) = self.first_encrypted()?;
+        Some(match decrypt(alg, ct, password) {
+            Ok(plain) => Ok(looks_like_der_sequence(&plain)),
+            Err(Pkcs12Error::WrongPassword) => Ok(false),
+            Err(e) => Err(e),
+        })
     }
 
     /// Tries every encoding a PIN may have been written with.
@@ -570,15 +573,9 @@ impl Pkcs12File {
     /// Checks one password by the path [`PinChecker`] chose.
     fn check_password_by(&self, password: &Password, by_mac: bool) -> Result<bool, Pkcs12Error> {
         if by_mac {
-            return self.check_password(password);
-        }
-        match self.first_encrypted() {
-            None => self.check_password(password),
-            Some((alg, ct)) => match decrypt(alg, ct, password) {
-                Ok(plain) => Ok(looks_like_der_sequence(&plain)),
-                Err(Pkcs12Error::WrongPassword) => Ok(false),
-                Err(e) => Err(e),
-            },
+            self.check_password(password)
+        } else {
+            self.check_password_by_item(password).unwrap_or_else(|| self.check_password(password))
         }
     }
 }
