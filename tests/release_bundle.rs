@@ -77,6 +77,8 @@ fn the_windows_zip_is_the_same_every_time_and_has_what_a_clinic_opens() {
         "licenses/LICENSE-APACHE",
         "licenses/IPA_Font_License_Agreement_v1.0.txt",
         "licenses/DejaVu-LICENSE.txt",
+        "licenses/GUST-FONT-LICENSE.txt",
+        "licenses/CertvaultCode-README.txt",
     ] {
         assert!(names.contains(&format!("{top}{want}")), "{want} is not in the zip: {names:?}");
     }

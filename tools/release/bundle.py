@@ -57,7 +57,8 @@ def main():
     files["README-en.txt"] = (quick_start("en", windows, version, commit), False)
     licences = [os.path.join(ROOT, n) for n in ("LICENSE-MIT", "LICENSE-APACHE")]
     licences += [os.path.join(ROOT, "assets", "fonts", n)
-                 for n in ("IPA_Font_License_Agreement_v1.0.txt", "DejaVu-LICENSE.txt")]
+                 for n in ("IPA_Font_License_Agreement_v1.0.txt", "DejaVu-LICENSE.txt",
+                           "GUST-FONT-LICENSE.txt", "CertvaultCode-README.txt")]
     for p in licences:
         with open(p, "rb") as f:
             files["licenses/" + os.path.basename(p)] = (f.read(), False)

@@ -7,9 +7,10 @@
 //!   `layout.toml`), embedded at build time and parsed at run time; [`render_pdf_with`]
 //!   takes adapted [`Templates`].
 //! * Fonts: IPAex Gothic (Japanese, IPA Font License), DejaVu Sans Mono (hashes, commands,
-//!   check values; 0/O and 1/I/l are distinct) and DejaVu Sans Bold cut down to the code
-//!   alphabet (the recovery code, PIN code and shares: an OCR reads its Q and 0 apart, in
-//!   English and in Japanese) from `assets/fonts/` (`README.md` there), embedded as subsets.
+//!   check values; 0/O and 1/I/l are distinct) and "certvault Code", TeX Gyre Heros Condensed
+//!   Bold cut down to the code alphabet (the recovery code, PIN code and shares: the face an
+//!   OCR reads right most often, in English and in Japanese) from `assets/fonts/`
+//!   (`README.md` there), embedded as subsets.
 //! * QR codes (level M or higher, 4-module quiet zone, modules ≥ 0.5 mm) are vector
 //!   rectangles. The recovery and PIN QR codes hold the `AGE-SECRET-KEY-1…` identity strings.
 //!

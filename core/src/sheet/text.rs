@@ -16,15 +16,16 @@ use super::SheetError;
 const GOTHIC_TTF: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
 const MONO_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 const MONO_BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-Bold.ttf");
-/// DejaVu Sans Bold cut down to the code's characters (0-9, A-Z, `-`; 4 KiB): the recovery
-/// code, PIN code and shares are set in it. An OCR reading the printed sheet (`tesseract -l
-/// jpn+eng`) took the monospace face's Q for 0; this face's Q and 0 it reads apart (issue 16,
-/// item 9; tests/sheet.rs `the_printed_codes_read_back_by_ocr…`).
-const CODE_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold-Code.ttf");
+/// TeX Gyre Heros Condensed Bold (a Helvetica) cut down to the code's characters (0-9, A-Z,
+/// `-`; 6 KiB, assets/fonts/make-code-font.py): the recovery code, PIN code and shares are
+/// set in it. Of the faces tried with `tesseract -l eng` and `-l jpn+eng` on 300 dpi scans,
+/// this one is read right most often in both (issue 16, item 9; the survey and its numbers
+/// are in assets/fonts/README.md, the check is tests/sheet.rs `the_printed_codes_read_back…`).
+const CODE_TTF: &[u8] = include_bytes!("../../../assets/fonts/CertvaultCode-Bold.ttf");
 
-/// Extra space after every character of a printed code, in em: the characters stand a little
-/// apart for an OCR, and a PDF reader still copies each group as one word.
-pub(crate) const CODE_SPACING_EM: f32 = 0.05;
+/// Extra space after every character of a printed code, in em. None: with this face, added
+/// space made the OCR read worse, not better.
+pub(crate) const CODE_SPACING_EM: f32 = 0.0;
 
 pub(crate) const PT_TO_MM: f32 = 25.4 / 72.0;
 
@@ -85,7 +86,7 @@ pub(crate) fn fonts() -> Result<&'static Fonts, SheetError> {
                 parse("ipaexg.ttf", GOTHIC_TTF)?,
                 parse("DejaVuSansMono.ttf", MONO_TTF)?,
                 parse("DejaVuSansMono-Bold.ttf", MONO_BOLD_TTF)?,
-                parse("DejaVuSans-Bold-Code.ttf", CODE_TTF)?,
+                parse("CertvaultCode-Bold.ttf", CODE_TTF)?,
             ];
             let upem = [0, 1, 2, 3].map(|i| f32::from(faces[i].pdf_font_metrics.units_per_em.max(1)));
             Ok(Fonts { faces, upem })
