@@ -11,11 +11,16 @@
 # CPU time (user + system, median) it took: on a machine shared with other work the wall
 # times follow the share of the cores each command gets, the CPU times much less so.
 #
+# The floor rows (benches/scan_floor.c, built here with cc) show what the kernel alone costs on
+# all cores, with plain system calls and nothing else: listing every folder, then also stat'ing
+# every file (what a size window costs where a folder listing has no sizes), then instead
+# opening, reading 64 bytes of and closing every file (what reading every file costs).
+#
 # Usage: benches/scan.sh [TREE_DIR]   (N=200000 files by default; RUNS=5)
 # TREE_DIR: where to generate the tree (a new folder); it is kept and reused by the next run.
 # Without it the tree goes to a temporary folder that is removed at the end.
-# Needs python3, openssl (fixtures), GNU time, findutils and fd-find (Debian: apt-get install
-# time findutils fd-find).
+# Needs python3, openssl (fixtures), GNU time, findutils, fd-find and a C compiler (Debian:
+# apt-get install time findutils fd-find gcc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-200000}
@@ -29,6 +34,15 @@ FD=$(command -v fdfind || command -v fd || true)
 
 cargo build --release --quiet --bin certvault
 BIN=$PWD/target/release/certvault
+# The floor: what the kernel alone costs to list every folder, to stat every file, and to open,
+# read 64 bytes of and close every file, on all cores (benches/scan_floor.c).
+FLOOR=""
+if command -v cc >/dev/null; then
+  FLOOR=$PWD/target/release/scan_floor
+  cc -O2 -pthread -o "$FLOOR" benches/scan_floor.c
+else
+  echo "no C compiler (cc): the floor rows are skipped" >&2
+fi
 
 work=$(mktemp -d)
 tree=${1:-$work/tree}
@@ -123,9 +137,9 @@ fi
 total=$(find "$tree" -type f ! -name .generated | wc -l)
 echo "tree: $total files in $(find "$tree" -type d | wc -l) folders" >&2
 
-python3 - "$tree" "$RUNS" "$total" "$BIN" "${FD:-}" <<'PY'
+python3 - "$tree" "$RUNS" "$total" "$BIN" "${FD:-}" "$FLOOR" <<'PY'
 import os, statistics, subprocess, sys, time
-tree, runs, total, cv, fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+tree, runs, total, cv, fd, floor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 import tempfile
 stats = tempfile.NamedTemporaryFile(delete=False).name
 def run(cmd, cwd):
@@ -145,6 +159,11 @@ if fd:
 import json
 tools.append(("certvault scan (every file)", [cv, "scan", tree, "--json"], lambda o: len(json.loads(o)["hits"])))
 tools.append(("certvault scan --trust-names", [cv, "scan", tree, "--json", "--trust-names"], lambda o: len(json.loads(o)["hits"])))
+if floor:
+    files = lambda o: int(o)
+    tools.append(("floor: list folders", [floor, "list", tree], files))
+    tools.append(("floor: + statx each file (size)", [floor, "size", tree], files))
+    tools.append(("floor: + open, read 64 B, close each", [floor, "head", tree], files))
 rows = []
 for name, cmd, count in tools:
     run(cmd, tree)  # warm the page cache and the binary
@@ -154,10 +173,12 @@ for name, cmd, count in tools:
     cpu = statistics.median(s[3] for s in samples)
     rows.append((name, wall, total / wall, rss, count(samples[0][2]), cpu))
 base, base_cpu = rows[0][1], rows[0][5]
-print(f"{'command':42} {'wall (median)':>14} {'× find':>7} {'files/s':>12} {'CPU':>8} {'× find':>7} {'peak RSS':>10} {'found':>6}")
+print(f"{'command':42} {'wall (median)':>14} {'× find':>7} {'files/s':>12} {'CPU':>8} {'× find':>7} {'peak RSS':>10} {'found':>7}")
 for name, wall, fps, rss, found, cpu in rows:
-    print(f"{name:42} {wall:>12.3f} s {wall / base:>7.2f} {fps:>12,.0f} {cpu:>6.2f} s {cpu / max(base_cpu, 0.01):>7.2f} {rss:>7.1f} MB {found:>6}")
+    print(f"{name:42} {wall:>12.3f} s {wall / base:>7.2f} {fps:>12,.0f} {cpu:>6.2f} s {cpu / max(base_cpu, 0.01):>7.2f} {rss:>7.1f} MB {found:>7}")
 print(f"({total:,} files, {runs} runs each; certvault also finds extension-less, renamed and zipped certificates)")
+if floor:
+    print("(floor rows: benches/scan_floor.c on all cores, plain system calls, no parsing; 'found' = files seen)")
 # The machine, for comparing runs: CPU, its features, the kernel, whether io_uring is allowed,
 # and how busy the machine was (load average over the last minute, at the end).
 info = {}
