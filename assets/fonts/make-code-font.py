@@ -7,7 +7,9 @@ holds the same log):
   1. keeps only the glyphs of `0-9 A-Z -` and the space (no layout features, no hints);
   2. converts the outlines from cubic (CFF) to quadratic (TrueType `glyf`), within 1 unit
      of 1000 per em, so every PDF embedding path takes it as a plain TrueType font;
-  3. renames the font "certvault Code" and records these changes in its name table.
+  3. gives the J a bar at the top left of its stem (as Verdana's J has): tesseract read the
+     plain J as U or JU;
+  4. renames the font "certvault Code" and records these changes in its name table.
 
 usage: make-code-font.py [SOURCE.otf] [OUTPUT.ttf]   (needs python3-fonttools)
 """
@@ -25,7 +27,8 @@ POSTSCRIPT = "certvaultCode-Bold"
 CHANGES = (
     "certvault Code Bold is a modified version of TeX Gyre Heros Condensed Bold 2.004 "
     "(GUST Font License, an instance of the LPPL 1.3c): cut down to 0-9, A-Z and '-', "
-    "outlines converted to TrueType, renamed. The original: https://ctan.org/pkg/tex-gyre. "
+    "outlines converted to TrueType, a bar added to J, renamed. "
+    "The original: https://ctan.org/pkg/tex-gyre. "
     "Its authors do not support this version."
 )
 
@@ -75,6 +78,25 @@ def cff_to_glyf(font):
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
+def bar_on_j(font):
+    """A bar from the top of J's stem to the left, as thick as the font's cross strokes, so
+    that an OCR does not take the J for a U."""
+    glyf = font["glyf"]
+    points = glyf["J"].getCoordinates(glyf)[0]
+    top = max(y for _, y in points)
+    stem_left = min(x for x, y in points if y == top)
+    left, height = stem_left - 144, 105
+    pen = TTGlyphPen(font.getGlyphSet())
+    font.getGlyphSet()["J"].draw(pen)
+    # Clockwise, like the TrueType outer contours: the two overlap and fill as one.
+    pen.moveTo((left, top - height))
+    pen.lineTo((left, top))
+    pen.lineTo((stem_left + 16, top))
+    pen.lineTo((stem_left + 16, top - height))
+    pen.closePath()
+    glyf.glyphs["J"] = pen.glyph()
+
+
 def rename(font):
     name = font["name"]
     keep = {0, 7, 8, 9, 11, 12, 13, 14}  # copyright, trademark, vendor, designers, licence
@@ -94,6 +116,7 @@ def main():
     font = TTFont(source, recalcTimestamp=False)
     subset_font(font)
     cff_to_glyf(font)
+    bar_on_j(font)
     rename(font)
     font.save(output)
     # Read back: every character is there, as a TrueType glyph.
