@@ -14,13 +14,14 @@
 # The floor rows (benches/scan_floor.c, built here with cc) show what the kernel alone costs on
 # all cores, with plain system calls and nothing else: listing every folder, then also stat'ing
 # every file (what a size window costs where a folder listing has no sizes), then instead
-# opening, reading 64 bytes of and closing every file (what reading every file costs).
+# opening, reading 64 bytes of and closing every file (what reading every file costs), with
+# plain system calls and in io_uring batches of 64 as certvault makes them (with liburing).
 #
 # Usage: benches/scan.sh [TREE_DIR]   (N=200000 files by default; RUNS=5)
 # TREE_DIR: where to generate the tree (a new folder); it is kept and reused by the next run.
 # Without it the tree goes to a temporary folder that is removed at the end.
-# Needs python3, openssl (fixtures), GNU time, findutils, fd-find and a C compiler (Debian:
-# apt-get install time findutils fd-find gcc).
+# Needs python3, openssl (fixtures), GNU time, findutils, fd-find, a C compiler and liburing
+# (Debian: apt-get install time findutils fd-find gcc liburing-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-200000}
@@ -36,10 +37,15 @@ cargo build --release --quiet --bin certvault
 BIN=$PWD/target/release/certvault
 # The floor: what the kernel alone costs to list every folder, to stat every file, and to open,
 # read 64 bytes of and close every file, on all cores (benches/scan_floor.c).
-FLOOR=""
+FLOOR="" URING=""
 if command -v cc >/dev/null; then
   FLOOR=$PWD/target/release/scan_floor
-  cc -O2 -pthread -o "$FLOOR" benches/scan_floor.c
+  if cc -O2 -pthread -DHAVE_LIBURING -o "$FLOOR" benches/scan_floor.c -luring 2>/dev/null; then
+    URING=yes
+  else
+    echo "liburing not installed (apt-get install liburing-dev): the io_uring floor row is skipped" >&2
+    cc -O2 -pthread -o "$FLOOR" benches/scan_floor.c
+  fi
 else
   echo "no C compiler (cc): the floor rows are skipped" >&2
 fi
@@ -137,9 +143,9 @@ fi
 total=$(find "$tree" -type f ! -name .generated | wc -l)
 echo "tree: $total files in $(find "$tree" -type d | wc -l) folders" >&2
 
-python3 - "$tree" "$RUNS" "$total" "$BIN" "${FD:-}" "$FLOOR" <<'PY'
+python3 - "$tree" "$RUNS" "$total" "$BIN" "${FD:-}" "$FLOOR" "$URING" <<'PY'
 import os, statistics, subprocess, sys, time
-tree, runs, total, cv, fd, floor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+tree, runs, total, cv, fd, floor, uring = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 import tempfile
 stats = tempfile.NamedTemporaryFile(delete=False).name
 def run(cmd, cwd):
@@ -160,14 +166,22 @@ import json
 tools.append(("certvault scan (every file)", [cv, "scan", tree, "--json"], lambda o: len(json.loads(o)["hits"])))
 tools.append(("certvault scan --trust-names", [cv, "scan", tree, "--json", "--trust-names"], lambda o: len(json.loads(o)["hits"])))
 if floor:
-    files = lambda o: int(o)
+    files = lambda o: int(o) if o.strip() else 0  # 0: the probe could not run (see its message)
     tools.append(("floor: list folders", [floor, "list", tree], files))
     tools.append(("floor: + statx each file (size)", [floor, "size", tree], files))
     tools.append(("floor: + open, read 64 B, close each", [floor, "head", tree], files))
-rows = []
+    if uring:
+        tools.append(("floor: the same in io_uring batches", [floor, "uring", tree], files))
+# Rounds: every command once per round, so that a machine getting slower or faster during
+# the run (other guests on the host) moves all rows alike instead of skewing the ratios.
 for name, cmd, count in tools:
     run(cmd, tree)  # warm the page cache and the binary
-    samples = [run(cmd, tree) for _ in range(runs)]
+by_tool = [[] for _ in tools]
+for _ in range(runs):
+    for i, (name, cmd, count) in enumerate(tools):
+        by_tool[i].append(run(cmd, tree))
+rows = []
+for (name, cmd, count), samples in zip(tools, by_tool):
     wall = statistics.median(s[0] for s in samples)
     rss = max(s[1] for s in samples) / 1024
     cpu = statistics.median(s[3] for s in samples)
@@ -178,7 +192,7 @@ for name, wall, fps, rss, found, cpu in rows:
     print(f"{name:42} {wall:>12.3f} s {wall / base:>7.2f} {fps:>12,.0f} {cpu:>6.2f} s {cpu / max(base_cpu, 0.01):>7.2f} {rss:>7.1f} MB {found:>7}")
 print(f"({total:,} files, {runs} runs each; certvault also finds extension-less, renamed and zipped certificates)")
 if floor:
-    print("(floor rows: benches/scan_floor.c on all cores, plain system calls, no parsing; 'found' = files seen)")
+    print("(floor rows: benches/scan_floor.c on all cores, no parsing, nothing kept; 'found' = files seen)")
 # The machine, for comparing runs: CPU, its features, the kernel, whether io_uring is allowed,
 # and how busy the machine was (load average over the last minute, at the end).
 info = {}
