@@ -16,9 +16,9 @@ use super::SheetError;
 const GOTHIC_TTF: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
 const MONO_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 const MONO_BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-Bold.ttf");
-/// TeX Gyre Heros Condensed Bold (a Helvetica) cut down to the code's characters (0-9, A-Z,
-/// `-`; 6 KiB, assets/fonts/make-code-font.py): the recovery code, PIN code and shares are
-/// set in it. Of the faces tried with `tesseract -l eng` and `-l jpn+eng` on 300 dpi scans,
+/// "certvault Code Bold": TeX Gyre Heros Condensed Bold (a Helvetica) cut down to the code's
+/// characters (0-9, A-Z, `-`; 6 KiB) and given a J with a top bar (assets/fonts/
+/// make-code-font.py). The recovery code, PIN code and shares are set in it. Of the faces tried with `tesseract -l eng` and `-l jpn+eng` on 300 dpi scans,
 /// this one is read right most often in both (issue 16, item 9; the survey and its numbers
 /// are in assets/fonts/README.md, the check is tests/sheet.rs `the_printed_codes_read_back…`).
 const CODE_TTF: &[u8] = include_bytes!("../../../assets/fonts/CertvaultCode-Bold.ttf");
