@@ -62,13 +62,13 @@ def cff_to_glyf(font):
         del font["VORG"]
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
+    # No hints: one zone, nothing else of TrueType's instruction machinery.
+    maxp.maxZones = 1
     for field in (
-        "maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-        "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
+        "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+        "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxComponentDepth",
     ):
         setattr(maxp, field, 0)
-    maxp.maxZones = 1
-    maxp.maxComponentDepth = 0
     head = font["head"]
     head.indexToLocFormat = 0
     head.glyphDataFormat = 0
